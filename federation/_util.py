@@ -1,0 +1,87 @@
+"""Strict encoding helpers.
+
+Everything a peer sends is parsed here with no leniency: canonical unpadded
+base64url only, JSON without duplicate keys, non-integer numbers or lone
+surrogates. Leniency would let two byte-different inputs mean the same thing
+(or one input mean two things to two parsers), which breaks hashing and
+signature checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from typing import Any
+
+_B64URL_RE = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url_encode(data: bytes) -> str:
+    """Unpadded base64url (RFC 7515 section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode canonical unpadded base64url; raise ValueError on anything else.
+
+    Non-canonical encodings (non-zero trailing bits, padding, other alphabets)
+    are rejected so each byte string has exactly one textual form.
+    """
+    if not _B64URL_RE.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not canonical unpadded base64url")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url_encode(data) != text:
+        raise ValueError("not canonical unpadded base64url")
+    return data
+
+
+def sha256_b64url(data: bytes) -> str:
+    """Unpadded base64url of SHA-256(data): the hash format used throughout."""
+    return b64url_encode(hashlib.sha256(data).digest())
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate member {key[:40]!r}")
+        result[key] = value
+    return result
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError("non-integer numbers are not allowed")
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
+
+
+def strict_json_loads(data: bytes | str) -> Any:
+    """Parse JSON strictly (UTF-8 only, no duplicate keys, no floats, no NaN).
+
+    Raises ValueError for every kind of bad input, including nesting too deep
+    for the parser and strings that cannot be re-encoded as UTF-8.
+    """
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+        )
+        # Lone surrogates ("\ud800") parse but cannot be stored or re-encoded.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError, UnicodeError) as exc:
+        raise ValueError(f"invalid JSON: {str(exc)[:200]}") from None
+    return value
+
+
+def canonical_json(value: Any) -> bytes:
+    """Compact, key-sorted UTF-8 JSON used for payloads we sign."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+        "utf-8"
+    )

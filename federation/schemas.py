@@ -1,0 +1,169 @@
+"""Schema validation of statement payloads and other federation documents.
+
+Schemas live in the top-level :mod:`schemas` package (JSON files). They are
+loaded once and compiled into one Draft 2020-12 validator per document type,
+with our own format checks for ``date``, ``date-time``, ``uri`` and ``uuid`` so
+results do not depend on which optional jsonschema extras are installed.
+A few rules JSON Schema cannot express (turnout <= electorate, a rotation's
+new key differing from the old) are checked here in Python, with the same
+error code.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+import referencing
+from referencing.jsonschema import DRAFT202012
+
+import schemas as _schema_files
+
+from .errors import StatementError
+
+__all__ = ["STATEMENT_TYPES", "validate", "validate_document", "format_checker"]
+
+STATEMENT_TYPES: tuple[str, ...] = _schema_files.STATEMENT_TYPES
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_RE.fullmatch(value):
+        return False
+    date.fromisoformat(value)  # raises ValueError for 2024-02-30
+    return True
+
+
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATETIME_RE.fullmatch(value):
+        return False
+    datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    # .port raises ValueError for non-numeric or out-of-range ports.
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.username is None
+        and (parts.port is None or parts.port > 0)
+        and value.isascii()
+        and value.isprintable()
+    )
+
+
+def _is_uuid(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(_UUID_RE.fullmatch(value)) and str(uuid.UUID(value)) == value
+
+
+def format_checker() -> jsonschema.FormatChecker:
+    """The format checker used for every federation schema."""
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("date", raises=ValueError)(_is_date)
+    checker.checks("date-time", raises=ValueError)(_is_datetime)
+    checker.checks("uri", raises=ValueError)(_is_uri)
+    checker.checks("uuid", raises=ValueError)(_is_uuid)
+    return checker
+
+
+@cache
+def _validators() -> dict[str, jsonschema.protocols.Validator]:
+    names = _schema_files.STATEMENT_TYPES + _schema_files.OTHER_DOCUMENTS
+    loaded = {name: _schema_files.load(name) for name in names}
+    registry: referencing.Registry[Any] = referencing.Registry().with_resources(
+        (doc["$id"], DRAFT202012.create_resource(doc)) for doc in loaded.values()
+    )
+    checker = format_checker()
+    result: dict[str, jsonschema.protocols.Validator] = {}
+    for name, doc in loaded.items():
+        jsonschema.Draft202012Validator.check_schema(doc)
+        result[name] = jsonschema.Draft202012Validator(
+            doc, registry=registry, format_checker=checker
+        )
+    return result
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    path = error.json_path
+    message = error.message
+    if len(message) > 200:
+        message = message[:199] + "…"
+    return f"{path}: {message}"
+
+
+def _check(name: str, document: Any) -> None:
+    validator = _validators()[name]
+    errors = sorted(
+        validator.iter_errors(document), key=lambda e: (list(e.absolute_path), e.validator)
+    )
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise StatementError("schema-invalid", _describe(best) + more)
+
+
+def validate(payload: Any) -> None:
+    """Validate a statement payload against the schema of its ``type``.
+
+    Raises ``StatementError("schema-invalid", "<json path>: <problem>")``; an
+    unknown or missing type is schema-invalid too.
+    """
+    if not isinstance(payload, Mapping):
+        raise StatementError("schema-invalid", "$: payload must be a JSON object")
+    kind = payload.get("type")
+    if not isinstance(kind, str) or kind not in STATEMENT_TYPES:
+        raise StatementError("schema-invalid", f"$.type: unknown statement type {str(kind)[:60]!r}")
+    _check(kind, payload)
+    _semantic_checks(payload)
+
+
+def validate_document(name: str, document: Any) -> None:
+    """Validate a non-statement document: ``follow``, ``discovery``, ``outbox-page``."""
+    if name not in _schema_files.OTHER_DOCUMENTS or name == "common":
+        raise ValueError(f"no document schema called {name!r}")
+    _check(name, document)
+
+
+def _semantic_checks(payload: Mapping[str, Any]) -> None:
+    body = payload["body"]
+    decision = body.get("decision")
+    if isinstance(decision, Mapping):
+        electorate, turnout = decision.get("electorate"), decision.get("turnout")
+        if isinstance(electorate, int) and isinstance(turnout, int) and turnout > electorate:
+            raise StatementError(
+                "schema-invalid", "$.body.decision.turnout: turnout exceeds electorate"
+            )
+    if payload["type"] == "key-rotation":
+        from .keys import thumbprint
+
+        new_kid = thumbprint(body["new_key"])
+        if body["new_key"].get("kid", new_kid) != new_kid:
+            raise StatementError(
+                "schema-invalid", "$.body.new_key.kid: kid is not the key's RFC 7638 thumbprint"
+            )
+        if new_kid == body["previous_kid"]:
+            raise StatementError(
+                "schema-invalid", "$.body.new_key: new key is the same as the previous key"
+            )
