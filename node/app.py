@@ -1,0 +1,128 @@
+"""The application factory's body: configuration, extensions, tenancy, blueprints, errors."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from node import __version__
+from node.config import ensure_secret_key, load_config
+from node.extensions import csrf, db, limiter, migrate
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+# Blueprints of every room, registered in this order. Rooms add themselves here.
+BLUEPRINTS = (
+    "node.auth.views:bp",
+    "node.members.views:bp",
+    "node.home:bp",
+)
+
+# Rooms may need to hook into app creation (register signal handlers, CLI-independent setup).
+INIT_HOOKS: tuple[str, ...] = ()
+
+
+def _import(path: str) -> Any:
+    module_name, _, attr = path.partition(":")
+    module = __import__(module_name, fromlist=[attr])
+    return getattr(module, attr)
+
+
+def build_app(overrides: dict[str, Any] | None = None) -> Flask:
+    config = load_config(overrides=overrides)
+    instance = Path(config["INSTANCE_PATH"])
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask("node", instance_path=str(instance), instance_relative_config=False)
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(instance)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    logging.getLogger("node").setLevel(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from node import tenancy
+    from node.auth.access import load_identity
+
+    if app.config["TENANCY"] == "path":
+        app.wsgi_app = tenancy.PathPrefixMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+
+    @app.before_request
+    def _resolve() -> None:
+        g.group = tenancy.resolve_group()
+        load_identity()
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        return response
+
+    from node.home import nav_links
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        member = g.get("member")
+        return {
+            "nav_links": [
+                (label, ep)
+                for label, ep, level in nav_links
+                if member is not None and member.has_role(level)
+            ],
+            "current_group": g.get("group"),
+            "current_member": g.get("member"),
+            "current_account": g.get("account"),
+            "version": __version__,
+        }
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        wants_json = request.accept_mimetypes.best == "application/json" or request.path.startswith(
+            ("/api/", "/federation/", "/.well-known/")
+        )
+        if wants_json:
+            body = {
+                "error": (exc.name or "error").lower().replace(" ", "-"),
+                "detail": exc.description,
+            }
+            return jsonify(body), exc.code
+        return render_template("error.html", error=exc), exc.code
+
+    for path in BLUEPRINTS:
+        app.register_blueprint(_import(path))
+    for path in INIT_HOOKS:
+        _import(path)(app)
+
+    @app.route("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        """Liveness and database check for load balancers and Docker's HEALTHCHECK."""
+        db.session.execute(db.text("SELECT 1"))
+        return jsonify({"status": "ok", "version": __version__})
+
+    healthz.access = "public"  # type: ignore[attr-defined]
+    csrf.exempt(healthz)
+    return app

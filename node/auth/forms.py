@@ -1,0 +1,39 @@
+"""Sign-in forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=512)])
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        "Choose a password (10 characters or more)", validators=[Length(max=512)]
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(
+        "New password (10 characters or more)", validators=[DataRequired(), Length(min=10, max=512)]
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons (sign out, lapse, erase)."""

@@ -1,0 +1,209 @@
+"""Configuration from ``COMMONGROUND_*`` environment variables, validated at start-up.
+
+Every setting is declared once here, with its type, default and a one-line description; the
+table in docs/configuration.md is written from the same declarations (``commonground config``
+prints it), so the docs cannot drift from the code. Bad values fail fast with a message that
+names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {value!r}")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive integer, got {value}")
+    return number
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(options)}, got {value!r}")
+        return value
+
+    return parse
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    key: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "COMMONGROUND_INSTANCE_PATH",
+        "INSTANCE_PATH",
+        str,
+        "./var",
+        "Folder for the SQLite database, group keys and generated secrets.",
+    ),
+    Setting(
+        "COMMONGROUND_DATABASE_URL",
+        "SQLALCHEMY_DATABASE_URI",
+        str,
+        None,
+        "SQLAlchemy database URL; default: SQLite file `commonground.db` in the instance folder.",
+    ),
+    Setting(
+        "COMMONGROUND_SECRET_KEY",
+        "SECRET_KEY",
+        str,
+        None,
+        "Session signing key; default: generated once into `secret_key` in the instance folder.",
+    ),
+    Setting(
+        "COMMONGROUND_TENANCY",
+        "TENANCY",
+        _choice("host", "path"),
+        "host",
+        "How a request finds its group: `host` (by Host name) or `path` (`/g/<slug>/` prefix).",
+    ),
+    Setting(
+        "COMMONGROUND_BASE_URL",
+        "BASE_URL",
+        _url,
+        "http://127.0.0.1:8000",
+        "Public base URL of the install; default `--url` for new groups.",
+    ),
+    Setting(
+        "COMMONGROUND_SMTP_HOST", "SMTP_HOST", str, "localhost", "SMTP server for outgoing mail."
+    ),
+    Setting("COMMONGROUND_SMTP_PORT", "SMTP_PORT", _positive_int, 25, "SMTP port."),
+    Setting("COMMONGROUND_SMTP_USER", "SMTP_USER", str, "", "SMTP user name (empty: no login)."),
+    Setting("COMMONGROUND_SMTP_PASSWORD", "SMTP_PASSWORD", str, "", "SMTP password."),
+    Setting("COMMONGROUND_SMTP_STARTTLS", "SMTP_STARTTLS", _bool, False, "Use STARTTLS."),
+    Setting(
+        "COMMONGROUND_MAIL_FROM",
+        "MAIL_FROM",
+        str,
+        "commonground@localhost",
+        "Sender address of e-mails.",
+    ),
+    Setting(
+        "COMMONGROUND_MAIL_ENABLED",
+        "MAIL_ENABLED",
+        _bool,
+        True,
+        "Send e-mail at all (false: mails are only logged to the send log, for demos).",
+    ),
+    Setting(
+        "COMMONGROUND_SECURE_COOKIES",
+        "SESSION_COOKIE_SECURE",
+        _bool,
+        False,
+        "Mark cookies Secure (set true behind HTTPS; install.sh does).",
+    ),
+    Setting(
+        "COMMONGROUND_RATELIMIT_STORAGE_URI",
+        "RATELIMIT_STORAGE_URI",
+        str,
+        "memory://",
+        "Flask-Limiter storage (e.g. redis://127.0.0.1:6379/0 with several workers).",
+    ),
+    Setting(
+        "COMMONGROUND_SIGNIN_RATE_LIMIT",
+        "SIGNIN_RATE_LIMIT",
+        str,
+        "10 per minute",
+        "Rate limit of sign-in and password-reset attempts per client address.",
+    ),
+    Setting(
+        "COMMONGROUND_INVITATION_DAYS",
+        "INVITATION_DAYS",
+        _positive_int,
+        14,
+        "Days an invitation link stays valid.",
+    ),
+    Setting(
+        "COMMONGROUND_MAX_UPLOAD_BYTES",
+        "MAX_CONTENT_LENGTH",
+        _positive_int,
+        5 * 1024 * 1024,
+        "Largest request body accepted (CSV imports, federation inbox).",
+    ),
+    Setting(
+        "COMMONGROUND_LOG_LEVEL",
+        "LOG_LEVEL",
+        _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+        "INFO",
+        "Log level.",
+    ),
+)
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Read settings from ``environ`` (default ``os.environ``), apply ``overrides``, validate."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            config[setting.key] = setting.default
+            continue
+        try:
+            config[setting.key] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.env}: {exc}") from None
+    config.update(overrides or {})
+    instance = Path(config["INSTANCE_PATH"]).expanduser().resolve()
+    config["INSTANCE_PATH"] = str(instance)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'commonground.db'}"
+    return config
+
+
+def ensure_secret_key(instance: Path) -> str:
+    """Return the instance's secret key, generating it (mode 0600) on first run."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def markdown_table() -> str:
+    """The configuration table for docs/configuration.md."""
+    lines = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = "(see meaning)" if s.default is None else f"`{s.default}`"
+        lines.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(lines)

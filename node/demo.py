@@ -1,0 +1,176 @@
+"""``commonground demo``: a ready-to-try node under ./var with a group, an officer and members.
+
+Used by ``make run``. It only seeds an empty instance, so running it again keeps what you did.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import click
+from flask.cli import with_appcontext
+
+DEMO_OFFICER = "officer@example.org"
+DEMO_PASSWORD = "solidarity-2026"
+FIRST = [
+    "Aisha",
+    "Ben",
+    "Ciara",
+    "Dev",
+    "Eilidh",
+    "Femi",
+    "Grace",
+    "Harpreet",
+    "Ian",
+    "Jas",
+    "Kofi",
+    "Lena",
+    "Mo",
+    "Niamh",
+    "Owen",
+    "Priya",
+    "Rory",
+    "Sade",
+    "Tom",
+    "Uzma",
+    "Vic",
+    "Wren",
+    "Yusuf",
+    "Zara",
+    "Callum",
+    "Maria",
+    "Declan",
+    "Shona",
+    "Tariq",
+    "Bethan",
+]
+LAST = [
+    "Ahmed",
+    "Byrne",
+    "Campbell",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Gill",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kaur",
+    "Lewis",
+    "McDonald",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Walsh",
+    "Young",
+]
+UNIONS = ["Unite", "UNISON", "GMB", "CWU", "NEU", "RMT", "FBU", "PCS", "Usdaw", "TSSA", None, None]
+WARDS = ["County", "Anfield", "Everton", "Warbreck", "Fazakerley", "Kirkdale"]
+WORK = [
+    "Royal Liverpool Hospital",
+    "Merseyrail",
+    "Liverpool City Council",
+    "Amazon LCY3",
+    "Walton Centre",
+    "Everton Library",
+    "Sorting office L4",
+    "St Francis Primary",
+    None,
+]
+
+
+def seed(rng: random.Random) -> str:
+    """Create the demo group, a signed-up officer and ~30 members; return the sign-in hint."""
+    from werkzeug.security import generate_password_hash
+
+    from node.extensions import db
+    from node.groups.operations import create_group
+    from node.members.models import Account, Member
+
+    group = create_group("Walton Momentum", slug="walton")
+    officer_account = Account(
+        email=DEMO_OFFICER, password_hash=generate_password_hash(DEMO_PASSWORD)
+    )
+    db.session.add(officer_account)
+    db.session.flush()
+    db.session.add(
+        Member(
+            group_id=group.id,
+            account_id=officer_account.id,
+            email=DEMO_OFFICER,
+            name="Sam Officer",
+            role="officer",
+            union="Unite",
+            ward="County",
+            joined_on=date(2019, 5, 1),
+        )
+    )
+    used: set[str] = set()
+    while len(used) < 30:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        email = f"{first}.{last}".lower().replace("'", "") + "@example.org"
+        if email in used:
+            continue
+        used.add(email)
+        db.session.add(
+            Member(
+                group_id=group.id,
+                name=f"{first} {last}",
+                email=email,
+                phone=f"07700 900{rng.randrange(100, 999)}" if rng.random() < 0.6 else None,
+                ward=rng.choice(WARDS),
+                union=rng.choice(UNIONS),
+                workplace=rng.choice(WORK),
+                joined_on=date(2026, 11, 1) - timedelta(days=rng.randrange(10, 2500)),
+                status="lapsed" if rng.random() < 0.12 else "active",
+                role="organiser" if rng.random() < 0.15 else "member",
+                consent_email=rng.random() < 0.9,
+            )
+        )
+    db.session.flush()
+    for hook in seed_hooks:
+        hook(group, rng)
+    return f"Sign in as {DEMO_OFFICER} with password {DEMO_PASSWORD}"
+
+
+# Other rooms add demo content (ballots, campaigns, endorsements) after the members exist.
+seed_hooks: list = []
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Only seed the demo data, do not serve.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Seed a demo group into an empty instance, then serve it."""
+    from flask import current_app
+    from sqlalchemy import func, select
+
+    from node.cli import _migrate_upgrade
+    from node.extensions import db
+    from node.groups.models import Group
+
+    _migrate_upgrade()
+    if not db.session.scalar(select(func.count()).select_from(Group)):
+        hint = seed(random.Random(2026))
+        db.session.commit()
+        click.echo("Seeded a demo group with an officer and 30 members.")
+    else:
+        hint = (
+            f"Sign in as {DEMO_OFFICER} with password {DEMO_PASSWORD} (if you kept the demo data)"
+        )
+    click.echo("")
+    click.echo(f"  Commonground demo: http://{host}:{port}/")
+    click.echo(f"  {hint}")
+    click.echo(f"  Data lives in {current_app.config['INSTANCE_PATH']} (delete it to start again).")
+    click.echo("")
+    if not no_serve:
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, current_app._get_current_object(), threaded=True)

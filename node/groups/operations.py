@@ -1,0 +1,77 @@
+"""Creating and listing groups (the tenants of an install)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import select
+
+from node.extensions import db
+from node.groups.models import ROLES, Group
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+# Other rooms register what must happen when a group is born (e.g. making its signing key).
+on_group_created: list[Callable[[Group], None]] = []
+
+
+class GroupError(ValueError):
+    """A group could not be created; the message says why."""
+
+
+def slugify(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    return text[:63].strip("-") or "group"
+
+
+def default_url(slug: str) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if current_app.config["TENANCY"] == "path":
+        return f"{base}/g/{slug}"
+    return base
+
+
+def create_group(
+    name: str,
+    slug: str | None = None,
+    url: str | None = None,
+    role: str = "node",
+    region: str | None = None,
+) -> Group:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise GroupError("A group needs a name of 1 to 200 characters.")
+    slug = slug or slugify(name)
+    if not SLUG_RE.match(slug):
+        raise GroupError(f"Slug {slug!r} must be lower-case letters, digits and dashes.")
+    if role not in ROLES:
+        raise GroupError(f"Role must be one of {', '.join(ROLES)}.")
+    url = (url or default_url(slug)).rstrip("/")
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
+        raise GroupError(f"URL {url!r} must be an http(s) address like https://walton.example.org")
+    if db.session.scalar(select(Group).where(Group.slug == slug)):
+        raise GroupError(f"A group with slug {slug!r} already exists.")
+    if db.session.scalar(select(Group).where(Group.url == url)):
+        raise GroupError(f"Another group already uses the URL {url}.")
+    group = Group(name=name, slug=slug, url=url, role=role, region=region)
+    db.session.add(group)
+    db.session.flush()
+    for hook in on_group_created:
+        hook(group)
+    return group
+
+
+def list_groups() -> list[Group]:
+    return list(db.session.scalars(select(Group).order_by(Group.slug)))
+
+
+def get_group(slug: str) -> Group:
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        known = ", ".join(g.slug for g in list_groups()) or "none yet"
+        raise GroupError(f"No group with slug {slug!r} (groups here: {known}).")
+    return group

@@ -1,0 +1,93 @@
+"""Members of a group, and the install-wide accounts they sign in with.
+
+An :class:`Account` is a person's sign-in (e-mail + password hash), shared across the groups of an
+install; a :class:`Member` is that person's record *in one group* (roles differ per group). A
+member imported from CSV has no account until they accept an invitation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from node import clock
+from node.extensions import db
+
+ROLES = ("member", "organiser", "officer")
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+STATUSES = ("active", "lapsed")
+
+
+class Account(db.Model):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    last_sign_in: Mapped[datetime | None]
+
+    def __repr__(self) -> str:  # never the hash
+        return f"<Account {self.id}>"
+
+
+class Member(db.Model):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("group_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    # Nullable only after erasure (GDPR art. 17): the row stays so that counts remain correct.
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    ward: Mapped[str | None] = mapped_column(String(120))
+    union: Mapped[str | None] = mapped_column(String(120))
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    joined_on: Mapped[date] = mapped_column(default=clock.today)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    consent_email: Mapped[bool] = mapped_column(default=True)
+    consent_phone: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str | None] = mapped_column(Text)  # officers only
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    updated_at: Mapped[datetime] = mapped_column(
+        default=clock.utcnow_naive, onupdate=clock.utcnow_naive
+    )
+
+    account: Mapped[Account | None] = relationship()
+
+    def has_role(self, role: str) -> bool:
+        return self.erased_at is None and ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    @property
+    def is_officer(self) -> bool:
+        return self.has_role("officer")
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.has_role("organiser")
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} of group {self.group_id}>"
+
+
+class AuditEntry(db.Model):
+    """Who did what, when: officer actions are recorded here (never secrets or ballots)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive, index=True)

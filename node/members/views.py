@@ -1,0 +1,213 @@
+"""Roster, member pages, invitations, CSV import/export, own profile and data download."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from node.auth import operations as auth_ops
+from node.auth.access import member_required, officer_required, organiser_required
+from node.auth.forms import EmptyForm
+from node.extensions import db
+from node.members import csv_io
+from node.members import operations as ops
+from node.members.forms import ImportForm, InviteForm, MemberForm, ProfileForm
+from node.members.models import ROLES, STATUSES, AuditEntry, Member
+from node.tenancy import current_group, get_or_404, scoped
+
+bp = Blueprint("members", __name__)
+PAGE_SIZE = 25
+
+
+def paginate(stmt, page_size: int = PAGE_SIZE):  # type: ignore[no-untyped-def]
+    """Run ``stmt`` for the page named in ``?page=``; returns (items, page, pages, total)."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(math.ceil(total / page_size), 1)
+    page = min(page, pages)
+    items = db.session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    return items, page, pages, total
+
+
+@bp.route("/members")
+@organiser_required
+def roster():  # type: ignore[no-untyped-def]
+    group = current_group()
+    filters = {
+        k: request.args.get(k, "").strip()[:120] for k in ("q", "role", "status", "union", "ward")
+    }
+    members, page, pages, total = paginate(ops.roster_query(group, **filters))
+    return render_template(
+        "members/roster.html",
+        members=members,
+        page=page,
+        pages=pages,
+        total=total,
+        filters=filters,
+        roles=ROLES,
+        statuses=STATUSES,
+        unions=ops.distinct_values(group, Member.union),
+        wards=ops.distinct_values(group, Member.ward),
+    )
+
+
+@bp.route("/members/<int:member_id>")
+@organiser_required
+def show(member_id: int):  # type: ignore[no-untyped-def]
+    member = get_or_404(Member, member_id)
+    if member.erased_at is not None:
+        abort(404)
+    return render_template("members/show.html", member=member, form=EmptyForm())
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(member_id: int):  # type: ignore[no-untyped-def]
+    member = get_or_404(Member, member_id)
+    if member.erased_at is not None:
+        abort(404)
+    form = MemberForm(obj=member)
+    if form.validate_on_submit():
+        changes = {f: getattr(form, f).data for f in ops.EDITABLE_BY_OFFICER}
+        changes = {
+            k: (v.strip() or None) if isinstance(v, str) and k != "name" else v
+            for k, v in changes.items()
+        }
+        try:
+            ops.update_member(member, changes, g.member, by_officer=True)
+        except ops.MemberError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Saved.", "info")
+            return redirect(url_for("members.show", member_id=member.id))
+    return render_template("members/edit.html", form=form, member=member), (
+        400 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/members/<int:member_id>/lapse", methods=["POST"])
+@officer_required
+def lapse(member_id: int):  # type: ignore[no-untyped-def]
+    member = get_or_404(Member, member_id)
+    if EmptyForm().validate_on_submit() and member.erased_at is None:
+        ops.lapse_member(member, g.member)
+        db.session.commit()
+        flash(f"{member.name} is now lapsed.", "info")
+    return redirect(url_for("members.show", member_id=member.id))
+
+
+@bp.route("/members/<int:member_id>/erase", methods=["GET", "POST"])
+@officer_required
+def erase(member_id: int):  # type: ignore[no-untyped-def]
+    member = get_or_404(Member, member_id)
+    if member.erased_at is not None:
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            ops.erase_member(member, g.member)
+        except ops.MemberError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("members.show", member_id=member.id))
+        db.session.commit()
+        flash("The member was removed and their personal data erased.", "info")
+        return redirect(url_for("members.roster"))
+    return render_template("members/erase.html", member=member, form=form)
+
+
+@bp.route("/members/invite", methods=["GET", "POST"])
+@officer_required
+def invite():  # type: ignore[no-untyped-def]
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            issued = auth_ops.create_invitation(
+                current_group(), form.email.data, form.role.data, g.member
+            )
+        except auth_ops.AuthError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            return render_template("members/invited.html", issued=issued)
+    return render_template("members/invite.html", form=form)
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@officer_required
+def import_csv():  # type: ignore[no-untyped-def]
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        report = csv_io.import_members(current_group(), form.file.data.read(), g.member)
+        if report.ok:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return render_template(
+            "members/import.html", form=ImportForm(formdata=None), report=report
+        ), (200 if report.ok else 422)
+    return render_template("members/import.html", form=form, report=report)
+
+
+@bp.route("/members/export.csv")
+@officer_required
+def export_csv():  # type: ignore[no-untyped-def]
+    group = current_group()
+    return Response(
+        csv_io.export_members(group),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{group.slug}-members.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/audit")
+@officer_required
+def audit():  # type: ignore[no-untyped-def]
+    entries, page, pages, total = paginate(
+        scoped(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), 50
+    )
+    return render_template(
+        "members/audit.html", entries=entries, page=page, pages=pages, total=total
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@member_required
+def profile():  # type: ignore[no-untyped-def]
+    member = g.member
+    form = ProfileForm(obj=member)
+    if form.validate_on_submit():
+        changes = {f: getattr(form, f).data for f in ops.EDITABLE_BY_SELF}
+        changes = {
+            k: (v.strip() or None) if isinstance(v, str) and k != "name" else v
+            for k, v in changes.items()
+        }
+        ops.update_member(member, changes, member, by_officer=False)
+        db.session.commit()
+        flash("Your profile is saved.", "info")
+        return redirect(url_for("members.profile"))
+    return render_template("members/profile.html", form=form, member=member)
+
+
+@bp.route("/profile/data.json")
+@member_required
+def my_data():  # type: ignore[no-untyped-def]
+    body = json.dumps(ops.personal_data(g.member), indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
