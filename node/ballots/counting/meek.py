@@ -72,14 +72,17 @@ def count_meek_stv(
         status[c] = EXCLUDED
         keep[c] = 0
     shown = [c for c in range(ncand) if c not in election.withdrawn]
+    # A ballot naming only withdrawn candidates (or none) is not a valid vote.
+    valid_ballots = [(w, r) for w, r in election.ballots if any(keep[c] for c in r)]
     ties = TieBreaker(seed, names)
     elected: list[int] = []
     rounds: list[dict[str, Any]] = []
     history: list[list[int]] = []
 
     def prefixes() -> list[tuple[tuple[int, ...], int]]:
+        """Ballots grouped by what matters this round; ``()`` = exhausted."""
         groups: dict[tuple[int, ...], int] = {}
-        for weight, ranking in election.ballots:
+        for weight, ranking in valid_ballots:
             prefix = []
             for c in ranking:
                 s = status[c]
@@ -88,9 +91,8 @@ def count_meek_stv(
                 prefix.append(c)
                 if s == HOPEFUL:
                     break
-            if prefix:
-                key = tuple(prefix)
-                groups[key] = groups.get(key, 0) + weight
+            key = tuple(prefix)
+            groups[key] = groups.get(key, 0) + weight
         return list(groups.items())
 
     def distribute(groups: list[tuple[tuple[int, ...], int]]) -> tuple[list[int], int]:

@@ -93,9 +93,10 @@ def count_approval(election: Election, seats: int | None = None, seed: int = 0) 
 def count_irv(election: Election, seats: int | None = None, seed: int = 0) -> CountResult:
     """Instant-runoff for a single seat; see the module docstring."""
     names = election.candidates
-    seats = 1 if seats is None else seats
-    if seats != 1:
-        raise ValueError("IRV elects exactly one candidate; use scottish-stv or meek-stv")
+    if (election.seats if seats is None else seats) != 1:
+        raise ValueError(
+            "IRV elects exactly one candidate; use --seats 1, or scottish-stv/meek-stv for more"
+        )
     continuing = {c for c in range(len(names)) if c not in election.withdrawn}
     shown = sorted(continuing)
     ties = TieBreaker(seed, names)
@@ -120,11 +121,7 @@ def count_irv(election: Election, seats: int | None = None, seed: int = 0) -> Co
             "votes": {names[c]: tally[c] for c in shown if c in continuing},
             "transfers": {}
             if not history
-            else {
-                names[c]: tally[c] - history[-1][c]
-                for c in shown
-                if c in continuing and tally[c] != history[-1][c]
-            },
+            else {names[c]: tally[c] - history[-1][c] for c in shown if tally[c] != history[-1][c]},
             "exhausted": total - active,
             "quota": active // 2 + 1,
         }
