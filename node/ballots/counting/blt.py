@@ -94,6 +94,30 @@ def _quoted(line: str, lineno: int, what: str) -> str:
     return inner
 
 
+def _ballot_line(tokens: list[str], lineno: int, ncand: int) -> tuple[int, tuple[int, ...]]:
+    """Careful parse of one ballot line; raises :class:`BltError` on any problem."""
+    if tokens[0].startswith('"'):
+        raise BltError(lineno, "missing '0' line ending the ballots before the names")
+    nums = _int_tokens(tokens, lineno)
+    weight = nums[0]
+    if weight < 1:
+        raise BltError(lineno, f"ballot weight must be a positive integer, got {weight}")
+    if len(nums) < 2 or nums[-1] != 0:
+        raise BltError(lineno, "ballot is missing its 0 terminator")
+    prefs = nums[1:-1]
+    for p in prefs:
+        if p == 0:
+            raise BltError(lineno, "0 before the end of the ballot")
+        if p < 1 or p > ncand:
+            raise BltError(lineno, f"preference {p} is not a candidate (1-{ncand})")
+    seen: set[int] = set()
+    for p in prefs:
+        if p in seen:
+            raise BltError(lineno, f"duplicate preference {p} in ballot")
+        seen.add(p)
+    return weight, tuple(p - 1 for p in prefs)
+
+
 def read_blt(text: str) -> Election:
     """Parse BLT text into an :class:`Election`, raising :class:`BltError`."""
     lines = text.splitlines()
@@ -132,39 +156,27 @@ def read_blt(text: str) -> Election:
 
     grouped: dict[tuple[int, ...], int] = {}
     get = grouped.get
+    # Fast path: canonical candidate numbers map straight to 0-based indexes in
+    # C (str -> int dict lookup); anything unusual falls back to the careful
+    # parser, which also produces the error message.
+    index_of = {str(n): n - 1 for n in range(1, ncand + 1)}.__getitem__
     ended = False
     while i < nlines:
-        raw = lines[i]
-        lineno = i + 1
+        tokens = lines[i].split()
         i += 1
-        tokens = raw.split()
         if not tokens:
             continue
-        if tokens == ["0"]:
+        if len(tokens) == 1 and tokens[0] == "0":
             ended = True
             break
-        if tokens[0].startswith('"'):
-            raise BltError(lineno, "missing '0' line ending the ballots before the names")
-        nums = _int_tokens(tokens, lineno)
-        weight = nums[0]
-        if weight < 1:
-            raise BltError(lineno, f"ballot weight must be a positive integer, got {weight}")
-        if len(nums) < 2 or nums[-1] != 0:
-            raise BltError(lineno, "ballot is missing its 0 terminator")
-        prefs = nums[1:-1]
-        if prefs:
-            lo = min(prefs)
-            hi = max(prefs)
-            if lo < 1 or hi > ncand:
-                bad = next(p for p in prefs if p < 1 or p > ncand)
-                if bad == 0:
-                    raise BltError(lineno, "0 before the end of the ballot")
-                raise BltError(lineno, f"preference {bad} is not a candidate (1-{ncand})")
-            if len(set(prefs)) != len(prefs):
-                seen: set[int] = set()
-                dup = next(p for p in prefs if p in seen or seen.add(p))
-                raise BltError(lineno, f"duplicate preference {dup} in ballot")
-        key = tuple(p - 1 for p in prefs)
+        try:
+            key = tuple(map(index_of, tokens[1:-1]))
+            weight = int(tokens[0])
+        except (KeyError, ValueError):
+            weight, key = _ballot_line(tokens, i, ncand)
+        else:
+            if weight < 1 or tokens[-1] != "0" or len(tokens) < 2 or len(set(key)) != len(key):
+                weight, key = _ballot_line(tokens, i, ncand)
         grouped[key] = get(key, 0) + weight
     if not ended:
         raise BltError(nlines + 1 if nlines else 1, "missing '0' line ending the ballots")

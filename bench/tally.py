@@ -1,0 +1,169 @@
+"""Benchmark the vote counter against PyPI's pyrankvote.
+
+Run: ``.venv/bin/python bench/tally.py`` (add ``--quick`` for a 10k-ballot smoke run).
+
+It builds a synthetic 100,000-ballot, 15-candidate, 3-seat election with a fixed
+seed, writes it as BLT to a temporary file, and times:
+
+(a) our count alone (ballots already parsed and grouped): Scottish STV and Meek STV;
+(b) our whole path: BLT file -> parse/group -> Scottish STV (and Meek) result;
+(c) pyrankvote's ``single_transferable_vote`` alone (Ballot objects pre-built);
+(d) pyrankvote building its Ballot objects from the raw rankings + counting.
+
+Each timing is the best of several runs (less noise on a shared machine); peak
+Python heap is measured separately with tracemalloc so it does not distort the
+timings.  The voter model: 5 parties of 3 candidates with Zipf-like popularity;
+a voter's first choice follows popularity, later choices stay with the same
+party 60% of the time, and ranking length is short-biased (many plump for 1-3
+candidates, a few rank all 15) - roughly the shape of Scottish council data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from node.ballots.counting import count, read_blt_file, write_blt  # noqa: E402
+from node.ballots.counting.blt import group_ballots  # noqa: E402
+
+NCAND, SEATS, SEED = 15, 3, 20240601
+
+
+def synthetic_ballots(n: int, seed: int = SEED) -> list[tuple[int, ...]]:
+    """Return ``n`` raw (ungrouped) rankings of 0-based candidate indexes."""
+    rng = random.Random(seed)
+    party = [c // 3 for c in range(NCAND)]
+    popularity = [1.0 / (1 + rank) ** 1.1 for rank in range(NCAND)]
+    rng.shuffle(popularity)
+    lengths = list(range(1, NCAND + 1))
+    length_weights = [30, 22, 15, 10, 7, 5, 3, 2, 1.5, 1, 1, 0.8, 0.6, 0.5, 1.6]
+    ballots = []
+    for _ in range(n):
+        length = rng.choices(lengths, length_weights)[0]
+        left = list(range(NCAND))
+        weights = list(popularity)
+        ranking: list[int] = []
+        while len(ranking) < length:
+            if ranking and rng.random() < 0.6:
+                same = [i for i, c in enumerate(left) if party[c] == party[ranking[-1]]]
+                if same:
+                    i = rng.choices(same, [weights[j] for j in same])[0]
+                    ranking.append(left.pop(i))
+                    weights.pop(i)
+                    continue
+            i = rng.choices(range(len(left)), weights)[0]
+            ranking.append(left.pop(i))
+            weights.pop(i)
+        ballots.append(tuple(ranking))
+    return ballots
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    best = float("inf")
+    result: object = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def peak_mib(fn: Callable[[], object]) -> float:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ballots", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 ballots, fewer repeats")
+    args = parser.parse_args()
+    n = 10_000 if args.quick else args.ballots
+    repeat_ours, repeat_theirs = (3, 1) if args.quick else (7, 3)
+
+    import pyrankvote
+
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    t0 = time.perf_counter()
+    raw = synthetic_ballots(n)
+    names = [f"Candidate {chr(65 + c)}" for c in range(NCAND)]
+    grouped = group_ballots((1, r) for r in raw)
+    print(
+        f"generated {n:,} ballots, {NCAND} candidates, {SEATS} seats in "
+        f"{time.perf_counter() - t0:.1f}s; {len(grouped):,} distinct rankings, "
+        f"mean length {sum(map(len, raw)) / n:.2f}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.blt"
+        path.write_text(write_blt(names, SEATS, grouped, "Synthetic benchmark"))
+        print(f"BLT file: {path.stat().st_size / 1024:.0f} KiB")
+        election = read_blt_file(path)
+
+        t_parse, _ = best_of(lambda: read_blt_file(path), repeat_ours)
+        t_sc, r_sc = best_of(lambda: count(election, "scottish-stv"), repeat_ours)
+        t_mk, r_mk = best_of(lambda: count(election, "meek-stv"), repeat_ours)
+        t_sc_all, _ = best_of(lambda: count(read_blt_file(path), "scottish-stv"), repeat_ours)
+        t_mk_all, _ = best_of(lambda: count(read_blt_file(path), "meek-stv"), repeat_ours)
+        mem_sc = peak_mib(lambda: count(read_blt_file(path), "scottish-stv"))
+        mem_mk = peak_mib(lambda: count(read_blt_file(path), "meek-stv"))
+
+    cands = [pyrankvote.Candidate(name) for name in names]
+
+    def build() -> list:
+        return [pyrankvote.Ballot(ranked_candidates=[cands[c] for c in r]) for r in raw]
+
+    prv_ballots = build()
+    t_prv, r_prv = best_of(
+        lambda: pyrankvote.single_transferable_vote(cands, prv_ballots, SEATS), repeat_theirs
+    )
+    t_prv_all, _ = best_of(
+        lambda: pyrankvote.single_transferable_vote(cands, build(), SEATS), repeat_theirs
+    )
+    mem_prv = peak_mib(lambda: pyrankvote.single_transferable_vote(cands, build(), SEATS))
+    prv_elected = [c.name for c in r_prv.get_winners()]
+
+    ms = 1000.0
+    print()
+    print(f"{'':44}{'time':>10}")
+    print(f"{'(a) ours, Scottish STV, count only':44}{t_sc * ms:>8.1f}ms")
+    print(f"{'(a) ours, Meek STV, count only':44}{t_mk * ms:>8.1f}ms")
+    print(f"{'    ours, BLT parse + group only':44}{t_parse * ms:>8.1f}ms")
+    print(f"{'(b) ours, BLT file -> Scottish STV result':44}{t_sc_all * ms:>8.1f}ms")
+    print(f"{'(b) ours, BLT file -> Meek STV result':44}{t_mk_all * ms:>8.1f}ms")
+    print(f"{'(c) pyrankvote STV, count only':44}{t_prv * ms:>8.1f}ms")
+    print(f"{'(d) pyrankvote STV, build ballots + count':44}{t_prv_all * ms:>8.1f}ms")
+    print()
+    print(f"ratio pyrankvote/ours, count only (c/a, Scottish):   {t_prv / t_sc:6.1f}x")
+    print(f"ratio pyrankvote/ours, whole path (d/b, Scottish):   {t_prv_all / t_sc_all:6.1f}x")
+    print(f"ratio pyrankvote/ours, count only (c/a, Meek):       {t_prv / t_mk:6.1f}x")
+    print(f"ratio Meek/Scottish, count only:                     {t_mk / t_sc:6.1f}x")
+    print()
+    print(
+        f"peak traced Python memory: ours Scottish {mem_sc:.1f} MiB, ours Meek {mem_mk:.1f} MiB, "
+        f"pyrankvote {mem_prv:.1f} MiB"
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process max RSS (whole run, incl. generation): {rss:.0f} MiB")
+    print()
+    print(f"elected, Scottish STV: {r_sc.elected}")
+    print(f"elected, Meek STV:     {r_mk.elected}")
+    print(f"elected, pyrankvote:   {prv_elected} (its own STV rules, not SSI 2007/42)")
+
+
+if __name__ == "__main__":
+    main()
