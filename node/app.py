@@ -16,15 +16,28 @@ from node.extensions import csrf, db, limiter, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
-# Blueprints of every room, registered in this order. Rooms add themselves here.
+# Blueprints of the foundation, registered first.
 BLUEPRINTS = (
     "node.auth.views:bp",
     "node.members.views:bp",
     "node.home:bp",
 )
 
-# Rooms may need to hook into app creation (register signal handlers, CLI-independent setup).
-INIT_HOOKS: tuple[str, ...] = ()
+# Rooms built on the foundation. Each may ship ``node/<room>/setup.py`` with ``init_app(app)``
+# (registers its blueprints, nav links, dashboard panels and hooks). A room not built yet is skipped.
+ROOMS = ("ballots", "federation", "hub", "campaigns", "events", "education", "unions", "ops", "oidc")
+
+
+def optional_module(name: str) -> Any | None:
+    """Import ``name`` if it exists; a genuine import error inside it still raises."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name):
+            return None
+        raise
 
 
 def _import(path: str) -> Any:
@@ -114,8 +127,10 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for path in BLUEPRINTS:
         app.register_blueprint(_import(path))
-    for path in INIT_HOOKS:
-        _import(path)(app)
+    for room in ROOMS:
+        setup = optional_module(f"node.{room}.setup")
+        if setup is not None:
+            setup.init_app(app)
 
     @app.route("/healthz")
     def healthz():  # type: ignore[no-untyped-def]

@@ -291,28 +291,31 @@ def config_docs() -> None:
     click.echo(markdown_table())
 
 
-# Rooms register their own commands here (ballots, federation, hub, ops…).
-EXTRA_COMMANDS = (
-    "node.ballots.counting.cli:tally",
-    "node.demo:demo",
-)
+def _register_rooms() -> None:
+    """Add each room's commands: ``node/<room>/commands.py`` exports ``COMMANDS`` (click objects)."""
+    from node.app import ROOMS, optional_module
+
+    for command in (_tally(), _demo()):
+        cli.add_command(command)
+    for room in ROOMS:
+        module = optional_module(f"node.{room}.commands")
+        for command in getattr(module, "COMMANDS", ()):
+            cli.add_command(command)
 
 
-def _register_extra() -> None:
-    import importlib
+def _tally() -> click.Command:
+    from node.ballots.counting.cli import tally
 
-    for path in EXTRA_COMMANDS:
-        module_name, _, attr = path.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that room is not built yet
-            raise
-        cli.add_command(getattr(module, attr))
+    return tally
 
 
-_register_extra()
+def _demo() -> click.Command:
+    from node.demo import demo
+
+    return demo
+
+
+_register_rooms()
 
 
 def main() -> None:
