@@ -11,8 +11,11 @@ from node.config import ConfigError, load_config
 
 
 def test_config_from_environment_and_overrides(tmp_path):
-    env = {"COMMONGROUND_INSTANCE_PATH": str(tmp_path / "inst"), "COMMONGROUND_SMTP_PORT": "2525",
-           "COMMONGROUND_TENANCY": "path"}
+    env = {
+        "COMMONGROUND_INSTANCE_PATH": str(tmp_path / "inst"),
+        "COMMONGROUND_SMTP_PORT": "2525",
+        "COMMONGROUND_TENANCY": "path",
+    }
     config = load_config(env)
     assert config["SMTP_PORT"] == 2525
     assert config["TENANCY"] == "path"
@@ -21,9 +24,13 @@ def test_config_from_environment_and_overrides(tmp_path):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("COMMONGROUND_SMTP_PORT", "twenty-five"), ("COMMONGROUND_SMTP_PORT", "-1"),
-     ("COMMONGROUND_TENANCY", "cookie"), ("COMMONGROUND_BASE_URL", "ftp://x"),
-     ("COMMONGROUND_SECURE_COOKIES", "maybe")],
+    [
+        ("COMMONGROUND_SMTP_PORT", "twenty-five"),
+        ("COMMONGROUND_SMTP_PORT", "-1"),
+        ("COMMONGROUND_TENANCY", "cookie"),
+        ("COMMONGROUND_BASE_URL", "ftp://x"),
+        ("COMMONGROUND_SECURE_COOKIES", "maybe"),
+    ],
 )
 def test_bad_values_fail_fast_naming_the_variable(variable, value):
     with pytest.raises(ConfigError, match=variable):
@@ -59,5 +66,7 @@ def test_migrations_match_the_models(app):
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": False})
         diff = compare_metadata(context, db.metadata)
-    structural = [d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
+    structural = [
+        d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")
+    ]
     assert structural == []

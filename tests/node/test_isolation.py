@@ -38,8 +38,17 @@ def _populators():
 
 
 def _populate_members(group, prefix, people, make_member):
-    made = [make_member(group, "member", name=f"{prefix} Member", notes=f"{prefix} note",
-                        workplace=f"{prefix} Works", union=f"{prefix} Union", account=False)]
+    made = [
+        make_member(
+            group,
+            "member",
+            name=f"{prefix} Member",
+            notes=f"{prefix} note",
+            workplace=f"{prefix} Works",
+            union=f"{prefix} Union",
+            account=False,
+        )
+    ]
     return [m.id for m in made] + [p.id for p in people.values()]
 
 
@@ -50,7 +59,9 @@ def world(app, make_group, make_member):
     for prefix, host in ((ALPHA, "alpha"), (BRAVO, "bravo")):
         group = make_group(f"{host.title()} Group", slug=host, url=f"http://{host}.test")
         people = {
-            role: make_member(group, role, email=f"{role}@{host}.example.org", name=f"{prefix} {role.title()}")
+            role: make_member(
+                group, role, email=f"{role}@{host}.example.org", name=f"{prefix} {role.title()}"
+            )
             for role in ("member", "organiser", "officer")
         }
         made = _populate_members(group, prefix, people, make_member)
@@ -70,7 +81,11 @@ def _urls(app, bravo_ids):
         view = app.view_functions[rule.endpoint]
         access = getattr(view, "access", None)
         assert access in LEVELS, f"view {rule.endpoint} declares no access level"
-        int_args = [a for a, conv in rule._converters.items() if conv.__class__.__name__ == "IntegerConverter"]
+        int_args = [
+            a
+            for a, conv in rule._converters.items()
+            if conv.__class__.__name__ == "IntegerConverter"
+        ]
         other = {a: "x" for a in rule.arguments if a not in int_args}
         choices = [bravo_ids[:6] or [1]] * len(int_args)
         for combo in itertools.islice(itertools.product(*choices), 12):
@@ -91,8 +106,11 @@ def _assert_clean(response, secrets, where):
 
 
 def test_every_route_declares_access(app):
-    missing = [r.endpoint for r in app.url_map.iter_rules()
-               if r.endpoint != "static" and not hasattr(app.view_functions[r.endpoint], "access")]
+    missing = [
+        r.endpoint
+        for r in app.url_map.iter_rules()
+        if r.endpoint != "static" and not hasattr(app.view_functions[r.endpoint], "access")
+    ]
     assert missing == []
 
 

@@ -34,7 +34,9 @@ class TestDatabase:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
-        return cls(admin.set(database=name).render_as_string(hide_password=False), pg_url, name, instance)
+        return cls(
+            admin.set(database=name).render_as_string(hide_password=False), pg_url, name, instance
+        )
 
     @property
     def is_postgres(self) -> bool:

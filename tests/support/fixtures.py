@@ -16,9 +16,11 @@ from tests.support.db import TestDatabase
 from tests.support.smtp import SmtpSink
 
 PASSWORD = "correct-horse-battery"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                     r'type="hidden" name="csrf_token" value="([^"]+)"|'
-                     r'name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
 # A cheap hash for test accounts (scrypt's default is deliberately slow).
 _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
@@ -35,8 +37,9 @@ class CsrfClient(FlaskClient):
             raise AssertionError(f"no CSRF token on {page} (status {response.status_code})")
         return next(group for group in match.groups() if group)
 
-    def post_form(self, url: str, data: dict[str, Any] | None = None, page: str | None = None,
-                  **kwargs: Any):  # type: ignore[no-untyped-def]
+    def post_form(
+        self, url: str, data: dict[str, Any] | None = None, page: str | None = None, **kwargs: Any
+    ):  # type: ignore[no-untyped-def]
         """GET ``page`` (default ``url``) for its token, then POST ``data`` to ``url``."""
         base = {k: v for k, v in kwargs.items() if k in ("base_url", "headers")}
         token = self.csrf_token(page or url, **base)
@@ -107,10 +110,20 @@ def make_group(app: Flask):  # type: ignore[no-untyped-def]
     from node.extensions import db
     from node.groups.operations import create_group
 
-    def factory(name: str = "Walton", slug: str | None = None, url: str | None = None,
-                role: str = "node", region: str | None = None):  # type: ignore[no-untyped-def]
-        group = create_group(name, slug=slug, url=url or f"http://{slug or name.lower()}.test",
-                             role=role, region=region)
+    def factory(
+        name: str = "Walton",
+        slug: str | None = None,
+        url: str | None = None,
+        role: str = "node",
+        region: str | None = None,
+    ):  # type: ignore[no-untyped-def]
+        group = create_group(
+            name,
+            slug=slug,
+            url=url or f"http://{slug or name.lower()}.test",
+            role=role,
+            region=region,
+        )
         db.session.commit()
         return group
 
@@ -127,8 +140,14 @@ def make_member(app: Flask):  # type: ignore[no-untyped-def]
 
     counter = {"n": 0}
 
-    def factory(group, role: str = "member", email: str | None = None, name: str | None = None,
-                account: bool = True, **fields: Any):  # type: ignore[no-untyped-def]
+    def factory(
+        group,
+        role: str = "member",
+        email: str | None = None,
+        name: str | None = None,
+        account: bool = True,
+        **fields: Any,
+    ):  # type: ignore[no-untyped-def]
         counter["n"] += 1
         email = email or f"{role}{counter['n']}.{group.slug}@example.org"
         acc = None
@@ -138,8 +157,14 @@ def make_member(app: Flask):  # type: ignore[no-untyped-def]
                 acc = Account(email=email, password_hash=_HASH)
                 db.session.add(acc)
                 db.session.flush()
-        member = Member(group_id=group.id, email=email, name=name or f"Test {role.title()} {counter['n']}",
-                        role=role, account_id=acc.id if acc else None, **fields)
+        member = Member(
+            group_id=group.id,
+            email=email,
+            name=name or f"Test {role.title()} {counter['n']}",
+            role=role,
+            account_id=acc.id if acc else None,
+            **fields,
+        )
         db.session.add(member)
         db.session.commit()
         return member

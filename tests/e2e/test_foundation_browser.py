@@ -1,0 +1,120 @@
+"""In a real browser: the officer signs in, invites a member, the member accepts the invitation
+in a second browser context, and the officer sees them on the roster. Also takes the phone-sized
+screenshot of the roster that docs/ shows."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import NodeProcess
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CHROMIUM = "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def node(tmp_path):
+    with NodeProcess(tmp_path / "node") as server:
+        out = server.cli(
+            "init", "--group", "Walton Momentum", "--admin", "sam@example.org", "--url", server.url
+        ).stdout
+        server.officer_link = re.search(r"http://\S+/invite/\S+", out).group(0)
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            "name,email,union,ward,workplace\n"
+            + "".join(
+                f"Member {n:02d},m{n:02d}@example.org,{u},{w},{wp}\n"
+                for n, (u, w, wp) in enumerate(
+                    [
+                        ("Unite", "Anfield", "Merseyrail"),
+                        ("UNISON", "County", "Walton Centre"),
+                        ("GMB", "Everton", "Council depot"),
+                        ("", "Kirkdale", ""),
+                    ]
+                    * 3
+                )
+            )
+        )
+        server.cli("members", "import", str(roster), "--group", "walton-momentum")
+        server.start()
+        yield server
+
+
+def test_officer_invites_member_who_joins_and_appears_on_roster(browser, node):
+    officer = browser.new_context()
+    page = officer.new_page()
+    # The first officer accepts the invitation printed by `commonground init`.
+    page.goto(node.officer_link)
+    page.get_by_label("Your name").fill("Sam Officer")
+    page.get_by_label("Choose a password").fill("a-long-officer-password")
+    page.get_by_label("Repeat the password").fill("a-long-officer-password")
+    page.get_by_role("button", name="Join the group").click()
+    assert page.get_by_role("heading", name="Walton Momentum").is_visible()
+
+    # Sign out and in again with the password, as on any other day.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("E-mail").fill("sam@example.org")
+    page.get_by_label("Password").fill("a-long-officer-password")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Members", exact=True).click()
+    page.get_by_role("link", name="Invite", exact=True).click()
+    page.get_by_label("E-mail").fill("rosa@example.org")
+    page.get_by_role("button", name="Send invitation").click()
+    link = page.locator("#invitation-link").input_value()
+    assert "/invite/" in link
+
+    member = browser.new_context()
+    mpage = member.new_page()
+    mpage.goto(link)
+    mpage.get_by_label("Your name").fill("Rosa Luxton")
+    mpage.get_by_label("Choose a password").fill("rosa-strong-password")
+    mpage.get_by_label("Repeat the password").fill("rosa-strong-password")
+    mpage.get_by_role("button", name="Join the group").click()
+    assert mpage.get_by_text("Welcome to Walton Momentum!").is_visible()
+    # A plain member has no roster.
+    assert mpage.get_by_role("link", name="Members", exact=True).count() == 0
+
+    page.get_by_role("link", name="Members", exact=True).click()
+    page.get_by_label("Search").fill("Rosa")
+    page.get_by_role("button", name="Filter").click()
+    assert page.get_by_role("link", name="Rosa Luxton").is_visible()
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    phone.add_cookies(officer.cookies())
+    ppage = phone.new_page()
+    ppage.goto(node.url + "/members")
+    assert ppage.get_by_role("link", name="Rosa Luxton").is_visible()
+    shot = Path(node.instance) / "roster-phone.png"
+    ppage.screenshot(path=str(shot), full_page=False)
+    DOCS.mkdir(exist_ok=True)
+    if not (DOCS / "roster-phone.png").exists():
+        shutil.copy(shot, DOCS / "roster-phone.png")
+    for ctx in (officer, member, phone):
+        ctx.close()
