@@ -32,6 +32,7 @@ from .errors import (
     TransportError,
     UnsafeURL,
 )
+from .follow import same_origin
 from .inbox import JOSE, JSON, MAX_BATCH
 from .keys import load_public_jwk
 
@@ -228,6 +229,13 @@ class FederationClient:
             GroupInfo(g["id"], g["name"], g["jwks_uri"], g["outbox"], g["inbox"])
             for g in doc["groups"]
         )
+        # A node only speaks for groups at its own origin: otherwise a compromised or
+        # confused node could point us at someone else's keys or inbox.
+        origin = _origin(base_url)
+        for group in groups:
+            for value in (group.id, group.jwks_uri, group.outbox, group.inbox):
+                if not same_origin(value, origin):
+                    raise BadResponse(f"{url[:200]}: {value[:200]} is not at origin {origin}")
         return Discovery(doc["software"], doc["version"], doc["role"], groups, raw=doc)
 
     def fetch_jwks(self, uri: str) -> list[dict[str, Any]]:

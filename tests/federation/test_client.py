@@ -174,6 +174,20 @@ def test_discover_and_jwks(server: Server, client: FederationClient) -> None:
     assert found == [server.jwk]  # RSA and private keys skipped
 
 
+def test_discover_refuses_foreign_urls(server: Server, client: FederationClient) -> None:
+    srv2 = Server(("127.0.0.1", 0), Handler)
+    srv2.base = server.base  # advertises URLs on the *other* server's origin
+    srv2.jwk, srv2.chain, srv2.seen = server.jwk, server.chain, []
+    thread = threading.Thread(target=srv2.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(BadResponse, match="not at origin"):
+            client.discover(f"http://127.0.0.1:{srv2.server_address[1]}")
+    finally:
+        srv2.shutdown()
+        srv2.server_close()
+
+
 def test_outbox_paging(server: Server, client: FederationClient) -> None:
     url = f"{server.base}/g/walton/outbox"
     page = client.fetch_outbox(url, after=0, limit=3)
