@@ -39,13 +39,15 @@ Deviations / choices to note:
   Algorithm 123 settles such ties by lot alone.
 * No bulk exclusion of "sure losers"; candidates are excluded one at a time
   (slower but the same outcome except in exotic tie cases).
-* Ballots are regrouped each round by their relevant prefix (non-excluded
-  candidates up to the first hopeful one), which is where the speed comes from;
-  it does not change any number.
+* Ballots are grouped by their relevant prefix (the elected candidates they
+  reach, up to the first hopeful one), kept up to date as candidates are elected
+  or excluded; each iteration then walks only the distinct prefixes.  This is
+  where the speed comes from; it does not change any number.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from .blt import Election
@@ -72,28 +74,82 @@ def count_meek_stv(
         status[c] = EXCLUDED
         keep[c] = 0
     shown = [c for c in range(ncand) if c not in election.withdrawn]
-    # A ballot naming only withdrawn candidates (or none) is not a valid vote.
-    valid_ballots = [(w, r) for w, r in election.ballots if any(keep[c] for c in r)]
     ties = TieBreaker(seed, names)
     elected: list[int] = []
     rounds: list[dict[str, Any]] = []
     history: list[list[int]] = []
 
-    def prefixes() -> list[tuple[tuple[int, ...], int]]:
-        """Ballots grouped by what matters this round; ``()`` = exhausted."""
-        groups: dict[tuple[int, ...], int] = {}
-        for weight, ranking in valid_ballots:
-            prefix = []
-            for c in ranking:
+    # Only a ballot's *prefix* matters for a distribution: the elected
+    # candidates it reaches, up to its first hopeful one (which keeps all that
+    # is left).  ``by_prefix`` holds the total weight per prefix (``()`` =
+    # exhausted); ``frontier[h]`` holds the ballots whose prefix ends at hopeful
+    # h as (weight, ranking, next index, elected before h), so a status change
+    # re-routes only the ballots that were sitting on that candidate.
+    by_prefix: dict[tuple[int, ...], int] = {}
+    frontier: list[list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = [
+        [] for _ in range(ncand)
+    ]
+
+    def route(entries: list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]) -> None:
+        get = by_prefix.get
+        for w, ranking, j, pre in entries:
+            end = len(ranking)
+            while j < end:
+                c = ranking[j]
+                j += 1
                 s = status[c]
-                if s == EXCLUDED:
-                    continue
-                prefix.append(c)
                 if s == HOPEFUL:
+                    frontier[c].append((w, ranking, j, pre))
+                    key = (*pre, c)
+                    by_prefix[key] = get(key, 0) + w
                     break
-            key = tuple(prefix)
-            groups[key] = groups.get(key, 0) + weight
-        return list(groups.items())
+                if s == ELECTED:
+                    pre = (*pre, c)
+            else:
+                by_prefix[pre] = get(pre, 0) + w
+
+    # First preferences: ballots are filed under their first valid candidate as
+    # given (no copying); they are scanned from the start when that candidate
+    # changes status, which skips withdrawn and excluded ones and records the
+    # elected ones in the prefix.  A ballot naming no valid candidate is not a vote.
+    firsts: list[list[tuple[int, tuple[int, ...]]]] = [[] for _ in range(ncand)]
+    if election.withdrawn:
+        for ballot in election.ballots:
+            for c in ballot[1]:
+                if status[c] == HOPEFUL:
+                    firsts[c].append(ballot)
+                    break
+    else:
+        for ballot in election.ballots:
+            if ballot[1]:
+                firsts[ballot[1][0]].append(ballot)
+    for c in range(ncand):
+        if firsts[c]:
+            by_prefix[(c,)] = sum(map(itemgetter(0), firsts[c]))
+
+    def changed(c: int) -> None:
+        """Candidate ``c`` was just elected or excluded: re-route its ballots."""
+        entries = frontier[c]
+        frontier[c] = []
+        if firsts[c]:
+            entries.append((sum(map(itemgetter(0), firsts[c])), (), 0, ()))  # un-count only
+        for w, _, _, pre in entries:
+            key = (*pre, c)
+            left = by_prefix[key] - w
+            if left:
+                by_prefix[key] = left
+            else:
+                del by_prefix[key]
+        if firsts[c]:
+            entries.pop()
+        if status[c] == ELECTED:
+            entries = [(w, r, j, (*pre, c)) for w, r, j, pre in entries]
+        entries += [(w, r, 0, ()) for w, r in firsts[c]]
+        firsts[c] = []
+        route(entries)
+
+    def prefixes() -> list[tuple[tuple[int, ...], int]]:
+        return list(by_prefix.items())
 
     def distribute(groups: list[tuple[tuple[int, ...], int]]) -> tuple[list[int], int]:
         votes = [0] * ncand
@@ -184,6 +240,7 @@ def count_meek_stv(
             for c in newly:
                 status[c] = ELECTED
                 elected.append(c)
+                changed(c)
             row["action"] = {"elected": [names[c] for c in newly]}
         else:
             surplus = sum(votes[c] - quota for c in elected)
@@ -194,6 +251,7 @@ def count_meek_stv(
                 row["tiebreaks"] = [record]
             status[loser] = EXCLUDED
             keep[loser] = 0
+            changed(loser)
             row["action"] = {"excluded": names[loser]}
         rounds.append(row)
         history.append(votes)

@@ -30,13 +30,15 @@ Papers never go to a candidate already elected or excluded (only "continuing
 candidates" receive transfers).  All vote totals are integers scaled by 10**5, so
 there is no floating point anywhere in the count.
 
-Performance: papers are kept per candidate as ``{(remaining preferences, value):
-count}``, so papers that can no longer be told apart are merged and each transfer
-touches one entry per distinct (remaining ranking, value), not one per paper.
+Performance: ballots arrive grouped by ranking, and papers are kept per candidate
+as parcels ``{value: [(count, ranking, next position), ...]}``: a transfer value
+is computed once per parcel, and each transfer touches one entry per distinct
+ranking in the parcel, never one per paper.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from .blt import Election
@@ -45,7 +47,7 @@ from .result import CountResult, TieBreaker, scaled_to_number
 SCALE = 100_000
 CONTINUING, ELECTED, EXCLUDED = 0, 1, 2
 
-Pile = dict[tuple[tuple[int, ...], int], int]
+Entry = tuple[int, tuple[int, ...], int]
 
 
 def count_scottish_stv(election: Election, seats: int | None = None, seed: int = 0) -> CountResult:
@@ -60,19 +62,25 @@ def count_scottish_stv(election: Election, seats: int | None = None, seed: int =
         status[c] = EXCLUDED
     shown = [c for c in range(ncand) if c not in election.withdrawn]
 
-    # Rule 45: first stage.
-    piles: list[Pile] = [{} for _ in range(ncand)]
-    votes = [0] * ncand
-    valid = 0
-    for weight, ranking in election.ballots:
-        for k, c in enumerate(ranking):
-            if status[c] == CONTINUING:
-                pile = piles[c]
-                key = (ranking[k + 1 :], SCALE)
-                pile[key] = pile.get(key, 0) + weight
-                votes[c] += weight
-                valid += weight
-                break
+    # Rule 45: first stage.  ``firsts[c]`` holds c's first-preference ballots
+    # as given (weight, ranking) - no copying; later parcels live in
+    # ``piles[c] = {value: [(count, ranking, index of next preference), ...]}``.
+    # A paper is routed by scanning its ranking for the next *continuing*
+    # candidate, which skips withdrawn, excluded, elected and the source alike.
+    firsts: list[list[tuple[int, tuple[int, ...]]]] = [[] for _ in range(ncand)]
+    piles: list[dict[int, list[Entry]]] = [{} for _ in range(ncand)]
+    if election.withdrawn:
+        for ballot in election.ballots:
+            for c in ballot[1]:
+                if status[c] == CONTINUING:
+                    firsts[c].append(ballot)
+                    break
+    else:
+        for ballot in election.ballots:
+            if ballot[1]:
+                firsts[ballot[1][0]].append(ballot)
+    votes = [sum(map(itemgetter(0), firsts[c])) for c in range(ncand)]
+    valid = sum(votes)
     votes = [v * SCALE for v in votes]
     quota_votes = valid // (seats + 1) + 1  # Rule 46
     quota = quota_votes * SCALE
@@ -138,26 +146,50 @@ def count_scottish_stv(election: Election, seats: int | None = None, seed: int =
         """
         nonlocal exhausted
         moved = 0
-        tvs: set[int] = set()
-        for (rest, value), n in piles[source].items():
+        tvs: list[int] = []
+        parcels: list[tuple[int, list, bool]] = [(SCALE, firsts[source], True)]
+        parcels += [(value, entries, False) for value, entries in piles[source].items()]
+        for value, entries, first in parcels:
+            if not entries:
+                continue
             if factor is not None:
                 value = factor[0] * value // factor[1]  # 5 d.p., remainder ignored
-                tvs.add(value)
+                tvs.append(value)
                 if value == 0:
                     continue
-            amount = n * value
-            moved += amount
-            for j, t in enumerate(rest):
-                if status[t] == CONTINUING:
-                    pile = piles[t]
-                    key = (rest[j + 1 :], value)
-                    pile[key] = pile.get(key, 0) + n
-                    votes[t] += amount
-                    break
-            else:
-                exhausted += amount
+            sent: list[list[Entry]] = [[] for _ in range(ncand)]
+            papers = [0] * ncand
+            dead = 0
+            for entry in entries:
+                if first:
+                    n, ranking = entry
+                    j = 0
+                else:
+                    n, ranking, j = entry
+                end = len(ranking)
+                while j < end:
+                    t = ranking[j]
+                    j += 1
+                    if status[t] == CONTINUING:
+                        sent[t].append((n, ranking, j))
+                        papers[t] += n
+                        break
+                else:
+                    dead += n
+            for t in range(ncand):
+                if papers[t]:
+                    parcel = piles[t].get(value)
+                    if parcel is None:
+                        piles[t][value] = sent[t]
+                    else:
+                        parcel.extend(sent[t])
+                    votes[t] += papers[t] * value
+                    moved += papers[t] * value
+            exhausted += dead * value
+            moved += dead * value
         piles[source] = {}
-        return moved, [num(v) for v in sorted(tvs, reverse=True)]
+        firsts[source] = []
+        return moved, [num(v) for v in sorted(set(tvs), reverse=True)]
 
     tiebreaks: list = []
     first = elect_reaching_quota(tiebreaks)
