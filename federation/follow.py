@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from . import schemas
 from .errors import StatementError
-from .statements import KeyLookup, _verify, format_timestamp, sign_jws
+from .statements import KeyLookup, _peek, _verify, format_timestamp, sign_jws
 
 __all__ = [
     "FOLLOW_TYP",
@@ -28,6 +28,7 @@ __all__ = [
     "build_follow",
     "sign_follow",
     "verify_follow",
+    "peek_follow",
     "same_origin",
 ]
 
@@ -87,6 +88,15 @@ def sign_follow(payload: dict[str, Any], private_key: Ed25519PrivateKey) -> str:
     """Validate and sign a follow/unfollow request with the follower's group key."""
     schemas.validate_document("follow", payload)
     return sign_jws(payload, private_key, FOLLOW_TYP)
+
+
+def peek_follow(compact: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """UNVERIFIED (header, payload) of a follow request, to learn which actor to look up.
+
+    Checks size and shape like :func:`federation.statements.peek` (``typ`` must be
+    FOLLOW_TYP, ``actor`` a string). Never trust anything it returns.
+    """
+    return _peek(compact, typ=FOLLOW_TYP, issuer_member="actor", max_size=MAX_FOLLOW_BYTES)
 
 
 def verify_follow(

@@ -191,3 +191,20 @@ def test_breaker_transitions() -> None:
     # A probe that never reports does not wedge the breaker.
     stuck = backoff.Breaker(state="half-open", failures=5, opened_at=0.0, probe_started=10.0)
     assert backoff.allow_request(stuck, 10.0 + backoff.COOL_DOWN)[0]
+
+
+def test_peek_follow(key: Ed25519PrivateKey) -> None:
+    header, payload = follow.peek_follow(_follow(key))
+    assert header["typ"] == follow.FOLLOW_TYP and payload["actor"] == A
+    stmt = statements.sign(
+        statements.build_payload(
+            "retraction",
+            A,
+            1,
+            None,
+            {"statement_id": "0b0a0e8e-3d1c-4a55-9f0e-2a1a2b3c4d5e", "reason": "x"},
+        ),
+        key,
+    )
+    assert err(follow.peek_follow, stmt).code == "malformed"
+    assert err(follow.peek_follow, "a" * 9000).code == "too-large"
