@@ -25,7 +25,17 @@ BLUEPRINTS = (
 
 # Rooms built on the foundation. Each may ship ``node/<room>/setup.py`` with ``init_app(app)``
 # (registers its blueprints, nav links, dashboard panels and hooks). A room not built yet is skipped.
-ROOMS = ("ballots", "federation", "hub", "campaigns", "events", "education", "unions", "ops", "oidc")
+ROOMS = (
+    "ballots",
+    "federation",
+    "hub",
+    "campaigns",
+    "events",
+    "education",
+    "unions",
+    "ops",
+    "oidc",
+)
 
 
 def optional_module(name: str) -> Any | None:
@@ -131,6 +141,13 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         setup = optional_module(f"node.{room}.setup")
         if setup is not None:
             setup.init_app(app)
+
+    # The `commonground` commands also on app.cli, so `flask --app node` and test runners see them.
+    from node.cli import cli as commonground_cli
+
+    for name, command in commonground_cli.commands.items():
+        if name not in app.cli.commands:
+            app.cli.add_command(command, name)
 
     @app.route("/healthz")
     def healthz():  # type: ignore[no-untyped-def]

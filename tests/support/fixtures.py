@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +27,23 @@ _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 class CsrfClient(FlaskClient):
-    """A test client that can fetch a page's CSRF token and post a form with it (as CTFd's)."""
+    """A test client that can fetch a page's CSRF token and post a form with it (as CTFd's).
+
+    Each request runs in a fresh context, so it gets its own app context, ``g`` and database
+    session, exactly as in production (the test's own app context would otherwise be shared,
+    hiding a forgotten commit). After each request the test's session is expired, so the test
+    reads what the request actually committed.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        from flask import has_app_context
+
+        from node.extensions import db
+
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
 
     def csrf_token(self, page: str = "/signin", **kwargs: Any) -> str:
         if not self.application.config.get("WTF_CSRF_ENABLED", True):
