@@ -7,11 +7,23 @@ Tests move time with :func:`frozen` instead of sleeping; nothing else in the cod
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 _offset = timedelta(0)
 _fixed: datetime | None = None
+
+
+def _offset_from_environment() -> timedelta:
+    """End-to-end tests move a separate server process's clock by starting it with
+    ``COMMONGROUND_TEST_CLOCK_OFFSET`` (seconds); honoured only with ``COMMONGROUND_TESTING=1``."""
+    if os.environ.get("COMMONGROUND_TESTING") != "1":
+        return timedelta(0)
+    return timedelta(seconds=float(os.environ.get("COMMONGROUND_TEST_CLOCK_OFFSET") or 0))
+
+
+_offset = _offset_from_environment()
 
 
 def now() -> datetime:

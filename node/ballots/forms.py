@@ -1,0 +1,53 @@
+"""The officer's ballot form. Field checks here give messages; operations.validate enforces."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from node.ballots.models import KINDS, METHODS, THRESHOLDS
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class BallotForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    question = TextAreaField(
+        "Question put to members", validators=[DataRequired(), Length(max=5000)]
+    )
+    kind = SelectField("Kind", choices=list(KINDS.items()))
+    method = SelectField("Counting method", choices=list(METHODS.items()))
+    options = TextAreaField(
+        "Candidates or options, one per line (not used for motions)",
+        validators=[Optional(), Length(max=6200)],
+    )
+    seats = IntegerField("Seats to fill", default=1, validators=[NumberRange(min=1, max=49)])
+    opens_at = DateTimeLocalField(
+        "Opens (UK time)", format=TIME_FORMAT, validators=[DataRequired()]
+    )
+    closes_at = DateTimeLocalField(
+        "Closes (UK time)", format=TIME_FORMAT, validators=[DataRequired()]
+    )
+    freeze_on = DateField(
+        "Electorate: members who joined on or before", validators=[DataRequired()]
+    )
+    min_days = IntegerField(
+        "…and had been members for at least this many days by then (optional)",
+        validators=[Optional(), NumberRange(min=0, max=3650)],
+    )
+    quorum = IntegerField(
+        "Quorum: number of voters (optional)", validators=[Optional(), NumberRange(min=1)]
+    )
+    quorum_percent = IntegerField(
+        "…or quorum as % of the electorate (optional)",
+        validators=[Optional(), NumberRange(min=1, max=100)],
+    )
+    threshold = SelectField("Motions pass with", choices=list(THRESHOLDS.items()))

@@ -1,0 +1,160 @@
+"""Ballots, their candidates, the frozen electorate, who voted, and the anonymous ballots.
+
+Secrecy is a property of this schema, so it is spelled out here:
+
+* :class:`Participation` records *who* voted (and when); UNIQUE (ballot_id, member_id) is what
+  enforces one member, one vote, inside the same transaction that stores the ballot.
+* :class:`CastBallot` records *what* was voted: no member reference, no timestamp, and a random
+  UUID primary key instead of an autoincrementing one, so neither a column nor the key orders it
+  against the participation rows. On SQLite the table is ``WITHOUT ROWID`` (otherwise SQLite keeps
+  a hidden, increasing rowid); on PostgreSQL the rows of a ballot are rewritten in random order
+  when it closes (see ``operations.close_ballot`` and docs/ballots.md for what remains).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from node import clock
+from node.extensions import db
+
+KINDS = {
+    "candidate-selection": "Candidate selection",
+    "endorsement": "Endorsement decision",
+    "motion": "Motion",
+}
+METHODS = {
+    "motion": "Motion (yes / no / abstain)",
+    "fptp": "First past the post",
+    "approval": "Approval",
+    "irv": "Alternative vote (IRV, one seat)",
+    "scottish-stv": "Single transferable vote (Scottish rules)",
+    "meek-stv": "Single transferable vote (Meek)",
+}
+RANKED = ("irv", "scottish-stv", "meek-stv")
+STATES = ("draft", "open", "closed", "published")
+THRESHOLDS = {"simple": "Simple majority", "two-thirds": "Two thirds"}
+MOTION_CHOICES = ("Yes", "No", "Abstain")
+
+
+class Ballot(db.Model):
+    __tablename__ = "ballots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(24))
+    method: Mapped[str] = mapped_column(String(16))
+    seats: Mapped[int] = mapped_column(default=1)
+    # Naive UTC (node.clock.utcnow_naive); shown in Europe/London.
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    # Electorate rule: active members who joined on or before freeze_on, and (optionally) at
+    # least min_days before it.
+    freeze_on: Mapped[date]
+    min_days: Mapped[int | None]
+    quorum: Mapped[int | None]  # an absolute number of voters…
+    quorum_percent: Mapped[int | None]  # …or a share of the electorate
+    threshold: Mapped[str] = mapped_column(String(12), default="simple")
+    state: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    # A draft opens on time only once an officer has seen the electorate and scheduled it.
+    scheduled: Mapped[bool] = mapped_column(default=False)
+    seed: Mapped[int]  # for ties settled by lot; published with the result
+    electorate_size: Mapped[int | None]
+    turnout: Mapped[int | None]
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    blt: Mapped[str | None] = mapped_column(Text)  # the published anonymised ballots
+    ballots_hash: Mapped[str | None] = mapped_column(String(64))
+    decision_ready: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    opened_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+    options: Mapped[list[BallotOption]] = relationship(
+        order_by="BallotOption.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def ranked(self) -> bool:
+        return self.method in RANKED
+
+    @property
+    def is_motion(self) -> bool:
+        return self.method == "motion"
+
+    @property
+    def choice_names(self) -> list[str]:
+        """The names written to the BLT file: candidates, or Yes/No/Abstain for a motion."""
+        return list(MOTION_CHOICES) if self.is_motion else [o.name for o in self.options]
+
+    def __repr__(self) -> str:
+        return f"<Ballot {self.id} {self.state}>"
+
+
+class BallotOption(db.Model):
+    """A candidate (or option) on a ballot; ``position`` is its 0-based number in the BLT file."""
+
+    __tablename__ = "ballot_options"
+    __table_args__ = (UniqueConstraint("ballot_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Elector(db.Model):
+    """The electorate, frozen when the ballot opens."""
+
+    __tablename__ = "ballot_electors"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Participation(db.Model):
+    """Who voted, and when. Never linked to the ballot paper they cast."""
+
+    __tablename__ = "ballot_participations"
+    __table_args__ = (UniqueConstraint("ballot_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    voted_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+
+
+class CastBallot(db.Model):
+    """One anonymous ballot paper: a ranking of option positions and the hash of its receipt.
+
+    No member, no timestamp, random primary key (see the module docstring).
+    """
+
+    __tablename__ = "ballot_papers"
+    __table_args__ = (
+        Index("ix_ballot_papers_ballot_id", "ballot_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    # 0-based option positions, most preferred first (approval: the approved, in number order;
+    # motion: one of 0 = Yes, 1 = No, 2 = Abstain).
+    ranking: Mapped[list[int]] = mapped_column(JSON)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)

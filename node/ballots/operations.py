@@ -1,0 +1,514 @@
+"""The ballot lifecycle: draft → open → closed → published. All state changes live here.
+
+Views and the CLI call these and commit; these functions never commit. The exception is
+:func:`run_due`, the scheduler's task, which is its own transaction boundary (one transaction per
+ballot, so one bad ballot never holds up the others). State transitions are *claimed* with a
+conditional ``UPDATE … WHERE state = 'draft'`` so a worker and a lazy on-request run, or two
+workers, can never open (and mail) or close the same ballot twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, delete, func, insert, select, update
+
+from node import clock
+from node.audit import record
+from node.ballots.models import (
+    KINDS,
+    METHODS,
+    THRESHOLDS,
+    Ballot,
+    BallotOption,
+    CastBallot,
+    Elector,
+    Participation,
+)
+from node.extensions import db
+from node.groups.models import Group
+from node.mail import MailLog, Outgoing, send_many
+from node.members.models import Member
+from node.tenancy import group_url
+
+log = logging.getLogger(__name__)
+LONDON = ZoneInfo("Europe/London")
+MAX_OPTIONS = 50
+REMIND_BEFORE = timedelta(days=1)
+
+# Called (inside the publishing transaction) when an officer publishes a ballot that is a
+# decision; node.federation attaches here to sign and publish it.
+on_decision_published: list[Callable[[Ballot], None]] = []
+
+
+class BallotError(ValueError):
+    """A request about a ballot was refused; the message is safe to show. ``status`` is HTTP."""
+
+    status = 400
+
+
+class Conflict(BallotError):
+    status = 409
+
+
+class NotElector(BallotError):
+    status = 403
+
+
+# ----------------------------------------------------------------------------- time helpers
+def to_london(value: datetime | None) -> datetime | None:
+    """A stored naive-UTC timestamp as Europe/London local time (for display and forms)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
+
+
+def from_london(value: datetime) -> datetime:
+    """A naive Europe/London wall-clock time (from a form) as naive UTC for storage."""
+    return value.replace(tzinfo=LONDON).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+# ----------------------------------------------------------------------------- drafts
+@dataclass
+class BallotSpec:
+    title: str
+    question: str
+    kind: str
+    method: str
+    opens_at: datetime  # naive UTC
+    closes_at: datetime  # naive UTC
+    freeze_on: date
+    options: list[str] = field(default_factory=list)
+    seats: int = 1
+    min_days: int | None = None
+    quorum: int | None = None
+    quorum_percent: int | None = None
+    threshold: str = "simple"
+
+
+def validate(spec: BallotSpec) -> None:
+    """Refuse a ballot that could not be voted on or counted, with a message saying why."""
+    if not spec.title.strip() or len(spec.title) > 200:
+        raise BallotError("Give the ballot a title (up to 200 characters).")
+    if not spec.question.strip() or len(spec.question) > 5000:
+        raise BallotError("Give the question put to members (up to 5,000 characters).")
+    if spec.kind not in KINDS:
+        raise BallotError(f"Unknown kind of ballot {spec.kind!r}.")
+    if spec.method not in METHODS:
+        raise BallotError(f"Unknown counting method {spec.method!r}.")
+    if spec.kind == "motion" and spec.method != "motion":
+        raise BallotError("A plain motion is counted as a motion (yes / no / abstain).")
+    if spec.kind == "candidate-selection" and spec.method == "motion":
+        raise BallotError("A candidate selection needs candidates: choose FPTP, approval or STV.")
+    if spec.method == "motion":
+        spec.options, spec.seats = [], 1
+    else:
+        names = [n.strip() for n in spec.options if n.strip()]
+        if len(names) < 2 or len(names) > MAX_OPTIONS:
+            raise BallotError(f"List between 2 and {MAX_OPTIONS} candidates, one per line.")
+        if any(len(n) > 120 or '"' in n for n in names):
+            raise BallotError("Candidate names are at most 120 characters, without double quotes.")
+        if len({n.casefold() for n in names}) != len(names):
+            raise BallotError("Two candidates have the same name.")
+        spec.options = names
+        if spec.method == "irv" and spec.seats != 1:
+            raise BallotError("The alternative vote (IRV) fills one seat; use STV for more.")
+        if not 1 <= spec.seats < len(names):
+            raise BallotError("There must be fewer seats than candidates (and at least one).")
+    if spec.closes_at <= spec.opens_at:
+        raise BallotError("The ballot must close after it opens.")
+    if spec.closes_at - spec.opens_at > timedelta(days=92):
+        raise BallotError("A ballot can stay open for at most three months.")
+    if spec.quorum is not None and spec.quorum_percent is not None:
+        raise BallotError("Give the quorum as a number of members or as a percentage, not both.")
+    if spec.quorum is not None and spec.quorum < 1:
+        raise BallotError("The quorum must be at least one member.")
+    if spec.quorum_percent is not None and not 1 <= spec.quorum_percent <= 100:
+        raise BallotError("The quorum percentage must be between 1 and 100.")
+    if spec.min_days is not None and not 0 <= spec.min_days <= 3650:
+        raise BallotError("The minimum membership must be between 0 and 3650 days.")
+    if spec.threshold not in THRESHOLDS:
+        raise BallotError(f"Unknown threshold {spec.threshold!r}.")
+
+
+def _apply(ballot: Ballot, spec: BallotSpec) -> None:
+    for key in (
+        "title",
+        "question",
+        "kind",
+        "method",
+        "seats",
+        "opens_at",
+        "closes_at",
+        "freeze_on",
+        "min_days",
+        "quorum",
+        "quorum_percent",
+        "threshold",
+    ):
+        setattr(ballot, key, getattr(spec, key))
+    ballot.title = ballot.title.strip()
+    ballot.options = [
+        BallotOption(group_id=ballot.group_id, position=i, name=name)
+        for i, name in enumerate(spec.options)
+    ]
+
+
+def create_ballot(group: Group, spec: BallotSpec, actor: Member | None) -> Ballot:
+    validate(spec)
+    ballot = Ballot(
+        group_id=group.id,
+        created_by_id=actor.id if actor else None,
+        seed=secrets.randbelow(2**31),
+        state="draft",
+        scheduled=False,
+        decision_ready=False,
+    )
+    _apply(ballot, spec)
+    db.session.add(ballot)
+    db.session.flush()
+    record(group, actor, "create-ballot", f"ballot #{ballot.id}", ballot.title)
+    return ballot
+
+
+def update_ballot(ballot: Ballot, spec: BallotSpec, actor: Member | None) -> None:
+    """Edit a draft; any edit un-schedules it, so the officer re-checks the electorate."""
+    _require(ballot, "draft", "This ballot has opened; it can no longer be changed.")
+    validate(spec)
+    ballot.options.clear()
+    db.session.flush()  # the old candidates' positions must be free before the new are written
+    _apply(ballot, spec)
+    ballot.scheduled = False
+    record(_group(ballot), actor, "edit-ballot", f"ballot #{ballot.id}")
+
+
+def _require(ballot: Ballot, state: str, message: str) -> None:
+    if ballot.state != state:
+        raise Conflict(message)
+
+
+def _group(ballot: Ballot) -> Group:
+    group = db.session.get(Group, ballot.group_id)
+    assert group is not None
+    return group
+
+
+# ----------------------------------------------------------------------------- electorate
+def electorate_query(ballot: Ballot) -> Select[tuple[Member]]:
+    """Who may vote under the ballot's rule (before it opens) — the live roster, not frozen."""
+    cutoff = ballot.freeze_on - timedelta(days=ballot.min_days or 0)
+    return (
+        select(Member)
+        .where(
+            Member.group_id == ballot.group_id,
+            Member.status == "active",
+            Member.erased_at.is_(None),
+            Member.joined_on <= cutoff,
+        )
+        .order_by(func.lower(Member.name), Member.id)
+    )
+
+
+def frozen_electorate_query(ballot: Ballot) -> Select[tuple[Member]]:
+    return (
+        select(Member)
+        .join(Elector, (Elector.member_id == Member.id) & (Elector.ballot_id == ballot.id))
+        .where(Elector.group_id == ballot.group_id)
+        .order_by(func.lower(Member.name), Member.id)
+    )
+
+
+def electorate_size(ballot: Ballot) -> int:
+    if ballot.state != "draft":
+        return ballot.electorate_size or 0
+    stmt = electorate_query(ballot).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(stmt)) or 0
+
+
+def is_elector(ballot: Ballot, member: Member) -> bool:
+    return (
+        db.session.get(Elector, {"ballot_id": ballot.id, "member_id": member.id}) is not None
+        and ballot.group_id == member.group_id
+    )
+
+
+def has_voted(ballot: Ballot, member: Member) -> Participation | None:
+    return db.session.scalar(
+        select(Participation).where(
+            Participation.ballot_id == ballot.id, Participation.member_id == member.id
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- opening
+def schedule_ballot(ballot: Ballot, actor: Member | None, open_now: bool = False) -> None:
+    """The officer has seen the electorate: open on time (or now). An empty electorate is refused."""
+    _require(ballot, "draft", "This ballot is not a draft any more.")
+    if electorate_size(ballot) == 0:
+        raise BallotError(
+            "Nobody is on this ballot's electorate (no active member joined in time). "
+            "Check the freeze date and the roster before opening."
+        )
+    now = clock.utcnow_naive()
+    if open_now and ballot.opens_at > now:
+        ballot.opens_at = now
+    if ballot.closes_at <= now:
+        raise BallotError("The closing time has already passed; edit the ballot first.")
+    ballot.scheduled = True
+    record(_group(ballot), actor, "schedule-ballot", f"ballot #{ballot.id}")
+    if ballot.opens_at <= now:
+        open_ballot(ballot, actor)
+
+
+def unschedule_ballot(ballot: Ballot, actor: Member | None) -> None:
+    _require(ballot, "draft", "This ballot has opened; it can no longer be held back.")
+    ballot.scheduled = False
+    record(_group(ballot), actor, "unschedule-ballot", f"ballot #{ballot.id}")
+
+
+def _claim(ballot: Ballot, from_state: str, **values: Any) -> None:
+    """Move ``ballot`` out of ``from_state`` unless someone else got there first."""
+    done = db.session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.state == from_state)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise Conflict(f"This ballot is no longer {from_state}.")
+    for key, value in values.items():
+        setattr(ballot, key, value)
+
+
+def open_ballot(ballot: Ballot, actor: Member | None = None) -> int:
+    """Freeze the electorate into ``ballot_electors``, open, and mail every elector."""
+    members = db.session.scalars(electorate_query(ballot)).all()
+    if not members:
+        raise BallotError("Refusing to open a ballot with an empty electorate.")
+    now = clock.utcnow_naive()
+    _claim(ballot, "draft", state="open", opened_at=now, electorate_size=len(members))
+    db.session.execute(
+        insert(Elector),
+        [{"group_id": ballot.group_id, "ballot_id": ballot.id, "member_id": m.id} for m in members],
+    )
+    group = _group(ballot)
+    link = group_url(group, f"/ballots/{ballot.id}")
+    closes = f"{to_london(ballot.closes_at):%A %d %B %Y at %H:%M} (UK time)"
+    send_many(
+        group,
+        [
+            Outgoing(
+                m.email,
+                f"Ballot open: {ballot.title}",
+                f"Dear {m.name},\n\nA ballot of {group.name} is open and you are entitled to "
+                f"vote.\n\n{ballot.title}\n{ballot.question}\n\nVote here (sign in first): "
+                f"{link}\n\nVoting closes on {closes}. Your vote is secret: the group records "
+                f"that you voted, never how.\n",
+                category=f"ballot-{ballot.id}-open",
+            )
+            for m in members
+            if m.email
+        ],
+    )
+    record(group, actor, "open-ballot", f"ballot #{ballot.id}", f"{len(members)} electors")
+    return len(members)
+
+
+def send_reminders(ballot: Ballot) -> int:
+    """Remind the electors who have not voted yet, once, a day before the close."""
+    done = db.session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.state == "open", Ballot.reminded_at.is_(None))
+        .values(reminded_at=clock.utcnow_naive())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        return 0
+    voted = select(Participation.member_id).where(Participation.ballot_id == ballot.id)
+    members = db.session.scalars(
+        frozen_electorate_query(ballot).where(Member.id.not_in(voted), Member.email.is_not(None))
+    ).all()
+    group = _group(ballot)
+    link = group_url(group, f"/ballots/{ballot.id}")
+    closes = f"{to_london(ballot.closes_at):%A %d %B at %H:%M} (UK time)"
+    send_many(
+        group,
+        [
+            Outgoing(
+                m.email,
+                f"Reminder: {ballot.title} closes {closes}",
+                f"Dear {m.name},\n\nYou have not voted yet in {ballot.title}. Voting closes on "
+                f"{closes}.\n\nVote here (sign in first): {link}\n",
+                category=f"ballot-{ballot.id}-reminder",
+            )
+            for m in members
+        ],
+    )
+    return len(members)
+
+
+def mail_log_query(ballot: Ballot) -> Select[tuple[MailLog]]:
+    return (
+        select(MailLog)
+        .where(MailLog.group_id == ballot.group_id, MailLog.category.like(f"ballot-{ballot.id}-%"))
+        .order_by(MailLog.sent_at.desc(), MailLog.id.desc())
+    )
+
+
+# ----------------------------------------------------------------------------- closing
+def b64url_sha256(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _reshuffle(ballot: Ballot) -> list[CastBallot]:
+    """Rewrite the ballot's papers under fresh random keys, in key order, in this transaction.
+
+    On PostgreSQL this replaces the insertion order (and each row's inserting transaction id,
+    which the voter's participation row shares) with the closing transaction's; see the docs.
+    """
+    papers = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == ballot.id)).all()
+    rows = [(list(p.ranking), p.receipt_hash) for p in papers]
+    db.session.execute(delete(CastBallot).where(CastBallot.ballot_id == ballot.id))
+    fresh = sorted(
+        (
+            CastBallot(
+                id=uuid.uuid4().hex,
+                group_id=ballot.group_id,
+                ballot_id=ballot.id,
+                ranking=ranking,
+                receipt_hash=receipt,
+            )
+            for ranking, receipt in rows
+        ),
+        key=lambda p: p.id,
+    )
+    for paper in papers:
+        db.session.expunge(paper)
+    db.session.add_all(fresh)
+    db.session.flush()
+    return fresh
+
+
+def close_ballot(ballot: Ballot, actor: Member | None = None) -> dict[str, Any]:
+    """Close, write the anonymised ballots as BLT, and count them exactly as ``tally`` would."""
+    _claim(ballot, "open", state="closed", closed_at=clock.utcnow_naive())
+    papers = _reshuffle(ballot)
+    turnout = db.session.scalar(select(func.count()).where(Participation.ballot_id == ballot.id))
+    if turnout != len(papers):  # cannot happen: both are written in one transaction
+        log.error("ballot %s: %s participations but %s papers", ballot.id, turnout, len(papers))
+    from node.ballots.results import build_blt, count_ballot
+
+    ballot.turnout = len(papers)
+    ballot.blt = build_blt(ballot, [p.ranking for p in papers])
+    ballot.ballots_hash = b64url_sha256(ballot.blt.encode("utf-8"))
+    ballot.result = count_ballot(ballot)
+    record(
+        _group(ballot), actor, "close-ballot", f"ballot #{ballot.id}", f"turnout {ballot.turnout}"
+    )
+    return ballot.result
+
+
+def is_decision(ballot: Ballot) -> bool:
+    return ballot.kind in ("candidate-selection", "endorsement") and bool(
+        (ballot.result or {}).get("passed")
+    )
+
+
+def publish_result(ballot: Ballot, actor: Member | None) -> None:
+    """The officer confirms the result; a passed selection or endorsement becomes a decision."""
+    _require(ballot, "closed", "Only a closed ballot's result can be published.")
+    _claim(ballot, "closed", state="published", published_at=clock.utcnow_naive())
+    ballot.decision_ready = is_decision(ballot)
+    record(_group(ballot), actor, "publish-ballot", f"ballot #{ballot.id}")
+    if ballot.decision_ready:
+        for hook in on_decision_published:
+            hook(ballot)
+
+
+def decision_summary(ballot: Ballot) -> dict[str, Any]:
+    """What node.federation signs for a decision (small, stable, no personal data)."""
+    result = ballot.result or {}
+    small = {
+        k: result.get(k)
+        for k in ("passed", "quorum_met", "elected", "seats", "yes", "no", "abstain", "threshold")
+        if k in result
+    }
+    return {
+        "kind": ballot.kind,
+        "title": ballot.title,
+        "method": ballot.method,
+        "electorate": ballot.electorate_size or 0,
+        "turnout": ballot.turnout or 0,
+        "result": small,
+        "ballots_hash": ballot.ballots_hash,
+        "decided_on": (ballot.published_at or ballot.closed_at or clock.utcnow_naive())
+        .date()
+        .isoformat(),
+        "elected": list(result.get("elected") or []),
+        "options": ballot.choice_names,
+    }
+
+
+# ----------------------------------------------------------------------------- scheduler
+def run_due() -> int:
+    """Open, remind and close whatever is due now; commits per ballot. Returns actions taken."""
+    now = clock.utcnow_naive()
+    done = 0
+    jobs: list[tuple[str, int]] = []
+    jobs += [
+        ("open", i)
+        for i in db.session.scalars(
+            select(Ballot.id).where(
+                Ballot.state == "draft", Ballot.scheduled.is_(True), Ballot.opens_at <= now
+            )
+        )
+    ]
+    jobs += [
+        ("close", i)
+        for i in db.session.scalars(
+            select(Ballot.id).where(Ballot.state == "open", Ballot.closes_at <= now)
+        )
+    ]
+    jobs += [
+        ("remind", i)
+        for i in db.session.scalars(
+            select(Ballot.id).where(
+                Ballot.state == "open",
+                Ballot.reminded_at.is_(None),
+                Ballot.closes_at > now,
+                Ballot.closes_at <= now + REMIND_BEFORE,
+            )
+        )
+    ]
+    for job, ballot_id in jobs:
+        ballot = db.session.get(Ballot, ballot_id)
+        if ballot is None:
+            continue
+        try:
+            if job == "open":
+                open_ballot(ballot)
+            elif job == "close":
+                close_ballot(ballot)
+            else:
+                send_reminders(ballot)
+            db.session.commit()
+            done += 1
+        except Conflict:  # another process got there first
+            db.session.rollback()
+        except BallotError as exc:  # e.g. the electorate emptied: hold it back and say so
+            db.session.rollback()
+            ballot = db.session.get(Ballot, ballot_id)
+            if ballot is not None and ballot.state == "draft":
+                ballot.scheduled = False
+                record(_group(ballot), None, "ballot-not-opened", f"ballot #{ballot.id}", str(exc))
+                db.session.commit()
+    return done

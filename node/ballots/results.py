@@ -1,0 +1,178 @@
+"""From anonymous papers to a published result: the BLT file, the count, and the transfer chart.
+
+The node counts *the BLT text it publishes* (``read_blt(ballot.blt)``), with the seed it
+publishes, through the same ``node.ballots.counting`` package as ``commonground tally`` — so a
+recount of the download cannot differ from the result page unless the file was changed.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from html import escape
+from typing import Any
+
+from node.ballots.counting import count, count_motion, read_blt, write_blt
+from node.ballots.models import Ballot
+
+# Okabe–Ito colour-blind-safe palette, then a few more distinct ones.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#7F7F7F",
+    "#882255",
+    "#44AA99",
+    "#999933",
+)
+
+
+def blt_filename(ballot: Ballot) -> str:
+    return f"ballot-{ballot.id}.blt"
+
+
+def build_blt(ballot: Ballot, rankings: list[list[int]]) -> str:
+    """The anonymised ballots, in a canonical order (sorted rankings) that reveals nothing."""
+    papers = sorted(tuple(r) for r in rankings)
+    title = ballot.title.replace('"', "'").replace("\n", " ").replace("\r", " ")
+    return write_blt(ballot.choice_names, ballot.seats, [(1, p) for p in papers], title)
+
+
+def recount_command(ballot: Ballot) -> str:
+    method = "fptp" if ballot.is_motion else ballot.method
+    return (
+        f"commonground tally {blt_filename(ballot)} --method {method} "
+        f"--seats {ballot.seats} --seed {ballot.seed} --json"
+    )
+
+
+def quorum_required(ballot: Ballot) -> int | None:
+    if ballot.quorum is not None:
+        return ballot.quorum
+    if ballot.quorum_percent is not None:
+        return math.ceil(Fraction(ballot.quorum_percent, 100) * (ballot.electorate_size or 0))
+    return None
+
+
+def count_ballot(ballot: Ballot) -> dict[str, Any]:
+    """Count the published BLT; returns the JSON stored on the ballot and served as export."""
+    assert ballot.blt is not None
+    election = read_blt(ballot.blt)
+    turnout = election.total_weight
+    electorate = ballot.electorate_size or 0
+    base: dict[str, Any] = {
+        "ballot": ballot.id,
+        "title": ballot.title,
+        "method": ballot.method,
+        "seats": ballot.seats,
+        "seed": ballot.seed,
+        "electorate": electorate,
+        "turnout": turnout,
+        "recount": recount_command(ballot),
+    }
+    if ballot.is_motion:
+        tallies = [0, 0, 0]
+        for weight, ranking in election.ballots:
+            tallies[ranking[0]] += weight
+        motion = count_motion(
+            *tallies,
+            electorate=electorate,
+            quorum=ballot.quorum,
+            quorum_share=(
+                Fraction(ballot.quorum_percent, 100) if ballot.quorum_percent is not None else None
+            ),
+            threshold=ballot.threshold,
+        )
+        return base | motion.to_json() | {"elected": [], "rounds": []}
+    if turnout:
+        counted = count(election, ballot.method, seats=ballot.seats, seed=ballot.seed)
+        elected, rounds, quota = counted.elected, counted.rounds, counted.quota
+    else:
+        elected, rounds, quota = [], [], None
+    required = quorum_required(ballot)
+    quorum_met = required is None or turnout >= required
+    return base | {
+        "elected": elected,
+        "rounds": rounds,
+        "quota": quota,
+        "quorum_required": required,
+        "quorum_met": quorum_met,
+        "passed": quorum_met and bool(elected),
+    }
+
+
+def paper_names(ballot: Ballot, ranking: list[int]) -> list[str]:
+    names = ballot.choice_names
+    return [names[i] for i in ranking]
+
+
+def _num(value: Any) -> float:
+    return float(value or 0)
+
+
+def transfer_chart(result: dict[str, Any]) -> str:
+    """A stacked column per round (votes of each candidate, exhausted on top), quota dashed.
+
+    Plain SVG with presentation attributes only (the CSP forbids inline styles); the round table
+    next to it carries the same numbers for screen readers.
+    """
+    rounds = result.get("rounds") or []
+    if not rounds:
+        return ""
+    names = list(rounds[0]["votes"])
+    colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    top = max(sum(_num(v) for v in r["votes"].values()) + _num(r.get("exhausted")) for r in rounds)
+    top = max(top, _num(rounds[0].get("quota")), 1.0)
+    col, gap, height, left, legend_row = 56, 18, 240, 44, 22
+    width = left + len(rounds) * (col + gap) + gap
+    legend_top = height + 40
+    total_h = legend_top + legend_row * (len(names) + 1) + 10
+    scale = height / top
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {max(width, 320)} {total_h}" '
+        f'width="{max(width, 320)}" height="{total_h}" '
+        f'class="chart" role="img" aria-labelledby="chart-title">',
+        '<title id="chart-title">Votes per candidate in each round of the count</title>',
+        f'<line x1="{left}" y1="{height + 10}" x2="{width}" y2="{height + 10}" stroke="#333"/>',
+    ]
+    for i, row in enumerate(rounds):
+        x = left + gap + i * (col + gap)
+        y = height + 10.0
+        parts = [(n, _num(row["votes"].get(n))) for n in names] + [
+            ("Exhausted", _num(row.get("exhausted")))
+        ]
+        for name, value in parts:
+            if value <= 0:
+                continue
+            h = value * scale
+            y -= h
+            fill = colour.get(name, "#DDDDDD")
+            out.append(
+                f'<rect x="{x}" y="{y:.2f}" width="{col}" height="{h:.2f}" fill="{fill}" '
+                f'stroke="#fff"><title>Round {row["round"]}: {escape(name)} {value:g}</title></rect>'
+            )
+        out.append(
+            f'<text x="{x + col / 2}" y="{height + 28}" text-anchor="middle" '
+            f'font-size="12">R{row["round"]}</text>'
+        )
+    quota = _num(rounds[-1].get("quota"))
+    if quota:
+        qy = height + 10 - quota * scale
+        out.append(
+            f'<line x1="{left}" y1="{qy:.2f}" x2="{width}" y2="{qy:.2f}" stroke="#A4161A" '
+            f'stroke-dasharray="6 4" stroke-width="2"/>'
+            f'<text x="2" y="{qy + 4:.2f}" font-size="11" fill="#A4161A">quota</text>'
+        )
+    for j, name in enumerate([*names, "Exhausted"]):
+        y = legend_top + j * legend_row
+        out.append(
+            f'<rect x="{left}" y="{y}" width="14" height="14" fill="{colour.get(name, "#DDDDDD")}" '
+            f'stroke="#333"/><text x="{left + 20}" y="{y + 12}" font-size="13">{escape(name)}</text>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)

@@ -1,0 +1,109 @@
+"""Wire the ballots room into the node: blueprint, nav link, dashboard panel, scheduler task,
+a lazy on-request run of the same task (so ballots open and close on time even where nobody
+runs ``commonground worker``), subject-access section and demo content.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app, request
+from sqlalchemy import exists, select
+
+from node import clock, demo, home, scheduler
+from node.members import operations as member_ops
+
+log = logging.getLogger(__name__)
+LAZY_EVERY = timedelta(seconds=30)
+
+
+def _lazy_run_due() -> None:
+    """Run the ballots task at most every 30 s (by node.clock) from an incoming request."""
+    if request.endpoint in (None, "static", "healthz"):
+        return
+    state = current_app.extensions.setdefault("ballots", {})
+    now = clock.now()
+    last = state.get("lazy_at")
+    if last is not None and last <= now < last + LAZY_EVERY:
+        return
+    state["lazy_at"] = now
+    from node.ballots.operations import run_due
+
+    try:
+        run_due()
+    except Exception:  # never break a page view because of a background task
+        from node.extensions import db
+
+        db.session.rollback()
+        log.exception("ballots: lazy run_due failed")
+
+
+def _panel(group: Any, member: Any) -> dict[str, Any] | None:
+    from node.ballots.models import Ballot, Elector, Participation
+    from node.extensions import db
+
+    stmt = select(Ballot).where(Ballot.group_id == group.id, Ballot.state == "open")
+    if not member.is_officer:
+        stmt = stmt.where(
+            exists().where(Elector.ballot_id == Ballot.id, Elector.member_id == member.id)
+        )
+    ballots = db.session.scalars(stmt.order_by(Ballot.closes_at).limit(10)).all()
+    voted = set(
+        db.session.scalars(
+            select(Participation.ballot_id).where(
+                Participation.member_id == member.id,
+                Participation.ballot_id.in_([b.id for b in ballots]),
+            )
+        )
+    )
+    return {
+        "title": "Open ballots",
+        "template": "ballots/_panel.html",
+        "open_ballots": ballots,
+        "voted": voted,
+    }
+
+
+def _personal_data(member: Any) -> dict[str, Any]:
+    """Ballots the member took part in (and when) — never how they voted: that is not linked."""
+    from node.ballots.models import Ballot, Participation
+    from node.extensions import db
+
+    rows = db.session.execute(
+        select(Ballot.title, Ballot.id, Participation.voted_at)
+        .join(Participation, Participation.ballot_id == Ballot.id)
+        .where(Participation.member_id == member.id)
+        .order_by(Participation.voted_at)
+    ).all()
+    return {
+        "ballots_voted_in": [
+            {"ballot": ballot_id, "title": title, "voted_at": at.isoformat()}
+            for title, ballot_id, at in rows
+        ]
+    }
+
+
+def _run_due() -> int:
+    from node.ballots.operations import run_due
+
+    return run_due()
+
+
+def init_app(app: Flask) -> None:
+    from node.ballots import models  # noqa: F401  (tables for db.metadata)
+    from node.ballots.demo import seed_ballots
+    from node.ballots.views import bp
+
+    app.register_blueprint(bp)
+    app.before_request(_lazy_run_due)
+    if all(ep != "ballots.index" for _, ep, _ in home.nav_links):
+        home.nav_links.append(("Ballots", "ballots.index", "member"))
+    if _panel not in home.dashboard_panels:
+        home.dashboard_panels.append(_panel)
+    if _personal_data not in member_ops.personal_data_sections:
+        member_ops.personal_data_sections.append(_personal_data)
+    if seed_ballots not in demo.seed_hooks:
+        demo.seed_hooks.append(seed_ballots)
+    scheduler.register("ballots", _run_due)

@@ -1,0 +1,362 @@
+"""Ballot pages: list, officer set-up and electorate, voting and receipt, results and downloads.
+
+Thin: every change goes through ``operations``/``voting``; a refused change answers with the
+operation's message and status (400 bad input, 403 not an elector, 409 wrong state) and stores
+nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from node.auth.access import member_required, officer_required
+from node.auth.forms import EmptyForm
+from node.ballots import operations as ops
+from node.ballots import results, voting
+from node.ballots.forms import BallotForm
+from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
+from node.extensions import db
+from node.members.views import paginate
+from node.tenancy import current_group, get_or_404, scoped
+
+bp = Blueprint("ballots", __name__)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _ballot(ballot_id: int, officer_only_states: tuple[str, ...] = ("draft",)) -> Ballot:
+    ballot = get_or_404(Ballot, ballot_id)
+    if ballot.state in officer_only_states and not g.member.is_officer:
+        abort(404)
+    return ballot
+
+
+def _results_visible(ballot: Ballot) -> bool:
+    return ballot.state == "published" or (ballot.state == "closed" and g.member.is_officer)
+
+
+@bp.route("/ballots")
+@member_required
+def index():  # type: ignore[no-untyped-def]
+    stmt = scoped(Ballot)
+    if not g.member.is_officer:
+        stmt = stmt.where(
+            or_(
+                Ballot.state.in_(("closed", "published")),
+                exists().where(Elector.ballot_id == Ballot.id, Elector.member_id == g.member.id),
+            ),
+            Ballot.state != "draft",
+        )
+    stmt = stmt.order_by(Ballot.closes_at.desc(), Ballot.id.desc())
+    ballots, page, pages, total = paginate(stmt)
+    voted = {b.id for b in ballots if ops.has_voted(b, g.member)}
+    return render_template(
+        "ballots/index.html", ballots=ballots, page=page, pages=pages, total=total, voted=voted
+    )
+
+
+def _spec(form: BallotForm) -> ops.BallotSpec:
+    return ops.BallotSpec(
+        title=form.title.data or "",
+        question=form.question.data or "",
+        kind=form.kind.data,
+        method=form.method.data,
+        options=(form.options.data or "").splitlines(),
+        seats=form.seats.data or 1,
+        opens_at=ops.from_london(form.opens_at.data),
+        closes_at=ops.from_london(form.closes_at.data),
+        freeze_on=form.freeze_on.data,
+        min_days=form.min_days.data,
+        quorum=form.quorum.data,
+        quorum_percent=form.quorum_percent.data,
+        threshold=form.threshold.data,
+    )
+
+
+@bp.route("/ballots/new", methods=["GET", "POST"])
+@officer_required
+def new():  # type: ignore[no-untyped-def]
+    form = BallotForm()
+    if form.validate_on_submit():
+        try:
+            ballot = ops.create_ballot(current_group(), _spec(form), g.member)
+        except ops.BallotError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Draft saved. Check the electorate, then schedule or open it.", "info")
+            return redirect(url_for("ballots.electorate", ballot_id=ballot.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("ballots/form.html", form=form, ballot=None), status
+
+
+@bp.route("/ballots/<int:ballot_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _ballot(ballot_id)
+    if ballot.state != "draft":
+        abort(409, "This ballot has opened; it can no longer be changed.")
+    form = BallotForm(obj=ballot)
+    if request.method == "GET":
+        form.options.data = "\n".join(o.name for o in ballot.options)
+        form.opens_at.data = ops.to_london(ballot.opens_at).replace(tzinfo=None)  # type: ignore[union-attr]
+        form.closes_at.data = ops.to_london(ballot.closes_at).replace(tzinfo=None)  # type: ignore[union-attr]
+    if form.validate_on_submit():
+        try:
+            ops.update_ballot(ballot, _spec(form), g.member)
+        except ops.BallotError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template("ballots/form.html", form=form, ballot=ballot), exc.status
+        db.session.commit()
+        flash("Saved. Check the electorate again before it opens.", "info")
+        return redirect(url_for("ballots.electorate", ballot_id=ballot.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("ballots/form.html", form=form, ballot=ballot), status
+
+
+@bp.route("/ballots/<int:ballot_id>")
+@member_required
+def show(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _ballot(ballot_id)
+    return _show(ballot)
+
+
+def _show(ballot: Ballot, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    member = g.member
+    return (
+        render_template(
+            "ballots/show.html",
+            ballot=ballot,
+            error=error,
+            elector=ops.is_elector(ballot, member),
+            participation=ops.has_voted(ballot, member),
+            form=EmptyForm(),
+            motion_choices=MOTION_CHOICES,
+            kinds=KINDS,
+            methods=METHODS,
+            to_london=ops.to_london,
+            posted=request.form if request.method == "POST" else {},
+        ),
+        status,
+        NO_STORE,
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/vote", methods=["POST"])
+@member_required
+def vote(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _ballot(ballot_id)
+    if not EmptyForm().validate_on_submit():
+        return _show(ballot, "Your session expired; please vote again.", 400)
+    try:
+        ranking = voting.parse_vote(ballot, request.form, request.form.getlist("approve"))
+        receipt = voting.cast_vote(ballot, g.member, ranking)
+        db.session.commit()
+    except ops.BallotError as exc:
+        db.session.rollback()
+        return _show(ballot, str(exc), exc.status)
+    except IntegrityError:
+        db.session.rollback()
+        return _show(ballot, "You have already voted in this ballot.", 409)
+    except OperationalError:  # SQLite busy under a burst of submissions: nothing was stored
+        db.session.rollback()
+        return _show(ballot, "The server is busy; your vote was not stored. Try again.", 503)
+    return (
+        render_template(
+            "ballots/receipt.html",
+            ballot=ballot,
+            receipt=receipt,
+            choices=results.paper_names(ballot, ranking),
+        ),
+        201,
+        NO_STORE,
+    )
+
+
+# ----------------------------------------------------------------------------- officer
+@bp.route("/ballots/<int:ballot_id>/electorate")
+@officer_required
+def electorate(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _ballot(ballot_id)
+    stmt = ops.electorate_query(ballot) if ballot.state == "draft" else None
+    stmt = stmt if stmt is not None else ops.frozen_electorate_query(ballot)
+    members, page, pages, total = paginate(stmt, 50)
+    return render_template(
+        "ballots/electorate.html",
+        ballot=ballot,
+        members=members,
+        page=page,
+        pages=pages,
+        total=total,
+        to_london=ops.to_london,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/electorate.csv")
+@officer_required
+def electorate_csv(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _ballot(ballot_id)
+    stmt = ops.electorate_query(ballot) if ballot.state == "draft" else None
+    stmt = stmt if stmt is not None else ops.frozen_electorate_query(ballot)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["member_id", "name", "email", "joined_on"])
+    for m in db.session.scalars(stmt):
+        writer.writerow([m.id, m.name, m.email or "", m.joined_on.isoformat()])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="ballot-{ballot.id}-electorate.csv"',
+            **NO_STORE,
+        },
+    )
+
+
+def _officer_action(ballot_id: int, action, done: str):  # type: ignore[no-untyped-def]
+    ballot = _ballot(ballot_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired; please try again.")
+    try:
+        action(ballot)
+    except ops.BallotError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("ballots.electorate", ballot_id=ballot_id)), 303
+    db.session.commit()
+    flash(done, "info")
+    return redirect(url_for("ballots.show", ballot_id=ballot_id))
+
+
+@bp.route("/ballots/<int:ballot_id>/schedule", methods=["POST"])
+@officer_required
+def schedule(ballot_id: int):  # type: ignore[no-untyped-def]
+    return _officer_action(
+        ballot_id,
+        lambda b: ops.schedule_ballot(b, g.member),
+        "Scheduled: the ballot opens on time and every elector is e-mailed.",
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/open-now", methods=["POST"])
+@officer_required
+def open_now(ballot_id: int):  # type: ignore[no-untyped-def]
+    return _officer_action(
+        ballot_id,
+        lambda b: ops.schedule_ballot(b, g.member, open_now=True),
+        "The ballot is open and every elector has been e-mailed.",
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/unschedule", methods=["POST"])
+@officer_required
+def unschedule(ballot_id: int):  # type: ignore[no-untyped-def]
+    return _officer_action(
+        ballot_id, lambda b: ops.unschedule_ballot(b, g.member), "Held back as a draft."
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/publish", methods=["POST"])
+@officer_required
+def publish(ballot_id: int):  # type: ignore[no-untyped-def]
+    return _officer_action(
+        ballot_id, lambda b: ops.publish_result(b, g.member), "The result is published."
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/mail")
+@officer_required
+def mail_log(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _ballot(ballot_id)
+    entries, page, pages, total = paginate(ops.mail_log_query(ballot), 50)
+    return render_template(
+        "ballots/mail.html", ballot=ballot, entries=entries, page=page, pages=pages, total=total
+    )
+
+
+# ----------------------------------------------------------------------------- results
+def _closed(ballot_id: int) -> Ballot:
+    ballot = _ballot(ballot_id, ("draft", "open"))
+    if not _results_visible(ballot):
+        abort(404)
+    return ballot
+
+
+@bp.route("/ballots/<int:ballot_id>/result")
+@member_required
+def result(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _closed(ballot_id)
+    return render_template(
+        "ballots/result.html",
+        ballot=ballot,
+        result=ballot.result or {},
+        chart=Markup(results.transfer_chart(ballot.result or {})),
+        to_london=ops.to_london,
+        form=EmptyForm(),
+        blt_name=results.blt_filename(ballot),
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/result.json")
+@member_required
+def result_json(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _closed(ballot_id)
+    body = dict(ballot.result or {}, state=ballot.state, ballots_hash=ballot.ballots_hash)
+    return Response(json.dumps(body, indent=2), mimetype="application/json")
+
+
+@bp.route("/ballots/<int:ballot_id>/ballots.blt")
+@member_required
+def blt(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _closed(ballot_id)
+    return Response(
+        ballot.blt or "",
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="{results.blt_filename(ballot)}"'},
+    )
+
+
+def _papers_query(ballot: Ballot):  # type: ignore[no-untyped-def]
+    return (
+        select(CastBallot)
+        .where(CastBallot.group_id == ballot.group_id, CastBallot.ballot_id == ballot.id)
+        .order_by(CastBallot.receipt_hash)
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/papers")
+@member_required
+def papers(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _closed(ballot_id)
+    items, page, pages, total = paginate(_papers_query(ballot), 100)
+    rows = [(p.receipt_hash, results.paper_names(ballot, p.ranking)) for p in items]
+    return render_template(
+        "ballots/papers.html", ballot=ballot, rows=rows, page=page, pages=pages, total=total
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/papers.csv")
+@member_required
+def papers_csv(ballot_id: int):  # type: ignore[no-untyped-def]
+    ballot = _closed(ballot_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["receipt_sha256", "preferences"])
+    for paper in db.session.scalars(_papers_query(ballot)):
+        writer.writerow(
+            [paper.receipt_hash, " > ".join(results.paper_names(ballot, paper.ranking))]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}-papers.csv"'},
+    )
