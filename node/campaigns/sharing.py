@@ -1,0 +1,90 @@
+"""Optional federation integration: endorse a campaign to peers, and receive peers' campaigns.
+
+The federation room (``node.federation``) provides ``publish_campaign_endorsement`` and
+``received_campaign_endorsements``. Until it exists this module reports itself unavailable and
+the campaign pages simply hide the buttons; nothing else depends on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from node import clock
+from node.app import optional_module
+from node.campaigns.models import Campaign
+from node.extensions import db
+from node.groups.models import Group
+from node.members.models import Member
+
+_MODULES = ("node.federation", "node.federation.campaigns", "node.federation.operations")
+
+
+def _find(name: str) -> Callable[..., Any] | None:
+    for module_name in _MODULES:
+        module = optional_module(module_name)
+        func = getattr(module, name, None) if module is not None else None
+        if callable(func):
+            return func
+    return None
+
+
+def available() -> bool:
+    return _find("publish_campaign_endorsement") is not None
+
+
+def endorse(group: Group, campaign: Campaign, actor: Member, note: str = "") -> None:
+    """Publish the group's endorsement (a signed statement) of a campaign, ours or a peer's."""
+    publish = _find("publish_campaign_endorsement")
+    if publish is None:
+        raise ValueError("Federation is not set up on this node yet.")
+    body = {
+        "id_url": campaign.id_url,
+        "title": campaign.title,
+        "summary": campaign.summary,
+        "origin": campaign.origin or group.url,
+    }
+    publish(group, body, {"decision": "endorse", "note": note[:1000]}, actor)
+    campaign.endorsed_at = clock.utcnow_naive()
+
+
+def sync_received(group: Group) -> int:
+    """Store campaigns peers endorsed (and we follow) as ``received`` campaigns; returns new ones."""
+    received = _find("received_campaign_endorsements")
+    if received is None:
+        return 0
+    made = 0
+    for item in received(group) or []:
+        data = item.get("campaign", item) if isinstance(item, dict) else {}
+        id_url = str(data.get("id_url") or "")[:500]
+        if not id_url or id_url.startswith(group.url.rstrip("/") + "/"):
+            continue
+        exists = db.session.scalar(
+            select(Campaign).where(Campaign.group_id == group.id, Campaign.id_url == id_url)
+        )
+        if exists is None:
+            db.session.add(
+                Campaign(
+                    group_id=group.id,
+                    title=str(data.get("title") or "Untitled")[:200],
+                    summary=str(data.get("summary") or "")[:1000],
+                    id_url=id_url,
+                    origin=str(data.get("origin") or "")[:500] or None,
+                    received=True,
+                )
+            )
+            made += 1
+    return made
+
+
+def sync_all() -> int:
+    """Scheduler task: pull received campaign endorsements for every group."""
+    if _find("received_campaign_endorsements") is None:
+        return 0
+    made = 0
+    for group in db.session.scalars(select(Group)):
+        made += sync_received(group)
+    db.session.commit()
+    return made

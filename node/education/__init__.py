@@ -1,0 +1,1 @@
+"""Political education: programmes with sessions, enrolment, materials and completion."""

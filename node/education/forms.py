@@ -1,0 +1,21 @@
+"""Programme forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional
+
+from node.education.models import KINDS
+
+
+class ProgrammeForm(FlaskForm):
+    kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in KINDS])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
+    open = BooleanField("Open for enrolment", default=True)
+
+
+class MaterialForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    url = URLField("Link", validators=[DataRequired(), Length(max=500)])

@@ -1,0 +1,79 @@
+"""Programmes (a reading group, councillor training, leadership development), their materials and
+who is enrolled. Sessions are ordinary events with ``programme_id`` set, so RSVPs, reminders,
+feeds and attendance work the same way for them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from node import clock
+from node.extensions import db
+from node.members.models import Member
+
+KINDS = ("reading group", "councillor training", "leadership development", "other")
+ENROLMENT_STATUSES = ("enrolled", "completed", "withdrawn")
+
+
+class Programme(db.Model):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+
+    materials: Mapped[list[Material]] = relationship(
+        "node.education.models.Material",
+        back_populates="programme",
+        cascade="all, delete-orphan",
+        order_by=lambda: Material.id,
+    )
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        "node.education.models.Enrolment",
+        back_populates="programme",
+        cascade="all, delete-orphan",
+        order_by=lambda: Enrolment.id,
+    )
+
+
+class Material(db.Model):
+    __tablename__ = "programme_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+
+    programme: Mapped[Programme] = relationship(
+        "node.education.models.Programme", back_populates="materials"
+    )
+
+
+class Enrolment(db.Model):
+    __tablename__ = "programme_enrolments"
+    __table_args__ = (UniqueConstraint("programme_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="enrolled")
+    enrolled_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    completed_at: Mapped[datetime | None]
+
+    programme: Mapped[Programme] = relationship(
+        "node.education.models.Programme", back_populates="enrolments"
+    )
+    member: Mapped[Member] = relationship("node.members.models.Member")

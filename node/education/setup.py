@@ -1,0 +1,20 @@
+"""Wire the education room into the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from node.campaigns.setup import _add
+    from node.education import (
+        models,  # noqa: F401
+        operations,
+    )
+    from node.education.views import bp
+    from node.home import nav_links
+    from node.members.operations import personal_data_sections
+
+    app.register_blueprint(bp)
+    _add(nav_links, ("Education", "education.index", "member"))
+    _add(personal_data_sections, operations.enrolments_section)

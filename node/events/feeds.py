@@ -1,0 +1,121 @@
+"""iCalendar feeds that phones subscribe to: a group's public events, and a member's own calendar.
+
+Times are written in the event's own zone (``DTSTART;TZID=Europe/London``) with a matching
+VTIMEZONE, so a subscriber in another zone still sees the right moment and the event keeps its
+wall-clock time across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from icalendar import Calendar
+from icalendar import Event as VEvent
+from sqlalchemy import select
+
+from node import clock
+from node.campaigns.models import Action, ActionSignup
+from node.events.models import Event, Rsvp
+from node.events.times import to_local
+from node.extensions import db
+from node.groups.models import Group
+from node.members.models import Member
+from node.tenancy import group_url
+
+HISTORY = timedelta(days=90)
+MAX_EVENTS = 500
+
+
+def _calendar(group: Group, name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//Commonground//commonground//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def _host(group: Group) -> str:
+    return group.host or "commonground"
+
+
+def _vevent(group: Group, event: Event, status: str | None = None) -> VEvent:
+    item = VEvent()
+    item.add("uid", f"event-{event.id}@{_host(group)}")
+    item.add("dtstamp", event.updated_at.replace(tzinfo=UTC))
+    item.add("dtstart", event.local_start)
+    item.add("dtend", event.local_end)
+    item.add("summary", event.title if status is None else f"{event.title} ({status})")
+    if event.description:
+        item.add("description", event.description)
+    location = event.place or event.online_url
+    if location:
+        item.add("location", location)
+    item.add("url", group_url(group, f"/events/{event.id}"))
+    item.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+    return item
+
+
+def _finish(cal: Calendar) -> bytes:
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def public_feed(group: Group) -> bytes:
+    cal = _calendar(group, f"{group.name} — public events")
+    since = clock.utcnow_naive() - HISTORY
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.group_id == group.id, Event.public.is_(True), Event.ends_at >= since)
+        .order_by(Event.starts_at)
+        .limit(MAX_EVENTS)
+    )
+    for event in events:
+        cal.add_component(_vevent(group, event))
+    return _finish(cal)
+
+
+def member_feed(group: Group, member: Member) -> bytes:
+    """Every event of the group (with the member's RSVP marked) and their action sign-ups."""
+    cal = _calendar(group, f"{group.name} — my calendar")
+    since = clock.utcnow_naive() - HISTORY
+    mine = {
+        r.event_id: r.status
+        for r in db.session.scalars(select(Rsvp).where(Rsvp.member_id == member.id))
+    }
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.group_id == group.id, Event.ends_at >= since)
+        .order_by(Event.starts_at)
+        .limit(MAX_EVENTS)
+    )
+    labels = {"going": "going", "waitlisted": "waiting list"}
+    for event in events:
+        cal.add_component(_vevent(group, event, labels.get(mine.get(event.id, ""))))
+    actions = db.session.scalars(
+        select(Action)
+        .join(ActionSignup)
+        .where(
+            ActionSignup.member_id == member.id,
+            ActionSignup.status == "signed_up",
+            Action.starts_at >= since,
+        )
+        .limit(MAX_EVENTS)
+    )
+    for action in actions:
+        item = VEvent()
+        item.add("uid", f"action-{action.id}@{_host(group)}")
+        item.add("dtstamp", action.created_at.replace(tzinfo=UTC))
+        start = to_local(action.starts_at)
+        if action.is_deadline:
+            item.add("dtstart", start.date())
+            item.add("summary", f"Deadline: {action.title}")
+        else:
+            item.add("dtstart", start)
+            item.add("dtend", start + timedelta(hours=2))
+            item.add("summary", action.title)
+        if action.place:
+            item.add("location", action.place)
+        item.add("url", group_url(group, f"/campaigns/{action.campaign_id}"))
+        cal.add_component(item)
+    return _finish(cal)

@@ -1,0 +1,35 @@
+"""Event forms: times are entered as local wall-clock time in the chosen time zone."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from node.events.models import DEFAULT_TZ, KINDS
+from node.events.times import COMMON_ZONES
+
+
+class EventForm(FlaskForm):
+    kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in KINDS])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    tz = SelectField("Time zone", choices=[(z, z) for z in COMMON_ZONES], default=DEFAULT_TZ)
+    place = StringField("Place", validators=[Optional(), Length(max=300)])
+    online_url = URLField("Online link", validators=[Optional(), Length(max=500)])
+    capacity = IntegerField(
+        "Capacity (empty: no limit)", validators=[Optional(), NumberRange(1, 100_000)]
+    )
+    public = BooleanField("Public: list it in the group's public calendar (/events.ics)")
+    programme_id = SelectField("Education programme", coerce=int, choices=[(0, "none")], default=0)
+    campaign_id = SelectField("Campaign", coerce=int, choices=[(0, "none")], default=0)

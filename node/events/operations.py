@@ -1,0 +1,300 @@
+"""State changes for events: RSVP with a waiting list, attendance, reminders, feed tokens.
+
+A full event puts new RSVPs on a waiting list in the order they came; when someone who was going
+withdraws (or the capacity grows) the first on the list is promoted and told by e-mail.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from node import clock
+from node.audit import record
+from node.campaigns.messaging import Delivery, message_members
+from node.campaigns.operations import _csv
+from node.events.models import KINDS, Event, FeedToken, Rsvp
+from node.events.times import to_utc, valid_zone
+from node.extensions import db
+from node.groups.models import Group
+from node.members.models import Member
+from node.tenancy import group_url
+
+REMIND_BEFORE = timedelta(hours=24)
+MAX_LENGTH = timedelta(days=14)
+
+
+class EventError(ValueError):
+    """A change was refused; the message is safe to show."""
+
+
+def event_query(
+    group: Group, when: str = "upcoming", kind: str = "", q: str = ""
+) -> Select[tuple[Event]]:
+    stmt = select(Event).where(Event.group_id == group.id)
+    now = clock.utcnow_naive()
+    if when == "past":
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id)
+    else:
+        stmt = stmt.where(Event.ends_at >= now, Event.cancelled.is_(False))
+        stmt = stmt.order_by(Event.starts_at, Event.id)
+    if kind in KINDS:
+        stmt = stmt.where(Event.kind == kind)
+    if q:
+        stmt = stmt.where(Event.title.ilike(f"%{q.strip()}%"))
+    return stmt
+
+
+def _apply(event: Event, data: dict[str, Any]) -> None:
+    title = (data.get("title") or "").strip()
+    if not title or len(title) > 200:
+        raise EventError("An event needs a title of 1 to 200 characters.")
+    kind = data.get("kind") or "meeting"
+    if kind not in KINDS:
+        raise EventError(f"Unknown kind of event {kind!r}.")
+    tz = (data.get("tz") or "Europe/London").strip()
+    if not valid_zone(tz):
+        raise EventError(f"Unknown time zone {tz!r}; use a name like Europe/London.")
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if not isinstance(starts, datetime) or not isinstance(ends, datetime):
+        raise EventError("Give a start and an end time.")
+    if ends <= starts:
+        raise EventError("The event must end after it starts.")
+    if ends - starts > MAX_LENGTH:
+        raise EventError("An event can last at most 14 days.")
+    capacity = data.get("capacity")
+    if capacity is not None and (not isinstance(capacity, int) or not 0 < capacity <= 100_000):
+        raise EventError("Capacity must be a number between 1 and 100000 (or empty: no limit).")
+    online = (data.get("online_url") or "").strip() or None
+    if online and not online.startswith(("https://", "http://")):
+        raise EventError("The online link must start with https://")
+    event.title, event.kind, event.tz = title, kind, tz
+    event.description = (data.get("description") or "").strip()[:10_000] or None
+    event.starts_at, event.ends_at = to_utc(starts, tz), to_utc(ends, tz)
+    event.place = (data.get("place") or "").strip()[:300] or None
+    event.online_url = online[:500] if online else None
+    event.capacity = capacity
+    event.public = bool(data.get("public"))
+    event.programme_id = data.get("programme_id") or None
+    event.campaign_id = data.get("campaign_id") or None
+
+
+def create_event(group: Group, data: dict[str, Any], actor: Member) -> Event:
+    event = Event(group_id=group.id, created_by=actor.id)
+    _apply(event, data)
+    db.session.add(event)
+    db.session.flush()
+    record(group, actor, "create-event", f"event #{event.id}")
+    return event
+
+
+def update_event(event: Event, data: dict[str, Any], actor: Member) -> list[Rsvp]:
+    old_start = event.starts_at
+    _apply(event, data)
+    if event.starts_at != old_start:
+        event.reminder_sent_at = None
+    promoted = _promote(event)
+    record(db.session.get(Group, event.group_id), actor, "edit-event", f"event #{event.id}")
+    return promoted
+
+
+def cancel_event(event: Event, actor: Member) -> Delivery:
+    event.cancelled = True
+    group = db.session.get(Group, event.group_id)
+    assert group is not None
+    people = [r.member for r in event.rsvps if r.status in ("going", "waitlisted")]
+    local = event.local_start
+    delivery = message_members(
+        group,
+        people,
+        f"Cancelled: {event.title}",
+        f"Sorry: {event.title} on {local:%A %d %B at %H:%M} ({event.tz}) is cancelled.",
+        "event",
+    )
+    record(group, actor, "cancel-event", f"event #{event.id}")
+    return delivery
+
+
+def _rsvp(event: Event, member: Member) -> Rsvp | None:
+    return next((r for r in event.rsvps if r.member_id == member.id), None)
+
+
+def rsvp(event: Event, member: Member) -> Rsvp:
+    """Say 'I'm going': a place if there is one, otherwise the end of the waiting list."""
+    if event.cancelled:
+        raise EventError("This event is cancelled.")
+    if event.ends_at < clock.utcnow_naive():
+        raise EventError("This event is over.")
+    existing = _rsvp(event, member)
+    if existing is not None and existing.status in ("going", "waitlisted"):
+        return existing
+    full = event.capacity is not None and len(event.going) >= event.capacity
+    if existing is None:
+        existing = Rsvp(group_id=event.group_id, member_id=member.id, member=member, status="going")
+        event.rsvps.append(existing)
+    existing.status = "waitlisted" if full else "going"
+    existing.queued_at = clock.utcnow_naive()
+    return existing
+
+
+def withdraw(event: Event, member: Member) -> list[Rsvp]:
+    """Withdraw; returns whoever was promoted from the waiting list into the freed place."""
+    existing = _rsvp(event, member)
+    if existing is None or existing.status == "withdrawn":
+        raise EventError("You have not said you are coming to this event.")
+    existing.status = "withdrawn"
+    db.session.flush()
+    return _promote(event)
+
+
+def _promote(event: Event) -> list[Rsvp]:
+    promoted: list[Rsvp] = []
+    while event.waitlist and (event.capacity is None or len(event.going) < event.capacity):
+        nxt = event.waitlist[0]
+        nxt.status = "going"
+        promoted.append(nxt)
+    if promoted:
+        group = db.session.get(Group, event.group_id)
+        assert group is not None
+        local = event.local_start
+        message_members(
+            group,
+            [r.member for r in promoted],
+            f"A place for you: {event.title}",
+            f"Good news: a place came free and you are now going to {event.title} on "
+            f"{local:%A %d %B at %H:%M} ({event.tz}).\n\n"
+            f"If you can no longer come, please withdraw so the next person gets your place:\n"
+            f"{group_url(group, f'/events/{event.id}')}",
+            "event",
+        )
+    return promoted
+
+
+def record_attendance(event: Event, attended: set[int], actor: Member) -> None:
+    known = {r.member_id for r in event.rsvps}
+    for member_id in attended - known:
+        member = db.session.get(Member, member_id)
+        if member is None or member.group_id != event.group_id:
+            raise EventError("Attendance can only be recorded for members of the group.")
+        event.rsvps.append(Rsvp(group_id=event.group_id, member_id=member_id, status="going"))
+    for r in event.rsvps:
+        r.attended = r.member_id in attended
+    record(
+        db.session.get(Group, event.group_id),
+        actor,
+        "record-attendance",
+        f"event #{event.id}",
+        f"{len(attended)} attended",
+    )
+
+
+def send_due_reminders() -> int:
+    """Scheduler task: remind everyone going to an event that starts within the next 24 hours."""
+    now = clock.utcnow_naive()
+    due = db.session.scalars(
+        select(Event).where(
+            Event.cancelled.is_(False),
+            Event.reminder_sent_at.is_(None),
+            Event.starts_at > now,
+            Event.starts_at <= now + REMIND_BEFORE,
+        )
+    ).all()
+    done = 0
+    for event in due:
+        group = db.session.get(Group, event.group_id)
+        assert group is not None
+        local = event.local_start
+        where = event.place or event.online_url or "see the event page"
+        message_members(
+            group,
+            [r.member for r in event.going],
+            f"Reminder: {event.title}",
+            f"A reminder that you are going to {event.title}.\n\n"
+            f"When: {local:%A %d %B, %H:%M} ({event.tz})\nWhere: {where}\n\n"
+            f"Can't make it? Withdraw here so someone on the waiting list gets your place:\n"
+            f"{group_url(group, f'/events/{event.id}')}",
+            "reminder",
+        )
+        event.reminder_sent_at = now
+        db.session.commit()
+        done += 1
+    return done
+
+
+def feed_token(member: Member, regenerate: bool = False) -> FeedToken:
+    token = db.session.scalar(select(FeedToken).where(FeedToken.member_id == member.id))
+    if token is None:
+        token = FeedToken(group_id=member.group_id, member_id=member.id)
+        db.session.add(token)
+    if regenerate or not token.token:
+        token.token = secrets.token_urlsafe(32)
+        token.created_at = clock.utcnow_naive()
+    return token
+
+
+def revoke_feed(member: Member) -> None:
+    token = db.session.scalar(select(FeedToken).where(FeedToken.member_id == member.id))
+    if token is not None:
+        db.session.delete(token)
+
+
+def member_for_feed(group: Group, token: str) -> Member | None:
+    if not token or len(token) > 64:
+        return None
+    row = db.session.scalar(
+        select(FeedToken).where(FeedToken.group_id == group.id, FeedToken.token == token)
+    )
+    if row is None:
+        return None
+    member = db.session.get(Member, row.member_id)
+    return member if member is not None and member.erased_at is None else None
+
+
+def my_rsvps(member: Member) -> list[Rsvp]:
+    return list(
+        db.session.scalars(
+            select(Rsvp)
+            .join(Event)
+            .where(
+                Rsvp.member_id == member.id,
+                Rsvp.status.in_(("going", "waitlisted")),
+                Event.ends_at >= clock.utcnow_naive(),
+                Event.cancelled.is_(False),
+            )
+            .order_by(Event.starts_at)
+        )
+    )
+
+
+def rsvps_csv(event: Event) -> str:
+    rows: list[list[Any]] = [["name", "email", "status", "since", "attended"]]
+    for r in event.rsvps:
+        attended = "" if r.attended is None else ("yes" if r.attended else "no")
+        rows.append(
+            [
+                r.member.name,
+                r.member.email or "",
+                r.status,
+                r.queued_at.isoformat(timespec="minutes"),
+                attended,
+            ]
+        )
+    return _csv(rows)
+
+
+def rsvps_section(member: Member) -> dict[str, Any]:
+    rows = db.session.scalars(select(Rsvp).where(Rsvp.member_id == member.id))
+    return {
+        "event_rsvps": [
+            {
+                "event": r.event.title,
+                "status": r.status,
+                "attended": r.attended,
+                "starts_at": r.event.starts_at.isoformat(),
+            }
+            for r in rows
+        ]
+    }

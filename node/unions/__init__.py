@@ -1,0 +1,1 @@
+"""Unions and workplaces: the union network of a group, and members who are reps or stewards."""

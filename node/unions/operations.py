@@ -1,0 +1,121 @@
+"""The union network of a group, members' rep/steward declarations, and union-wide messages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from node import clock
+from node.audit import record
+from node.campaigns.messaging import Delivery, message_members
+from node.campaigns.operations import _csv
+from node.extensions import db
+from node.groups.models import Group
+from node.members.models import Member
+from node.unions.models import REP_ROLES, UnionDetails
+
+
+class UnionError(ValueError):
+    """A change was refused; the message is safe to show."""
+
+
+@dataclass
+class Network:
+    total: int = 0
+    in_union: int = 0
+    by_union: list[tuple[str, int]] = field(default_factory=list)
+    by_workplace: list[tuple[str, str, int]] = field(default_factory=list)
+    reps: list[tuple[Member, UnionDetails]] = field(default_factory=list)
+    sectors: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _active(group: Group):  # type: ignore[no-untyped-def]
+    return select(Member).where(
+        Member.group_id == group.id, Member.erased_at.is_(None), Member.status == "active"
+    )
+
+
+def network(group: Group) -> Network:
+    members = db.session.scalars(_active(group)).all()
+    net = Network(total=len(members))
+    unions: Counter[str] = Counter()
+    workplaces: Counter[tuple[str, str]] = Counter()
+    for m in members:
+        if m.union:
+            unions[m.union] += 1
+            workplaces[(m.union, m.workplace or "(workplace not given)")] += 1
+    net.in_union = sum(unions.values())
+    net.by_union = sorted(unions.items(), key=lambda kv: (-kv[1], kv[0]))
+    net.by_workplace = sorted(
+        ((u, w, n) for (u, w), n in workplaces.items()), key=lambda t: (t[0], -t[2], t[1])
+    )
+    details = db.session.execute(
+        select(Member, UnionDetails)
+        .join(UnionDetails, UnionDetails.member_id == Member.id)
+        .where(Member.group_id == group.id, Member.erased_at.is_(None))
+    ).all()
+    net.reps = sorted(((m, d) for m, d in details if d.is_rep), key=lambda t: t[0].name.lower())
+    sectors = Counter(d.sector for _, d in details if d.sector)
+    net.sectors = sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))
+    return net
+
+
+def not_in_union_query(group: Group):  # type: ignore[no-untyped-def]
+    return (
+        _active(group)
+        .where(or_(Member.union.is_(None), Member.union == ""))
+        .order_by(func.lower(Member.name), Member.id)
+    )
+
+
+def details_for(member: Member) -> UnionDetails | None:
+    return db.session.scalar(select(UnionDetails).where(UnionDetails.member_id == member.id))
+
+
+def declare(member: Member, sector: str, rep_role: str) -> UnionDetails:
+    sector = (sector or "").strip()
+    if len(sector) > 120:
+        raise UnionError("The sector is too long (at most 120 characters).")
+    if rep_role not in REP_ROLES:
+        raise UnionError(f"Unknown rep role {rep_role!r}.")
+    if rep_role and not member.union:
+        raise UnionError("Add your trade union to your profile before declaring a rep role.")
+    details = details_for(member)
+    if details is None:
+        details = UnionDetails(group_id=member.group_id, member_id=member.id)
+        db.session.add(details)
+    if rep_role and details.rep_role != rep_role:
+        details.rep_since = clock.utcnow_naive()
+    if not rep_role:
+        details.rep_since = None
+    details.sector, details.rep_role = sector or None, rep_role or None
+    return details
+
+
+def message_union(group: Group, union: str, subject: str, body: str, actor: Member) -> Delivery:
+    if not union:
+        raise UnionError("Choose a union.")
+    if not subject.strip() or not body.strip():
+        raise UnionError("A message needs a subject and some text.")
+    members = db.session.scalars(_active(group).where(Member.union == union)).all()
+    if not members:
+        raise UnionError(f"No active member is in {union}.")
+    delivery = message_members(group, members, subject, body, "union")
+    record(group, actor, "message-union", union[:200], f"{delivery.sent} sent")
+    return delivery
+
+
+def network_csv(group: Group) -> str:
+    rows: list[list[Any]] = [["union", "workplace", "members"]]
+    rows += [[u, w, n] for u, w, n in network(group).by_workplace]
+    outside = Counter(m.workplace or "" for m in db.session.scalars(not_in_union_query(group)))
+    rows += [["(not in a union)", w, n] for w, n in sorted(outside.items())]
+    return _csv(rows)
+
+
+def details_section(member: Member) -> dict[str, Any]:
+    d = details_for(member)
+    return {"union_details": None if d is None else {"sector": d.sector, "rep_role": d.rep_role}}
