@@ -1,0 +1,283 @@
+"""``commonground endorse|retract|peers|statements|keys|worker``: thin wrappers over operations.
+
+Contract (docs and tests rely on these names and flags):
+``endorse candidate --group SLUG --name --office --area --election-date --meeting-date --minute``,
+``endorse campaign --group SLUG --title --summary [--url] --meeting-date --minute``,
+``retract STATEMENT_ID --group SLUG --reason``, ``peers follow URL --group SLUG
+[--fingerprint]``, ``statements list|verify --group SLUG``, ``keys rotate --group SLUG``,
+``worker [--once] [--max N]``.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+
+def _run(func: Callable[..., Any], *args: Any) -> Any:
+    """Run an operation in a transaction; a refusal becomes a one-line error and exit code 1."""
+    from node.extensions import db
+    from node.federation.following import FollowError
+    from node.federation.operations import PublishError
+    from node.groups.operations import GroupError
+
+    try:
+        result = func(*args)
+    except (PublishError, FollowError, GroupError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    return result
+
+
+def _group(slug: str) -> Any:
+    from node.groups.operations import GroupError, get_group
+
+    try:
+        return get_group(slug)
+    except GroupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _day(value: Any) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+# ----------------------------------------------------------------------------- endorse
+@click.group("endorse")
+def endorse() -> None:
+    """Publish a decision taken at a meeting as a signed statement."""
+
+
+@endorse.command("candidate")
+@click.option("--group", "slug", required=True)
+@click.option("--name", required=True, help="The candidate's name.")
+@click.option("--office", required=True, help="Office or seat, e.g. Surrey County Council.")
+@click.option("--area", required=True, help="Ward or division.")
+@click.option("--election-date", required=True, type=DATE)
+@click.option("--meeting-date", required=True, type=DATE)
+@click.option("--minute", required=True, help="Minute reference of the decision.")
+@click.option("--summary", default="Agreed at a general meeting", show_default=True)
+@with_appcontext
+def endorse_candidate(
+    slug: str,
+    name: str,
+    office: str,
+    area: str,
+    election_date: Any,
+    meeting_date: Any,
+    minute: str,
+    summary: str,
+) -> None:
+    from node.federation import operations as ops
+
+    group = _group(slug)
+    decision = ops.meeting_decision(_day(meeting_date), minute, summary)
+    row = _run(ops.endorse_candidate, group, name, office, area, _day(election_date), decision)
+    click.echo(f"Published statement {row.seq} ({row.statement_id}): {row.type}")
+
+
+@endorse.command("campaign")
+@click.option("--group", "slug", required=True)
+@click.option("--title", required=True)
+@click.option("--summary", required=True, help="What the campaign is for.")
+@click.option("--url", help="The campaign's page (default: on this group's site).")
+@click.option("--origin", help="Id URL of the group that started it (default: this group).")
+@click.option("--meeting-date", required=True, type=DATE)
+@click.option("--minute", required=True)
+@with_appcontext
+def endorse_campaign(
+    slug: str,
+    title: str,
+    summary: str,
+    url: str | None,
+    origin: str | None,
+    meeting_date: Any,
+    minute: str,
+) -> None:
+    from node.federation import operations as ops
+    from node.groups.operations import slugify
+
+    group = _group(slug)
+    campaign = {
+        "id_url": url or f"{group.url}/campaigns/{slugify(title)}",
+        "title": title,
+        "summary": summary,
+        "origin": origin or group.url,
+    }
+    decision = ops.meeting_decision(_day(meeting_date), minute, "Agreed at a general meeting")
+    row = _run(ops.publish_campaign_endorsement, group, campaign, decision)
+    click.echo(f"Published statement {row.seq} ({row.statement_id}): {row.type}")
+
+
+@click.command("retract")
+@click.argument("statement_id")
+@click.option("--group", "slug", required=True)
+@click.option("--reason", required=True)
+@with_appcontext
+def retract(statement_id: str, slug: str, reason: str) -> None:
+    """Withdraw one of the group's statements (a signed retraction is published)."""
+    from node.federation import operations as ops
+
+    row = _run(ops.retract, _group(slug), statement_id, reason)
+    click.echo(f"Published retraction {row.seq} ({row.statement_id}) of {statement_id}")
+
+
+# ----------------------------------------------------------------------------- peers
+@click.group("peers")
+def peers() -> None:
+    """Follow other groups (the allowlist of trusted issuers)."""
+
+
+@peers.command("follow")
+@click.argument("url")
+@click.option("--group", "slug", required=True)
+@click.option("--fingerprint", help="The peer's key thumbprint, confirmed out of band.")
+@with_appcontext
+def peers_follow(url: str, slug: str, fingerprint: str | None) -> None:
+    from node.federation.following import follow_peer
+
+    preview = _run(follow_peer, _group(slug), url, fingerprint)
+    click.echo(f"{preview.name} ({preview.issuer})")
+    click.echo(f"Key fingerprint: {preview.fingerprint}")
+    if not preview.pinned:
+        raise click.ClickException(
+            "Not followed yet: check this fingerprint with the group by a channel you trust, "
+            f"then run again with --fingerprint {preview.fingerprint}"
+        )
+    click.echo(f"Following; {preview.remote}.")
+
+
+@peers.command("unfollow")
+@click.argument("url")
+@click.option("--group", "slug", required=True)
+@with_appcontext
+def peers_unfollow(url: str, slug: str) -> None:
+    from sqlalchemy import select
+
+    from node.extensions import db
+    from node.federation.following import unfollow_peer
+    from node.federation.models import Peer
+
+    group = _group(slug)
+    peer = db.session.scalar(
+        select(Peer).where(Peer.group_id == group.id, Peer.issuer == url.rstrip("/"))
+    )
+    if peer is None:
+        raise click.ClickException(f"{group.slug} does not follow {url}.")
+    click.echo(_run(unfollow_peer, group, peer))
+
+
+@peers.command("list")
+@click.option("--group", "slug", required=True)
+@with_appcontext
+def peers_list(slug: str) -> None:
+    from sqlalchemy import select
+
+    from node.extensions import db
+    from node.federation.models import Peer
+
+    group = _group(slug)
+    for peer in db.session.scalars(select(Peer).where(Peer.group_id == group.id)):
+        click.echo(f"{peer.issuer}\t{peer.status}\t{peer.last_pulled_seq}\t{peer.name}")
+
+
+# ----------------------------------------------------------------------------- statements
+@click.group("statements")
+def statements() -> None:
+    """Statements this group holds (its own and received)."""
+
+
+@statements.command("list")
+@click.option("--group", "slug", required=True)
+@with_appcontext
+def statements_list(slug: str) -> None:
+    """One line per statement: id, issuer, seq, type, verification status."""
+    from sqlalchemy import select
+
+    from node.extensions import db
+    from node.federation.models import Statement
+
+    group = _group(slug)
+    rows = db.session.scalars(
+        select(Statement)
+        .where(Statement.group_id == group.id)
+        .order_by(Statement.issuer, Statement.seq)
+    )
+    for row in rows:
+        status = row.verification + (" retracted" if row.retracted_by else "")
+        click.echo(f"{row.statement_id}\t{row.issuer}\t{row.seq}\t{row.type}\t{status}")
+
+
+@statements.command("verify")
+@click.option("--group", "slug", required=True)
+@with_appcontext
+def statements_verify(slug: str) -> None:
+    """Re-verify every held chain from seq 1 (signatures, schemas, links); exit 1 on problems."""
+    from node.federation.verify import verify_held
+
+    results = verify_held(_group(slug))
+    bad = 0
+    for issuer, count, problems in results:
+        if problems:
+            bad += 1
+            click.echo(f"{issuer}: {count} statements, PROBLEMS: {'; '.join(problems[:5])}")
+        else:
+            click.echo(f"{issuer}: {count} statements, chain verified")
+    if bad:
+        raise click.ClickException(f"{bad} chain(s) failed verification")
+
+
+# ----------------------------------------------------------------------------- keys
+@click.group("keys")
+def keys() -> None:
+    """The group's signing keys."""
+
+
+@keys.command("rotate")
+@click.option("--group", "slug", required=True)
+@with_appcontext
+def keys_rotate(slug: str) -> None:
+    """Make a new key, announced by a key-rotation statement signed by the old one."""
+    from node.federation import operations as ops
+
+    row = _run(ops.rotate_key, _group(slug))
+    click.echo(f"New key {row.body['new_key']['kid']} (statement {row.seq}); old key retired.")
+
+
+# ----------------------------------------------------------------------------- worker
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run what is due once, then exit.")
+@click.option("--max", "max_items", type=click.IntRange(min=1), help="Deliver at most N per run.")
+@click.option("--interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1))
+@with_appcontext
+def worker(once: bool, max_items: int | None, interval: float) -> None:
+    """Deliver statements, pull peers, and run other rooms' periodic tasks."""
+    from node import scheduler
+    from node.federation import worker as fworker
+
+    fworker.max_per_run = max_items
+    if once:
+        done = scheduler.run_due_tasks()
+        click.echo(" ".join(f"{name}={count}" for name, count in done.items()) or "nothing to do")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    click.echo("Worker running (SIGTERM or Ctrl-C to stop)")
+    while not stop.is_set():
+        scheduler.run_due_tasks()
+        stop.wait(interval)
+    click.echo("Worker stopped")
+
+
+COMMANDS = [endorse, retract, peers, statements, keys, worker]

@@ -1,0 +1,251 @@
+"""Receiving statements: the one code path behind the inbox view, pulls, and bench/verify.py.
+
+For each statement, in order: ``federation.statements.verify`` (size, parse, alg, issuer & key,
+signature, schema), then ``federation.chain.classify`` against what this group holds for the
+issuer. A batch stops at the first refusal; the statements before it stay accepted (as
+docs/protocol.md §7.2 says), and nothing of the refused one is stored except, for a fork, the
+evidence. Keys: a trusted issuer's keys are those pinned when it was followed plus those its own
+key-rotation statements introduced; an unknown ``kid`` triggers a JWKS re-fetch at most once per
+issuer per :data:`JWKS_REFETCH_INTERVAL`, and a key found that way is only trusted if a person
+pinned its thumbprint or the hub's registry vouches for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from federation import statements as fst
+from federation.chain import ChainState, classify
+from federation.errors import DeliveryError, StatementError
+from federation.keys import thumbprint
+from node import clock
+from node.extensions import db
+from node.federation import net
+from node.federation.models import ForkEvidence, Peer, Statement
+from node.groups.models import Group
+
+log = logging.getLogger(__name__)
+JWKS_REFETCH_INTERVAL = timedelta(minutes=10)
+TRUSTED_STATUSES = ("active", "flagged")
+
+# Other rooms react to received statements (e.g. campaigns shows "endorsed by Walton").
+on_statement_received: list[Callable[[Group, Statement], None]] = []
+
+
+@dataclass
+class IngestReport:
+    accepted: int = 0
+    duplicates: int = 0
+    error: StatementError | None = None
+    index: int | None = None
+    stored: list[Statement] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        if self.error is None:
+            return {"accepted": self.accepted, "duplicates": self.duplicates}
+        body = self.error.to_json()
+        body.update(index=self.index, accepted=self.accepted, duplicates=self.duplicates)
+        return body
+
+
+class _Receiver:
+    """Per-batch caches: peers by issuer and chain state by issuer."""
+
+    def __init__(self, group: Group, refetch: bool) -> None:
+        self.group = group
+        self.refetch = refetch
+        self.peers: dict[str, Peer | None] = {}
+        self.states: dict[str, ChainState] = {}
+
+    def peer(self, issuer: str) -> Peer | None:
+        if issuer not in self.peers:
+            self.peers[issuer] = db.session.scalar(
+                select(Peer).where(Peer.group_id == self.group.id, Peer.issuer == issuer)
+            )
+        return self.peers[issuer]
+
+    def lookup(self, issuer: str, kid: str) -> fst.LookupResult:
+        peer = self.peer(issuer)
+        if peer is None or peer.status not in TRUSTED_STATUSES or issuer == self.group.url:
+            return fst.UNKNOWN_ISSUER
+        for jwk in peer.keys:
+            if jwk.get("kid") == kid:
+                return jwk
+        if self.refetch and _refetch_keys(peer):
+            for jwk in peer.keys:
+                if jwk.get("kid") == kid:
+                    return jwk
+        peer.next_pull_at = clock.utcnow_naive()  # the rotation statement may be in its outbox
+        return fst.UNKNOWN_KEY
+
+    def state(self, issuer: str) -> ChainState:
+        if issuer not in self.states:
+            last = db.session.execute(
+                select(Statement.seq, Statement.hash)
+                .where(Statement.group_id == self.group.id, Statement.issuer == issuer)
+                .order_by(Statement.seq.desc())
+                .limit(1)
+            ).first()
+            self.states[issuer] = ChainState(last[0], last[1]) if last else ChainState()
+        return self.states[issuer]
+
+    def held(self, issuer: str) -> Callable[[int], str | None]:
+        def at(seq: int) -> str | None:
+            return db.session.scalar(
+                select(Statement.compact).where(
+                    Statement.group_id == self.group.id,
+                    Statement.issuer == issuer,
+                    Statement.seq == seq,
+                )
+            )
+
+        return at
+
+
+def _refetch_keys(peer: Peer) -> bool:
+    """Re-fetch the peer's JWKS (rate-limited); trust new keys only if pinned or vouched for."""
+    now = clock.utcnow_naive()
+    if peer.jwks_fetched_at is not None and now - peer.jwks_fetched_at < JWKS_REFETCH_INTERVAL:
+        return False
+    peer.jwks_fetched_at = now
+    try:
+        fetched = net.client().fetch_jwks(peer.jwks_uri)
+    except DeliveryError as exc:
+        log.info("JWKS re-fetch from %s failed: %s", peer.jwks_uri, exc)
+        return False
+    known = {jwk.get("kid") for jwk in peer.keys}
+    added = [
+        jwk
+        for jwk in fetched
+        if thumbprint(jwk) not in known
+        and (
+            thumbprint(jwk) in peer.thumbprints
+            or net.trusted_via_registry(peer.issuer, thumbprint(jwk))
+        )
+    ]
+    if added:
+        peer.keys = [*peer.keys, *({**jwk, "kid": thumbprint(jwk)} for jwk in added)]
+    return bool(added)
+
+
+def _store(receiver: _Receiver, st: fst.VerifiedStatement) -> Statement:
+    group = receiver.group
+    row = Statement(
+        group_id=group.id,
+        issuer=st.issuer,
+        seq=st.seq,
+        statement_id=st.id,
+        type=st.type,
+        prev=st.prev,
+        hash=st.hash,
+        kid=st.kid,
+        payload=st.payload,
+        compact=st.compact,
+        issued_at=st.issued_at.replace(tzinfo=None),
+        received_at=clock.utcnow_naive(),
+        verification="verified",
+    )
+    db.session.add(row)
+    receiver.states[st.issuer] = ChainState(st.seq, st.hash)
+    peer = receiver.peer(st.issuer)
+    assert peer is not None
+    peer.last_pulled_seq = max(peer.last_pulled_seq or 0, st.seq)
+    if st.type == "retraction":
+        from node.federation.operations import _mark_retracted
+
+        db.session.flush()
+        _mark_retracted(group.id, st.issuer, st.body["statement_id"], st.id, st.body["reason"])
+    elif st.type == "key-rotation":
+        new_key = {**st.body["new_key"], "kid": thumbprint(st.body["new_key"])}
+        if all(jwk.get("kid") != new_key["kid"] for jwk in peer.keys):
+            peer.keys = [*peer.keys, new_key]
+        peer.retired_kids = {**(peer.retired_kids or {}), st.kid: st.seq}
+    return row
+
+
+def _record_fork(receiver: _Receiver, st: fst.VerifiedStatement, detail: str) -> None:
+    group = receiver.group
+    exists = db.session.scalar(
+        select(ForkEvidence.id).where(
+            ForkEvidence.group_id == group.id, ForkEvidence.compact == st.compact
+        )
+    )
+    if exists is None:
+        db.session.add(
+            ForkEvidence(
+                group_id=group.id,
+                issuer=st.issuer,
+                seq=st.seq,
+                compact=st.compact,
+                detail=detail[:500],
+            )
+        )
+    peer = receiver.peer(st.issuer)
+    if peer is not None:
+        peer.status = "flagged"
+        peer.status_detail = f"chain fork at seq {st.seq}: {detail}"[:500]
+    log.warning("chain fork from %s at seq %s", st.issuer, st.seq)
+
+
+def ingest(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> IngestReport:
+    """Verify and store ``compacts`` for ``group`` in order, stopping at the first refusal.
+
+    Adds to the session; the caller commits (:func:`receive` does both, with a retry).
+    """
+    receiver = _Receiver(group, refetch)
+    report = IngestReport()
+    for index, compact in enumerate(compacts):
+        try:
+            st = fst.verify(compact, receiver.lookup)
+            retired_at = (receiver.peer(st.issuer).retired_kids or {}).get(st.kid)  # type: ignore[union-attr]
+            if retired_at is not None and st.seq > retired_at:
+                raise StatementError(
+                    "unknown-key", f"key {st.kid[:16]} was retired at seq {retired_at}"
+                )
+            verdict = classify(st, receiver.state(st.issuer), receiver.held(st.issuer))
+            if verdict.kind == "append":
+                report.stored.append(_store(receiver, st))
+                report.accepted += 1
+                continue
+            if verdict.ok:
+                report.duplicates += 1
+                continue
+            if verdict.kind == "fork":
+                _record_fork(receiver, st, verdict.detail)
+            elif verdict.kind == "gap":
+                peer = receiver.peer(st.issuer)
+                if peer is not None:
+                    peer.next_pull_at = clock.utcnow_naive()  # backfill in the worker
+            verdict.raise_for_error()
+        except StatementError as exc:
+            report.error, report.index = exc, index
+            break
+    db.session.flush()
+    for row in report.stored:
+        for hook in on_statement_received:
+            hook(group, row)
+    return report
+
+
+def receive(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> IngestReport:
+    """:func:`ingest` and commit. A concurrent push and pull of the same statement can race to
+    the UNIQUE constraint; the loser simply runs again and finds a duplicate."""
+    group_id = group.id
+    for attempt in range(3):
+        report = ingest(group, compacts, refetch=refetch)
+        try:
+            db.session.commit()
+            return report
+        except IntegrityError:
+            db.session.rollback()
+            group = db.session.get(Group, group_id)  # type: ignore[assignment]
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

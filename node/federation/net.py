@@ -1,0 +1,39 @@
+"""The node's handle on outgoing federation HTTP (always :mod:`federation.client`).
+
+Tests replace :data:`client_factory` to route requests to an in-process app; the hub issue
+replaces :func:`trusted_via_registry` with a look-up in the hub's signed registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from federation.client import FederationClient
+
+TIMEOUT = (3.05, 10.0)
+
+
+def _default_client() -> FederationClient:
+    return FederationClient(timeout=TIMEOUT, user_agent="commonground-node/0.1")
+
+
+client_factory: Callable[[], FederationClient] = _default_client
+
+
+def client() -> FederationClient:
+    return client_factory()
+
+
+def trusted_via_registry(url: str, thumbprint: str) -> bool:
+    """Does the hub's signed registry vouch for ``thumbprint`` as a key of group ``url``?
+
+    The hub (a later issue) plugs in here; until then no key is trusted without a person.
+    """
+    return False
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of ``url`` (the unit of the circuit breaker and of same-origin checks)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), "", "", ""))
