@@ -1,0 +1,241 @@
+"""The node's side: "Sign in with your national account", as an Authlib Flask client.
+
+Each connected group is its own client of the hub (client id = the group's URL), authenticating
+at the token endpoint with ``private_key_jwt`` signed by the group's Ed25519 key. Authlib checks
+``state`` (stored in the session), sends PKCE (S256) and checks the ID token's signature, issuer,
+audience, expiry and ``nonce``.
+
+Outgoing HTTP: Authlib's requests session is the one exception to "only federation.client"; it is
+fenced the same way (``federation.client.check_url``, no proxies or netrc from the environment,
+timeouts, at most 3 redirects) and only ever talks to the group's configured issuer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from federation.client import check_url
+from node import clock
+from node.audit import record
+from node.extensions import db
+from node.groups.models import Group
+from node.members.models import Account, Member
+from node.oidc.keys import group_client_jwk
+from node.oidc.models import HubConnection, JoinRequest, NationalLink
+from node.tenancy import group_url
+
+SCOPE = "openid email profile membership"
+CALLBACK_PATH = "/signin/national/callback"
+ASSERTION_SECONDS = 60
+
+
+class SignOnError(ValueError):
+    """National sign-in could not finish; the message is safe to show."""
+
+
+class FencedSession(OAuth2Session):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trust_env = False
+        self.max_redirects = 3
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        check_url(url)
+        kwargs.setdefault("timeout", (3.05, 10))
+        return super().request(method, url, *args, **kwargs)
+
+
+class HubApp(FlaskOAuth2App):
+    client_cls = FencedSession
+
+
+class GroupKeyAssertion(PrivateKeyJWT):
+    """RFC 7523 client assertion signed with Ed25519 (RFC 9864's name for EdDSA on that curve,
+    as the federation publishes its keys), short-lived, ``iat`` from node.clock."""
+
+    name = "private_key_jwt"
+    alg = "Ed25519"
+
+    def sign(self, auth: Any, token_endpoint: str) -> str:
+        key = auth.client_secret
+        return private_key_jwt_sign(
+            key,
+            client_id=auth.client_id,
+            token_endpoint=token_endpoint,
+            alg=self.alg,
+            header={"kid": key.kid},
+            issued_at=int(clock.now().timestamp()),
+            expires_in=ASSERTION_SECONDS,
+        )
+
+
+class HubOAuth(OAuth):
+    oauth2_client_cls = HubApp
+
+
+def init_client(app: Flask) -> None:
+    HubOAuth(app)
+
+
+def callback_url(group: Group) -> str:
+    return group_url(group, CALLBACK_PATH)
+
+
+def oauth_client(group: Group, conn: HubConnection) -> HubApp:
+    """The group's Authlib client (cached per app; re-made when the connection changes)."""
+    oauth: HubOAuth = current_app.extensions["authlib.integrations.flask_client"]
+    name = f"hub_{group.slug}"
+    fingerprint = (conn.issuer, conn.client_id)
+    cached = oauth._clients.get(name)
+    if cached is not None and getattr(cached, "fingerprint", None) == fingerprint:
+        return cached
+    oauth._clients.pop(name, None)
+    client = oauth.register(
+        name,
+        client_id=conn.client_id,
+        client_secret=group_client_jwk(group),
+        server_metadata_url=conn.issuer + "/.well-known/openid-configuration",
+        client_kwargs={
+            "scope": SCOPE,
+            "code_challenge_method": "S256",
+            "token_endpoint_auth_method": "private_key_jwt",
+        },
+        client_auth_methods=[GroupKeyAssertion()],
+    )
+    client.fingerprint = fingerprint
+    return client
+
+
+def _account_for(email: str) -> Account:
+    account = db.session.scalar(select(Account).where(func.lower(Account.email) == email))
+    if account is None:
+        account = Account(email=email)
+        db.session.add(account)
+        db.session.flush()
+    return account
+
+
+def complete_sign_in(
+    group: Group, conn: HubConnection, claims: dict[str, Any]
+) -> tuple[Account, Member | None]:
+    """Map verified ID-token claims to a local member (link by verified e-mail on first use).
+
+    Returns the account to sign in and its member record (``None`` when a join request waits for
+    an officer). Raises :class:`SignOnError` when the group has no place for this person.
+    """
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject or len(subject) > 64:
+        raise SignOnError("The hub sent no usable identity.")
+    email = str(claims.get("email") or "").strip().lower()
+    verified = claims.get("email_verified") is True and "@" in email
+    membership = claims.get("membership") if isinstance(claims.get("membership"), dict) else {}
+    link = db.session.scalar(
+        select(NationalLink).where(
+            NationalLink.group_id == group.id, NationalLink.subject == subject
+        )
+    )
+    member = db.session.get(Member, link.member_id) if link is not None else None
+    if member is None and verified:
+        member = db.session.scalar(
+            select(Member).where(
+                Member.group_id == group.id,
+                func.lower(Member.email) == email,
+                Member.erased_at.is_(None),
+            )
+        )
+    if member is not None and member.erased_at is None:
+        account = db.session.get(Account, member.account_id) if member.account_id else None
+        if account is None:
+            if not verified:
+                raise SignOnError("The hub has not verified your e-mail address.")
+            account = _account_for(email)
+            member.account_id = account.id
+        if link is None:
+            link = NationalLink(group_id=group.id, member_id=member.id, subject=subject)
+            db.session.add(link)
+            record(group, member, "oidc-link-member", f"member #{member.id}")
+        link.membership = membership
+        link.checked_at = clock.utcnow_naive()
+        account.last_sign_in = clock.utcnow_naive()
+        db.session.flush()
+        return account, member
+    if not (conn.allow_join_requests and verified):
+        raise SignOnError(
+            f"{group.name} has no member record for your national account. "
+            "Ask one of its officers for an invitation."
+        )
+    account = _account_for(email)
+    request = db.session.scalar(
+        select(JoinRequest).where(JoinRequest.group_id == group.id, JoinRequest.subject == subject)
+    )
+    if request is None:
+        request = JoinRequest(group_id=group.id, subject=subject, account_id=account.id)
+        db.session.add(request)
+    request.name = str(claims.get("name") or email)[:200]
+    request.email = email
+    request.membership = membership
+    db.session.flush()
+    return account, None
+
+
+def decide_join_request(group: Group, request: JoinRequest, approve: bool, actor: Member) -> None:
+    if request.decided_at is not None:
+        raise SignOnError("This request was already decided.")
+    request.decided_at = clock.utcnow_naive()
+    request.decision = "approved" if approve else "declined"
+    if approve:
+        member = db.session.scalar(
+            select(Member).where(Member.group_id == group.id, Member.email == request.email)
+        )
+        if member is None:
+            member = Member(group_id=group.id, email=request.email, name=request.name)
+            db.session.add(member)
+        member.account_id = request.account_id
+        member.status = "active"
+        db.session.flush()
+        db.session.add(
+            NationalLink(
+                group_id=group.id,
+                member_id=member.id,
+                subject=request.subject,
+                membership=request.membership,
+            )
+        )
+    db.session.flush()
+    record(group, actor, f"oidc-join-{request.decision}", request.email[:200])
+
+
+def national_link(member: Member) -> NationalLink | None:
+    return db.session.scalar(select(NationalLink).where(NationalLink.member_id == member.id))
+
+
+def national_good_standing(member: Member, on_date: date) -> bool:
+    """Was ``member`` in good standing nationally on ``on_date``, as far as this node knows?
+
+    True only if the member signed in with a national account, the hub's last ``membership``
+    claim said "good-standing", they were a member by ``on_date``, and dues (when the hub gives
+    ``paid_until``) were paid up to at least ``on_date``. Unknown means no: a ballot asking for
+    national good standing must not count someone the hub never vouched for.
+    """
+    link = national_link(member)
+    if link is None:
+        return False
+    claim = link.membership or {}
+    if claim.get("status") != "good-standing":
+        return False
+    try:
+        since = date.fromisoformat(str(claim.get("member_since")))
+        paid = claim.get("paid_until")
+        paid_until = date.fromisoformat(paid) if paid else None
+    except ValueError:
+        return False
+    if since > on_date:
+        return False
+    return paid_until is None or paid_until >= on_date
