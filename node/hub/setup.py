@@ -1,0 +1,45 @@
+"""Wire the hub room into the app: blueprints, the dashboard panel, the ingest hook, the sweep
+and the registry trust hook. Everything checks ``group.is_hub`` at run time, so an ordinary
+node carries the code but never acts on it (except joining a hub and trusting its registry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def _on_statement_stored(holder: Any, statement: Any) -> None:
+    """Fold a newly stored statement into the aggregates, in the storing transaction."""
+    if getattr(holder, "is_hub", False):
+        from node.hub.aggregates import apply_statement
+
+        apply_statement(holder, statement)
+
+
+def _panel(group: Any, member: Any) -> dict[str, Any] | None:
+    if not group.is_hub:
+        return None
+    from node.hub import queries
+
+    return {"title": "National hub", "template": "hub/_panel.html", "totals": queries.totals(group)}
+
+
+def init_app(app: Flask) -> None:
+    from node import scheduler
+    from node.app import optional_module
+    from node.home import dashboard_panels
+    from node.hub import api, registry, sweep, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    if _panel not in dashboard_panels:
+        dashboard_panels.append(_panel)
+    ingest = optional_module("node.federation.ingest")
+    hooks = getattr(ingest, "on_statement_received", None)
+    if hooks is not None and _on_statement_stored not in hooks:
+        hooks.append(_on_statement_stored)
+    net = optional_module("node.federation.net")
+    if net is not None:
+        net.trusted_via_registry = registry.trusted_via_registry
+    scheduler.register("hub-sweep", sweep.run_sweep)

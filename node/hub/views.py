@@ -1,0 +1,362 @@
+"""The national dashboard: candidates, campaigns, regions, groups; officer pages for enrolment.
+
+Read pages are public (they show what groups published and signed; nothing private) and read
+only the aggregates. Every page is a 404 on a group that is not a hub.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from node.auth.access import officer_required, public
+from node.extensions import csrf, db
+from node.hub import charts, operations, queries, registry
+from node.hub.enrolment import EnrolmentError
+from node.hub.models import STATUSES, EnrolledGroup, EnrolmentToken, HubCampaign, HubCandidate
+from node.hub.queries import arg, hub_or_404, paginate
+from node.tenancy import get_or_404
+
+bp = Blueprint("hub", __name__, url_prefix="/hub")
+
+
+def _csv(name: str, header: list[str], rows: Any) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@bp.route("/")
+@public
+def overview():  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    series = queries.monthly(hub, "candidate")
+    campaign_series = queries.monthly(hub, "campaign")
+    top_candidates = db.session.scalars(queries.candidates(hub).limit(10)).all()
+    top_campaigns = db.session.scalars(queries.campaigns(hub).limit(10)).all()
+    return render_template(
+        "hub/overview.html",
+        hub=hub,
+        totals=queries.totals(hub),
+        chart=charts.stacked_months(series, "Candidate endorsements per month, by region"),
+        campaign_chart=charts.stacked_months(
+            campaign_series, "Campaign co-endorsements per month, by region"
+        ),
+        candidates=top_candidates,
+        campaigns=top_campaigns,
+        regions=queries.regions(hub),
+    )
+
+
+@bp.route("/candidates")
+@public
+def candidates():  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    filters = {k: arg(k) for k in ("q", "office", "area", "election")}
+    stmt = queries.candidates(hub, **filters)
+    if request.args.get("format") == "csv":
+        return _csv(
+            "candidates",
+            ["name", "office", "area", "election_date", "endorsements"],
+            (
+                (c.name, c.office, c.area, c.election_date, c.endorsements)
+                for c in db.session.scalars(stmt.limit(10000))
+            ),
+        )
+    return render_template("hub/candidates.html", page=paginate(stmt), filters=filters)
+
+
+def _endorsement_rows(kind: str, subject_id: int):  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    region = arg("region", 100)
+    stmt = queries.endorsements(hub, kind, subject_id, region=region)
+    return hub, region, stmt
+
+
+@bp.route("/candidates/<int:candidate_id>")
+@public
+def candidate(candidate_id: int):  # type: ignore[no-untyped-def]
+    hub, region, stmt = _endorsement_rows("candidate", candidate_id)
+    item = get_or_404(HubCandidate, candidate_id)
+    if request.args.get("format") == "csv":
+        return _endorsements_csv(f"candidate-{item.id}", stmt)
+    return render_template("hub/candidate.html", item=item, page=paginate(stmt), region=region)
+
+
+def _endorsements_csv(name: str, stmt: Any) -> Response:
+    return _csv(
+        name,
+        [
+            "group",
+            "region",
+            "method",
+            "electorate",
+            "turnout",
+            "result",
+            "decided_on",
+            "issued_at",
+            "counted",
+            "retracted",
+            "statement_id",
+        ],
+        (
+            (
+                e.enrolled.name,
+                e.region,
+                e.method,
+                e.electorate,
+                e.turnout,
+                e.result,
+                e.decided_on,
+                e.issued_at,
+                e.counted,
+                e.retracted_at is not None,
+                e.statement_id,
+            )
+            for e in db.session.scalars(stmt.limit(10000))
+        ),
+    )
+
+
+@bp.route("/campaigns")
+@public
+def campaigns():  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    filters = {"q": arg("q")}
+    stmt = queries.campaigns(hub, **filters)
+    if request.args.get("format") == "csv":
+        return _csv(
+            "campaigns",
+            ["title", "url", "origin", "endorsements"],
+            (
+                (c.title, c.key, c.origin, c.endorsements)
+                for c in db.session.scalars(stmt.limit(10000))
+            ),
+        )
+    return render_template("hub/campaigns.html", page=paginate(stmt), filters=filters)
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@public
+def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
+    hub, region, stmt = _endorsement_rows("campaign", campaign_id)
+    item = get_or_404(HubCampaign, campaign_id)
+    if request.args.get("format") == "csv":
+        return _endorsements_csv(f"campaign-{item.id}", stmt)
+    series = queries.monthly(hub, "campaign", item.id)
+    return render_template(
+        "hub/campaign.html",
+        item=item,
+        page=paginate(stmt),
+        region=region,
+        chart=charts.stacked_months(series, f"Co-endorsements of {item.title} by region"),
+        table=charts.month_table(series),
+    )
+
+
+@bp.route("/regions")
+@public
+def regions():  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    region = arg("region", 100)
+    rows = queries.regions(hub)
+    if request.args.get("format") == "csv":
+        return _csv(
+            "regions",
+            ["region", "groups", "active", "candidate_endorsements", "campaign_endorsements"],
+            ((r["region"], r["groups"], r["active"], r["candidate"], r["campaign"]) for r in rows),
+        )
+    decisions = paginate(queries.endorsements(hub, region=region)) if region else None
+    members = db.session.scalars(queries.groups(hub, region=region)).all() if region else []
+    return render_template(
+        "hub/regions.html", rows=rows, region=region, decisions=decisions, members=members
+    )
+
+
+@bp.route("/groups")
+@public
+def groups():  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    filters = {"q": arg("q"), "region": arg("region", 100), "status": arg("status", 10)}
+    stmt = queries.groups(hub, **filters)
+    if request.args.get("format") == "csv":
+        return _csv(
+            "groups",
+            [
+                "name",
+                "url",
+                "region",
+                "area",
+                "status",
+                "statements",
+                "last_seq",
+                "last_statement_at",
+                "sweep_failures",
+                "forked",
+            ],
+            (
+                (
+                    r.name,
+                    r.url,
+                    r.region,
+                    r.area,
+                    r.status,
+                    r.statements,
+                    r.last_seq,
+                    r.last_statement_at,
+                    r.sweep_failures,
+                    r.forked_at is not None,
+                )
+                for r in db.session.scalars(stmt)
+            ),
+        )
+    is_officer = g.get("member") is not None and g.member.has_role("officer")
+    return render_template(
+        "hub/groups.html",
+        page=paginate(stmt),
+        filters=filters,
+        statuses=STATUSES,
+        is_officer=is_officer,
+    )
+
+
+@bp.route("/groups/<int:enrolled_id>")
+@public
+def group(enrolled_id: int):  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    row = get_or_404(EnrolledGroup, enrolled_id)
+    is_officer = g.get("member") is not None and g.member.has_role("officer")
+    from node.federation.models import ForkEvidence
+
+    forks = db.session.scalars(
+        select(ForkEvidence).where(ForkEvidence.group_id == hub.id, ForkEvidence.issuer == row.url)
+    ).all()
+    decisions = paginate(queries.endorsements(hub, enrolled_id=row.id))
+    return render_template(
+        "hub/group.html", row=row, decisions=decisions, forks=forks, is_officer=is_officer
+    )
+
+
+@bp.route("/groups/<int:enrolled_id>/<action>", methods=["POST"])
+@officer_required
+def change_status(enrolled_id: int, action: str):  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    if action not in ("suspend", "reinstate", "remove"):
+        abort(404)
+    row = get_or_404(EnrolledGroup, enrolled_id)
+    try:
+        getattr(operations, action)(hub, row, g.member)
+    except operations.HubError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{row.name} is now {row.status}.", "info")
+    return redirect(url_for("hub.group", enrolled_id=enrolled_id))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@officer_required
+def tokens():  # type: ignore[no-untyped-def]
+    hub = hub_or_404()
+    issued = None
+    errors = None
+    if request.method == "POST":
+        try:
+            issued, _ = operations.issue_token(
+                hub,
+                request.form.get("name", ""),
+                request.form.get("region", ""),
+                request.form.get("area"),
+                g.member,
+            )
+        except operations.HubError as exc:
+            db.session.rollback()
+            errors = str(exc)
+        else:
+            db.session.commit()
+    rows = paginate(
+        select(EnrolmentToken)
+        .where(EnrolmentToken.group_id == hub.id)
+        .order_by(EnrolmentToken.created_at.desc(), EnrolmentToken.id.desc())
+    )
+    return render_template(
+        "hub/tokens.html", issued=issued, error=errors, page=rows, form=request.form
+    ), (400 if errors else 200)
+
+
+@bp.route("/enrol", methods=["POST"])
+@public
+@csrf.exempt
+def enrol():  # type: ignore[no-untyped-def]
+    """A group's node enrols (signed request, see node.hub.enrolment)."""
+    hub = hub_or_404()
+    from node.federation import net
+
+    try:
+        enrolled = operations.enrol(
+            hub, request.get_data(cache=False)[: 16 * 1024 + 1], net.client()
+        )
+    except EnrolmentError as exc:
+        db.session.rollback()
+        return jsonify({"error": exc.code, "detail": exc.detail}), exc.status
+    db.session.commit()
+    from node.federation import keystore
+    from node.hub import trust
+
+    trust.subscribe(hub, enrolled)  # ask the group's node to push to us (the sweep pulls anyway)
+    db.session.commit()
+
+    key = keystore.current_key(hub)
+    return jsonify(
+        {
+            "enrolled": enrolled.url,
+            "name": enrolled.name,
+            "region": enrolled.region,
+            "hub": hub.url,
+            "hub_name": hub.name,
+            "hub_kid": key.kid,
+            "registry": url_for("hub.registry_view", _external=True),
+        }
+    ), 201
+
+
+@bp.route("/registry")
+@public
+def registry_view():  # type: ignore[no-untyped-def]
+    """The latest signed registry: compact JWS for ``Accept: application/jose``, else a
+    one-item outbox page ``{"items": [compact], "next": null}``."""
+    hub = hub_or_404()
+    row = registry.latest(hub)
+    items = [row.compact] if row is not None else []
+    if request.accept_mimetypes.best == "application/jose":
+        if row is None:
+            return jsonify({"error": "not-found", "detail": "no registry issued yet"}), 404
+        return Response(
+            row.compact, mimetype="application/jose", headers={"Cache-Control": "max-age=60"}
+        )
+    response = jsonify({"items": items, "next": None})
+    response.headers["Cache-Control"] = "max-age=60"
+    return response

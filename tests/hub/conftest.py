@@ -1,0 +1,98 @@
+"""A hub and three groups on one install (Host tenancy), talking over HTTP through the
+federation tests' in-process transport, so enrolment, pushes and pulls run the real views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from federation.client import FederationClient
+from tests.federation_node.conftest import WsgiAdapter
+
+HUB = "http://hub.test"
+GROUPS = {
+    "walton": ("Walton", "North West"),
+    "shepperton": ("Shepperton", "South East"),
+    "crosby": ("Crosby", "North West"),
+}
+
+
+@pytest.fixture
+def wsgi(app: Any) -> Iterator[WsgiAdapter]:
+    from node.federation import net
+
+    adapter = WsgiAdapter(app)
+
+    def factory() -> FederationClient:
+        session = requests.Session()
+        session.mount("http://", adapter)
+        return FederationClient(session=session)
+
+    previous = net.client_factory
+    net.client_factory = factory
+    try:
+        yield adapter
+    finally:
+        net.client_factory = previous
+
+
+@pytest.fixture
+def hub(make_group: Any) -> Any:
+    return make_group("National Hub", slug="hub", url=HUB, role="hub")
+
+
+@pytest.fixture
+def nodes(make_group: Any) -> dict[str, Any]:
+    return {
+        slug: make_group(name, slug=slug, url=f"http://{slug}.test")
+        for slug, (name, _region) in GROUPS.items()
+    }
+
+
+def enrol(hub: Any, group: Any) -> Any:
+    from node.extensions import db
+    from node.hub import joining, operations
+
+    name, region = GROUPS[group.slug]
+    token, _ = operations.issue_token(hub, name, region)
+    db.session.commit()
+    link = joining.join(group, HUB, token)
+    db.session.commit()
+    return link
+
+
+@pytest.fixture
+def enrolled(app: Any, wsgi: WsgiAdapter, hub: Any, nodes: dict[str, Any]) -> dict[str, Any]:
+    for group in nodes.values():
+        enrol(hub, group)
+    return nodes
+
+
+def meeting(summary: str = "Agreed unanimously", turnout: int = 23) -> dict[str, Any]:
+    from node.federation.operations import meeting_decision
+
+    return meeting_decision("2026-01-15", "GM/7", summary, turnout=turnout)
+
+
+def endorse(
+    group: Any,
+    name: str = "Sam Ortiz",
+    office: str = "Mayor",
+    area: str = "Liverpool",
+    election: str = "2026-05-07",
+) -> Any:
+    from node.extensions import db
+    from node.federation.operations import endorse_candidate
+
+    row = endorse_candidate(group, name, office, area, election, meeting())
+    db.session.commit()
+    return row
+
+
+def deliver() -> int:
+    from node.federation.worker import deliver_due
+
+    return deliver_due()
