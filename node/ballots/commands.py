@@ -1,0 +1,23 @@
+"""``commonground ballots …``: run what is due now (for cron, if no worker runs)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.group("ballots")
+def ballots_cmd() -> None:
+    """Ballots: open, remind and close on time."""
+
+
+@ballots_cmd.command("run-due")
+@with_appcontext
+def run_due_cmd() -> None:
+    """Open scheduled ballots, send reminders and close ballots that are due now."""
+    from node.ballots.operations import run_due
+
+    click.echo(f"Ballots: {run_due()} action(s) taken.")
+
+
+COMMANDS = [ballots_cmd]
