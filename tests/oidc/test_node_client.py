@@ -1,0 +1,160 @@
+"""The node's side, against the hub served on a real loopback socket (same app, two groups)."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.oidc.conftest import NATIONAL_CSV, set_password
+
+NODE = "http://walton.test"
+
+
+@pytest.fixture
+def world(app, live_app, make_group, make_member):  # type: ignore[no-untyped-def]
+    from node.extensions import db
+    from node.oidc.client import callback_url
+    from node.oidc.keys import group_public_jwks
+    from node.oidc.operations import connect_to_hub, register_node_client
+    from node.oidc.records import import_national_members
+
+    hub = make_group("National Hub", slug="hub", url=live_app, role="hub")
+    node = make_group("Walton Momentum", slug="walton", url=NODE)
+    officer = make_member(node, "officer", email="sam@walton.example.org")
+    gita = make_member(node, "member", email="gita@example.org", name="Gita Good", account=False)
+    larry = make_member(node, "member", email="larry@example.org", name="Larry L", account=False)
+    assert import_national_members(hub, NATIONAL_CSV, None).ok
+    register_node_client(hub, NODE, callback_url(node), jwks=group_public_jwks(node))
+    conn = connect_to_hub(node, live_app)
+    db.session.commit()
+    for email in ("gita@example.org", "larry@example.org"):
+        set_password(email)
+    return {
+        "hub": hub,
+        "node": node,
+        "officer": officer,
+        "gita": gita,
+        "larry": larry,
+        "conn": conn,
+        "hub_url": live_app,
+    }
+
+
+def national_sign_in(client, hub_url, email, tamper=None):  # type: ignore[no-untyped-def]
+    start = client.get("/signin/national", base_url=NODE)
+    assert start.status_code == 302 and start.location.startswith(hub_url + "/oidc/authorize")
+    query = parse_qs(urlsplit(start.location).query)
+    assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
+    client.sign_in(email, base_url=hub_url)
+    path = start.location[len(hub_url) :]
+    page = client.get(path, base_url=hub_url)
+    back = (
+        client.post_form(path, {"decision": "allow"}, base_url=hub_url)
+        if page.status_code == 200
+        else page
+    )
+    assert back.status_code == 302 and back.location.startswith(NODE)
+    url = back.location if tamper is None else tamper(back.location)
+    return client.get(url[len(NODE) :], base_url=NODE)
+
+
+def test_signin_page_offers_national_account(client, world):
+    body = client.get("/signin", base_url=NODE).get_data(as_text=True)
+    assert "Sign in with your national account" in body
+    assert "Sign in with your national account" not in client.get(
+        "/signin", base_url=world["hub_url"]
+    ).get_data(as_text=True)
+
+
+def test_first_sign_in_links_member_by_verified_email(client, world):
+    response = national_sign_in(client, world["hub_url"], "gita@example.org")
+    assert response.status_code == 302
+    home = client.get("/", base_url=NODE)
+    assert home.status_code == 200 and "Gita Good" in home.get_data(as_text=True)
+    # Logout at the node.
+    client.post_form("/signout", {}, page="/", base_url=NODE)
+    assert client.get("/", base_url=NODE).status_code == 302
+
+
+def test_state_is_checked(client, world):
+    def swap_state(url):  # type: ignore[no-untyped-def]
+        return url.replace("state=", "state=forged")
+
+    response = national_sign_in(client, world["hub_url"], "gita@example.org", swap_state)
+    assert response.status_code == 302 and response.location.endswith("/signin")
+    assert client.get("/", base_url=NODE).status_code == 302  # not signed in
+
+
+def test_officer_sees_national_status_and_ballot_rule(client, world):
+    from node.oidc.electorate import national_good_standing, national_good_standing_ids
+
+    national_sign_in(client, world["hub_url"], "gita@example.org")
+    client.post_form("/signout", {}, page="/", base_url=NODE)
+    national_sign_in(client, world["hub_url"], "larry@example.org")
+    client.post_form("/signout", {}, page="/", base_url=NODE)
+    client.sign_in(world["officer"].email, base_url=NODE)
+    page = client.get(f"/members/{world['gita'].id}", base_url=NODE).get_data(as_text=True)
+    assert "National membership" in page and "in good standing" in page
+    page = client.get(f"/members/{world['larry'].id}", base_url=NODE).get_data(as_text=True)
+    assert "lapsed" in page
+    freeze = date(2024, 1, 1)
+    assert national_good_standing(world["gita"], freeze)
+    assert not national_good_standing(world["larry"], freeze)
+    assert not national_good_standing(world["officer"], freeze)  # never vouched for
+    assert national_good_standing_ids(world["node"].id, freeze) == [world["gita"].id]
+
+
+def test_ballot_electorate_excludes_lapsed_member(client, world):
+    """The ballots room's electorate query, filtered by the national rule."""
+    ballots = pytest.importorskip("node.ballots.operations")
+    from node.extensions import db
+    from node.members.models import Member
+    from node.oidc.electorate import national_good_standing_ids
+
+    national_sign_in(client, world["hub_url"], "gita@example.org")
+    national_sign_in(client, world["hub_url"], "larry@example.org")
+    # The rule reads only these fields of a ballot.
+    ballot = SimpleNamespace(group_id=world["node"].id, freeze_on=date(2024, 1, 1), min_days=0)
+    for m in (world["gita"], world["larry"]):
+        m.joined_on = date(2020, 1, 1)
+    db.session.commit()
+    stmt = ballots.electorate_query(ballot)
+    everyone = {m.id for m in db.session.scalars(stmt)}
+    assert {world["gita"].id, world["larry"].id} <= everyone
+    national = stmt.where(
+        Member.id.in_(national_good_standing_ids(ballot.group_id, ballot.freeze_on))
+    )
+    assert [m.id for m in db.session.scalars(national)] == [world["gita"].id]
+
+
+def test_unknown_national_member_is_refused_or_asks_to_join(client, world, make_member):
+    from node.extensions import db
+    from node.members.models import Member
+
+    world["gita"].email = "gita.local@example.org"
+    db.session.commit()
+    refused = national_sign_in(client, world["hub_url"], "gita@example.org")
+    assert refused.status_code == 302 and refused.location.endswith("/signin")
+    world["conn"].allow_join_requests = True
+    db.session.commit()
+    asked = national_sign_in(client, world["hub_url"], "gita@example.org")
+    assert asked.status_code == 302
+    assert client.get("/", base_url=NODE).status_code == 403  # signed in, not yet a member
+    officer = client.application.test_client()
+    officer.sign_in(world["officer"].email, base_url=NODE)
+    listing = officer.get("/national/requests", base_url=NODE).get_data(as_text=True)
+    assert "gita@example.org" in listing
+    import re
+
+    request_id = re.search(r"/national/requests/(\d+)", listing).group(1)
+    officer.post_form(
+        f"/national/requests/{request_id}",
+        {"decision": "approve"},
+        page="/national/requests",
+        base_url=NODE,
+    )
+    assert db.session.query(Member).filter_by(email="gita@example.org").one().status == "active"
+    assert client.get("/", base_url=NODE).status_code == 200
