@@ -30,15 +30,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from federation import keys as fkeys  # noqa: E402
 from federation import statements as fst  # noqa: E402
 
-REGIONS = ["North West", "North East", "Yorkshire", "East Midlands", "West Midlands", "London",
-           "South East", "South West", "East", "Wales", "Scotland"]
+REGIONS = [
+    "North West",
+    "North East",
+    "Yorkshire",
+    "East Midlands",
+    "West Midlands",
+    "London",
+    "South East",
+    "South West",
+    "East",
+    "Wales",
+    "Scotland",
+]
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _decision(i: int) -> dict[str, Any]:
-    return {"method": "meeting", "electorate": None, "turnout": 10 + i % 90,
-            "result": {"summary": "Carried"}, "ballots_hash": None,
-            "decided_on": (START + timedelta(hours=i)).date().isoformat(), "minute": f"GM/{i}"}
+    return {
+        "method": "meeting",
+        "electorate": None,
+        "turnout": 10 + i % 90,
+        "result": {"summary": "Carried"},
+        "ballots_hash": None,
+        "decided_on": (START + timedelta(hours=i)).date().isoformat(),
+        "minute": f"GM/{i}",
+    }
 
 
 def group_chain(index: int, per_group: int, base: str = "http://bench{}.test") -> dict[str, Any]:
@@ -55,24 +72,43 @@ def group_chain(index: int, per_group: int, base: str = "http://bench{}.test") -
             kind, body = "retraction", {"statement_id": ids[-1], "reason": "Withdrawn"}
         elif seq % 5 == 0:
             c = (index * 7 + seq) % 200
-            kind, body = "campaign-endorsement", {
-                "campaign": {"id": f"http://campaigns.test/c/{c}", "title": f"Campaign {c}",
-                             "summary": "Bench campaign", "origin": "http://campaigns.test"},
-                "decision": _decision(seq)}
+            kind, body = (
+                "campaign-endorsement",
+                {
+                    "campaign": {
+                        "id": f"http://campaigns.test/c/{c}",
+                        "title": f"Campaign {c}",
+                        "summary": "Bench campaign",
+                        "origin": "http://campaigns.test",
+                    },
+                    "decision": _decision(seq),
+                },
+            )
         else:
             c = (index * 13 + seq) % 2000
-            kind, body = "candidate-endorsement", {
-                "candidate": f"Candidate {c}", "office": f"Council {c % 50}",
-                "area": f"Ward {c % 300}", "election_date": "2026-05-07",
-                "decision": _decision(seq)}
+            kind, body = (
+                "candidate-endorsement",
+                {
+                    "candidate": f"Candidate {c}",
+                    "office": f"Council {c % 50}",
+                    "area": f"Ward {c % 300}",
+                    "election_date": "2026-05-07",
+                    "decision": _decision(seq),
+                },
+            )
         payload = fst.build_payload(kind, issuer, seq, prev, body, issued_at=when)
         compact = fst.sign(payload, key)
         if kind != "retraction":
             ids.append(payload["id"])
         out.append(compact)
         prev = fst.statement_hash(compact)
-    return {"issuer": issuer, "name": f"Bench group {index}", "region": REGIONS[index % len(REGIONS)],
-            "jwk": fkeys.public_jwk(key), "statements": out}
+    return {
+        "issuer": issuer,
+        "name": f"Bench group {index}",
+        "region": REGIONS[index % len(REGIONS)],
+        "jwk": fkeys.public_jwk(key),
+        "statements": out,
+    }
 
 
 def _chain_star(args: tuple[int, int]) -> dict[str, Any]:
@@ -94,18 +130,36 @@ def enrol_directly(hub: Any, chains: list[dict[str, Any]]) -> None:
 
     for c in chains:
         jwk = dict(c["jwk"])
-        db.session.add(EnrolledGroup(group_id=hub.id, url=c["issuer"], name=c["name"],
-                                     region=c["region"], status="active", keys=[jwk],
-                                     inbox=c["issuer"] + "/federation/inbox",
-                                     outbox=c["issuer"] + "/federation/outbox",
-                                     jwks_uri=c["issuer"] + "/federation/jwks.json",
-                                     statements=0, last_seq=0, sweep_failures=0))
-        db.session.add(Peer(group_id=hub.id, issuer=c["issuer"], name=c["name"],
-                            inbox=c["issuer"] + "/federation/inbox",
-                            outbox=c["issuer"] + "/federation/outbox",
-                            jwks_uri=c["issuer"] + "/federation/jwks.json",
-                            thumbprints=[jwk["kid"]], keys=[jwk], status="active",
-                            last_pulled_seq=0))
+        db.session.add(
+            EnrolledGroup(
+                group_id=hub.id,
+                url=c["issuer"],
+                name=c["name"],
+                region=c["region"],
+                status="active",
+                keys=[jwk],
+                inbox=c["issuer"] + "/federation/inbox",
+                outbox=c["issuer"] + "/federation/outbox",
+                jwks_uri=c["issuer"] + "/federation/jwks.json",
+                statements=0,
+                last_seq=0,
+                sweep_failures=0,
+            )
+        )
+        db.session.add(
+            Peer(
+                group_id=hub.id,
+                issuer=c["issuer"],
+                name=c["name"],
+                inbox=c["issuer"] + "/federation/inbox",
+                outbox=c["issuer"] + "/federation/outbox",
+                jwks_uri=c["issuer"] + "/federation/jwks.json",
+                thumbprints=[jwk["kid"]],
+                keys=[jwk],
+                status="active",
+                last_pulled_seq=0,
+            )
+        )
     db.session.commit()
 
 
@@ -119,7 +173,7 @@ def ingest_chains(hub_id: int, chains: list[dict[str, Any]], batch: int = 100) -
         items = c["statements"]
         for start in range(0, len(items), batch):
             hub = db.session.get(Group, hub_id)
-            report = receive(hub, items[start:start + batch], refetch=False)
+            report = receive(hub, items[start : start + batch], refetch=False)
             if report.error is not None:
                 raise SystemExit(f"ingest refused: {report.error.code} {report.error.detail}")
             done += report.accepted
@@ -151,8 +205,9 @@ def _worker(args: tuple[str, str, int, list[dict[str, Any]]]) -> int:
     db_url, instance, hub_id, chains = args
     from node import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_PATH": instance,
-                      "SECRET_KEY": "bench"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_PATH": instance, "SECRET_KEY": "bench"}
+    )
     with app.app_context():
         return ingest_chains(hub_id, chains)
 
@@ -178,8 +233,11 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1, help="ingest processes")
     parser.add_argument("--gen-workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                        help="admin URL; a fresh database cg_bench_hub is created and dropped")
+    parser.add_argument(
+        "--db",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="admin URL; a fresh database cg_bench_hub is created and dropped",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
@@ -210,8 +268,14 @@ def main() -> None:
     from node.extensions import db
     from node.groups.operations import create_group
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_PATH": instance,
-                      "SECRET_KEY": "bench", "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "INSTANCE_PATH": instance,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory, revision="heads")
         hub = create_group("Bench Hub", slug="hub", url="http://hub.bench", role="hub")
@@ -225,32 +289,49 @@ def main() -> None:
         with app.app_context():
             stored = ingest_chains(hub_id, chains)
     else:
-        shards = [chains[i::args.workers] for i in range(args.workers)]
+        shards = [chains[i :: args.workers] for i in range(args.workers)]
         with mp.Pool(args.workers) as pool:
             stored = sum(pool.map(_worker, [(db_url, instance, hub_id, s) for s in shards]))
     took = time.perf_counter() - t0
     rate = stored / took
-    print(f"ingested {stored} in {took:.1f}s: {rate:,.0f} statements/s with {args.workers} "
-          f"process(es) = {rate / raw:.1%} of the raw verify rate ({rate / args.workers / raw:.1%}"
-          " per process)")
+    print(
+        f"ingested {stored} in {took:.1f}s: {rate:,.0f} statements/s with {args.workers} "
+        f"process(es) = {rate / raw:.1%} of the raw verify rate ({rate / args.workers / raw:.1%}"
+        " per process)"
+    )
 
     with app.app_context():
         from node.hub.models import HubCampaign, HubCandidate
 
-        cand = db.session.scalar(db.select(HubCandidate.id).order_by(HubCandidate.endorsements.desc()))
-        camp = db.session.scalar(db.select(HubCampaign.id).order_by(HubCampaign.endorsements.desc()))
+        cand = db.session.scalar(
+            db.select(HubCandidate.id).order_by(HubCandidate.endorsements.desc())
+        )
+        camp = db.session.scalar(
+            db.select(HubCampaign.id).order_by(HubCampaign.endorsements.desc())
+        )
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-        paths = ["/hub/", "/hub/candidates", "/hub/candidates?q=Candidate%2012",
-                 f"/hub/candidates/{cand}", f"/hub/campaigns/{camp}", "/hub/regions",
-                 "/hub/groups?page=3", "/api/v1/candidates?per_page=100",
-                 f"/api/v1/candidates/{cand}", "/api/v1/campaigns", "/api/v1/groups?region=London",
-                 "/api/v1/statements?limit=100&after=500000"]
+        paths = [
+            "/hub/",
+            "/hub/candidates",
+            "/hub/candidates?q=Candidate%2012",
+            f"/hub/candidates/{cand}",
+            f"/hub/campaigns/{camp}",
+            "/hub/regions",
+            "/hub/groups?page=3",
+            "/api/v1/candidates?per_page=100",
+            f"/api/v1/candidates/{cand}",
+            "/api/v1/campaigns",
+            "/api/v1/groups?region=London",
+            "/api/v1/statements?limit=100&after=500000",
+        ]
         for path, (p50, p99) in latency(app, paths, 50).items():
             print(f"  {path:45s} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
         size = db.session.scalar(text("SELECT pg_database_size(current_database())"))
-        print(f"database size: {size / 1024 / 1024:,.0f} MiB "
-              f"({size / max(stored, 1):,.0f} bytes per statement)")
+        print(
+            f"database size: {size / 1024 / 1024:,.0f} MiB "
+            f"({size / max(stored, 1):,.0f} bytes per statement)"
+        )
         db.session.remove()
         db.engine.dispose()
     if not args.keep:
