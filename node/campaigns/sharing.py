@@ -35,30 +35,51 @@ def available() -> bool:
     return _find("publish_campaign_endorsement") is not None
 
 
-def endorse(group: Group, campaign: Campaign, actor: Member, note: str = "") -> None:
-    """Publish the group's endorsement (a signed statement) of a campaign, ours or a peer's."""
+def endorse(group: Group, campaign: Campaign, actor: Member, decided_on: str, minute: str) -> None:
+    """Publish the group's endorsement (a signed statement) of a campaign, ours or a peer's.
+
+    An endorsement is a decision of the group, so it carries the meeting date and minute.
+    """
     publish = _find("publish_campaign_endorsement")
-    if publish is None:
+    decision_of = _find("meeting_decision")
+    if publish is None or decision_of is None:
         raise ValueError("Federation is not set up on this node yet.")
+    if not minute.strip() or not decided_on:
+        raise ValueError("Give the date of the meeting that decided it and its minute reference.")
     body = {
         "id_url": campaign.id_url,
         "title": campaign.title,
-        "summary": campaign.summary,
+        "summary": campaign.summary or campaign.title,
         "origin": campaign.origin or group.url,
     }
-    publish(group, body, {"decision": "endorse", "note": note[:1000]}, actor)
+    decision = decision_of(decided_on, minute.strip()[:200], f"Endorse {campaign.title}"[:1000])
+    publish(group, body, decision, actor)
     campaign.endorsed_at = clock.utcnow_naive()
+
+
+def _received(group: Group) -> list[dict[str, Any]]:
+    received = _find("received_campaign_endorsements")
+    items = received(group) if received is not None else []
+    return [i for i in items or [] if isinstance(i, dict) and not i.get("retracted")]
+
+
+def endorsers(group: Group, campaign: Campaign) -> list[str]:
+    """Names of peer groups whose endorsement of this campaign we received."""
+    return sorted(
+        {
+            str(i.get("issuer_name") or i.get("issuer"))
+            for i in _received(group)
+            if (i.get("campaign") or {}).get("id") == campaign.id_url
+        }
+    )
 
 
 def sync_received(group: Group) -> int:
     """Store campaigns peers endorsed (and we follow) as ``received`` campaigns; returns new ones."""
-    received = _find("received_campaign_endorsements")
-    if received is None:
-        return 0
     made = 0
-    for item in received(group) or []:
-        data = item.get("campaign", item) if isinstance(item, dict) else {}
-        id_url = str(data.get("id_url") or "")[:500]
+    for item in _received(group):
+        data = item.get("campaign") or {}
+        id_url = str(data.get("id") or "")[:500]
         if not id_url or id_url.startswith(group.url.rstrip("/") + "/"):
             continue
         exists = db.session.scalar(
@@ -71,7 +92,7 @@ def sync_received(group: Group) -> int:
                     title=str(data.get("title") or "Untitled")[:200],
                     summary=str(data.get("summary") or "")[:1000],
                     id_url=id_url,
-                    origin=str(data.get("origin") or "")[:500] or None,
+                    origin=str(data.get("origin") or item.get("issuer") or "")[:500] or None,
                     received=True,
                 )
             )

@@ -99,6 +99,7 @@ def show(campaign_id: int):  # type: ignore[no-untyped-def]
         form=EmptyForm(),
         organiser_form=OrganiserForm(),
         can_share=sharing.available(),
+        endorsers=sharing.endorsers(current_group(), campaign),
     )
 
 
@@ -144,7 +145,13 @@ def endorse(campaign_id: int):  # type: ignore[no-untyped-def]
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
     try:
-        sharing.endorse(current_group(), campaign, g.member)
+        sharing.endorse(
+            current_group(),
+            campaign,
+            g.member,
+            request.form.get("decided_on", "")[:10],
+            request.form.get("minute", "")[:200],
+        )
     except ValueError as exc:
         refuse(exc)
     db.session.commit()

@@ -192,12 +192,27 @@ def test_dashboard_shows_active_campaigns_and_next_actions(app, org_client):  # 
     )
 
 
-def test_sharing_is_hidden_without_federation(app, officer_client):  # type: ignore[no-untyped-def]
+def test_officer_endorses_a_campaign_through_federation(app, officer_client):  # type: ignore[no-untyped-def]
     from node.campaigns import sharing
+    from node.campaigns.models import Campaign
+    from node.extensions import db
 
     cid = _campaign(officer_client)
     page = officer_client.get(f"/campaigns/{cid}").get_data(as_text=True)
-    if sharing.available():
-        assert "Endorse and share with peers" in page
-    else:
+    if not sharing.available():
         assert "needs federation" in page
+        return
+    assert "Endorse and share with peers" in page
+    # A decision needs its meeting and minute; without them nothing is published.
+    r = officer_client.post_form(
+        f"/campaigns/{cid}/endorse", {"decided_on": "", "minute": ""}, page=f"/campaigns/{cid}"
+    )
+    assert r.status_code == 400
+    r = officer_client.post_form(
+        f"/campaigns/{cid}/endorse",
+        {"decided_on": "2026-11-20", "minute": "GM 2026/14"},
+        page=f"/campaigns/{cid}",
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    assert db.session.get(Campaign, cid).endorsed_at is not None
+    assert "Endorsed by the group" in officer_client.get(f"/campaigns/{cid}").get_data(as_text=True)
