@@ -20,7 +20,7 @@ pytest_plugins = ["tests.support.fixtures"]
 
 def pytest_report_header(config: pytest.Config) -> str:
     pg = os.environ.get("COMMONGROUND_TEST_PG")
-    return f"commonground database backend: {'postgresql (' + pg + ')' if pg else 'sqlite'}"
+    return f"commonground database backends: sqlite{', postgresql (' + pg + ')' if pg else ''}"
 
 
 @pytest.fixture(scope="session")
@@ -29,11 +29,21 @@ def worker_id_safe(request: pytest.FixtureRequest) -> str:
     return f"{worker}_{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture(scope="session")
-def database(tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str) -> Iterator[TestDatabase]:
-    """One migrated database per test worker; dropped at the end of the session."""
-    folder = tmp_path_factory.mktemp("db")
-    database = TestDatabase.create(os.environ.get("COMMONGROUND_TEST_PG"), folder, worker_id_safe)
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("COMMONGROUND_TEST_PG") else [])
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id_safe: str
+) -> Iterator[TestDatabase]:
+    """One migrated database per backend and test worker; dropped at the end of the session.
+
+    Every test that touches the database runs on SQLite, and again on PostgreSQL when
+    ``COMMONGROUND_TEST_PG`` is set (CI sets it), so both backends are tested on every landing.
+    """
+    folder = tmp_path_factory.mktemp(f"db-{request.param}")
+    pg_url = os.environ.get("COMMONGROUND_TEST_PG") if request.param == "postgresql" else None
+    database = TestDatabase.create(pg_url, folder, worker_id_safe)
     try:
         database.migrate()
         yield database
