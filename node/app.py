@@ -84,6 +84,11 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     if app.config["TENANCY"] == "path":
         app.wsgi_app = tenancy.PathPrefixMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    if app.config["PROXIES"]:  # behind Caddy: real client address and scheme (deploy/)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     @app.before_request
     def _resolve() -> None:

@@ -37,6 +37,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"expected 0 or more, got {value}")
+    return number
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in options:
@@ -125,6 +132,14 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
         False,
         "Mark cookies Secure (set true behind HTTPS; install.sh does).",
+    ),
+    Setting(
+        "COMMONGROUND_PROXIES",
+        "PROXIES",
+        _count,
+        0,
+        "Reverse proxies in front (1 behind Caddy; install.sh sets it): trust their "
+        "X-Forwarded-For/-Proto for client addresses (rate limits) and https links.",
     ),
     Setting(
         "COMMONGROUND_RATELIMIT_STORAGE_URI",
