@@ -15,24 +15,28 @@ import logging
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, func, insert, select, update
 
 from node import clock
 from node.audit import record
 from node.ballots.models import (
-    KINDS,
-    METHODS,
-    THRESHOLDS,
     Ballot,
     BallotOption,
     CastBallot,
     Elector,
     Participation,
+)
+from node.ballots.spec import (  # noqa: F401  (re-exported: views and tests use ops.*)
+    BallotError,
+    BallotSpec,
+    Conflict,
+    NotElector,
+    from_london,
+    to_london,
+    validate,
 )
 from node.extensions import db
 from node.groups.models import Group
@@ -41,103 +45,11 @@ from node.members.models import Member
 from node.tenancy import group_url
 
 log = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
-MAX_OPTIONS = 50
 REMIND_BEFORE = timedelta(days=1)
 
 # Called (inside the publishing transaction) when an officer publishes a ballot that is a
 # decision; node.federation attaches here to sign and publish it.
 on_decision_published: list[Callable[[Ballot], None]] = []
-
-
-class BallotError(ValueError):
-    """A request about a ballot was refused; the message is safe to show. ``status`` is HTTP."""
-
-    status = 400
-
-
-class Conflict(BallotError):
-    status = 409
-
-
-class NotElector(BallotError):
-    status = 403
-
-
-# ----------------------------------------------------------------------------- time helpers
-def to_london(value: datetime | None) -> datetime | None:
-    """A stored naive-UTC timestamp as Europe/London local time (for display and forms)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
-
-
-def from_london(value: datetime) -> datetime:
-    """A naive Europe/London wall-clock time (from a form) as naive UTC for storage."""
-    return value.replace(tzinfo=LONDON).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-# ----------------------------------------------------------------------------- drafts
-@dataclass
-class BallotSpec:
-    title: str
-    question: str
-    kind: str
-    method: str
-    opens_at: datetime  # naive UTC
-    closes_at: datetime  # naive UTC
-    freeze_on: date
-    options: list[str] = field(default_factory=list)
-    seats: int = 1
-    min_days: int | None = None
-    quorum: int | None = None
-    quorum_percent: int | None = None
-    threshold: str = "simple"
-
-
-def validate(spec: BallotSpec) -> None:
-    """Refuse a ballot that could not be voted on or counted, with a message saying why."""
-    if not spec.title.strip() or len(spec.title) > 200:
-        raise BallotError("Give the ballot a title (up to 200 characters).")
-    if not spec.question.strip() or len(spec.question) > 5000:
-        raise BallotError("Give the question put to members (up to 5,000 characters).")
-    if spec.kind not in KINDS:
-        raise BallotError(f"Unknown kind of ballot {spec.kind!r}.")
-    if spec.method not in METHODS:
-        raise BallotError(f"Unknown counting method {spec.method!r}.")
-    if spec.kind == "motion" and spec.method != "motion":
-        raise BallotError("A plain motion is counted as a motion (yes / no / abstain).")
-    if spec.kind == "candidate-selection" and spec.method == "motion":
-        raise BallotError("A candidate selection needs candidates: choose FPTP, approval or STV.")
-    if spec.method == "motion":
-        spec.options, spec.seats = [], 1
-    else:
-        names = [n.strip() for n in spec.options if n.strip()]
-        if len(names) < 2 or len(names) > MAX_OPTIONS:
-            raise BallotError(f"List between 2 and {MAX_OPTIONS} candidates, one per line.")
-        if any(len(n) > 120 or '"' in n for n in names):
-            raise BallotError("Candidate names are at most 120 characters, without double quotes.")
-        if len({n.casefold() for n in names}) != len(names):
-            raise BallotError("Two candidates have the same name.")
-        spec.options = names
-        if spec.method == "irv" and spec.seats != 1:
-            raise BallotError("The alternative vote (IRV) fills one seat; use STV for more.")
-        if not 1 <= spec.seats < len(names):
-            raise BallotError("There must be fewer seats than candidates (and at least one).")
-    if spec.closes_at <= spec.opens_at:
-        raise BallotError("The ballot must close after it opens.")
-    if spec.closes_at - spec.opens_at > timedelta(days=92):
-        raise BallotError("A ballot can stay open for at most three months.")
-    if spec.quorum is not None and spec.quorum_percent is not None:
-        raise BallotError("Give the quorum as a number of members or as a percentage, not both.")
-    if spec.quorum is not None and spec.quorum < 1:
-        raise BallotError("The quorum must be at least one member.")
-    if spec.quorum_percent is not None and not 1 <= spec.quorum_percent <= 100:
-        raise BallotError("The quorum percentage must be between 1 and 100.")
-    if spec.min_days is not None and not 0 <= spec.min_days <= 3650:
-        raise BallotError("The minimum membership must be between 0 and 3650 days.")
-    if spec.threshold not in THRESHOLDS:
-        raise BallotError(f"Unknown threshold {spec.threshold!r}.")
 
 
 def _apply(ballot: Ballot, spec: BallotSpec) -> None:

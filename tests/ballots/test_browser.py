@@ -47,6 +47,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 def _sign_in(browser, url: str, email: str):  # type: ignore[no-untyped-def]
     context = browser.new_context()
+    context.set_default_timeout(120_000)  # a loaded CI machine starts gunicorn slowly
     page = context.new_page()
     page.goto(f"{url}/signin")
     page.get_by_label("E-mail").fill(email)
