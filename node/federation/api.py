@@ -30,6 +30,7 @@ from node.tenancy import current_group
 
 bp = Blueprint("federation_api", __name__)
 OUTBOX_DEFAULT, OUTBOX_MAX = 100, 500
+MAX_INT = 2**53 - 1  # the largest seq (protocol §3.2)
 
 
 def links(group: Group) -> dict[str, str]:
@@ -92,6 +93,8 @@ def _int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
     if not raw.isascii() or not raw.isdigit() or len(raw) > 16:
         raise ValueError(f"{name} must be a non-negative integer")
     value = int(raw)
+    if value > MAX_INT:
+        raise ValueError(f"{name} must be at most {MAX_INT}")
     if value < low:
         raise ValueError(f"{name} must be at least {low}")
     return min(value, high) if high is not None else value
