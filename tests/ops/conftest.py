@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +16,11 @@ from tests.support.db import TestDatabase
 
 @pytest.fixture
 def fresh_install(tmp_path: Path, database: TestDatabase, smtp_sink) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """A second app on an empty database of the same backend (nothing migrated, no rows)."""
+    """A second app on an empty database of the test's backend (nothing migrated, no rows)."""
     from node import create_app
 
     instance = tmp_path / "fresh-instance"
-    pg = os.environ.get("COMMONGROUND_TEST_PG")
+    pg = database.admin_url if database.is_postgres else None
     name = None
     if pg:
         name = f"cg_restore_{uuid.uuid4().hex[:10]}"

@@ -178,3 +178,51 @@ def test_not_an_archive(app, tmp_path):
     result = invoke(app, "restore", str(junk))
     assert result.exit_code != 0
     assert "not a readable Commonground backup" in result.output
+
+
+def test_restored_node_continues_the_same_hash_chain(app, group, fresh_install, tmp_path):
+    """Statements published after a restore link onto the chain signed before the backup."""
+    from node.app import optional_module
+
+    ops = optional_module("node.federation.operations")
+    if ops is None or not hasattr(ops, "endorse_candidate"):
+        pytest.skip("node.federation has no publishing operations yet")
+    from sqlalchemy import select
+
+    from federation.statements import verify_signature
+    from node.extensions import db
+    from node.federation.models import GroupKey, Statement
+    from node.groups.operations import get_group
+
+    def endorse(grp, name):  # type: ignore[no-untyped-def]
+        decision = ops.meeting_decision("2026-02-10", "GM/3", "Agreed")
+        row = ops.endorse_candidate(grp, name, "County Council", "Walton", "2026-05-07", decision)
+        db.session.commit()
+        return row
+
+    endorse(group, "Sam Ortiz")
+    last = endorse(group, "Ann Lee")
+    # Read now: inside the other app's context a lazy load would go to the other database.
+    before = {"seq": last.seq, "hash": last.hash, "kid": last.kid}
+    slug = group.slug
+    archive = tmp_path / "node.tar.gz"
+    assert invoke(app, "backup", str(archive)).exit_code == 0
+    assert invoke(fresh_install, "restore", str(archive)).exit_code == 0
+
+    with fresh_install.app_context():
+        restored_group = get_group(slug)
+        after = endorse(restored_group, "Kim Park")
+        assert after.seq == before["seq"] + 1
+        assert after.prev == before["hash"]
+        assert after.kid == before["kid"]
+        key = db.session.scalar(select(GroupKey).where(GroupKey.kid == after.kid))
+        verify_signature(after.compact, key.public_jwk)  # signed with the restored private key
+        seqs = db.session.scalars(
+            select(Statement.seq)
+            .where(Statement.group_id == restored_group.id)
+            .order_by(Statement.seq)
+        ).all()
+        assert seqs == [1, 2, 3]
+    verified = invoke(fresh_install, "statements", "verify", "--group", slug)
+    assert verified.exit_code == 0, verified.output
+    assert "chain verified" in verified.output
