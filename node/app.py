@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from node import __version__
@@ -137,8 +137,15 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
                 "error": (exc.name or "error").lower().replace(" ", "-"),
                 "detail": exc.description,
             }
-            return jsonify(body), exc.code
-        return render_template("error.html", error=exc), exc.code
+            response = jsonify(body)
+        else:
+            response = make_response(render_template("error.html", error=exc))
+        response.status_code = exc.code or 500
+        # Keep the headers the exception carries (Allow on 405, Retry-After on 429, …).
+        for key, value in exc.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
 
     for path in BLUEPRINTS:
         app.register_blueprint(_import(path))
