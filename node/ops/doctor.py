@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -166,11 +166,11 @@ def check_groups() -> list[Finding]:
     return [Finding(OK, "groups", ", ".join(f"{g.slug} ({g.url})" for g in groups))]
 
 
-def _private_file(path: Path, check: str) -> Finding:
+def _private_file(path: Path, check: str, level: str = FAIL) -> Finding:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         return Finding(
-            FAIL, check, f"{path} is readable by others (mode {mode:o})", f"chmod 600 {path}"
+            level, check, f"{path} is readable by others (mode {mode:o})", f"chmod 600 {path}"
         )
     if not os.access(path, os.R_OK):
         return Finding(
@@ -277,17 +277,25 @@ def check_backups(config: dict[str, Any]) -> list[Finding]:
 
 
 def federation_targets() -> list[str]:
-    """Base URLs of the hub and peers this node talks to, if the federation room knows any."""
-    from node.app import optional_module
+    """Base URLs of the peers this node follows and the hubs it is enrolled with (if any)."""
+    from sqlalchemy import select
 
-    module = optional_module("node.federation.operations")
-    finder: Callable[[], Iterable[str]] | None = getattr(module, "remote_base_urls", None)
-    if finder is None:
-        return []
-    try:
-        return sorted(set(finder()))
-    except Exception:
-        return []
+    from node.app import optional_module
+    from node.extensions import db
+
+    urls: set[str] = set()
+    for module_name, model_name, column in (
+        ("node.federation.models", "Peer", "issuer"),
+        ("node.hub.models", "HubLink", "hub_url"),
+    ):
+        model = getattr(optional_module(module_name), model_name, None)
+        if model is None:
+            continue
+        try:
+            urls.update(db.session.scalars(select(getattr(model, column))))
+        except Exception:  # table missing (migrations pending): the migrations check says so
+            db.session.rollback()
+    return sorted(urls)
 
 
 def check_remote(urls: Iterable[str]) -> list[Finding]:

@@ -1,0 +1,104 @@
+"""`commonground doctor` says OK/WARN/FAIL with what to do, and exits non-zero only on FAIL."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from node import clock
+from node.cli import cli
+from tests.support.smtp import free_port
+
+
+@pytest.fixture
+def doctor_env(monkeypatch, app, database, group):  # type: ignore[no-untyped-def]
+    """The doctor builds its own app from the environment, as on a server."""
+    monkeypatch.setenv("COMMONGROUND_INSTANCE_PATH", app.instance_path)
+    monkeypatch.setenv("COMMONGROUND_DATABASE_URL", database.url)
+    monkeypatch.setenv("COMMONGROUND_SECRET_KEY", "x" * 48)
+    return Path(app.instance_path)
+
+
+def doctor(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, ["doctor", *args])
+
+
+class _Peer(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        body = json.dumps({"software": "commonground"}).encode()
+        self.send_response(200)  # sends the Date header from the real clock
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def peer():  # type: ignore[no-untyped-def]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Peer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_healthy_install_passes(doctor_env, peer):
+    result = doctor("--peer", peer)
+    assert result.exit_code == 0, result.output
+    for check in ("config", "database", "migrations", "groups", "disk", "reach", "clock"):
+        assert f"OK   {check}:" in result.output, result.output
+    assert "WARN backups: no backup" in result.output
+    assert "All essential checks passed." in result.output
+
+
+def test_a_key_readable_by_others_fails_with_the_fix(doctor_env):
+    key = doctor_env / "keys" / "walton" / "abc.key"
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.write_text("not really a key")
+    key.chmod(0o644)
+    result = doctor()
+    assert result.exit_code == 1
+    assert f"FAIL keys: {key} is readable by others (mode 644)" in result.output
+    assert f"-> chmod 600 {key}" in result.output
+
+
+def test_clock_skew_against_a_peer_fails(doctor_env, peer):
+    clock.advance(timedelta(minutes=10))
+    result = doctor("--peer", peer)
+    assert result.exit_code == 1
+    # the Date header has whole seconds: 10 minutes, give or take one
+    assert re.search(r"FAIL clock: (599|600|601) s off", result.output), result.output
+    assert "timedatectl set-ntp true" in result.output
+
+
+def test_an_unreachable_peer_is_a_warning(doctor_env):
+    result = doctor("--peer", f"http://127.0.0.1:{free_port()}")
+    assert result.exit_code == 0, result.output
+    assert "WARN reach:" in result.output and "connection failed" in result.output
+
+
+def test_a_database_without_tables_and_a_bad_setting(monkeypatch, tmp_path):
+    monkeypatch.setenv("COMMONGROUND_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("COMMONGROUND_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    result = doctor()
+    assert result.exit_code == 1
+    assert "FAIL migrations: the database has no tables yet" in result.output
+    assert "commonground db upgrade" in result.output
+
+    monkeypatch.setenv("COMMONGROUND_SMTP_PORT", "twenty-five")
+    bad = doctor()
+    assert bad.exit_code == 1
+    assert "FAIL config: COMMONGROUND_SMTP_PORT" in bad.output
