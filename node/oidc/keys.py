@@ -72,17 +72,16 @@ def _group_key_path(group: Group) -> Path:
 def group_signing_key(group: Group) -> Ed25519PrivateKey:
     """The group's own Ed25519 private key, used for ``private_key_jwt``.
 
-    Adapter: once ``node.federation`` exposes the group's key, this returns it (the same key that
-    signs statements, published in the group's JWKS, so the hub can fetch it by ``jwks_uri``).
-    Until then a per-group key is kept in ``<instance>/oidc-client-keys/<slug>.pem`` (0600).
+    Adapter: with the federation room present this is the group's current statement key
+    (``node.federation.keystore``), published in the group's JWKS, so the hub can also fetch it
+    by ``jwks_uri``. Without it, a per-group key in ``<instance>/oidc-client-keys/<slug>.pem``.
     """
     try:
-        from node.federation import keys as node_keys  # type: ignore[import-not-found]
+        from node.federation import keystore  # the federation room's group keys
     except ImportError:
-        node_keys = None
-    loader = getattr(node_keys, "group_private_key", None) if node_keys else None
-    if loader is not None:
-        return loader(group)
+        keystore = None  # type: ignore[assignment]
+    if keystore is not None and hasattr(keystore, "private_key"):
+        return keystore.private_key(group, keystore.current_key(group))
     path = _group_key_path(group)
     with _lock:
         if not path.exists():
