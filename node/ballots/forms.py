@@ -51,3 +51,26 @@ class BallotForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100)],
     )
     threshold = SelectField("Motions pass with", choices=list(THRESHOLDS.items()))
+    # What the decision is about; signed with it when published (see decisions.py).
+    office = StringField("Office or seat (candidate selection)", validators=[Length(max=200)])
+    area = StringField("Area: ward, division or constituency", validators=[Length(max=200)])
+    election_date = DateField("Election date", validators=[Optional()])
+    campaign_id = SelectField(
+        "Campaign to endorse (endorsement decision)", coerce=int, choices=[(0, "—")], default=0
+    )
+    campaign_title = StringField(
+        "…or a campaign not in our list: its title", validators=[Length(max=200)]
+    )
+    campaign_summary = TextAreaField("What the campaign is for", validators=[Length(max=2000)])
+    campaign_url = StringField("The campaign's web page (optional)", validators=[Length(max=500)])
+
+
+class DecisionForm(FlaskForm):
+    """The details a decision's statement needs that the ballot lacks (operations check them)."""
+
+    office = StringField("Office or seat", validators=[Length(max=200)])
+    area = StringField("Area: ward, division or constituency", validators=[Length(max=200)])
+    election_date = DateField("Election date", validators=[Optional()])
+    campaign_title = StringField("Campaign", validators=[Length(max=200)])
+    campaign_summary = TextAreaField("What the campaign is for", validators=[Length(max=2000)])
+    campaign_url = StringField("The campaign's web page (optional)", validators=[Length(max=500)])

@@ -71,6 +71,19 @@ class Ballot(db.Model):
     blt: Mapped[str | None] = mapped_column(Text)  # the published anonymised ballots
     ballots_hash: Mapped[str | None] = mapped_column(String(64))
     decision_ready: Mapped[bool] = mapped_column(default=False)
+    # What a decision is about, signed with it (see node/ballots/decisions.py). A candidate
+    # selection: the office (or seat), area and election date. An endorsement: a campaign of the
+    # group, or a campaign described here (title, summary, optional URL).
+    office: Mapped[str | None] = mapped_column(String(200))
+    area: Mapped[str | None] = mapped_column(String(200))
+    election_date: Mapped[date | None]
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    campaign_title: Mapped[str | None] = mapped_column(String(200))
+    campaign_summary: Mapped[str | None] = mapped_column(Text)
+    campaign_url: Mapped[str | None] = mapped_column(String(500))
+    # Set once, when the decision is signed: the statement ids (UUIDs) it became.
+    decision_published_at: Mapped[datetime | None]
+    statement_ids: Mapped[list[str] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
     opened_at: Mapped[datetime | None]

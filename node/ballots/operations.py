@@ -30,6 +30,7 @@ from node.ballots.models import (
     Participation,
 )
 from node.ballots.spec import (  # noqa: F401  (re-exported: views and tests use ops.*)
+    FIELDS,
     BallotError,
     BallotSpec,
     Conflict,
@@ -53,20 +54,13 @@ on_decision_published: list[Callable[[Ballot], None]] = []
 
 
 def _apply(ballot: Ballot, spec: BallotSpec) -> None:
-    for key in (
-        "title",
-        "question",
-        "kind",
-        "method",
-        "seats",
-        "opens_at",
-        "closes_at",
-        "freeze_on",
-        "min_days",
-        "quorum",
-        "quorum_percent",
-        "threshold",
-    ):
+    if spec.campaign_id is not None:
+        from node.campaigns.models import Campaign
+
+        campaign = db.session.get(Campaign, spec.campaign_id)
+        if campaign is None or campaign.group_id != ballot.group_id:
+            raise BallotError("That campaign is not one of this group's.")
+    for key in FIELDS:
         setattr(ballot, key, getattr(spec, key))
     ballot.title = ballot.title.strip()
     ballot.options = [

@@ -92,7 +92,7 @@ def _run_due() -> int:
 
 
 def init_app(app: Flask) -> None:
-    from node.ballots import models  # noqa: F401  (tables for db.metadata)
+    from node.ballots import decision_views, models  # noqa: F401  (routes on bp; tables)
     from node.ballots.demo import seed_ballots
     from node.ballots.views import bp
 

@@ -3,6 +3,7 @@ and the UK-time conversions; split from ``operations`` so each module stays read
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +12,29 @@ from node.ballots.models import KINDS, METHODS, THRESHOLDS
 
 LONDON = ZoneInfo("Europe/London")
 MAX_OPTIONS = 50
+URL_RE = re.compile(r"^https?://[^\s#]{1,490}$")
+# The spec's fields that operations copies onto the ballot (the options are copied separately).
+FIELDS = (
+    "title",
+    "question",
+    "kind",
+    "method",
+    "seats",
+    "opens_at",
+    "closes_at",
+    "freeze_on",
+    "min_days",
+    "quorum",
+    "quorum_percent",
+    "threshold",
+    "office",
+    "area",
+    "election_date",
+    "campaign_id",
+    "campaign_title",
+    "campaign_summary",
+    "campaign_url",
+)
 
 
 class BallotError(ValueError):
@@ -55,6 +79,15 @@ class BallotSpec:
     quorum: int | None = None
     quorum_percent: int | None = None
     threshold: str = "simple"
+    # What a decision would be about (signed with it; see node/ballots/decisions.py). Optional
+    # here: the officer can still supply them when publishing the decision.
+    office: str | None = None
+    area: str | None = None
+    election_date: date | None = None
+    campaign_id: int | None = None  # a campaign of the group…
+    campaign_title: str | None = None  # …or one described here
+    campaign_summary: str | None = None
+    campaign_url: str | None = None
 
 
 def validate(spec: BallotSpec) -> None:
@@ -100,3 +133,33 @@ def validate(spec: BallotSpec) -> None:
         raise BallotError("The minimum membership must be between 0 and 3650 days.")
     if spec.threshold not in THRESHOLDS:
         raise BallotError(f"Unknown threshold {spec.threshold!r}.")
+    validate_subject(spec)
+
+
+def _clean(value: str | None, limit: int, what: str) -> str | None:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise BallotError(f"{what} is at most {limit:,} characters.")
+    return value or None
+
+
+def validate_subject(spec: BallotSpec) -> None:
+    """Tidy and check what the decision is about; fields of the other kinds are dropped."""
+    spec.office = _clean(spec.office, 200, "The office or seat")
+    spec.area = _clean(spec.area, 200, "The area")
+    spec.campaign_title = _clean(spec.campaign_title, 200, "The campaign's title")
+    spec.campaign_summary = _clean(spec.campaign_summary, 2000, "The campaign's summary")
+    spec.campaign_url = _clean(spec.campaign_url, 500, "The campaign's address")
+    if spec.kind != "candidate-selection":
+        spec.office = spec.area = spec.election_date = None
+    if spec.kind != "endorsement":
+        spec.campaign_id = None
+        spec.campaign_title = spec.campaign_summary = spec.campaign_url = None
+    if spec.campaign_id is not None and spec.campaign_title:
+        raise BallotError("Choose one of the group's campaigns or describe one, not both.")
+    if (spec.campaign_summary or spec.campaign_url) and not spec.campaign_title:
+        raise BallotError("Give the campaign's title as well as its summary or address.")
+    if spec.campaign_url and not URL_RE.match(spec.campaign_url):
+        raise BallotError("The campaign's address must be a web address (http:// or https://).")
+    if spec.election_date is not None and not 1900 <= spec.election_date.year <= 2200:
+        raise BallotError("The election date is not a plausible date.")

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from node.auth.access import member_required, officer_required
 from node.auth.forms import EmptyForm
+from node.ballots import decisions, results, voting
 from node.ballots import operations as ops
-from node.ballots import results, voting
 from node.ballots.forms import BallotForm
 from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
 from node.extensions import db
@@ -76,13 +76,26 @@ def _spec(form: BallotForm) -> ops.BallotSpec:
         quorum=form.quorum.data,
         quorum_percent=form.quorum_percent.data,
         threshold=form.threshold.data,
+        office=form.office.data,
+        area=form.area.data,
+        election_date=form.election_date.data,
+        campaign_id=form.campaign_id.data or None,
+        campaign_title=form.campaign_title.data,
+        campaign_summary=form.campaign_summary.data,
+        campaign_url=form.campaign_url.data,
     )
+
+
+def _form(**kwargs) -> BallotForm:  # type: ignore[no-untyped-def]
+    form = BallotForm(**kwargs)
+    form.campaign_id.choices = [(0, "—"), *decisions.campaign_choices(current_group())]
+    return form
 
 
 @bp.route("/ballots/new", methods=["GET", "POST"])
 @officer_required
 def new():  # type: ignore[no-untyped-def]
-    form = BallotForm()
+    form = _form()
     if form.validate_on_submit():
         try:
             ballot = ops.create_ballot(current_group(), _spec(form), g.member)
@@ -103,7 +116,7 @@ def edit(ballot_id: int):  # type: ignore[no-untyped-def]
     ballot = _ballot(ballot_id)
     if ballot.state != "draft":
         abort(409, "This ballot has opened; it can no longer be changed.")
-    form = BallotForm(obj=ballot)
+    form = _form(obj=ballot)
     if request.method == "GET":
         form.options.data = "\n".join(o.name for o in ballot.options)
         form.opens_at.data = ops.to_london(ballot.opens_at).replace(tzinfo=None)  # type: ignore[union-attr]
@@ -142,6 +155,7 @@ def _show(ballot: Ballot, error: str | None = None, status: int = 200):  # type:
             motion_choices=MOTION_CHOICES,
             kinds=KINDS,
             methods=METHODS,
+            subject=decisions.subject_lines(ballot),
             to_london=ops.to_london,
             posted=request.form if request.method == "POST" else {},
         ),
@@ -303,6 +317,7 @@ def result(ballot_id: int):  # type: ignore[no-untyped-def]
         to_london=ops.to_london,
         form=EmptyForm(),
         blt_name=results.blt_filename(ballot),
+        can_sign=decisions.refusal(ballot) is None,
     )
 
 

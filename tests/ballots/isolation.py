@@ -1,4 +1,5 @@
-"""Ballots for the tenant-isolation walk: a draft, an open ballot and a published one per group."""
+"""Ballots for the tenant-isolation walk: a draft, an open ballot and a published one per group
+(a candidate selection that passed, so its decision confirmation page is walked too)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ def populate(group, prefix, people):  # type: ignore[no-untyped-def]
 
     officer = people["officer"]
     opts = [f"{prefix} Ann", f"{prefix} Bob", f"{prefix} Cat"]
-    text = {"title": f"{prefix} ballot", "question": f"{prefix} question?", "options": opts}
+    text = {
+        "title": f"{prefix} ballot",
+        "question": f"{prefix} question?",
+        "options": opts,
+        "office": f"{prefix} office",
+        "area": f"{prefix} area",
+    }
     draft = ops.create_ballot(group, spec(**text), officer)
     open_ = ops.create_ballot(group, spec(**text), officer)
     ops.schedule_ballot(open_, officer, open_now=True)
