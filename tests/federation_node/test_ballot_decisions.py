@@ -396,3 +396,59 @@ def test_refusals_not_passed_motion_and_plain_member(officer, voters, walton):
         as_text=True
     )
     assert own_statements(walton) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "seats", "rankings"),
+    [
+        ("fptp", 1, [[0], [0], [1]]),
+        ("approval", 2, [[0, 1], [0, 2], [1]]),
+        ("irv", 1, [[0, 1], [1, 0], [2, 0]]),
+        ("scottish-stv", 2, [[0, 1], [0, 2], [1, 0]]),
+        ("meek-stv", 2, [[0, 1], [0, 2], [1, 2]]),
+    ],
+)
+def test_decision_block_of_every_method_is_schema_valid(walton, people, method, seats, rankings):
+    """Built through the operations (no web): the signed block validates for every method, its
+    tallies are whole final votes when there are any, and a ballot method needs its hash."""
+    from node.ballots import decisions
+    from node.ballots import operations as ops
+    from node.ballots.voting import cast_vote
+    from tests.ballots.helpers import make_ballot
+
+    officer = people["officer"]
+    ballot = make_ballot(
+        walton,
+        officer,
+        open_it=True,
+        method=method,
+        seats=seats,
+        options=["Ann", "Bob", "Cat", "Dee"],
+        quorum=2,
+        office="Borough Council",
+        area="Walton",
+        election_date=clock.today() + timedelta(days=90),
+    )
+    for member, ranking in zip(people["voters"], rankings, strict=True):
+        cast_vote(ballot, member, ranking)
+    db.session.commit()
+    with clock.frozen(ballot.closes_at):
+        ops.close_ballot(ballot, officer)
+        ops.publish_result(ballot, officer)
+        rows = decisions.publish_decision(ballot, decisions.Details(), officer)
+        db.session.commit()
+    assert [r.payload["body"]["candidate"] for r in rows] == ballot.result["elected"]
+    decision = rows[0].payload["body"]["decision"]
+    assert decision["method"] == method and decision["ballots_hash"] == ballot.ballots_hash
+    assert decision["result"]["seats"] == seats
+    assert "quorum 2, met" in decision["result"]["summary"]
+    for value in (decision["result"].get("tallies") or {}).values():
+        assert isinstance(value, int) and value >= 0
+    if method in ("fptp", "approval", "irv"):
+        assert decision["result"]["tallies"]
+    for row in rows:
+        schemas.validate(row.payload)
+    broken = dict(rows[0].payload, body=dict(rows[0].payload["body"]))
+    broken["body"]["decision"] = dict(decision, ballots_hash=None)
+    with pytest.raises(fst.StatementError):
+        schemas.validate(broken)
