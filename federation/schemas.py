@@ -105,6 +105,43 @@ def _validators() -> dict[str, jsonschema.protocols.Validator]:
     return result
 
 
+def _safe(check: Any) -> Any:
+    def run(value: object) -> bool:
+        try:
+            return bool(check(value))
+        except ValueError:
+            return False
+
+    return run
+
+
+@cache
+def _fast_validators() -> dict[str, Any]:
+    """Compiled (Rust) validators of the same schemas and format checks, used only as a fast
+    *accept* path: a document they accept is valid; anything they reject is re-checked by
+    ``jsonschema`` above, which gives the precise error (and the final word). Ingest at the hub
+    is bounded by this check (the pure-Python validator is ~30x slower than Ed25519)."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - optional accelerator
+        return {}
+    names = _schema_files.STATEMENT_TYPES + _schema_files.OTHER_DOCUMENTS
+    loaded = {name: _schema_files.load(name) for name in names}
+    registry = jsonschema_rs.Registry([(doc["$id"], doc) for doc in loaded.values()])
+    formats = {
+        "date": _safe(_is_date),
+        "date-time": _safe(_is_datetime),
+        "uri": _safe(_is_uri),
+        "uuid": _safe(_is_uuid),
+    }
+    return {
+        name: jsonschema_rs.Draft202012Validator(
+            doc, registry=registry, formats=formats, validate_formats=True
+        )
+        for name, doc in loaded.items()
+    }
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     path = error.json_path
     message = error.message
@@ -114,6 +151,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _check(name: str, document: Any) -> None:
+    fast = _fast_validators().get(name)
+    if fast is not None and fast.is_valid(document):
+        return
     validator = _validators()[name]
     errors = sorted(
         validator.iter_errors(document), key=lambda e: (list(e.absolute_path), e.validator)

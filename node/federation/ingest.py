@@ -238,8 +238,10 @@ def receive(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> I
     """:func:`ingest` and commit. A concurrent push and pull of the same statement can race to
     the UNIQUE constraint; the loser simply runs again and finds a duplicate."""
     group_id = group.id
+    from node.federation.batch import ingest_batch  # same checks, one INSERT per batch
+
     for attempt in range(3):
-        report = ingest(group, compacts, refetch=refetch)
+        report = ingest_batch(group, compacts, refetch=refetch)
         try:
             db.session.commit()
             return report

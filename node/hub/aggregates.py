@@ -1,29 +1,34 @@
-"""Aggregates, maintained incrementally as each statement is stored, rebuildable from the store.
+"""Aggregates, maintained incrementally as statements are stored, rebuildable from the store.
 
-``apply_statement(hub, statement)`` runs inside the transaction that stores a verified
-statement (hooked into ``node.federation``'s ingest), so the aggregates can never disagree with
-the store. Counters move with SQL ``count = count + n`` so concurrent ingest workers don't lose
-updates. Only *counted* endorsements (issuer active, not retracted) are in the counts; suspending
-a group or retracting a statement subtracts, reinstating adds back. ``rebuild_aggregates``
-empties the aggregate tables and replays every stored statement in (issuer, seq) order.
+``apply_batch(hub, statements)`` runs inside the transaction that stores a verified batch
+(hooked into ``node.federation.batch``), so the aggregates can never disagree with the store.
+Per batch it reads the enrolled groups and subjects it needs once, inserts the endorsement rows
+together, and then touches each counter once: one ``UPDATE … SET endorsements = endorsements + n``
+per subject and one upsert per (kind, subject, region, month) tally, in a fixed order (by id /
+key) so concurrent ingest workers neither lose updates nor deadlock. Only *counted*
+endorsements (issuer active, not retracted) are in the counts; suspending a group or retracting
+a statement subtracts, reinstating adds back. ``rebuild_aggregates`` empties the aggregate
+tables and replays every stored statement in (issuer, seq) order, in batches.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, case, delete, or_, select, update
 
 from node.extensions import db
 from node.groups.models import Group
 from node.hub.models import Endorsement, EnrolledGroup, HubCampaign, HubCandidate, Tally
 
 ENDORSEMENT_TYPES = {"candidate-endorsement": "candidate", "campaign-endorsement": "campaign"}
+MODELS: dict[str, Any] = {"candidate": HubCandidate, "campaign": HubCampaign}
+REBUILD_BATCH = 500
 
 
 def _naive(when: datetime) -> datetime:
@@ -37,129 +42,132 @@ def candidate_key(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def _get_or_create(model: type, hub: Group, key: str, fields: dict[str, Any]) -> Any:
-    stmt = select(model).where(model.group_id == hub.id, model.key == key)
-    found = db.session.scalar(stmt)
-    if found is not None:
-        return found
-    try:
-        with db.session.begin_nested():
-            found = model(group_id=hub.id, key=key, endorsements=0, **fields)
-            db.session.add(found)
-    except IntegrityError:  # another ingest worker created it first
-        found = db.session.scalar(stmt)
+def _insert(table: Any) -> Any:
+    """INSERT … ON CONFLICT for the session's backend (PostgreSQL or SQLite)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def _subject_fields(kind: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if kind == "candidate":
+        return candidate_key(body), {
+            "name": body["candidate"],
+            "office": body["office"],
+            "area": body["area"],
+            "election_date": date.fromisoformat(body["election_date"]),
+        }
+    campaign = body["campaign"]
+    return campaign["id"], {
+        "title": campaign["title"],
+        "summary": campaign["summary"],
+        "origin": campaign["origin"],
+    }
+
+
+def _subject_ids(hub: Group, kind: str, wanted: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """{key: id} for ``wanted`` subjects, creating the missing ones (race-safe: ON CONFLICT)."""
+    if not wanted:
+        return {}
+    model = MODELS[kind]
+
+    def lookup(keys: Iterable[str]) -> dict[str, int]:
+        stmt = select(model.key, model.id).where(model.group_id == hub.id, model.key.in_(keys))
+        return {key: ident for key, ident in db.session.execute(stmt)}
+
+    found = lookup(wanted)
+    missing = sorted(k for k in wanted if k not in found)
+    if missing:
+        rows = [{"group_id": hub.id, "key": k, "endorsements": 0, **wanted[k]} for k in missing]
+        stmt = _insert(model.__table__).on_conflict_do_nothing(index_elements=["group_id", "key"])
+        db.session.execute(stmt, rows)
+        found.update(lookup(missing))
     return found
 
 
-def _subject(hub: Group, kind: str, body: dict[str, Any]) -> HubCandidate | HubCampaign:
-    if kind == "candidate":
-        return _get_or_create(
-            HubCandidate,
-            hub,
-            candidate_key(body),
-            {
-                "name": body["candidate"],
-                "office": body["office"],
-                "area": body["area"],
-                "election_date": date.fromisoformat(body["election_date"]),
-            },
-        )
-    campaign = body["campaign"]
-    return _get_or_create(
-        HubCampaign,
-        hub,
-        campaign["id"],
-        {"title": campaign["title"], "summary": campaign["summary"], "origin": campaign["origin"]},
-    )
+class Counters:
+    """Deltas collected over a batch, applied once per counter (sorted: no deadlocks)."""
 
+    def __init__(self, hub_id: int) -> None:
+        self.hub_id = hub_id
+        self.subjects: dict[tuple[str, int], int] = defaultdict(int)
+        self.latest: dict[tuple[str, int], datetime] = {}
+        self.tallies: dict[tuple[str, int, str, str], int] = defaultdict(int)
 
-def _bump_tally(hub_id: int, kind: str, subject_id: int, region: str, month: str, n: int) -> None:
-    where = (
-        Tally.group_id == hub_id,
-        Tally.kind == kind,
-        Tally.subject_id == subject_id,
-        Tally.region == region,
-        Tally.month == month,
-    )
-    done = db.session.execute(update(Tally).where(*where).values(count=Tally.count + n))
-    if done.rowcount:  # type: ignore[attr-defined]
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Tally(
-                    group_id=hub_id,
-                    kind=kind,
-                    subject_id=subject_id,
-                    region=region,
-                    month=month,
-                    count=n,
+    def add(self, row: Endorsement, n: int) -> None:
+        self.subjects[(row.kind, row.subject_id)] += n
+        month = row.issued_at.strftime("%Y-%m")
+        for subject in (row.subject_id, 0):
+            self.tallies[(row.kind, subject, row.region, month)] += n
+        if n > 0:
+            key = (row.kind, row.subject_id)
+            if key not in self.latest or self.latest[key] < row.issued_at:
+                self.latest[key] = row.issued_at
+
+    def apply(self) -> None:
+        for kind, model in MODELS.items():
+            table = model.__table__
+            params = [
+                {"b_id": subject, "b_n": n, "b_at": self.latest.get((k, subject))}
+                for (k, subject), n in sorted(self.subjects.items())
+                if k == kind and (n or (k, subject) in self.latest)
+            ]
+            if not params:
+                continue
+            at = bindparam("b_at", type_=table.c.last_endorsed_at.type)
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(
+                    endorsements=table.c.endorsements + bindparam("b_n"),
+                    last_endorsed_at=case(
+                        (
+                            and_(
+                                at.is_not(None),
+                                or_(
+                                    table.c.last_endorsed_at.is_(None),
+                                    table.c.last_endorsed_at < at,
+                                ),
+                            ),
+                            at,
+                        ),
+                        else_=table.c.last_endorsed_at,
+                    ),
                 )
             )
-    except IntegrityError:
-        db.session.execute(update(Tally).where(*where).values(count=Tally.count + n))
+            db.session.connection().execute(stmt, params)
+        rows = [
+            {
+                "group_id": self.hub_id,
+                "kind": kind,
+                "subject_id": subject,
+                "region": region,
+                "month": month,
+                "count": n,
+            }
+            for (kind, subject, region, month), n in sorted(self.tallies.items())
+            if n
+        ]
+        if rows:
+            table = Tally.__table__
+            stmt = _insert(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["group_id", "kind", "subject_id", "region", "month"],
+                set_={"count": table.c.count + stmt.excluded.count},
+            )
+            db.session.connection().execute(stmt, rows)
+        self.subjects.clear()
+        self.latest.clear()
+        self.tallies.clear()
 
 
 def adjust(endorsement: Endorsement, n: int) -> None:
     """Add ``n`` (+1 or -1) for one endorsement to its subject's count and the tallies."""
-    model = HubCandidate if endorsement.kind == "candidate" else HubCampaign
-    db.session.execute(
-        update(model)
-        .where(model.id == endorsement.subject_id)
-        .values(endorsements=model.endorsements + n)
-        .execution_options(synchronize_session=False)
-    )
-    month = endorsement.issued_at.strftime("%Y-%m")
-    for subject in (endorsement.subject_id, 0):
-        _bump_tally(endorsement.group_id, endorsement.kind, subject, endorsement.region, month, n)
-
-
-def _endorse(hub: Group, enrolled: EnrolledGroup, statement: Any) -> Endorsement:
-    kind = ENDORSEMENT_TYPES[statement.type]
-    body = statement.body
-    decision = body["decision"]
-    subject = _subject(hub, kind, body)
-    issued = _naive(statement.issued_at)
-    row = Endorsement(
-        group_id=hub.id,
-        enrolled_id=enrolled.id,
-        statement_id=statement_uuid(statement),
-        seq=statement.seq,
-        kind=kind,
-        subject_id=subject.id,
-        region=enrolled.region,
-        method=decision["method"],
-        electorate=decision.get("electorate"),
-        turnout=decision.get("turnout"),
-        result=decision["result"]["summary"][:1000],
-        decided_on=date.fromisoformat(decision["decided_on"]),
-        issued_at=issued,
-        counted=enrolled.counted,
-    )
-    db.session.add(row)
-    db.session.flush()
-    if row.counted:
-        adjust(row, +1)
-        if subject.last_endorsed_at is None or subject.last_endorsed_at < issued:
-            subject.last_endorsed_at = issued
-    return row
-
-
-def _retract(hub: Group, enrolled: EnrolledGroup, statement: Any) -> None:
-    row = db.session.scalar(
-        select(Endorsement).where(
-            Endorsement.group_id == hub.id,
-            Endorsement.statement_id == statement.body["statement_id"],
-            Endorsement.enrolled_id == enrolled.id,  # a group can only retract its own
-        )
-    )
-    if row is None or row.retracted_at is not None:
-        return
-    row.retracted_at = _naive(statement.issued_at)
-    row.retraction_reason = statement.body["reason"][:2000]
-    if row.counted:
-        adjust(row, -1)
-        row.counted = False
+    counters = Counters(endorsement.group_id)
+    counters.add(endorsement, n)
+    counters.apply()
 
 
 def statement_uuid(statement: Any) -> str:
@@ -174,39 +182,127 @@ def enrolled_for(hub: Group, issuer: str) -> EnrolledGroup | None:
     )
 
 
-def apply_statement(hub: Group, statement: Any) -> None:
-    """Fold one verified, newly stored statement of an enrolled group into the aggregates.
+def _endorsement(hub: Group, enrolled: EnrolledGroup, st: Any, kind: str, subject: int) -> Any:
+    decision = st.body["decision"]
+    return Endorsement(
+        group_id=hub.id,
+        enrolled_id=enrolled.id,
+        statement_id=statement_uuid(st),
+        seq=st.seq,
+        kind=kind,
+        subject_id=subject,
+        region=enrolled.region,
+        method=decision["method"],
+        electorate=decision.get("electorate"),
+        turnout=decision.get("turnout"),
+        result=decision["result"]["summary"][:1000],
+        decided_on=date.fromisoformat(decision["decided_on"]),
+        issued_at=_naive(st.issued_at),
+        counted=enrolled.counted,
+        retracted_at=None,
+    )
 
-    ``statement`` is a ``federation.VerifiedStatement`` or a stored ``node.federation`` row.
+
+def _retraction_targets(hub: Group, mine: Sequence[Any]) -> dict[str, Endorsement]:
+    wanted = [st.body["statement_id"] for st in mine if st.type == "retraction"]
+    if not wanted:
+        return {}
+    stmt = select(Endorsement).where(
+        Endorsement.group_id == hub.id, Endorsement.statement_id.in_(wanted)
+    )
+    return {row.statement_id: row for row in db.session.scalars(stmt)}
+
+
+def _rotate(hub: Group, enrolled: EnrolledGroup, st: Any) -> None:
+    from federation import thumbprint
+    from node.hub import registry, trust
+
+    new_key = dict(st.body["new_key"])
+    new_key["kid"] = thumbprint(new_key)
+    if new_key["kid"] not in enrolled.thumbprints:
+        enrolled.keys = [*enrolled.keys, new_key]
+        trust.add_keys(hub, enrolled)
+        registry.reissue(hub)
+
+
+def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
+    """Fold verified, newly stored statements (in issuer/seq order) into the aggregates.
+
+    ``statements`` are ``federation.VerifiedStatement``s or stored ``node.federation`` rows.
     Statements of issuers that are not enrolled here (peers of the hub group) are ignored.
+    Returns how many were folded in.
     """
-    if not hub.is_hub:
-        return
-    enrolled = enrolled_for(hub, statement.issuer)
-    if enrolled is None:
-        return
-    if statement.type in ENDORSEMENT_TYPES:
-        _endorse(hub, enrolled, statement)
-    elif statement.type == "retraction":
-        _retract(hub, enrolled, statement)
-    elif statement.type == "key-rotation":
-        new_key = dict(statement.body["new_key"])
-        from federation import thumbprint
+    if not hub.is_hub or not statements:
+        return 0
+    issuers = {st.issuer for st in statements}
+    enrolled = {
+        e.url: e
+        for e in db.session.scalars(
+            select(EnrolledGroup).where(
+                EnrolledGroup.group_id == hub.id, EnrolledGroup.url.in_(issuers)
+            )
+        )
+    }
+    mine = [st for st in statements if st.issuer in enrolled]
+    if not mine:
+        return 0
+    wanted: dict[str, dict[str, dict[str, Any]]] = {"candidate": {}, "campaign": {}}
+    keys: list[str | None] = []
+    for st in mine:
+        kind = ENDORSEMENT_TYPES.get(st.type)
+        if kind is None:
+            keys.append(None)
+            continue
+        key, fields = _subject_fields(kind, st.body)
+        wanted[kind].setdefault(key, fields)
+        keys.append(key)
+    ids = {kind: _subject_ids(hub, kind, wanted[kind]) for kind in MODELS}
+    targets = _retraction_targets(hub, mine)
+    counters = Counters(hub.id)
+    new_rows = []
+    per_group: dict[int, list[Any]] = defaultdict(list)
+    for st, key in zip(mine, keys, strict=True):
+        group = enrolled[st.issuer]
+        per_group[group.id].append(st)
+        kind = ENDORSEMENT_TYPES.get(st.type)
+        if kind is not None and key is not None:
+            row = _endorsement(hub, group, st, kind, ids[kind][key])
+            new_rows.append(row)
+            targets[row.statement_id] = row
+            if row.counted:
+                counters.add(row, +1)
+        elif st.type == "retraction":
+            row = targets.get(st.body["statement_id"])
+            # a group can only retract its own, and only once
+            if row is None or row.enrolled_id != group.id or row.retracted_at is not None:
+                continue
+            row.retracted_at = _naive(st.issued_at)
+            row.retraction_reason = st.body["reason"][:2000]
+            if row.counted:
+                counters.add(row, -1)
+                row.counted = False
+        elif st.type == "key-rotation":
+            _rotate(hub, group, st)
+    db.session.add_all(new_rows)
+    db.session.flush()
+    counters.apply()
+    for group_id, done in per_group.items():
+        group = next(e for e in enrolled.values() if e.id == group_id)
+        last = max(done, key=lambda st: st.seq)
+        if last.seq > group.last_seq:
+            group.last_seq = last.seq
+            group.last_hash = last.hash
+        group.statements = EnrolledGroup.statements + len(done)
+        newest = max(_naive(st.issued_at) for st in done)
+        if group.last_statement_at is None or group.last_statement_at < newest:
+            group.last_statement_at = newest
+    db.session.flush()
+    return len(mine)
 
-        new_key["kid"] = thumbprint(new_key)
-        if new_key["kid"] not in enrolled.thumbprints:
-            enrolled.keys = [*enrolled.keys, new_key]
-            from node.hub import registry, trust
 
-            trust.add_keys(hub, enrolled)
-            registry.reissue(hub)
-    if statement.seq > enrolled.last_seq:
-        enrolled.last_seq = statement.seq
-        enrolled.last_hash = statement.hash
-    enrolled.statements = EnrolledGroup.statements + 1
-    issued = _naive(statement.issued_at)
-    if enrolled.last_statement_at is None or enrolled.last_statement_at < issued:
-        enrolled.last_statement_at = issued
+def apply_statement(hub: Group, statement: Any) -> None:
+    """One statement (see :func:`apply_batch`)."""
+    apply_batch(hub, [statement])
 
 
 def set_counted(enrolled: EnrolledGroup, counted: bool) -> int:
@@ -218,9 +314,12 @@ def set_counted(enrolled: EnrolledGroup, counted: bool) -> int:
             Endorsement.counted.is_(not counted),
         )
     ).all()
+    counters = Counters(enrolled.group_id)
     for row in rows:
-        adjust(row, +1 if counted else -1)
+        counters.add(row, +1 if counted else -1)
         row.counted = counted
+    db.session.flush()
+    counters.apply()
     return len(rows)
 
 
@@ -238,10 +337,16 @@ def rebuild_aggregates(hub: Group, statements: Iterable[Any]) -> int:
     """Empty the aggregates and replay ``statements`` (verified, in issuer/seq order)."""
     clear_aggregates(hub)
     db.session.flush()
+    db.session.expire_all()
     done = 0
+    chunk: list[Any] = []
     for statement in statements:
-        apply_statement(hub, statement)
-        done += 1
-        if done % 1000 == 0:
-            db.session.flush()
+        chunk.append(statement)
+        if len(chunk) >= REBUILD_BATCH:
+            apply_batch(hub, chunk)
+            done += len(chunk)
+            chunk = []
+    if chunk:
+        apply_batch(hub, chunk)
+        done += len(chunk)
     return done

@@ -17,6 +17,14 @@ def _on_statement_stored(holder: Any, statement: Any) -> None:
         apply_statement(holder, statement)
 
 
+def _on_statements_stored(holder: Any, statements: list[Any]) -> None:
+    """Fold a newly stored batch into the aggregates (each counter touched once per batch)."""
+    if getattr(holder, "is_hub", False):
+        from node.hub.aggregates import apply_batch
+
+        apply_batch(holder, statements)
+
+
 def _panel(group: Any, member: Any) -> dict[str, Any] | None:
     if not group.is_hub:
         return None
@@ -35,9 +43,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     if _panel not in dashboard_panels:
         dashboard_panels.append(_panel)
+    batch = optional_module("node.federation.batch")
+    batch_hooks = getattr(batch, "on_statements_received", None)
     ingest = optional_module("node.federation.ingest")
     hooks = getattr(ingest, "on_statement_received", None)
-    if hooks is not None and _on_statement_stored not in hooks:
+    if batch_hooks is not None:
+        if _on_statements_stored not in batch_hooks:
+            batch_hooks.append(_on_statements_stored)
+    elif hooks is not None and _on_statement_stored not in hooks:
         hooks.append(_on_statement_stored)
     net = optional_module("node.federation.net")
     if net is not None:

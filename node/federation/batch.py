@@ -1,0 +1,142 @@
+"""Batch receiving: the same checks as :func:`node.federation.ingest.ingest`, done per batch.
+
+``ingest.receive`` (the inbox view, pulls, the hub's sweep and ``bench/``) calls
+:func:`ingest_batch`. Per batch, in order:
+
+1. **verify and chain, in memory**: each statement is verified (``federation.statements.verify``:
+   pure CPU) and classified against the chain state held for its issuer, which is read once per
+   issuer per batch and then advanced in memory as statements are accepted. A key-rotation
+   accepted earlier in the batch is applied to the peer's keys at once, so statements signed with
+   the new key later in the same batch verify. The batch stops at the first refusal (the
+   statements before it stay accepted, protocol §7.2), exactly as the per-statement path did.
+2. **store**: the accepted statements are inserted together (one multi-row INSERT), then the
+   retractions among them are applied (their targets may be in the same batch).
+3. **hooks**: batch hooks (:data:`on_statements_received`, e.g. the hub's aggregates, which then
+   touch each counter once per batch) and the per-statement hooks
+   (``ingest.on_statement_received``), all inside the caller's transaction: ``receive`` commits
+   once per batch.
+
+Why: the per-statement path made about a dozen SQL round trips per statement (chain look-ups,
+flushes, counter upserts with savepoints); the hub spent >95% of ingest time waiting on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from federation import statements as fst
+from federation.chain import ChainState, classify
+from federation.errors import StatementError
+from federation.keys import thumbprint
+from node import clock
+from node.extensions import db
+from node.federation.models import Statement
+from node.groups.models import Group
+
+# Rooms that fold whole batches (the hub's aggregates): called with (holder, stored rows).
+on_statements_received: list[Callable[[Group, list[Statement]], None]] = []
+
+
+def _held_with_pending(receiver: Any, issuer: str, pending: dict[tuple[str, int], str]) -> Any:
+    at_db = receiver.held(issuer)
+
+    def at(seq: int) -> str | None:
+        found = pending.get((issuer, seq))
+        return found if found is not None else at_db(seq)
+
+    return at
+
+
+def _apply_key_effects(receiver: Any, st: fst.VerifiedStatement) -> None:
+    """What a key-rotation changes for verifying the rest of the batch (as ``ingest._store``)."""
+    if st.type != "key-rotation":
+        return
+    peer = receiver.peer(st.issuer)
+    new_key = {**st.body["new_key"], "kid": thumbprint(st.body["new_key"])}
+    if all(jwk.get("kid") != new_key["kid"] for jwk in peer.keys):
+        peer.keys = [*peer.keys, new_key]
+    peer.retired_kids = {**(peer.retired_kids or {}), st.kid: st.seq}
+
+
+def ingest_batch(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> Any:
+    """Verify and store ``compacts`` for ``group`` in order, stopping at the first refusal.
+
+    Returns an ``ingest.IngestReport``. Adds to the session; the caller commits.
+    """
+    from node.federation import ingest as single
+    from node.federation.operations import _mark_retracted
+
+    receiver = single._Receiver(group, refetch)
+    report = single.IngestReport()
+    accepted: list[fst.VerifiedStatement] = []
+    pending: dict[tuple[str, int], str] = {}
+    for index, compact in enumerate(compacts):
+        try:
+            st = fst.verify(compact, receiver.lookup)
+            retired_at = (receiver.peer(st.issuer).retired_kids or {}).get(st.kid)  # type: ignore[union-attr]
+            if retired_at is not None and st.seq > retired_at:
+                raise StatementError(
+                    "unknown-key", f"key {st.kid[:16]} was retired at seq {retired_at}"
+                )
+            held = _held_with_pending(receiver, st.issuer, pending)
+            verdict = classify(st, receiver.state(st.issuer), held)
+            if verdict.kind == "append":
+                accepted.append(st)
+                pending[(st.issuer, st.seq)] = st.compact
+                receiver.states[st.issuer] = ChainState(st.seq, st.hash)
+                _apply_key_effects(receiver, st)
+                report.accepted += 1
+                continue
+            if verdict.ok:
+                report.duplicates += 1
+                continue
+            if verdict.kind == "fork":
+                single._record_fork(receiver, st, verdict.detail)
+            elif verdict.kind == "gap":
+                peer = receiver.peer(st.issuer)
+                if peer is not None:
+                    peer.next_pull_at = clock.utcnow_naive()  # backfill in the worker
+            verdict.raise_for_error()
+        except StatementError as exc:
+            report.error, report.index = exc, index
+            break
+    if not accepted:
+        db.session.flush()
+        return report
+    now = clock.utcnow_naive()
+    rows = [
+        Statement(
+            group_id=group.id,
+            issuer=st.issuer,
+            seq=st.seq,
+            statement_id=st.id,
+            type=st.type,
+            prev=st.prev,
+            hash=st.hash,
+            kid=st.kid,
+            payload=st.payload,
+            compact=st.compact,
+            issued_at=st.issued_at.replace(tzinfo=None),
+            received_at=now,
+            verification="verified",
+        )
+        for st in accepted
+    ]
+    db.session.add_all(rows)
+    for st in accepted:
+        peer = receiver.peer(st.issuer)
+        assert peer is not None
+        if st.seq > (peer.last_pulled_seq or 0):
+            peer.last_pulled_seq = st.seq
+    db.session.flush()
+    for st in accepted:
+        if st.type == "retraction":
+            _mark_retracted(group.id, st.issuer, st.body["statement_id"], st.id, st.body["reason"])
+    report.stored = rows
+    for batch_hook in on_statements_received:
+        batch_hook(group, rows)
+    for row in rows:
+        for hook in single.on_statement_received:
+            hook(group, row)
+    return report
