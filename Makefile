@@ -19,7 +19,7 @@ install: $(STAMP)
 run: $(STAMP)
 	COMMONGROUND_INSTANCE_PATH=$${COMMONGROUND_INSTANCE_PATH:-./var} \
 	COMMONGROUND_MAIL_ENABLED=$${COMMONGROUND_MAIL_ENABLED:-false} \
-	$(BIN)/commonground demo
+	$(BIN)/commonground demo-federation
 
 test: $(STAMP)
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)

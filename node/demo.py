@@ -84,7 +84,7 @@ WORK = [
 ]
 
 
-def seed(rng: random.Random) -> str:
+def seed(rng: random.Random, name: str = "Walton Momentum", slug: str = "walton") -> str:
     """Create the demo group, a signed-up officer and ~30 members; return the sign-in hint."""
     from werkzeug.security import generate_password_hash
 
@@ -92,7 +92,7 @@ def seed(rng: random.Random) -> str:
     from node.groups.operations import create_group
     from node.members.models import Account, Member
 
-    group = create_group("Walton Momentum", slug="walton")
+    group = create_group(name, slug=slug)
     officer_account = Account(
         email=DEMO_OFFICER, password_hash=generate_password_hash(DEMO_PASSWORD)
     )

@@ -149,4 +149,11 @@ _status_command("suspend", "Stop counting GROUP_REF's statements (id URL, id or 
 _status_command("reinstate", "Count GROUP_REF's statements again.")
 _status_command("remove", "Stop trusting and counting GROUP_REF (its history is kept).")
 
-COMMANDS = [hub_cmd]
+
+def _demo_federation() -> click.Command:
+    from node.hub.demo import demo_federation
+
+    return demo_federation
+
+
+COMMANDS = [hub_cmd, _demo_federation()]
