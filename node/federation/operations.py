@@ -66,13 +66,15 @@ def publish(
     private = keystore.private_key(group, key_row)
     last = _last_own(group)
     seq = 1 if last is None else last.seq + 1
+    # One reading of the clock: the stored column must equal what was signed (hub audit checks).
+    issued = clock.now().replace(microsecond=0)
     payload = fst.build_payload(
         type,
         group.url,
         seq,
         None if last is None else last.hash,
         body,
-        issued_at=clock.now().replace(microsecond=0),
+        issued_at=issued,
     )
     try:
         compact = fst.sign(payload, private)
@@ -89,7 +91,7 @@ def publish(
         kid=key_row.kid,
         payload=payload,
         compact=compact,
-        issued_at=clock.utcnow_naive().replace(microsecond=0),
+        issued_at=issued.replace(tzinfo=None),
         received_at=clock.utcnow_naive(),
         verification="own",
     )
