@@ -118,6 +118,7 @@ class Endorsement(db.Model):
     __table_args__ = (
         UniqueConstraint("group_id", "statement_id"),
         Index("ix_hub_endorsements_subject", "group_id", "kind", "subject_id", "counted"),
+        Index("ix_hub_endorsements_region", "group_id", "region", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

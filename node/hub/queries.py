@@ -1,5 +1,7 @@
 """Read-side queries shared by the dashboard and ``/api/v1``: they only touch the aggregate
-tables and indexed columns (no scans of the statement store per page view)."""
+tables and indexed columns (no scans of the statement store per page view). Tally queries name
+``kind`` so they use the (hub, kind, subject, region, month) index rather than scanning every
+tally row of the hub (PostgreSQL has no skip scan)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,14 @@ from sqlalchemy import Select, func, select
 
 from node.extensions import db
 from node.groups.models import Group
-from node.hub.models import Endorsement, EnrolledGroup, HubCampaign, HubCandidate, Tally
+from node.hub.models import (
+    KINDS,
+    Endorsement,
+    EnrolledGroup,
+    HubCampaign,
+    HubCandidate,
+    Tally,
+)
 from node.tenancy import current_group
 
 MAX_PER_PAGE = 100
@@ -129,7 +138,7 @@ def regions(hub: Group) -> list[dict[str, Any]]:
             entry["active"] += n
     for region, kind, n in db.session.execute(
         select(Tally.region, Tally.kind, func.sum(Tally.count))
-        .where(Tally.group_id == hub.id, Tally.subject_id == 0)
+        .where(Tally.group_id == hub.id, Tally.kind.in_(KINDS), Tally.subject_id == 0)
         .group_by(Tally.region, Tally.kind)
     ):
         entry = out.setdefault(
@@ -175,7 +184,9 @@ def totals(hub: Group) -> dict[str, int]:
             .where(HubCampaign.group_id == hub.id, HubCampaign.endorsements > 0)
         ),
         "endorsements": count(
-            select(func.sum(Tally.count)).where(Tally.group_id == hub.id, Tally.subject_id == 0)
+            select(func.sum(Tally.count)).where(
+                Tally.group_id == hub.id, Tally.kind.in_(KINDS), Tally.subject_id == 0
+            )
         ),
         "statements": count(
             select(func.sum(EnrolledGroup.statements)).where(EnrolledGroup.group_id == hub.id)
