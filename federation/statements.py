@@ -1,10 +1,9 @@
 """Signed statements: build, sign, peek, verify.
 
 A statement is a compact JWS (RFC 7515) whose payload is a JSON object and
-whose protected header is exactly ``{"alg", "kid", "typ"}``. Signing is
-delegated to joserfc and verification to ``cryptography`` directly (Ed25519 over
-the ASCII signing input, keys memoised: joserfc's per-call key import cost as much
-as the signature check itself at hub scale); this module adds the
+whose protected header is exactly ``{"alg", "kid", "typ"}``. Signing and
+signature verification are delegated to joserfc (with key objects memoised per
+key: importing a key cost as much as the signature check at hub scale); this module adds the
 protocol's rules around it, in a fixed order so every implementation rejects
 the same input with the same code:
 
@@ -19,14 +18,16 @@ from __future__ import annotations
 
 import json
 import uuid as _uuid
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Final
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from joserfc import jws
+from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
 from . import schemas
@@ -266,20 +267,37 @@ def verify_signature(compact: str, jwk: Mapping[str, Any]) -> bytes:
     if isinstance(header, dict) and ("crit" in header or "b64" in header):
         raise StatementError("bad-signature", "crit/b64 header parameters are not accepted")
     try:
-        public, _kid = _public_key(jwk)
+        _public_key(jwk)  # validates the JWK (memoised)
     except InvalidKeyError as exc:
         raise StatementError("unknown-key", str(exc)) from None
+    key = _jose_key(str(jwk["x"]))
     try:
-        signing_input, _, signature = text.rpartition(".")
-        head, dot, body = signing_input.partition(".")
-        if not dot or "." in body:
-            raise ValueError("compact JWS must be header.payload.signature")
-        public.verify(b64url_decode(signature), signing_input.encode("ascii"))
-        return b64url_decode(body)
-    except (InvalidSignature, ValueError, TypeError) as exc:
+        b64url_decode(text.rsplit(".", 1)[-1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # joserfc warns that "EdDSA" is deprecated
+            obj = jws.deserialize_compact(text, key, registry=_registry(alg))
+    except (JoseError, ValueError, TypeError) as exc:
         raise StatementError(
             "bad-signature", f"signature check failed ({type(exc).__name__})"
         ) from None
+    return obj.payload
+
+
+_JOSE_KEYS: dict[str, OKPKey] = {}
+
+
+def _jose_key(x: str) -> OKPKey:
+    """joserfc's key object for an Ed25519 public key, memoised on ``x``: importing a key costs
+    about as much as checking a signature, and a hub checks millions with a few thousand keys.
+    Only the required members are imported, so a published ``alg`` cannot veto the other
+    accepted Ed25519 algorithm name."""
+    key = _JOSE_KEYS.get(x)
+    if key is None:
+        key = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": x})
+        if len(_JOSE_KEYS) >= 10_000:
+            _JOSE_KEYS.clear()
+        _JOSE_KEYS[x] = key
+    return key
 
 
 _KEY_CACHE: dict[str, tuple[Ed25519PublicKey, str]] = {}
@@ -316,6 +334,7 @@ def static_lookup(trusted: Mapping[str, Iterable[Mapping[str, Any]]]) -> KeyLook
     return lookup
 
 
+@cache
 def _registry(alg: str) -> jws.JWSRegistry:
     registry = jws.JWSRegistry(algorithms=[alg])
     # joserfc's default payload cap (128 kB) is below MAX_REGISTRY_BYTES; our own size
