@@ -59,7 +59,7 @@ class BallotForm(FlaskForm):
         "Campaign to endorse (endorsement decision)", coerce=int, choices=[(0, "—")], default=0
     )
     campaign_title = StringField(
-        "…or a campaign not in our list: its title", validators=[Length(max=200)]
+        "…or a campaign not in our list: its name", validators=[Length(max=200)]
     )
     campaign_summary = TextAreaField("What the campaign is for", validators=[Length(max=2000)])
     campaign_url = StringField("The campaign's web page (optional)", validators=[Length(max=500)])

@@ -156,6 +156,7 @@ def _show(ballot: Ballot, error: str | None = None, status: int = 200):  # type:
             kinds=KINDS,
             methods=METHODS,
             subject=decisions.subject_lines(ballot),
+            can_sign=member.is_officer and decisions.refusal(ballot) is None,
             to_london=ops.to_london,
             posted=request.form if request.method == "POST" else {},
         ),

@@ -2,7 +2,8 @@
 ballot and opens it, three members vote in their own browser contexts, the ballot closes (the
 server is restarted with its clock moved past the close, via COMMONGROUND_TEST_CLOCK_OFFSET),
 the result page shows the right winners, and the downloaded BLT recounts to the same result
-through ``commonground tally`` in a separate process."""
+through ``commonground tally`` in a separate process. The officer then publishes the result and
+signs it as the group's endorsement of the two elected."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def _local(dt) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_whole_ranked_ballot_in_the_browser(
-    browser, app_config, group, officer, make_member, tmp_path
+    browser, app, app_config, group, officer, make_member, tmp_path
 ):
     members = [make_member(group, email=f"voter{i}@walton.example.org") for i in range(3)]
     env = {
@@ -81,6 +82,9 @@ def test_a_whole_ranked_ballot_in_the_browser(
         page.get_by_label("Opens (UK time)").fill(_local(now + timedelta(minutes=1)))
         page.get_by_label("Closes (UK time)").fill(_local(now + timedelta(days=2)))
         page.get_by_label("Electorate: members who joined").fill(clock.today().isoformat())
+        page.get_by_label("Office or seat").fill("Regional committee")
+        page.get_by_label("Area: ward").fill("South East")
+        page.get_by_label("Election date").fill("2027-05-06")
         page.get_by_role("button", name="Save draft").click()
         assert page.locator("#electorate-size").inner_text() == "4"
         page.get_by_role("button", name="Open now").click()
@@ -102,6 +106,10 @@ def test_a_whole_ranked_ballot_in_the_browser(
             voter.context.close()
         page.context.close()
 
+    # The group's signing key was made in this test's instance folder; the server needs it.
+    shutil.copytree(
+        Path(app.instance_path) / "keys", tmp_path / "node" / "keys", dirs_exist_ok=True
+    )
     # Two days later, on a server that nobody has told to close anything.
     later = {**env, "COMMONGROUND_TEST_CLOCK_OFFSET": str(int(timedelta(days=3).total_seconds()))}
     with NodeProcess(tmp_path / "node", env=later).start() as node:
@@ -117,6 +125,12 @@ def test_a_whole_ranked_ballot_in_the_browser(
         download.value.save_as(blt)
         page.get_by_role("button", name="Publish the result").click()
         assert "The result is published" in page.content()
+        page.get_by_role("link", name="Publish as a signed endorsement").click()
+        assert page.locator("#decision-preview").inner_text().count("Regional committee") == 1
+        page.get_by_role("button", name="Sign and publish").click()
+        page.locator("#signed-statements").wait_for()
+        assert "Signed and published as statements 1, 2" in page.content()
+        assert page.locator("#signed-statements code").count() == 2
         page.context.close()
 
     command = recount.split()
