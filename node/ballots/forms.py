@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -42,6 +43,9 @@ class BallotForm(FlaskForm):
     min_days = IntegerField(
         "…and had been members for at least this many days by then (optional)",
         validators=[Optional(), NumberRange(min=0, max=3650)],
+    )
+    requires_national_good_standing = BooleanField(
+        "…and in good standing nationally on that date (as the national hub vouches at sign-in)"
     )
     quorum = IntegerField(
         "Quorum: number of voters (optional)", validators=[Optional(), NumberRange(min=1)]

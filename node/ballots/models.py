@@ -58,6 +58,9 @@ class Ballot(db.Model):
     # least min_days before it.
     freeze_on: Mapped[date]
     min_days: Mapped[int | None]
+    # …and, optionally, in good standing nationally on freeze_on (as vouched for by the hub's
+    # single sign-on, node/oidc; members the hub never vouched for are then not electors).
+    requires_national_good_standing: Mapped[bool] = mapped_column(default=False)
     quorum: Mapped[int | None]  # an absolute number of voters…
     quorum_percent: Mapped[int | None]  # …or a share of the electorate
     threshold: Mapped[str] = mapped_column(String(12), default="simple")

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, select, update
 
 from node import clock
+from node.app import optional_module
 from node.audit import record
 from node.ballots.models import (
     Ballot,
@@ -112,7 +113,7 @@ def _group(ballot: Ballot) -> Group:
 def electorate_query(ballot: Ballot) -> Select[tuple[Member]]:
     """Who may vote under the ballot's rule (before it opens) — the live roster, not frozen."""
     cutoff = ballot.freeze_on - timedelta(days=ballot.min_days or 0)
-    return (
+    stmt = (
         select(Member)
         .where(
             Member.group_id == ballot.group_id,
@@ -122,6 +123,15 @@ def electorate_query(ballot: Ballot) -> Select[tuple[Member]]:
         )
         .order_by(func.lower(Member.name), Member.id)
     )
+    if getattr(ballot, "requires_national_good_standing", False):
+        national = optional_module("node.oidc.electorate")
+        good = (
+            national.national_good_standing_ids(ballot.group_id, ballot.freeze_on)
+            if national
+            else []
+        )
+        stmt = stmt.where(Member.id.in_(good))
+    return stmt
 
 
 def frozen_electorate_query(ballot: Ballot) -> Select[tuple[Member]]:

@@ -24,6 +24,7 @@ FIELDS = (
     "closes_at",
     "freeze_on",
     "min_days",
+    "requires_national_good_standing",
     "quorum",
     "quorum_percent",
     "threshold",
@@ -76,6 +77,7 @@ class BallotSpec:
     options: list[str] = field(default_factory=list)
     seats: int = 1
     min_days: int | None = None
+    requires_national_good_standing: bool = False
     quorum: int | None = None
     quorum_percent: int | None = None
     threshold: str = "simple"

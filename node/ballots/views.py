@@ -73,6 +73,7 @@ def _spec(form: BallotForm) -> ops.BallotSpec:
         closes_at=ops.from_london(form.closes_at.data),
         freeze_on=form.freeze_on.data,
         min_days=form.min_days.data,
+        requires_national_good_standing=bool(form.requires_national_good_standing.data),
         quorum=form.quorum.data,
         quorum_percent=form.quorum_percent.data,
         threshold=form.threshold.data,
