@@ -2,8 +2,8 @@
 
 A statement is a compact JWS (RFC 7515) whose payload is a JSON object and
 whose protected header is exactly ``{"alg", "kid", "typ"}``. Signing and
-signature verification are delegated to joserfc (with key objects memoised per
-key: importing a key cost as much as the signature check at hub scale); this module adds the
+signature verification are delegated to joserfc (key objects and registries
+memoised, each statement decoded once); this module adds the
 protocol's rules around it, in a fixed order so every implementation rejects
 the same input with the same code:
 
@@ -16,16 +16,15 @@ documents in depth.
 
 from __future__ import annotations
 
-import json
 import uuid as _uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from threading import Lock
 from typing import Any, Final
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
@@ -184,7 +183,35 @@ def _as_text(compact: str | bytes, max_size: int) -> str:
     return compact
 
 
-def _split(text: str) -> tuple[dict[str, Any], dict[str, Any], str]:
+@dataclass(frozen=True)
+class _Parsed:
+    """A compact JWS split and strictly decoded once, shared by peek, alg check and joserfc."""
+
+    text: str
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    segments: tuple[str, str, str]
+    payload_bytes: bytes
+
+
+_HEADER_CACHE: dict[str, dict[str, Any]] = {}
+
+
+def _header(segment: str) -> Any:
+    """Strictly decode a protected header segment, memoised: every statement signed with one
+    key carries the same header, so a batch decodes it once. Callers get their own copy."""
+    found = _HEADER_CACHE.get(segment)
+    if found is None:
+        header = strict_json_loads(b64url_decode(segment))
+        if not isinstance(header, dict):
+            return header
+        if len(_HEADER_CACHE) >= 1024:
+            _HEADER_CACHE.clear()
+        _HEADER_CACHE[segment] = found = header
+    return dict(found)
+
+
+def _split(text: str) -> _Parsed:
     parts = text.split(".")
     # An empty signature is left for the alg / signature checks ("alg": "none" is
     # unsupported-alg, not malformed); empty header or payload is malformed.
@@ -193,8 +220,9 @@ def _split(text: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     if len(parts[0]) > _MAX_HEADER_SEGMENT:
         raise StatementError("malformed", "protected header too long")
     try:
-        header = strict_json_loads(b64url_decode(parts[0]))
-        payload = strict_json_loads(b64url_decode(parts[1]))
+        header = _header(parts[0])
+        payload_bytes = b64url_decode(parts[1])
+        payload = strict_json_loads(payload_bytes)
         b64url_decode(parts[2])
     except ValueError as exc:
         raise StatementError("malformed", str(exc)) from None
@@ -202,7 +230,7 @@ def _split(text: str) -> tuple[dict[str, Any], dict[str, Any], str]:
         raise StatementError("malformed", "protected header is not a JSON object")
     if not isinstance(payload, dict):
         raise StatementError("malformed", "payload is not a JSON object")
-    return header, payload, parts[2]
+    return _Parsed(text, header, payload, (parts[0], parts[1], parts[2]), payload_bytes)
 
 
 def _check_typ(header: Mapping[str, Any], typ: str) -> None:
@@ -219,8 +247,13 @@ def _check_typ(header: Mapping[str, Any], typ: str) -> None:
 def _peek(
     compact: str | bytes, *, typ: str, issuer_member: str, max_size: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    text = _as_text(compact, max_size)
-    header, payload, _ = _split(text)
+    parsed = _peek_parsed(compact, typ=typ, issuer_member=issuer_member, max_size=max_size)
+    return parsed.header, parsed.payload
+
+
+def _peek_parsed(compact: str | bytes, *, typ: str, issuer_member: str, max_size: int) -> _Parsed:
+    parsed = _split(_as_text(compact, max_size))
+    header, payload = parsed.header, parsed.payload
     extra = set(header) - _ALLOWED_HEADER
     if extra:
         raise StatementError("malformed", f"unexpected header members: {sorted(extra)[:5]}")
@@ -233,7 +266,7 @@ def _peek(
     issuer = payload.get(issuer_member)
     if not isinstance(issuer, str) or not 1 <= len(issuer) <= 2048:
         raise StatementError("malformed", f"payload {issuer_member} missing")
-    return header, payload
+    return parsed
 
 
 def peek(
@@ -266,11 +299,7 @@ def verify_signature(compact: str, jwk: Mapping[str, Any]) -> bytes:
         raise StatementError("unsupported-alg", f"alg {str(alg)[:40]!r} is not accepted")
     if isinstance(header, dict) and ("crit" in header or "b64" in header):
         raise StatementError("bad-signature", "crit/b64 header parameters are not accepted")
-    try:
-        _public_key(jwk)  # validates the JWK (memoised)
-    except InvalidKeyError as exc:
-        raise StatementError("unknown-key", str(exc)) from None
-    key = _jose_key(str(jwk["x"]))
+    key = _imported_key(jwk).okp
     try:
         b64url_decode(text.rsplit(".", 1)[-1])
         with warnings.catch_warnings():
@@ -283,39 +312,84 @@ def verify_signature(compact: str, jwk: Mapping[str, Any]) -> bytes:
     return obj.payload
 
 
-_JOSE_KEYS: dict[str, OKPKey] = {}
+def _verify_parsed_signature(parsed: _Parsed, key: OKPKey) -> None:
+    """joserfc's signature check of a statement ``_split`` has already strictly decoded.
 
-
-def _jose_key(x: str) -> OKPKey:
-    """joserfc's key object for an Ed25519 public key, memoised on ``x``: importing a key costs
-    about as much as checking a signature, and a hub checks millions with a few thousand keys.
-    Only the required members are imported, so a published ``alg`` cannot veto the other
-    accepted Ed25519 algorithm name."""
-    key = _JOSE_KEYS.get(x)
-    if key is None:
-        key = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": x})
-        if len(_JOSE_KEYS) >= 10_000:
-            _JOSE_KEYS.clear()
-        _JOSE_KEYS[x] = key
-    return key
-
-
-_KEY_CACHE: dict[str, tuple[Ed25519PublicKey, str]] = {}
-
-
-def _public_key(jwk: Mapping[str, Any]) -> tuple[Ed25519PublicKey, str]:
-    """``load_public_jwk`` memoised on the JWK's canonical JSON: a hub verifies millions of
-    statements with a few thousand keys, and key checks + import cost as much as a verify."""
+    The same joserfc steps as ``jws.deserialize_compact``, minus its second base64/JSON
+    decoding of the header and payload: the registry's size limits, then
+    ``jws.validate_compact``, which checks the header against joserfc's header registry
+    (``crit`` and friends), allows only this statement's ``alg``, checks the key's type and
+    curve, and verifies the signature over the exact header and payload segments that
+    ``_split`` decoded, so the payload we go on to use is the one that was signed.
+    """
+    alg = parsed.header["alg"]
+    registry = _registry(alg)
+    head, body, signature = (segment.encode("ascii") for segment in parsed.segments)
+    obj = jws.CompactSignature(dict(parsed.header), parsed.payload_bytes)
+    obj.segments.update({"header": head, "payload": body, "signature": signature})
     try:
-        cache_key = json.dumps(jwk, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError):
-        return load_public_jwk(jwk), thumbprint(jwk)
+        registry.validate_compact_value_size(parsed.text.encode("ascii"))
+        registry.validate_header_size(head)
+        registry.validate_signature_size(signature)
+        registry.validate_payload_size(body)
+        if alg == "EdDSA":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # joserfc warns that "EdDSA" is deprecated
+                ok = jws.validate_compact(obj, key, registry=registry)
+        else:
+            ok = jws.validate_compact(obj, key, registry=registry)
+    except (JoseError, ValueError, TypeError) as exc:
+        raise StatementError(
+            "bad-signature", f"signature check failed ({type(exc).__name__})"
+        ) from None
+    if not ok:
+        raise StatementError("bad-signature", "signature check failed (BadSignatureError)")
+
+
+@dataclass(frozen=True)
+class _ImportedKey:
+    okp: OKPKey  # joserfc key, imported from the required members only
+    kid: str  # its RFC 7638 thumbprint
+
+
+_KEY_CACHE: dict[tuple[tuple[str, Any], ...], _ImportedKey] = {}
+_KEY_CACHE_MAX = 4096
+_KEY_CACHE_LOCK = Lock()
+
+
+def _import_key(jwk: Mapping[str, Any]) -> _ImportedKey:
+    try:
+        load_public_jwk(jwk)
+        kid = thumbprint(jwk)
+    except InvalidKeyError as exc:
+        raise StatementError("unknown-key", str(exc)) from None
+    # Only the required members: a published "alg" must not veto the other Ed25519 alg name.
+    okp = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": jwk["x"]})
+    return _ImportedKey(okp, kid)
+
+
+def _imported_key(jwk: Mapping[str, Any]) -> _ImportedKey:
+    """``load_public_jwk`` + thumbprint + joserfc import of ``jwk``, once per distinct JWK.
+
+    A node or hub verifies thousands of statements with a handful of keys; checking and
+    importing the JWK again for each cost as much as the signature check itself. The cache
+    key is the JWK's full contents (every member takes part in ``load_public_jwk``'s
+    checks), only valid keys are cached, and the cache is bounded.
+    """
+    if not isinstance(jwk, Mapping):
+        raise StatementError("unknown-key", "JWK must be a JSON object")
+    try:
+        cache_key = tuple(sorted(jwk.items()))
+        hash(cache_key)
+    except TypeError:  # unhashable members (key_ops list): check and import uncached
+        return _import_key(jwk)
     found = _KEY_CACHE.get(cache_key)
     if found is None:
-        found = (load_public_jwk(jwk), thumbprint(jwk))
-        if len(_KEY_CACHE) >= 10_000:
-            _KEY_CACHE.clear()
-        _KEY_CACHE[cache_key] = found
+        found = _import_key(jwk)
+        with _KEY_CACHE_LOCK:
+            if len(_KEY_CACHE) >= _KEY_CACHE_MAX:
+                _KEY_CACHE.clear()
+            _KEY_CACHE[cache_key] = found
     return found
 
 
@@ -334,27 +408,32 @@ def static_lookup(trusted: Mapping[str, Iterable[Mapping[str, Any]]]) -> KeyLook
     return lookup
 
 
-@cache
-def _registry(alg: str) -> jws.JWSRegistry:
+def _make_registry(alg: str) -> jws.JWSRegistry:
     registry = jws.JWSRegistry(algorithms=[alg])
     # joserfc's default payload cap (128 kB) is below MAX_REGISTRY_BYTES; our own size
-    # check has already run, so lift it for this verification only.
+    # check has already run, so lift it for these verifications.
     registry.max_payload_length = MAX_REGISTRY_BYTES * 2
     return registry
 
 
-def _resolve_key(key_lookup: KeyLookup, issuer: str, kid: str) -> Mapping[str, Any]:
+# One joserfc registry per accepted alg, built once (they hold no per-call state).
+_REGISTRIES: Final = {alg: _make_registry(alg) for alg in ALGORITHMS}
+
+
+def _registry(alg: str) -> jws.JWSRegistry:
+    return _REGISTRIES[alg]
+
+
+def _resolve_key(key_lookup: KeyLookup, issuer: str, kid: str) -> OKPKey:
     found = key_lookup(issuer, kid)
     if found is UNKNOWN_ISSUER:
         raise StatementError("unknown-issuer", f"issuer {issuer[:200]} is not trusted here")
     if found is None or found is UNKNOWN_KEY or not isinstance(found, Mapping):
         raise StatementError("unknown-key", f"no key {kid[:64]} for issuer {issuer[:200]}")
-    try:
-        if _public_key(found)[1] != kid:
-            raise InvalidKeyError("key lookup returned a key with a different thumbprint")
-    except InvalidKeyError as exc:
-        raise StatementError("unknown-key", str(exc)) from None
-    return found
+    imported = _imported_key(found)
+    if imported.kid != kid:
+        raise StatementError("unknown-key", "key lookup returned a key with a different thumbprint")
+    return imported.okp
 
 
 def _verify(
@@ -365,15 +444,13 @@ def _verify(
     issuer_member: str,
     max_size: int,
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    header, payload = _peek(compact, typ=typ, issuer_member=issuer_member, max_size=max_size)
-    text = compact if isinstance(compact, str) else compact.decode("ascii")
+    parsed = _peek_parsed(compact, typ=typ, issuer_member=issuer_member, max_size=max_size)
+    header, payload = parsed.header, parsed.payload
     if header["alg"] not in ALGORITHMS:
         raise StatementError("unsupported-alg", f"alg {header['alg'][:40]!r} is not accepted")
-    jwk = _resolve_key(key_lookup, payload[issuer_member], header["kid"])
-    # The signature covers exactly the payload segment _peek parsed (same text), so the parsed
-    # payload is the signed one; re-parsing it here cost ~10% of a hub's ingest.
-    verify_signature(text, jwk)
-    return text, header, payload
+    key = _resolve_key(key_lookup, payload[issuer_member], header["kid"])
+    _verify_parsed_signature(parsed, key)
+    return parsed.text, header, payload
 
 
 def verify(
