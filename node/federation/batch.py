@@ -1,4 +1,4 @@
-"""Batch receiving: the same checks as :func:`node.federation.ingest.ingest`, done per batch.
+"""Receiving statements, a batch at a time (the only receiving path).
 
 ``ingest.receive`` (the inbox view, pulls, the hub's sweep and ``bench/``) calls
 :func:`ingest_batch`. Per batch, in order:
@@ -16,7 +16,7 @@
    (``ingest.on_statement_received``), all inside the caller's transaction: ``receive`` commits
    once per batch.
 
-Why: the per-statement path made about a dozen SQL round trips per statement (chain look-ups,
+Why batches: a per-statement path made about a dozen SQL round trips per statement (chain look-ups,
 flushes, counter upserts with savepoints); the hub spent >95% of ingest time waiting on them.
 """
 
@@ -49,7 +49,7 @@ def _held_with_pending(receiver: Any, issuer: str, pending: dict[tuple[str, int]
 
 
 def _apply_key_effects(receiver: Any, st: fst.VerifiedStatement) -> None:
-    """What a key-rotation changes for verifying the rest of the batch (as ``ingest._store``)."""
+    """What a key-rotation changes for verifying the rest of the batch."""
     if st.type != "key-rotation":
         return
     peer = receiver.peer(st.issuer)

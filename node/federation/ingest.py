@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from federation import statements as fst
-from federation.chain import ChainState, classify
+from federation.chain import ChainState
 from federation.errors import DeliveryError, StatementError
 from federation.keys import thumbprint
 from node import clock
@@ -135,41 +135,6 @@ def _refetch_keys(peer: Peer) -> bool:
     return bool(added)
 
 
-def _store(receiver: _Receiver, st: fst.VerifiedStatement) -> Statement:
-    group = receiver.group
-    row = Statement(
-        group_id=group.id,
-        issuer=st.issuer,
-        seq=st.seq,
-        statement_id=st.id,
-        type=st.type,
-        prev=st.prev,
-        hash=st.hash,
-        kid=st.kid,
-        payload=st.payload,
-        compact=st.compact,
-        issued_at=st.issued_at.replace(tzinfo=None),
-        received_at=clock.utcnow_naive(),
-        verification="verified",
-    )
-    db.session.add(row)
-    receiver.states[st.issuer] = ChainState(st.seq, st.hash)
-    peer = receiver.peer(st.issuer)
-    assert peer is not None
-    peer.last_pulled_seq = max(peer.last_pulled_seq or 0, st.seq)
-    if st.type == "retraction":
-        from node.federation.operations import _mark_retracted
-
-        db.session.flush()
-        _mark_retracted(group.id, st.issuer, st.body["statement_id"], st.id, st.body["reason"])
-    elif st.type == "key-rotation":
-        new_key = {**st.body["new_key"], "kid": thumbprint(st.body["new_key"])}
-        if all(jwk.get("kid") != new_key["kid"] for jwk in peer.keys):
-            peer.keys = [*peer.keys, new_key]
-        peer.retired_kids = {**(peer.retired_kids or {}), st.kid: st.seq}
-    return row
-
-
 def _record_fork(receiver: _Receiver, st: fst.VerifiedStatement, detail: str) -> None:
     group = receiver.group
     exists = db.session.scalar(
@@ -194,48 +159,9 @@ def _record_fork(receiver: _Receiver, st: fst.VerifiedStatement, detail: str) ->
     log.warning("chain fork from %s at seq %s", st.issuer, st.seq)
 
 
-def ingest(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> IngestReport:
-    """Verify and store ``compacts`` for ``group`` in order, stopping at the first refusal.
-
-    Adds to the session; the caller commits (:func:`receive` does both, with a retry).
-    """
-    receiver = _Receiver(group, refetch)
-    report = IngestReport()
-    for index, compact in enumerate(compacts):
-        try:
-            st = fst.verify(compact, receiver.lookup)
-            retired_at = (receiver.peer(st.issuer).retired_kids or {}).get(st.kid)  # type: ignore[union-attr]
-            if retired_at is not None and st.seq > retired_at:
-                raise StatementError(
-                    "unknown-key", f"key {st.kid[:16]} was retired at seq {retired_at}"
-                )
-            verdict = classify(st, receiver.state(st.issuer), receiver.held(st.issuer))
-            if verdict.kind == "append":
-                report.stored.append(_store(receiver, st))
-                report.accepted += 1
-                continue
-            if verdict.ok:
-                report.duplicates += 1
-                continue
-            if verdict.kind == "fork":
-                _record_fork(receiver, st, verdict.detail)
-            elif verdict.kind == "gap":
-                peer = receiver.peer(st.issuer)
-                if peer is not None:
-                    peer.next_pull_at = clock.utcnow_naive()  # backfill in the worker
-            verdict.raise_for_error()
-        except StatementError as exc:
-            report.error, report.index = exc, index
-            break
-    db.session.flush()
-    for row in report.stored:
-        for hook in on_statement_received:
-            hook(group, row)
-    return report
-
-
 def receive(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> IngestReport:
-    """:func:`ingest` and commit. A concurrent push and pull of the same statement can race to
+    """Verify and store ``compacts`` (:func:`node.federation.batch.ingest_batch`) and commit.
+    A concurrent push and pull of the same statement can race to
     the UNIQUE constraint; the loser simply runs again and finds a duplicate."""
     group_id = group.id
     from node.federation.batch import ingest_batch  # same checks, one INSERT per batch
