@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from node import __version__
 from node.config import ensure_secret_key, load_config
-from node.extensions import csrf, db, limiter, migrate
+from node.extensions import csrf, db, init_sqlite, limiter, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -75,6 +75,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("node").setLevel(app.config["LOG_LEVEL"])
 
     db.init_app(app)
+    init_sqlite(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 JWKS_REFETCH_INTERVAL = timedelta(minutes=10)
 TRUSTED_STATUSES = ("active", "flagged")
 
-# Other rooms react to received statements (e.g. campaigns shows "endorsed by Walton").
-on_statement_received: list[Callable[[Group, Statement], None]] = []
-
 
 @dataclass
 class IngestReport:
@@ -45,7 +42,6 @@ class IngestReport:
     duplicates: int = 0
     error: StatementError | None = None
     index: int | None = None
-    stored: list[Statement] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         if self.error is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from federation import statements as fst
 from federation.errors import StatementError
@@ -105,24 +105,25 @@ def publish(
             Delivery(group_id=group.id, statement_pk=row.id, destination=inbox, next_attempt_at=now)
         )
     if type == "retraction":
-        _mark_retracted(group.id, group.url, body["statement_id"], payload["id"], body["reason"])
+        mark_retracted(group.id, group.url, body["statement_id"], payload["id"], body["reason"])
     record(group, actor, f"publish-{type}", f"statement {seq}", payload["id"])
     return row
 
 
-def _mark_retracted(holder: int, issuer: str, target: str, by: str, reason: str) -> None:
+def mark_retracted(holder: int, issuer: str, target: str, by: str, reason: str) -> None:
     """Mark ``target`` retracted if it is one of ``issuer``'s (a retraction of anything else,
-    or of a retraction, has no effect)."""
-    held = db.session.scalar(
-        select(Statement).where(
+    of a retraction, or of one already retracted has no effect). One UPDATE, no row loaded."""
+    db.session.execute(
+        update(Statement)
+        .where(
             Statement.group_id == holder,
             Statement.issuer == issuer,
             Statement.statement_id == target,
+            Statement.type != "retraction",
+            Statement.retracted_by.is_(None),
         )
+        .values(retracted_by=by, retraction_reason=reason[:2000])
     )
-    if held is not None and held.type != "retraction" and held.retracted_by is None:
-        held.retracted_by = by
-        held.retraction_reason = reason[:2000]
 
 
 def meeting_decision(

@@ -97,14 +97,17 @@ class Counters:
         self.tallies: dict[tuple[str, int, str, str], int] = defaultdict(int)
 
     def add(self, row: Endorsement, n: int) -> None:
-        self.subjects[(row.kind, row.subject_id)] += n
-        month = row.issued_at.strftime("%Y-%m")
-        for subject in (row.subject_id, 0):
-            self.tallies[(row.kind, subject, row.region, month)] += n
+        self.add_fields(row.kind, row.subject_id, row.region, row.issued_at, n)
+
+    def add_fields(self, kind: str, subject_id: int, region: str, at: datetime, n: int) -> None:
+        self.subjects[(kind, subject_id)] += n
+        month = at.strftime("%Y-%m")
+        for subject in (subject_id, 0):
+            self.tallies[(kind, subject, region, month)] += n
         if n > 0:
-            key = (row.kind, row.subject_id)
-            if key not in self.latest or self.latest[key] < row.issued_at:
-                self.latest[key] = row.issued_at
+            key = (kind, subject_id)
+            if key not in self.latest or self.latest[key] < at:
+                self.latest[key] = at
 
     def apply(self) -> None:
         for kind, model in MODELS.items():
@@ -182,25 +185,29 @@ def enrolled_for(hub: Group, issuer: str) -> EnrolledGroup | None:
     )
 
 
-def _endorsement(hub: Group, enrolled: EnrolledGroup, st: Any, kind: str, subject: int) -> Any:
+def _endorsement(
+    hub: Group, enrolled: EnrolledGroup, st: Any, kind: str, subject: int
+) -> dict[str, Any]:
+    """A ``hub_endorsements`` row, as the values of a Core INSERT."""
     decision = st.body["decision"]
-    return Endorsement(
-        group_id=hub.id,
-        enrolled_id=enrolled.id,
-        statement_id=statement_uuid(st),
-        seq=st.seq,
-        kind=kind,
-        subject_id=subject,
-        region=enrolled.region,
-        method=decision["method"],
-        electorate=decision.get("electorate"),
-        turnout=decision.get("turnout"),
-        result=decision["result"]["summary"][:1000],
-        decided_on=date.fromisoformat(decision["decided_on"]),
-        issued_at=_naive(st.issued_at),
-        counted=enrolled.counted,
-        retracted_at=None,
-    )
+    return {
+        "group_id": hub.id,
+        "enrolled_id": enrolled.id,
+        "statement_id": statement_uuid(st),
+        "seq": st.seq,
+        "kind": kind,
+        "subject_id": subject,
+        "region": enrolled.region,
+        "method": decision["method"],
+        "electorate": decision.get("electorate"),
+        "turnout": decision.get("turnout"),
+        "result": decision["result"]["summary"][:1000],
+        "decided_on": date.fromisoformat(decision["decided_on"]),
+        "issued_at": _naive(st.issued_at),
+        "counted": enrolled.counted,
+        "retracted_at": None,
+        "retraction_reason": None,
+    }
 
 
 def _retraction_targets(hub: Group, mine: Sequence[Any]) -> dict[str, Endorsement]:
@@ -211,6 +218,36 @@ def _retraction_targets(hub: Group, mine: Sequence[Any]) -> dict[str, Endorsemen
         Endorsement.group_id == hub.id, Endorsement.statement_id.in_(wanted)
     )
     return {row.statement_id: row for row in db.session.scalars(stmt)}
+
+
+def _retract(
+    st: Any,
+    group: EnrolledGroup,
+    new_rows: dict[str, dict[str, Any]],
+    targets: dict[str, Endorsement],
+    counters: Counters,
+) -> None:
+    """Apply a retraction to its target: a row of this batch (not inserted yet) or a stored one.
+    A group can only retract its own endorsement, and only once."""
+    when, reason = _naive(st.issued_at), st.body["reason"][:2000]
+    fresh = new_rows.get(st.body["statement_id"])
+    if fresh is not None:
+        if fresh["enrolled_id"] != group.id or fresh["retracted_at"] is not None:
+            return
+        fresh.update(retracted_at=when, retraction_reason=reason)
+        if fresh["counted"]:
+            counters.add_fields(
+                fresh["kind"], fresh["subject_id"], fresh["region"], fresh["issued_at"], -1
+            )
+            fresh["counted"] = False
+        return
+    row = targets.get(st.body["statement_id"])
+    if row is None or row.enrolled_id != group.id or row.retracted_at is not None:
+        return
+    row.retracted_at, row.retraction_reason = when, reason
+    if row.counted:
+        counters.add(row, -1)
+        row.counted = False
 
 
 def _rotate(hub: Group, enrolled: EnrolledGroup, st: Any) -> None:
@@ -259,7 +296,7 @@ def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
     ids = {kind: _subject_ids(hub, kind, wanted[kind]) for kind in MODELS}
     targets = _retraction_targets(hub, mine)
     counters = Counters(hub.id)
-    new_rows = []
+    new_rows: dict[str, dict[str, Any]] = {}
     per_group: dict[int, list[Any]] = defaultdict(list)
     for st, key in zip(mine, keys, strict=True):
         group = enrolled[st.issuer]
@@ -267,23 +304,15 @@ def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
         kind = ENDORSEMENT_TYPES.get(st.type)
         if kind is not None and key is not None:
             row = _endorsement(hub, group, st, kind, ids[kind][key])
-            new_rows.append(row)
-            targets[row.statement_id] = row
-            if row.counted:
-                counters.add(row, +1)
+            new_rows[row["statement_id"]] = row
+            if row["counted"]:
+                counters.add_fields(kind, row["subject_id"], group.region, row["issued_at"], +1)
         elif st.type == "retraction":
-            row = targets.get(st.body["statement_id"])
-            # a group can only retract its own, and only once
-            if row is None or row.enrolled_id != group.id or row.retracted_at is not None:
-                continue
-            row.retracted_at = _naive(st.issued_at)
-            row.retraction_reason = st.body["reason"][:2000]
-            if row.counted:
-                counters.add(row, -1)
-                row.counted = False
+            _retract(st, group, new_rows, targets, counters)
         elif st.type == "key-rotation":
             _rotate(hub, group, st)
-    db.session.add_all(new_rows)
+    if new_rows:
+        db.session.connection().execute(Endorsement.__table__.insert(), list(new_rows.values()))
     db.session.flush()
     counters.apply()
     for group_id, done in per_group.items():
@@ -298,11 +327,6 @@ def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
             group.last_statement_at = newest
     db.session.flush()
     return len(mine)
-
-
-def apply_statement(hub: Group, statement: Any) -> None:
-    """One statement (see :func:`apply_batch`)."""
-    apply_batch(hub, [statement])
 
 
 def set_counted(enrolled: EnrolledGroup, counted: bool) -> int:

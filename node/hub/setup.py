@@ -9,14 +9,6 @@ from typing import Any
 from flask import Flask
 
 
-def _on_statement_stored(holder: Any, statement: Any) -> None:
-    """Fold a newly stored statement into the aggregates, in the storing transaction."""
-    if getattr(holder, "is_hub", False):
-        from node.hub.aggregates import apply_statement
-
-        apply_statement(holder, statement)
-
-
 def _on_statements_stored(holder: Any, statements: list[Any]) -> None:
     """Fold a newly stored batch into the aggregates (each counter touched once per batch)."""
     if getattr(holder, "is_hub", False):
@@ -45,13 +37,8 @@ def init_app(app: Flask) -> None:
         dashboard_panels.append(_panel)
     batch = optional_module("node.federation.batch")
     batch_hooks = getattr(batch, "on_statements_received", None)
-    ingest = optional_module("node.federation.ingest")
-    hooks = getattr(ingest, "on_statement_received", None)
-    if batch_hooks is not None:
-        if _on_statements_stored not in batch_hooks:
-            batch_hooks.append(_on_statements_stored)
-    elif hooks is not None and _on_statement_stored not in hooks:
-        hooks.append(_on_statement_stored)
+    if batch_hooks is not None and _on_statements_stored not in batch_hooks:
+        batch_hooks.append(_on_statements_stored)
     net = optional_module("node.federation.net")
     if net is not None:
         net.trusted_via_registry = registry.trusted_via_registry
