@@ -9,8 +9,8 @@
    accepted earlier in the batch is applied to the peer's keys at once, so statements signed with
    the new key later in the same batch verify. The batch stops at the first refusal (the
    statements before it stay accepted, protocol §7.2), exactly as the per-statement path did.
-2. **store**: the accepted statements are inserted together (one Core executemany INSERT, no
-   ORM objects), then the retractions among them are applied (their targets may be in the same
+2. **store**: the accepted statements are inserted together (multi-row Core INSERTs, no ORM
+   objects), then the retractions among them are applied (their targets may be in the same
    batch).
 3. **hooks**: batch hooks (:data:`on_statements_received`, e.g. the hub's aggregates, which then
    touch each counter once per batch) get the verified statements, inside the caller's
@@ -30,6 +30,7 @@ from federation.chain import ChainState, classify
 from federation.errors import StatementError
 from federation.keys import thumbprint
 from node import clock
+from node.bulk import insert_rows
 from node.extensions import db
 from node.federation.models import Statement
 from node.federation.operations import mark_retracted
@@ -112,11 +113,11 @@ def ingest_batch(group: Group, compacts: Sequence[str], *, refetch: bool = True)
 
 
 def _store(group: Group, receiver: Any, accepted: list[fst.VerifiedStatement]) -> None:
-    """One executemany INSERT (SQLAlchemy Core: no ORM objects or unit of work for rows that
-    are only written here), then each peer's pull position, then the retractions."""
+    """Multi-row INSERTs (SQLAlchemy Core: no ORM objects or unit of work for rows that are
+    only written here), then each peer's pull position, then the retractions."""
     now = clock.utcnow_naive()
-    db.session.connection().execute(
-        Statement.__table__.insert(),
+    insert_rows(
+        Statement.__table__,
         [
             {
                 "group_id": group.id,

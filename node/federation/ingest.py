@@ -163,11 +163,11 @@ def receive(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> I
     from node.federation.batch import ingest_batch  # same checks, one INSERT per batch
 
     for attempt in range(3):
-        report = ingest_batch(group, compacts, refetch=refetch)
         try:
+            report = ingest_batch(group, compacts, refetch=refetch)
             db.session.commit()
             return report
-        except IntegrityError:
+        except IntegrityError:  # from the INSERT or, for deferred checks, the COMMIT
             db.session.rollback()
             group = db.session.get(Group, group_id)  # type: ignore[assignment]
             if attempt == 2:

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, or_, select, update
 
+from node.bulk import insert_rows
 from node.extensions import db
 from node.groups.models import Group
 from node.hub.models import Endorsement, EnrolledGroup, HubCampaign, HubCandidate, Tally
@@ -40,15 +41,6 @@ def candidate_key(body: dict[str, Any]) -> str:
     parts = [" ".join(str(body[k]).split()).casefold() for k in ("candidate", "office", "area")]
     parts.append(body["election_date"])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-
-
-def _insert(table: Any) -> Any:
-    """INSERT … ON CONFLICT for the session's backend (PostgreSQL or SQLite)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
 
 
 def _subject_fields(kind: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -81,8 +73,11 @@ def _subject_ids(hub: Group, kind: str, wanted: dict[str, dict[str, Any]]) -> di
     missing = sorted(k for k in wanted if k not in found)
     if missing:
         rows = [{"group_id": hub.id, "key": k, "endorsements": 0, **wanted[k]} for k in missing]
-        stmt = _insert(model.__table__).on_conflict_do_nothing(index_elements=["group_id", "key"])
-        db.session.execute(stmt, rows)
+        insert_rows(
+            model.__table__,
+            rows,
+            lambda stmt: stmt.on_conflict_do_nothing(index_elements=["group_id", "key"]),
+        )
         found.update(lookup(missing))
     return found
 
@@ -155,12 +150,14 @@ class Counters:
         ]
         if rows:
             table = Tally.__table__
-            stmt = _insert(table)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["group_id", "kind", "subject_id", "region", "month"],
-                set_={"count": table.c.count + stmt.excluded.count},
-            )
-            db.session.connection().execute(stmt, rows)
+
+            def add_counts(stmt: Any) -> Any:
+                return stmt.on_conflict_do_update(
+                    index_elements=["group_id", "kind", "subject_id", "region", "month"],
+                    set_={"count": table.c.count + stmt.excluded.count},
+                )
+
+            insert_rows(table, rows, add_counts)  # sorted rows: workers lock in one order
         self.subjects.clear()
         self.latest.clear()
         self.tallies.clear()
@@ -312,7 +309,7 @@ def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
         elif st.type == "key-rotation":
             _rotate(hub, group, st)
     if new_rows:
-        db.session.connection().execute(Endorsement.__table__.insert(), list(new_rows.values()))
+        insert_rows(Endorsement.__table__, list(new_rows.values()))
     db.session.flush()
     counters.apply()
     for group_id, done in per_group.items():

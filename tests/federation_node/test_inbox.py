@@ -191,3 +191,31 @@ def test_no_group_here_is_a_json_404(client, walton, shepperton):
         "/federation/inbox", data="x", headers=JOSE, base_url="http://other.test"
     )
     assert response.status_code == 404 and response.json["error"] == "not-found"
+
+
+def test_a_batch_that_raced_a_concurrent_store_is_retried_as_duplicates(
+    client, walton, monkeypatch
+):
+    """A push and a pull of the same statements can both pass the chain check before either
+    commits; the database's UNIQUE (holder, issuer, seq) refuses the loser's INSERT (on
+    PostgreSQL through COPY), and ``receive`` runs the batch again and finds duplicates."""
+    from federation.chain import ChainState
+    from node.federation import ingest
+
+    forger = setup_peer(walton)
+    statements = [forger.next(), forger.next()]
+    assert post(client, statements[0]).status_code == 202
+    real_state = ingest._Receiver.state
+    stale = {"left": 1}
+
+    def state(self, issuer):  # the first attempt reads the chain as it was before the push
+        if stale["left"]:
+            stale["left"] -= 1
+            self.states[issuer] = ChainState()
+        return real_state(self, issuer)
+
+    monkeypatch.setattr(ingest._Receiver, "state", state)
+    report = ingest.receive(db.session.get(type(walton), walton.id), statements, refetch=False)
+    assert stale["left"] == 0
+    assert (report.accepted, report.duplicates, report.error) == (1, 1, None)
+    assert held() == 2
