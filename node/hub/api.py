@@ -57,12 +57,31 @@ def candidates():  # type: ignore[no-untyped-def]
 def candidate(candidate_id: int):  # type: ignore[no-untyped-def]
     hub = hub_or_404()
     item = get_or_404(HubCandidate, candidate_id)
-    rows = db.session.scalars(
-        queries.endorsements(hub, "candidate", item.id, region=arg("region", 100)).limit(500)
-    )
+    stmt = queries.endorsements(hub, "candidate", item.id, region=arg("region", 100))
     return jsonify(
-        dict(queries.candidate_json(item), endorsed_by=[queries.endorsement_json(e) for e in rows])
+        dict(queries.candidate_json(item), **_endorsed_by(stmt, "hub_api.candidate", candidate_id))
     )
+
+
+def _endorsed_by(stmt: Any, endpoint: str, ident: int) -> dict[str, Any]:
+    """One page (``page``, ``per_page`` ≤ 100, default 100) of a subject's endorsements,
+    counted first, newest first, with the page's position and the next page's URL."""
+    page = paginate(stmt, per_page=queries.MAX_PER_PAGE)
+    nxt = None
+    if page.page < page.pages:
+        args = dict(request.args.to_dict(), page=page.page + 1)
+        key = "candidate_id" if endpoint == "hub_api.candidate" else "campaign_id"
+        nxt = url_for(endpoint, _external=True, **{key: ident}, **args)
+    return {
+        "endorsed_by": [queries.endorsement_json(e) for e in page.items],
+        "endorsements_page": {
+            "page": page.page,
+            "per_page": page.per_page,
+            "pages": page.pages,
+            "total": page.total,
+            "next": nxt,
+        },
+    }
 
 
 @bp.route("/campaigns")
@@ -79,14 +98,12 @@ def campaigns():  # type: ignore[no-untyped-def]
 def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
     hub = hub_or_404()
     item = get_or_404(HubCampaign, campaign_id)
-    rows = db.session.scalars(
-        queries.endorsements(hub, "campaign", item.id, region=arg("region", 100)).limit(500)
-    )
+    stmt = queries.endorsements(hub, "campaign", item.id, region=arg("region", 100))
     return jsonify(
         dict(
             queries.campaign_json(item),
             by_region_month=queries.monthly(hub, "campaign", item.id),
-            endorsed_by=[queries.endorsement_json(e) for e in rows],
+            **_endorsed_by(stmt, "hub_api.campaign", campaign_id),
         )
     )
 

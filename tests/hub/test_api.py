@@ -23,6 +23,19 @@ def test_candidates_paginate_and_filter(app, wsgi, hub, enrolled):  # type: igno
     assert [i["name"] for i in only["items"]] == ["Person 11"]
     detail = client.get(f"/api/v1/candidates/{first['items'][0]['id']}", base_url=HUB).get_json()
     assert {e["group_name"] for e in detail["endorsed_by"]} == {"Walton", "Crosby"}
+    assert detail["endorsements_page"] == {
+        "page": 1,
+        "per_page": 100,
+        "pages": 1,
+        "total": 2,
+        "next": None,
+    }
+    ident = first["items"][0]["id"]
+    one = client.get(f"/api/v1/candidates/{ident}?per_page=1", base_url=HUB).get_json()
+    assert len(one["endorsed_by"]) == 1 and one["endorsements_page"]["pages"] == 2
+    rest = client.get(one["endorsements_page"]["next"].replace(HUB, ""), base_url=HUB).get_json()
+    names = {one["endorsed_by"][0]["group_name"], rest["endorsed_by"][0]["group_name"]}
+    assert names == {"Walton", "Crosby"} and rest["endorsements_page"]["next"] is None
     nw = client.get("/api/v1/groups?region=North%20West", base_url=HUB).get_json()
     assert {g["name"] for g in nw["items"]} == {"Walton", "Crosby"}
     csv = client.get("/hub/candidates?format=csv", base_url=HUB).get_data(as_text=True)
