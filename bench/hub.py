@@ -219,7 +219,8 @@ def _worker(args: tuple[str, str, int, list[dict[str, Any]], int]) -> int:
 
 
 def latency(app: Any, paths: list[str], repeat: int) -> dict[str, tuple[float, ...]]:
-    """Per path: wall p50/p99 and this process's CPU p50/p99 (ms). On a shared, loaded machine
+    """Per path, after one untimed warm-up request (the first request of a process compiles
+    templates): wall p50/p99 and this process's CPU p50/p99 (ms). On a shared, loaded machine
     wall time mostly measures waiting for a core; CPU time is the request's own cost (the
     PostgreSQL server's CPU is not in it)."""
     client = app.test_client()
@@ -230,6 +231,7 @@ def latency(app: Any, paths: list[str], repeat: int) -> dict[str, tuple[float, .
         return statistics.median(values), values[min(len(values) - 1, int(len(values) * 0.99))]
 
     for path in paths:
+        client.get(path, base_url="http://hub.bench")  # warm-up: template compile, caches
         times, cpus = [], []
         for _ in range(repeat):
             t0, c0 = time.perf_counter(), time.process_time()
