@@ -21,7 +21,7 @@ import pytest
 from node import clock
 from node.ballots.operations import to_london
 from tests.support.fixtures import PASSWORD
-from tests.support.server import NodeProcess
+from tests.support.server import Install
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
@@ -70,7 +70,7 @@ def test_a_whole_ranked_ballot_in_the_browser(
         "COMMONGROUND_TESTING": "1",
     }
     now = clock.utcnow_naive()
-    with NodeProcess(tmp_path / "node", env=env).start() as node:
+    with Install(tmp_path / "node", env=env).start() as node:
         page = _sign_in(browser, node.url, officer.email)
         page.goto(f"{node.url}/ballots/new")
         page.get_by_label("Title").fill("Regional delegates")
@@ -112,7 +112,7 @@ def test_a_whole_ranked_ballot_in_the_browser(
     )
     # Two days later, on a server that nobody has told to close anything.
     later = {**env, "COMMONGROUND_TEST_CLOCK_OFFSET": str(int(timedelta(days=3).total_seconds()))}
-    with NodeProcess(tmp_path / "node", env=later).start() as node:
+    with Install(tmp_path / "node", env=later).start() as node:
         page = _sign_in(browser, node.url, officer.email)
         page.goto(f"{node.url}{ballot_path}/result")
         assert page.locator("#elected li").all_inner_texts() == ["Ann", "Cat"]

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from node.extensions import db
 from tests.ballots.helpers import make_ballot, ranked_form
 from tests.support.fixtures import PASSWORD
-from tests.support.server import NodeProcess
+from tests.support.server import Install
 
 pytestmark = pytest.mark.slow
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -36,7 +36,7 @@ def test_simultaneous_votes_by_one_member_count_once(
     ballot = make_ballot(group, officer, open_it=True)
     form = ranked_form(ballot, "Bob", "Ann")
     env = {"COMMONGROUND_DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"]}
-    with NodeProcess(tmp_path / "node", env=env, workers=3, threads=8).start() as node:
+    with Install(tmp_path / "node", env=env, workers=3, threads=8).start() as node:
         signin = requests.Session()
         token = _token(signin, f"{node.url}/signin")
         response = signin.post(

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from tests.e2e.servers import Install
+from tests.support.server import Install
 
 pytestmark = pytest.mark.slow
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import NodeProcess
+from tests.support.server import Install
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
@@ -40,7 +40,7 @@ def browser():
 
 @pytest.fixture
 def node(tmp_path):
-    with NodeProcess(tmp_path / "node") as server:
+    with Install(tmp_path / "node") as server:
         out = server.cli(
             "init", "--group", "Walton Momentum", "--admin", "sam@example.org", "--url", server.url
         ).stdout

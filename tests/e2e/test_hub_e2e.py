@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.servers import Install
+from tests.support.server import Install
 
 pytestmark = pytest.mark.slow
 LATER = {"COMMONGROUND_TEST_CLOCK_OFFSET": str(8 * 3600)}  # past any backoff

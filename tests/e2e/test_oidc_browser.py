@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import NodeProcess
+from tests.support.server import Install
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
@@ -45,7 +45,7 @@ def _link(text: str) -> str:
 
 @pytest.fixture
 def pair(tmp_path):
-    with NodeProcess(tmp_path / "hub") as hub, NodeProcess(tmp_path / "node") as node:
+    with Install(tmp_path / "hub") as hub, Install(tmp_path / "node") as node:
         node.url = f"http://localhost:{node.port}"
         node.env["COMMONGROUND_BASE_URL"] = node.url
         hub.cli(
