@@ -67,7 +67,7 @@ def _no_constant(text: str) -> Any:
 
 
 def strict_json_loads(data: bytes | str) -> Any:
-    """Parse JSON strictly (UTF-8 only, no duplicate keys, no floats, no NaN).
+    """Parse JSON strictly (UTF-8 only, no duplicate keys, no floats, no NaN, no U+0000).
 
     Raises ValueError for every kind of bad input, including nesting too deep
     for the parser and strings that cannot be re-encoded as UTF-8.
@@ -86,9 +86,28 @@ def strict_json_loads(data: bytes | str) -> Any:
             text.encode("utf-8")
         if "\\u" in text:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
+            if "\\u0000" in text and _has_nul(value):
+                raise ValueError("U+0000 is not allowed in strings")
     except (ValueError, RecursionError, UnicodeError) as exc:
         raise ValueError(f"invalid JSON: {str(exc)[:200]}") from None
     return value
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether any string (member name or value) in parsed JSON contains U+0000. PostgreSQL
+    text cannot hold it, so a statement carrying one could be stored by no hub."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in k or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def contains_nul(value: Any) -> bool:
+    """Public form of the U+0000 check, for signers (see :func:`strict_json_loads`)."""
+    return _has_nul(value)
 
 
 def canonical_json(value: Any) -> bytes:

@@ -30,7 +30,13 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
 from . import schemas
-from ._util import b64url_decode, canonical_json, sha256_b64url, strict_json_loads
+from ._util import (
+    b64url_decode,
+    canonical_json,
+    contains_nul,
+    sha256_b64url,
+    strict_json_loads,
+)
 from .errors import InvalidKeyError, StatementError
 from .keys import load_public_jwk, public_jwk, thumbprint
 
@@ -156,6 +162,8 @@ def sign(payload: Mapping[str, Any], private_key: Ed25519PrivateKey) -> str:
     too-large), so bugs surface at the signer.
     """
     schemas.validate(payload)
+    if contains_nul(payload):
+        raise StatementError("malformed", "strings must not contain U+0000")
     compact = sign_jws(payload, private_key, TYP)
     limit = MAX_REGISTRY_BYTES if payload.get("type") == "registry" else MAX_STATEMENT_BYTES
     if len(compact) > limit:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from federation import keys, statements
-from federation._util import b64url_encode
+from federation._util import b64url_encode, contains_nul
 from federation.errors import ERROR_CODES, StatementError
 
 from .conftest import ISSUER
@@ -76,7 +76,9 @@ def test_random_payloads_signed_with_valid_key(
     payload = {**extra, **envelope, "issuer": ISSUER}
     compact = statements.sign_jws(payload, KEY, statements.TYP)
     err = rejected(compact)
-    assert err.code == "schema-invalid"
+    # U+0000 anywhere is refused by the strict parse, before the signature; the rest only by
+    # the schema, after it
+    assert err.code == ("malformed" if contains_nul(payload) else "schema-invalid")
 
 
 @SETTINGS

@@ -107,6 +107,19 @@ def test_sign_refuses_invalid_payload(key: Ed25519PrivateKey) -> None:
     assert "$.body.statement_id" in info.value.detail
 
 
+def test_sign_refuses_nul_which_no_verifier_accepts(key: Ed25519PrivateKey) -> None:
+    with pytest.raises(StatementError) as info:
+        signed(key, "retraction", {"statement_id": str(uuid.uuid4()), "reason": "a\x00b"})
+    assert info.value.code == "malformed"
+
+
+def test_escaped_backslash_u0000_is_just_text(
+    key: Ed25519PrivateKey, lookup: statements.KeyLookup
+) -> None:
+    body = {"statement_id": str(uuid.uuid4()), "reason": "literally \\u0000"}
+    statements.verify(signed(key, "retraction", body), lookup)
+
+
 def test_build_payload_rejects_naive_datetime() -> None:
     with pytest.raises(ValueError):
         statements.build_payload("retraction", ISSUER, 1, None, {}, issued_at=datetime(2024, 1, 1))
@@ -264,6 +277,8 @@ def test_size_first(key: Ed25519PrivateKey, lookup: statements.KeyLookup) -> Non
         b'{"issuer": "https://walton.example.org", "seq": 1.0}',
         b'{"issuer": "https://walton.example.org", "seq": NaN}',
         b'{"issuer": "https://walton.example.org", "x": "\\ud800"}',
+        b'{"issuer": "https://walton.example.org", "x": ["ok", "nul \\u0000 here"]}',
+        b'{"issuer": "https://walton.example.org", "k\\u0000": 1}',
         b"[1, 2]",
         b"\xef\xbb\xbf{}",
         b'{"issuer": 5}',
