@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench bench-hub clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,17 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks print their figures and ratios against baselines measured in the same run
+# (docs/performance.md). bench-hub needs PostgreSQL; the full run is
+# make bench-hub HUB_BENCH_ARGS="--groups 1000 --per-group 1000" (about half an hour here).
+HUB_BENCH_ARGS ?= --groups 100 --per-group 1000
+
 bench: $(STAMP)
 	$(BIN)/python bench/tally.py
+	$(BIN)/python bench/verify.py
+
+bench-hub: $(STAMP)
+	$(BIN)/python bench/hub.py $(HUB_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
