@@ -57,7 +57,9 @@ class Statement(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE")
+    )  # UNIQUE (group_id, issuer, seq) serves it
     issuer: Mapped[str] = mapped_column(String(URL_LEN))
     seq: Mapped[int] = mapped_column(BigInteger)
     statement_id: Mapped[str] = mapped_column(String(36))

@@ -45,7 +45,9 @@ class EnrolledGroup(db.Model):
     __table_args__ = (UniqueConstraint("group_id", "url"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE")
+    )  # UNIQUE (group_id, …) serves it
     url: Mapped[str] = mapped_column(String(2048))
     name: Mapped[str] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(100), index=True)
@@ -84,7 +86,9 @@ class HubCandidate(db.Model):
     __table_args__ = (UniqueConstraint("group_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE")
+    )  # UNIQUE (group_id, …) serves it
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), index=True)
     office: Mapped[str] = mapped_column(String(200))
@@ -101,7 +105,9 @@ class HubCampaign(db.Model):
     __table_args__ = (UniqueConstraint("group_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE")
+    )  # UNIQUE (group_id, …) serves it
     key: Mapped[str] = mapped_column(String(2048))
     title: Mapped[str] = mapped_column(String(200), index=True)
     summary: Mapped[str] = mapped_column(Text)
@@ -122,7 +128,9 @@ class Endorsement(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE")
+    )  # UNIQUE (group_id, …) serves it
     enrolled_id: Mapped[int] = mapped_column(
         ForeignKey("hub_enrolled_groups.id", ondelete="CASCADE"), index=True
     )
@@ -153,7 +161,9 @@ class Tally(db.Model):
     __table_args__ = (UniqueConstraint("group_id", "kind", "subject_id", "region", "month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE")
+    )  # UNIQUE (group_id, …) serves it
     kind: Mapped[str] = mapped_column(String(10))
     subject_id: Mapped[int]
     region: Mapped[str] = mapped_column(String(100))
