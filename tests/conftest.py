@@ -15,7 +15,7 @@ import pytest
 from tests.support.db import TestDatabase
 from tests.support.smtp import SmtpSink
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.browser"]
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -7,21 +7,12 @@ from __future__ import annotations
 import socket
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _free_ports(n: int) -> tuple[int, ...]:
@@ -74,18 +65,6 @@ def test_demo_seeds_an_enrolled_federation_with_endorsements(federation):
             assert conn.execute("SELECT hub_url FROM hub_links").fetchall() == [(hub.url,)]
             assert conn.execute("SELECT count(*) FROM members").fetchone()[0] > 30
     assert "sign in as officer@hub.example.org" in demo.banner(federation)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_candidate_page_shows_the_endorsing_groups(federation, browser):
