@@ -86,28 +86,24 @@ def strict_json_loads(data: bytes | str) -> Any:
             text.encode("utf-8")
         if "\\u" in text:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
-            if "\\u0000" in text and _has_nul(value):
+            if "\\u0000" in text and contains_nul(value):
                 raise ValueError("U+0000 is not allowed in strings")
     except (ValueError, RecursionError, UnicodeError) as exc:
         raise ValueError(f"invalid JSON: {str(exc)[:200]}") from None
     return value
 
 
-def _has_nul(value: Any) -> bool:
+def contains_nul(value: Any) -> bool:
     """Whether any string (member name or value) in parsed JSON contains U+0000. PostgreSQL
-    text cannot hold it, so a statement carrying one could be stored by no hub."""
+    text cannot hold it, so a statement carrying one could be stored by no hub; verifiers
+    refuse it (:func:`strict_json_loads`) and signers check with this before signing."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any("\x00" in k or _has_nul(v) for k, v in value.items())
+        return any("\x00" in k or contains_nul(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(contains_nul(v) for v in value)
     return False
-
-
-def contains_nul(value: Any) -> bool:
-    """Public form of the U+0000 check, for signers (see :func:`strict_json_loads`)."""
-    return _has_nul(value)
 
 
 def canonical_json(value: Any) -> bytes:

@@ -67,9 +67,7 @@ def insert_rows(
         )
         for name in names
     ]
-    stmt = stmt.from_select(names, select(*columns))
-    if on_conflict is not None:
-        stmt = on_conflict(stmt)
+    stmt = on_conflict(stmt.from_select(names, select(*columns)))
     connection.execute(stmt, {f"b_{name}": [row[name] for row in rows] for name in names})
 
 

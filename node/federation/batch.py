@@ -9,9 +9,9 @@
    accepted earlier in the batch is applied to the peer's keys at once, so statements signed with
    the new key later in the same batch verify. The batch stops at the first refusal (the
    statements before it stay accepted, protocol §7.2), exactly as the per-statement path did.
-2. **store**: the accepted statements are inserted together (multi-row Core INSERTs, no ORM
-   objects), then the retractions among them are applied (their targets may be in the same
-   batch).
+2. **store**: the accepted statements are inserted together (``node.bulk.insert_rows``: COPY
+   on PostgreSQL, one executemany on SQLite; no ORM objects), then the retractions among them
+   are applied (their targets may be in the same batch).
 3. **hooks**: batch hooks (:data:`on_statements_received`, e.g. the hub's aggregates, which then
    touch each counter once per batch) get the verified statements, inside the caller's
    transaction: ``receive`` commits once per batch.
@@ -113,8 +113,8 @@ def ingest_batch(group: Group, compacts: Sequence[str], *, refetch: bool = True)
 
 
 def _store(group: Group, receiver: Any, accepted: list[fst.VerifiedStatement]) -> None:
-    """Multi-row INSERTs (SQLAlchemy Core: no ORM objects or unit of work for rows that are
-    only written here), then each peer's pull position, then the retractions."""
+    """One bulk insert (``node.bulk``: no ORM objects or unit of work for rows that are only
+    written here), then each peer's pull position, then the retractions."""
     now = clock.utcnow_naive()
     insert_rows(
         Statement.__table__,

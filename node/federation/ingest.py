@@ -160,7 +160,7 @@ def receive(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> I
     A concurrent push and pull of the same statement can race to
     the UNIQUE constraint; the loser simply runs again and finds a duplicate."""
     group_id = group.id
-    from node.federation.batch import ingest_batch  # same checks, one INSERT per batch
+    from node.federation.batch import ingest_batch  # same checks, one bulk insert per batch
 
     for attempt in range(3):
         try:

@@ -24,12 +24,15 @@ bp = Blueprint("hub_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-def _page(page: queries.Page, render: Any, endpoint: str, **kwargs: Any) -> Any:
-    args = request.args.to_dict()
-    nxt = None
-    if page.page < page.pages:
-        args.update(page=page.page + 1)
-        nxt = url_for(endpoint, _external=True, **kwargs, **args)
+def _next_url(page: queries.Page, endpoint: str, **view_args: Any) -> str | None:
+    """The URL of the page after ``page`` (same query arguments), or None on the last."""
+    if page.page >= page.pages:
+        return None
+    args = dict(request.args.to_dict(), page=page.page + 1)
+    return url_for(endpoint, _external=True, **view_args, **args)
+
+
+def _page(page: queries.Page, render: Any, endpoint: str, **view_args: Any) -> Any:
     return jsonify(
         {
             "items": [render(i) for i in page.items],
@@ -37,7 +40,7 @@ def _page(page: queries.Page, render: Any, endpoint: str, **kwargs: Any) -> Any:
             "per_page": page.per_page,
             "pages": page.pages,
             "total": page.total,
-            "next": nxt,
+            "next": _next_url(page, endpoint, **view_args),
         }
     )
 
@@ -59,19 +62,17 @@ def candidate(candidate_id: int):  # type: ignore[no-untyped-def]
     item = get_or_404(HubCandidate, candidate_id)
     stmt = queries.endorsements(hub, "candidate", item.id, region=arg("region", 100))
     return jsonify(
-        dict(queries.candidate_json(item), **_endorsed_by(stmt, "hub_api.candidate", candidate_id))
+        dict(
+            queries.candidate_json(item),
+            **_endorsed_by(stmt, "hub_api.candidate", candidate_id=candidate_id),
+        )
     )
 
 
-def _endorsed_by(stmt: Any, endpoint: str, ident: int) -> dict[str, Any]:
+def _endorsed_by(stmt: Any, endpoint: str, **view_args: Any) -> dict[str, Any]:
     """One page (``page``, ``per_page`` ≤ 100, default 100) of a subject's endorsements,
     counted first, newest first, with the page's position and the next page's URL."""
     page = paginate(stmt, per_page=queries.MAX_PER_PAGE)
-    nxt = None
-    if page.page < page.pages:
-        args = dict(request.args.to_dict(), page=page.page + 1)
-        key = "candidate_id" if endpoint == "hub_api.candidate" else "campaign_id"
-        nxt = url_for(endpoint, _external=True, **{key: ident}, **args)
     return {
         "endorsed_by": [queries.endorsement_json(e) for e in page.items],
         "endorsements_page": {
@@ -79,7 +80,7 @@ def _endorsed_by(stmt: Any, endpoint: str, ident: int) -> dict[str, Any]:
             "per_page": page.per_page,
             "pages": page.pages,
             "total": page.total,
-            "next": nxt,
+            "next": _next_url(page, endpoint, **view_args),
         },
     }
 
@@ -103,7 +104,7 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
         dict(
             queries.campaign_json(item),
             by_region_month=queries.monthly(hub, "campaign", item.id),
-            **_endorsed_by(stmt, "hub_api.campaign", campaign_id),
+            **_endorsed_by(stmt, "hub_api.campaign", campaign_id=campaign_id),
         )
     )
 
