@@ -107,6 +107,8 @@ class VerifiedStatement:
     kid: str
     hash: str
     issued_at: datetime
+    #: The payload exactly as signed (UTF-8 JSON text), stored verbatim rather than re-encoded.
+    payload_json: str
 
     @property
     def body(self) -> dict[str, Any]:
@@ -444,6 +446,11 @@ def _resolve_key(key_lookup: KeyLookup, issuer: str, kid: str) -> OKPKey:
     return imported.okp
 
 
+def _check_alg(header: Mapping[str, Any]) -> None:
+    if header["alg"] not in ALGORITHMS:
+        raise StatementError("unsupported-alg", f"alg {header['alg'][:40]!r} is not accepted")
+
+
 def _verify(
     compact: str | bytes,
     key_lookup: KeyLookup,
@@ -454,11 +461,50 @@ def _verify(
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
     parsed = _peek_parsed(compact, typ=typ, issuer_member=issuer_member, max_size=max_size)
     header, payload = parsed.header, parsed.payload
-    if header["alg"] not in ALGORITHMS:
-        raise StatementError("unsupported-alg", f"alg {header['alg'][:40]!r} is not accepted")
+    _check_alg(header)
     key = _resolve_key(key_lookup, payload[issuer_member], header["kid"])
     _verify_parsed_signature(parsed, key)
     return parsed.text, header, payload
+
+
+# The stages of statement verification, in the protocol's order. ``verify`` runs them on one
+# statement; ``federation.batch.verify_many`` runs each over a whole batch in turn.
+
+
+def _parse_stage(compact: str | bytes, max_size: int) -> _Parsed:
+    """size, parse, alg."""
+    parsed = _peek_parsed(compact, typ=TYP, issuer_member="issuer", max_size=max_size)
+    _check_alg(parsed.header)
+    return parsed
+
+
+def _key_stage(parsed: _Parsed, key_lookup: KeyLookup) -> OKPKey:
+    """issuer & key."""
+    return _resolve_key(key_lookup, parsed.payload["issuer"], parsed.header["kid"])
+
+
+def _schema_stage(parsed: _Parsed) -> VerifiedStatement:
+    """schema (only ever run on a statement whose signature has been checked)."""
+    header, payload = parsed.header, parsed.payload
+    schemas.validate(payload)
+    if payload["type"] == "key-rotation" and payload["body"]["previous_kid"] != header["kid"]:
+        raise StatementError(
+            "schema-invalid", "$.body.previous_kid: key-rotation must be signed by the previous key"
+        )
+    return VerifiedStatement(
+        compact=parsed.text,
+        header=header,
+        payload=payload,
+        id=payload["id"],
+        type=payload["type"],
+        issuer=payload["issuer"],
+        seq=payload["seq"],
+        prev=payload["prev"],
+        kid=header["kid"],
+        hash=statement_hash(parsed.text),
+        issued_at=datetime.fromisoformat(payload["issued_at"].replace("Z", "+00:00")),
+        payload_json=parsed.payload_bytes.decode("utf-8"),
+    )
 
 
 def verify(
@@ -472,24 +518,6 @@ def verify(
     Raises :class:`StatementError` and nothing else for any input (unless
     ``key_lookup`` itself raises something else).
     """
-    text, header, payload = _verify(
-        compact, key_lookup, typ=TYP, issuer_member="issuer", max_size=max_size
-    )
-    schemas.validate(payload)
-    if payload["type"] == "key-rotation" and payload["body"]["previous_kid"] != header["kid"]:
-        raise StatementError(
-            "schema-invalid", "$.body.previous_kid: key-rotation must be signed by the previous key"
-        )
-    return VerifiedStatement(
-        compact=text,
-        header=header,
-        payload=payload,
-        id=payload["id"],
-        type=payload["type"],
-        issuer=payload["issuer"],
-        seq=payload["seq"],
-        prev=payload["prev"],
-        kid=header["kid"],
-        hash=statement_hash(text),
-        issued_at=datetime.fromisoformat(payload["issued_at"].replace("Z", "+00:00")),
-    )
+    parsed = _parse_stage(compact, max_size)
+    _verify_parsed_signature(parsed, _key_stage(parsed, key_lookup))
+    return _schema_stage(parsed)

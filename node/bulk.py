@@ -12,7 +12,12 @@ psycopg. The alternatives measured worse: psycopg's ``executemany`` runs every r
 statement of its own; multi-row ``VALUES (…), (…)`` text (``.values([...])`` or SQLAlchemy's
 insertmanyvalues) is too long for psycopg's query cache, so its placeholders are re-parsed for
 every batch; and arrays of long text (statements, JSON) are escaped element by element in
-Python. On SQLite, which runs in-process, a plain ``executemany`` is already the fast path.
+Python. On SQLite, which runs in-process, plain inserts are one driver-level ``executemany`` of
+tuples (SQLAlchemy's per-row parameter processing cost as much as SQLite's own insert), upserts
+one SQLAlchemy ``executemany``.
+
+A JSON column's value may be :class:`JSONText`, text that is already JSON (a received statement's
+payload exactly as it was signed): it is stored as it is rather than parsed and encoded again.
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from node.extensions import db
+
+
+class JSONText(str):
+    """JSON text to store in a JSON column verbatim (see the module docstring)."""
+
+
+def _json_value(value: Any) -> str:
+    return value if isinstance(value, JSONText) else json.dumps(value)
 
 
 def dialect_insert(table: Table) -> Any:
@@ -52,12 +65,13 @@ def insert_rows(
         return
     stmt = dialect_insert(table)
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        if on_conflict is not None:
-            stmt = on_conflict(stmt)
-        connection.execute(stmt, list(rows))
-        return
     names = list(rows[0])
+    if connection.dialect.name != "postgresql":
+        if on_conflict is None:
+            _sqlite_executemany(connection, table, names, rows)
+        else:
+            connection.execute(on_conflict(stmt), list(rows))
+        return
     if on_conflict is None:
         _copy(connection, table, names, rows)
         return
@@ -85,6 +99,40 @@ def _copy(connection: Any, table: Table, names: list[str], rows: Sequence[dict[s
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[n]) if n in json_columns else row[n] for n in names])
+                copy.write_row(
+                    [_json_value(row[n]) if n in json_columns else row[n] for n in names]
+                )
     except psycopg.errors.IntegrityError as exc:
         raise IntegrityError(sql, None, exc) from exc
+
+
+def _sqlite_executemany(
+    connection: Any, table: Table, names: list[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """One ``INSERT … VALUES (?, …)`` executemany of tuples on the session's connection.
+
+    Values go through each column type's own bind processor (datetimes become SQLAlchemy's
+    SQLite text format, JSON is encoded unless it is :class:`JSONText`), so rows read back
+    exactly as if SQLAlchemy had written them; errors are SQLAlchemy's (``IntegrityError``)."""
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    processors = []
+    for name in names:
+        column_type = table.c[name].type
+        if isinstance(column_type, JSON):
+            processors.append(_json_value)
+        else:
+            processors.append(column_type.dialect_impl(dialect).bind_processor(dialect))
+    columns = ", ".join(quote(name) for name in names)
+    marks = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
+    pairs = list(zip(names, processors, strict=True))
+    params = [
+        tuple(
+            value if process is None or value is None else process(value)
+            for name, process in pairs
+            for value in (row[name],)
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(sql, params)

@@ -26,11 +26,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from federation import statements as fst
+from federation.batch import verify_many
 from federation.chain import ChainState, classify
 from federation.errors import StatementError
 from federation.keys import thumbprint
 from node import clock
-from node.bulk import insert_rows
+from node.bulk import JSONText, insert_rows
 from node.extensions import db
 from node.federation.models import Statement
 from node.federation.operations import mark_retracted
@@ -62,6 +63,40 @@ def _apply_key_effects(receiver: Any, st: fst.VerifiedStatement) -> None:
     peer.retired_kids = {**(peer.retired_kids or {}), st.kid: st.seq}
 
 
+def _chain(
+    receiver: Any,
+    st: fst.VerifiedStatement,
+    pending: dict[tuple[str, int], str],
+    accepted: list[fst.VerifiedStatement],
+    report: Any,
+) -> None:
+    """Classify one verified statement against its issuer's chain; raise its refusal."""
+    retired_at = (receiver.peer(st.issuer).retired_kids or {}).get(st.kid)
+    if retired_at is not None and st.seq > retired_at:
+        raise StatementError("unknown-key", f"key {st.kid[:16]} was retired at seq {retired_at}")
+    held = _held_with_pending(receiver, st.issuer, pending)
+    verdict = classify(st, receiver.state(st.issuer), held)
+    if verdict.kind == "append":
+        accepted.append(st)
+        pending[(st.issuer, st.seq)] = st.compact
+        receiver.states[st.issuer] = ChainState(st.seq, st.hash)
+        _apply_key_effects(receiver, st)
+        report.accepted += 1
+        return
+    if verdict.ok:
+        report.duplicates += 1
+        return
+    if verdict.kind == "fork":
+        from node.federation.ingest import _record_fork
+
+        _record_fork(receiver, st, verdict.detail)
+    elif verdict.kind == "gap":
+        peer = receiver.peer(st.issuer)
+        if peer is not None:
+            peer.next_pull_at = clock.utcnow_naive()  # backfill in the worker
+    verdict.raise_for_error()
+
+
 def ingest_batch(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> Any:
     """Verify and store ``compacts`` for ``group`` in order, stopping at the first refusal.
 
@@ -73,36 +108,21 @@ def ingest_batch(group: Group, compacts: Sequence[str], *, refetch: bool = True)
     report = single.IngestReport()
     accepted: list[fst.VerifiedStatement] = []
     pending: dict[tuple[str, int], str] = {}
-    for index, compact in enumerate(compacts):
-        try:
-            st = fst.verify(compact, receiver.lookup)
-            retired_at = (receiver.peer(st.issuer).retired_kids or {}).get(st.kid)  # type: ignore[union-attr]
-            if retired_at is not None and st.seq > retired_at:
-                raise StatementError(
-                    "unknown-key", f"key {st.kid[:16]} was retired at seq {retired_at}"
-                )
-            held = _held_with_pending(receiver, st.issuer, pending)
-            verdict = classify(st, receiver.state(st.issuer), held)
-            if verdict.kind == "append":
-                accepted.append(st)
-                pending[(st.issuer, st.seq)] = st.compact
-                receiver.states[st.issuer] = ChainState(st.seq, st.hash)
-                _apply_key_effects(receiver, st)
-                report.accepted += 1
-                continue
-            if verdict.ok:
-                report.duplicates += 1
-                continue
-            if verdict.kind == "fork":
-                single._record_fork(receiver, st, verdict.detail)
-            elif verdict.kind == "gap":
-                peer = receiver.peer(st.issuer)
-                if peer is not None:
-                    peer.next_pull_at = clock.utcnow_naive()  # backfill in the worker
-            verdict.raise_for_error()
-        except StatementError as exc:
-            report.error, report.index = exc, index
-            break
+    position = 0
+    while position < len(compacts) and report.error is None:
+        # Verified stage by stage up to the first refusal or key-rotation (which changes the
+        # keys that verify what follows it), then chained one by one.
+        prefix = verify_many(compacts[position:], receiver.lookup)
+        for st in prefix.statements:
+            try:
+                _chain(receiver, st, pending, accepted, report)
+            except StatementError as exc:
+                report.error, report.index = exc, position
+                break
+            position += 1
+        else:
+            if prefix.error is not None:
+                report.error, report.index = prefix.error, position
     if not accepted:
         db.session.flush()
         return report
@@ -128,7 +148,7 @@ def _store(group: Group, receiver: Any, accepted: list[fst.VerifiedStatement]) -
                 "prev": st.prev,
                 "hash": st.hash,
                 "kid": st.kid,
-                "payload": st.payload,
+                "payload": JSONText(st.payload_json),
                 "compact": st.compact,
                 "issued_at": st.issued_at.replace(tzinfo=None),
                 "received_at": now,
