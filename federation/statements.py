@@ -261,9 +261,11 @@ def _peek(
     return parsed.header, parsed.payload
 
 
-def _peek_parsed(compact: str | bytes, *, typ: str, issuer_member: str, max_size: int) -> _Parsed:
-    parsed = _split(_as_text(compact, max_size))
-    header, payload = parsed.header, parsed.payload
+#: (header segment, typ) pairs whose header already passed :func:`_check_header`.
+_CHECKED_HEADERS: set[tuple[str, str]] = set()
+
+
+def _check_header(header: Mapping[str, Any], typ: str) -> None:
     extra = set(header) - _ALLOWED_HEADER
     if extra:
         raise StatementError("malformed", f"unexpected header members: {sorted(extra)[:5]}")
@@ -273,7 +275,17 @@ def _peek_parsed(compact: str | bytes, *, typ: str, issuer_member: str, max_size
     if not isinstance(kid, str) or not 1 <= len(kid) <= 128:
         raise StatementError("malformed", "header kid missing")
     _check_typ(header, typ)
-    issuer = payload.get(issuer_member)
+
+
+def _peek_parsed(compact: str | bytes, *, typ: str, issuer_member: str, max_size: int) -> _Parsed:
+    parsed = _split(_as_text(compact, max_size))
+    checked = (parsed.segments[0], typ)
+    if checked not in _CHECKED_HEADERS:  # every statement signed with one key has one header
+        _check_header(parsed.header, typ)
+        if len(_CHECKED_HEADERS) >= 1024:
+            _CHECKED_HEADERS.clear()
+        _CHECKED_HEADERS.add(checked)
+    issuer = parsed.payload.get(issuer_member)
     if not isinstance(issuer, str) or not 1 <= len(issuer) <= 2048:
         raise StatementError("malformed", f"payload {issuer_member} missing")
     return parsed

@@ -61,6 +61,7 @@ def _apply_key_effects(receiver: Any, st: fst.VerifiedStatement) -> None:
     if all(jwk.get("kid") != new_key["kid"] for jwk in peer.keys):
         peer.keys = [*peer.keys, new_key]
     peer.retired_kids = {**(peer.retired_kids or {}), st.kid: st.seq}
+    receiver.forget_keys()
 
 
 def _chain(

@@ -52,13 +52,18 @@ class IngestReport:
 
 
 class _Receiver:
-    """Per-batch caches: peers by issuer and chain state by issuer."""
+    """Per-batch caches: peers, chain states and trusted keys by issuer."""
 
     def __init__(self, group: Group, refetch: bool) -> None:
         self.group = group
         self.refetch = refetch
         self.peers: dict[str, Peer | None] = {}
         self.states: dict[str, ChainState] = {}
+        # (issuer, kid) -> the trusted JWK; forgotten whenever an issuer's keys change
+        self.keys: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def forget_keys(self) -> None:
+        self.keys.clear()
 
     def peer(self, issuer: str) -> Peer | None:
         if issuer not in self.peers:
@@ -68,6 +73,14 @@ class _Receiver:
         return self.peers[issuer]
 
     def lookup(self, issuer: str, kid: str) -> fst.LookupResult:
+        found = self.keys.get((issuer, kid))
+        if found is None:
+            found = self._lookup(issuer, kid)
+            if isinstance(found, dict):
+                self.keys[(issuer, kid)] = found
+        return found
+
+    def _lookup(self, issuer: str, kid: str) -> fst.LookupResult:
         peer = self.peer(issuer)
         if peer is None or peer.status not in TRUSTED_STATUSES or issuer == self.group.url:
             return fst.UNKNOWN_ISSUER
