@@ -6,8 +6,9 @@ http/https URLs are fetched, and every failure becomes a DeliveryError whose
 ``retryable`` flag drives the outbox worker (timeouts, connection errors,
 5xx and 429 retry; other 4xx do not).
 
-Note: this module does not decide *which* hosts may be contacted (e.g.
-refusing private addresses); the node does that before calling us.
+Connections to non-public addresses (loopback, private networks, link-local, cloud metadata)
+are refused unless the client is made with ``allow_private=True``
+(:mod:`federation.addresses`, checked on the connected socket, so DNS tricks do not get round it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import requests
 
 from . import schemas
 from ._util import strict_json_loads
+from .addresses import PublicAddressesOnly
 from .errors import (
     BadResponse,
     DeliveryError,
@@ -125,9 +127,18 @@ class FederationClient:
         timeout: tuple[float, float] = (3.05, 10),
         user_agent: str = DEFAULT_USER_AGENT,
         session: requests.Session | None = None,
+        allow_private: bool = False,
     ) -> None:
+        """``session``: use this one as it is (tests route it in-process); otherwise a new
+        session refuses non-public addresses unless ``allow_private``."""
         self.timeout = timeout
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            if not allow_private:
+                guard = PublicAddressesOnly()
+                session.mount("http://", guard)
+                session.mount("https://", guard)
+        self.session = session
         self.session.headers["User-Agent"] = user_agent
         self.session.trust_env = False  # no proxies / netrc credentials leaking from the env
         self.session.max_redirects = 3

@@ -170,6 +170,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body accepted (CSV imports, federation inbox).",
     ),
     Setting(
+        "COMMONGROUND_ALLOW_PRIVATE_PEERS",
+        "ALLOW_PRIVATE_PEERS",
+        _bool,
+        False,
+        "Let federation requests (follow, pull, push, JWKS, hub) reach loopback and private "
+        "addresses: for a local demo or a federation on a private network only.",
+    ),
+    Setting(
         "COMMONGROUND_LOG_LEVEL",
         "LOG_LEVEL",
         _choice("DEBUG", "INFO", "WARNING", "ERROR"),

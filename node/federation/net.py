@@ -9,13 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from flask import current_app, has_app_context
+
 from federation.client import FederationClient
 
 TIMEOUT = (3.05, 10.0)
 
 
+def allow_private() -> bool:
+    """COMMONGROUND_ALLOW_PRIVATE_PEERS: may outgoing requests reach non-public addresses?"""
+    return has_app_context() and bool(current_app.config.get("ALLOW_PRIVATE_PEERS"))
+
+
+def new_client(timeout: tuple[float, float] = TIMEOUT) -> FederationClient:
+    """A federation client that refuses non-public addresses unless this install allows them."""
+    return FederationClient(
+        timeout=timeout, user_agent="commonground-node/0.1", allow_private=allow_private()
+    )
+
+
 def _default_client() -> FederationClient:
-    return FederationClient(timeout=TIMEOUT, user_agent="commonground-node/0.1")
+    return new_client()
 
 
 client_factory: Callable[[], FederationClient] = _default_client

@@ -55,6 +55,7 @@ class Site:
             "COMMONGROUND_INSTANCE_PATH": str(self.folder),
             "COMMONGROUND_BASE_URL": self.url,
             "COMMONGROUND_MAIL_ENABLED": os.environ.get("COMMONGROUND_MAIL_ENABLED", "false"),
+            "COMMONGROUND_ALLOW_PRIVATE_PEERS": "true",  # the demo's sites are on 127.0.0.1
         }
         env.pop("COMMONGROUND_DATABASE_URL", None)  # always the site's own SQLite file
         return env
@@ -68,6 +69,7 @@ class Site:
                 "BASE_URL": self.url,
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.folder / 'commonground.db'}",
                 "MAIL_ENABLED": False,
+                "ALLOW_PRIVATE_PEERS": True,
             }
         )
 

@@ -110,10 +110,10 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         if client.jwks:
             return KeySet.import_key_set(client.jwks)
         if client.jwks_uri:
-            from federation.client import FederationClient
             from federation.errors import FederationError
+            from node.federation.net import new_client
 
-            fetcher = FederationClient(timeout=(3.05, 5))
+            fetcher = new_client(timeout=(3.05, 5))
             try:
                 return KeySet.import_key_set({"keys": fetcher.fetch_jwks(client.jwks_uri)})
             except (FederationError, ValueError) as exc:

@@ -306,7 +306,7 @@ def federation_targets() -> list[str]:
 
 def check_remote(urls: Iterable[str]) -> list[Finding]:
     """Reachability and clock skew against each remote's HTTP Date header."""
-    from federation.client import WELL_KNOWN, FederationClient, _origin
+    from federation.client import WELL_KNOWN, _origin
     from federation.errors import DeliveryError
     from node import clock
 
@@ -314,7 +314,9 @@ def check_remote(urls: Iterable[str]) -> list[Finding]:
     if not urls:
         return [Finding(OK, "clock", "no hub or peers configured: skew not checked")]
     found: list[Finding] = []
-    client = FederationClient(timeout=(3.05, 5))
+    from node.federation.net import new_client
+
+    client = new_client(timeout=(3.05, 5))
     try:
         for url in urls:
             try:

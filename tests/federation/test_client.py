@@ -14,6 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation import keys
+from federation.addresses import is_public_address
 from federation.client import FederationClient
 from federation.errors import (
     BadResponse,
@@ -160,7 +161,7 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture
 def client() -> Iterator[FederationClient]:
-    c = FederationClient(timeout=(1.0, 0.5), user_agent="cg-test/1")
+    c = FederationClient(timeout=(1.0, 0.5), user_agent="cg-test/1", allow_private=True)
     yield c
     c.close()
 
@@ -295,3 +296,31 @@ def test_redirect_to_other_scheme_refused(server: Server, client: FederationClie
     from federation.errors import DeliveryError
 
     assert isinstance(info.value, DeliveryError) and not info.value.retryable
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+     "0.0.0.0", "224.0.0.1", "::1", "fd00::1", "fe80::1%eth0", "::ffff:127.0.0.1", "::"],
+)  # fmt: skip
+def test_non_public_addresses(address: str) -> None:
+    assert not is_public_address(address)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "81.2.69.160", "2a00:1450:4009:81f::200e"])
+def test_public_addresses(address: str) -> None:
+    assert is_public_address(address)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_private_addresses_are_refused_before_a_request_is_sent(server: Server, host: str) -> None:
+    guarded = FederationClient(timeout=(1.0, 0.5))  # the default: public addresses only
+    seen = len(server.seen)
+    port = server.base.rsplit(":", 1)[1]
+    try:
+        with pytest.raises(UnsafeURL, match="not a public address") as refused:
+            guarded.discover(f"http://{host}:{port}/")
+    finally:
+        guarded.close()
+    assert not refused.value.retryable
+    assert len(server.seen) == seen  # not even the request line reached the server

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from node import clock
@@ -187,3 +189,19 @@ def test_claimed_rows_are_not_sent_twice(app, wsgi, walton, shepperton, followed
     assert worker.deliver_due() == 0
     clock.advance(worker.LEASE + timedelta(seconds=1))  # that worker died: the lease runs out
     assert worker.deliver_due() == 1
+
+
+def test_following_a_private_address_is_refused_unless_the_install_allows_it(app, walton):
+    """No COMMONGROUND_ALLOW_PRIVATE_PEERS (the default): a follow URL on loopback is refused at
+    connect time, before a byte is sent, with a message the officer can act on."""
+    from node.federation.following import FollowError, follow_peer
+
+    assert app.config["ALLOW_PRIVATE_PEERS"] is False
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/g/somewhere"
+        with pytest.raises(FollowError, match="not a public address"):
+            follow_peer(walton, url)
+        connection, _ = listener.accept()  # the kernel completed the handshake ...
+        with connection:
+            connection.settimeout(5)
+            assert connection.recv(1024) == b""  # ... and the node closed it without a request

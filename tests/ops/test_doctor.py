@@ -23,6 +23,7 @@ def doctor_env(monkeypatch, app, database, group):  # type: ignore[no-untyped-de
     monkeypatch.setenv("COMMONGROUND_INSTANCE_PATH", app.instance_path)
     monkeypatch.setenv("COMMONGROUND_DATABASE_URL", database.url)
     monkeypatch.setenv("COMMONGROUND_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("COMMONGROUND_ALLOW_PRIVATE_PEERS", "true")  # its "peers" are on loopback
     return Path(app.instance_path)
 
 

@@ -68,6 +68,7 @@ class Install:
             "COMMONGROUND_BASE_URL": self.url,
             "COMMONGROUND_MAIL_ENABLED": "false",
             "COMMONGROUND_TESTING": "1",
+            "COMMONGROUND_ALLOW_PRIVATE_PEERS": "true",  # every install here is on 127.0.0.1
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
