@@ -103,3 +103,21 @@ def test_a_database_without_tables_and_a_bad_setting(monkeypatch, tmp_path):
     bad = doctor()
     assert bad.exit_code == 1
     assert "FAIL config: COMMONGROUND_SMTP_PORT" in bad.output
+
+
+def test_autovacuum_is_checked_on_postgresql(doctor_env, database):
+    result = doctor()
+    if database.url.startswith("sqlite"):
+        assert not re.search(r"^\S+ +autovacuum:", result.output, re.MULTILINE), result.output
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database.url)
+    with engine.connect() as conn:
+        setting = conn.execute(text("SHOW autovacuum")).scalar()
+    engine.dispose()
+    if setting == "on":
+        assert "OK   autovacuum: on" in result.output, result.output
+    else:
+        assert "WARN autovacuum: off" in result.output, result.output
+        assert "-> set `autovacuum = on` in postgresql.conf" in result.output
