@@ -25,6 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from federation import statements as fst
 from federation.batch import verify_many
 from federation.chain import ChainState, classify
@@ -33,9 +36,13 @@ from federation.keys import thumbprint
 from node import clock
 from node.bulk import JSONText, insert_rows
 from node.extensions import db
-from node.federation.models import Statement
+from node.federation.models import Peer, Statement
 from node.federation.operations import mark_retracted
 from node.groups.models import Group
+
+_ADVANCE_PULL = (
+    update(Peer).where(Peer.id == bindparam("peer_id")).values(last_pulled_seq=bindparam("seq"))
+)
 
 # Rooms that fold whole batches (the hub's aggregates): called with (holder, the statements
 # just stored, in order), inside the storing transaction.
@@ -165,7 +172,10 @@ def _store(group: Group, receiver: Any, accepted: list[fst.VerifiedStatement]) -
         peer = receiver.peer(issuer)
         assert peer is not None
         if seq > (peer.last_pulled_seq or 0):
-            peer.last_pulled_seq = seq
+            # One UPDATE of the one column, not the ORM's unit of work for a single attribute
+            # (which cost as much per batch as inserting the batch); the loaded peer is told.
+            db.session.connection().execute(_ADVANCE_PULL, {"peer_id": peer.id, "seq": seq})
+            set_committed_value(peer, "last_pulled_seq", seq)
     for st in accepted:
         if st.type == "retraction":
             mark_retracted(group.id, st.issuer, st.body["statement_id"], st.id, st.body["reason"])

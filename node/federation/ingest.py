@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from federation import statements as fst
@@ -49,6 +49,16 @@ class IngestReport:
         body = self.error.to_json()
         body.update(index=self.index, accepted=self.accepted, duplicates=self.duplicates)
         return body
+
+
+# What a receiver holds last for an issuer: built once, run on the session's connection (Core,
+# no ORM result machinery) at the start of every batch.
+_LAST_HELD = (
+    select(Statement.seq, Statement.hash)
+    .where(Statement.group_id == bindparam("group_id"), Statement.issuer == bindparam("issuer"))
+    .order_by(Statement.seq.desc())
+    .limit(1)
+)
 
 
 class _Receiver:
@@ -96,12 +106,11 @@ class _Receiver:
 
     def state(self, issuer: str) -> ChainState:
         if issuer not in self.states:
-            last = db.session.execute(
-                select(Statement.seq, Statement.hash)
-                .where(Statement.group_id == self.group.id, Statement.issuer == issuer)
-                .order_by(Statement.seq.desc())
-                .limit(1)
-            ).first()
+            last = (
+                db.session.connection()
+                .execute(_LAST_HELD, {"group_id": self.group.id, "issuer": issuer})
+                .first()
+            )
             self.states[issuer] = ChainState(last[0], last[1]) if last else ChainState()
         return self.states[issuer]
 
