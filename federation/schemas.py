@@ -5,10 +5,10 @@ loaded once and compiled into one Draft 2020-12 validator per document type,
 with our own format checks for ``date``, ``date-time``, ``uri`` and ``uuid`` so
 results do not depend on which optional jsonschema extras are installed.
 
-Speed: the same schema files and format checks are also compiled with
-``jsonschema_rs`` (a Rust implementation of Draft 2020-12; a dependency, but
-optional for a third-party verifier), used as the accept path: a document it
-accepts is valid. A document it rejects is validated again by ``jsonschema``,
+Speed: the same schema files are also compiled with ``jsonschema_rs`` (a Rust
+implementation of Draft 2020-12; a dependency, but optional for a third-party
+verifier), with each format replaced by a pattern that admits only values the
+format check accepts, and used as the accept path: a document it accepts is valid. A document it rejects is validated again by ``jsonschema``,
 which gives the precise error message and has the final word. The pure-Python
 validator alone cost ~15x an Ed25519 signature check per received statement.
 tests/federation/test_schema_fast_path.py checks that the fast path never accepts
@@ -121,36 +121,56 @@ def _validators() -> dict[str, jsonschema.protocols.Validator]:
     return result
 
 
-def _never_raises(check: Any) -> Any:
-    def run(value: object) -> bool:
-        try:
-            return bool(check(value))
-        except ValueError:
-            return False
+# The compiled validators check formats with these patterns, in Rust, instead of calling back into
+# Python for every formatted value (that cost ≈ 15 µs per statement, ≈ 9 % of an Ed25519 check).
+# Each pattern matches only strings the format's check above accepts (a subset: property-tested in
+# tests/federation/test_schema_fast_path.py); what they do not match (29 February, an IPv6 or
+# port-65535 host, …) is judged by ``jsonschema`` with the checks themselves.
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_MONTH_DAY = (
+    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    "|(?:0[13-9]|1[0-2])-(?:29|30)"
+    "|(?:0[13578]|1[02])-31)"
+)
+_TIME = (
+    "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,6})?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+FORMAT_PATTERNS: dict[str, str] = {
+    "date": f"^{_YEAR}-{_MONTH_DAY}$",
+    "date-time": f"^{_YEAR}-{_MONTH_DAY}T{_TIME}$",
+    "uuid": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    "uri": "^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[1-9][0-9]{0,3})?(?:/[!-~]*)?$",
+}
 
-    return run
+
+def _formats_as_patterns(node: Any) -> Any:
+    """A copy of a schema in which every ``"format": F`` keyword is ``allOf: [{pattern}]``."""
+    if isinstance(node, list):
+        return [_formats_as_patterns(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _formats_as_patterns(value) for key, value in node.items()}
+    keyword = out.get("format")
+    if isinstance(keyword, str):  # (a property *named* "format" has a schema, not a string)
+        del out["format"]
+        if keyword in FORMAT_PATTERNS:
+            out["allOf"] = [*out.get("allOf", []), {"pattern": FORMAT_PATTERNS[keyword]}]
+    return out
 
 
 @cache
 def _fast_validators() -> dict[str, Any]:
-    """The same schemas and format checks compiled by ``jsonschema_rs`` (accept path only)."""
+    """The same schemas compiled by ``jsonschema_rs`` (accept path only), formats as patterns."""
     try:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - a verifier installed without the accelerator
         return {}
     names = _schema_files.STATEMENT_TYPES + _schema_files.OTHER_DOCUMENTS
-    loaded = {name: _schema_files.load(name) for name in names}
+    loaded = {name: _formats_as_patterns(_schema_files.load(name)) for name in names}
     registry = jsonschema_rs.Registry([(doc["$id"], doc) for doc in loaded.values()])
-    formats = {
-        "date": _never_raises(_is_date),
-        "date-time": _never_raises(_is_datetime),
-        "uri": _never_raises(_is_uri),
-        "uuid": _never_raises(_is_uuid),
-    }
     return {
-        name: jsonschema_rs.Draft202012Validator(
-            doc, registry=registry, formats=formats, validate_formats=True
-        )
+        name: jsonschema_rs.Draft202012Validator(doc, registry=registry, validate_formats=False)
         for name, doc in loaded.items()
     }
 

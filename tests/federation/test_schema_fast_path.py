@@ -145,3 +145,48 @@ def test_fast_path_never_accepts_what_jsonschema_rejects(
 def test_fast_validators_cover_every_schema() -> None:
     assert set(schemas._fast_validators()) == set(schemas._validators())
     assert candidate_body()  # the shared fixtures still build a valid body
+
+
+FORMAT_CHECKS = {
+    "date": schemas._is_date,
+    "date-time": schemas._is_datetime,
+    "uri": schemas._is_uri,
+    "uuid": schemas._is_uuid,
+}
+
+
+@pytest.mark.parametrize("name", sorted(schemas.FORMAT_PATTERNS))
+def test_format_patterns_admit_only_what_the_format_checks_accept(name: str) -> None:
+    """The compiled validators check formats by pattern: a value the pattern admits but the
+    format check refuses would widen what a node takes in."""
+    assert set(FORMAT_CHECKS) == set(schemas.FORMAT_PATTERNS)
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.from_regex(schemas.FORMAT_PATTERNS[name], fullmatch=True))
+    def admitted(value: str) -> None:
+        assert FORMAT_CHECKS[name](value), value
+
+    admitted()
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (
+            ("body", "election_date"),
+            "2024-02-29",
+        ),  # a leap day: the pattern leaves it to jsonschema
+        (("issued_at",), "2024-02-29T23:59:59Z"),
+        (("issuer",), "http://[2001:db8::1]:65535/g/walton"),
+    ],
+)
+def test_values_the_patterns_leave_out_are_still_valid(path: tuple[str, ...], value: Any) -> None:
+    doc = with_change(path, value)
+    assert not fast_accepts(doc)  # not admitted by the pattern ...
+    assert reference_accepts(doc)  # ... but valid, and validate() says so
+    schemas.validate(doc)
+
+
+def test_year_zero_is_refused_by_both() -> None:
+    doc = with_change(("body", "election_date"), "0000-05-02")
+    assert not fast_accepts(doc) and not reference_accepts(doc)
