@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from joserfc.jwk import OKPKey
 
+from ._compact import Parsed
+from ._signature import check_signature
 from .errors import StatementError
 from .statements import (
     MAX_STATEMENT_BYTES,
@@ -28,9 +30,7 @@ from .statements import (
     VerifiedStatement,
     _key_stage,
     _parse_stage,
-    _Parsed,
     _schema_stage,
-    _verify_parsed_signature,
 )
 
 __all__ = ["VerifiedPrefix", "verify_many"]
@@ -63,7 +63,7 @@ def verify_many(
     that parsed, in order, up to the first one it refuses.
     """
     error: StatementError | None = None
-    parsed: list[_Parsed] = []
+    parsed: list[Parsed] = []
     for compact in compacts:
         try:
             one = _parse_stage(compact, max_size)
@@ -83,7 +83,7 @@ def verify_many(
     del parsed[len(keys) :]
     for index, (one, key) in enumerate(zip(parsed, keys, strict=True)):
         try:
-            _verify_parsed_signature(one, key)
+            check_signature(one, key)
         except StatementError as exc:
             error = exc
             del parsed[index:]
