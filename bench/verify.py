@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import logging
 import pstats
 import sys
 import tempfile
@@ -141,7 +142,9 @@ def run(
         with app.app_context():
             from flask_migrate import upgrade
 
+            logging.disable(logging.INFO)  # the migrations' progress lines are not the result
             upgrade(directory=app.extensions["migrate"].directory, revision="heads")
+            logging.disable(logging.NOTSET)
             group = create_group("Bench", slug="bench", url="http://bench.test")
             db.session.add(
                 Peer(

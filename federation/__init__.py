@@ -2,10 +2,12 @@
 
 Everything a third party needs to produce or verify Commonground statements:
 keys (:mod:`federation.keys`), signed statements (:mod:`federation.statements`;
-a batch stage by stage: :mod:`federation.batch`), hash-chain rules (:mod:`federation.chain`), schemas (:mod:`federation.schemas`),
-inbox parsing (:mod:`federation.inbox`), follow requests
-(:mod:`federation.follow`), the HTTP client (:mod:`federation.client`, public
-addresses only: :mod:`federation.addresses`) and the retry policy (:mod:`federation.backoff`). See docs/protocol.md.
+a batch stage by stage: :mod:`federation.batch`), hash-chain rules
+(:mod:`federation.chain`), schemas (:mod:`federation.schemas`), inbox parsing
+(:mod:`federation.inbox`), follow requests (:mod:`federation.follow`), the HTTP
+client (:mod:`federation.client`, public addresses only:
+:mod:`federation.addresses`) and the retry policy (:mod:`federation.backoff`).
+See docs/protocol.md.
 
 This package must never import Flask or anything from ``node/``.
 """
