@@ -63,17 +63,17 @@ def insert_rows(
     """
     if not rows:
         return
-    stmt = dialect_insert(table)
     connection = db.session.connection()
     names = list(rows[0])
-    if connection.dialect.name != "postgresql":
-        if on_conflict is None:
-            _sqlite_executemany(connection, table, names, rows)
-        else:
-            connection.execute(on_conflict(stmt), list(rows))
-        return
     if on_conflict is None:
-        _copy(connection, table, names, rows)
+        if connection.dialect.name == "postgresql":
+            _copy(connection, table, names, rows)
+        else:
+            _sqlite_executemany(connection, table, names, rows)
+        return
+    stmt = dialect_insert(table)
+    if connection.dialect.name != "postgresql":
+        connection.execute(on_conflict(stmt), list(rows))
         return
     columns = [
         func.unnest(
@@ -111,9 +111,10 @@ def _sqlite_executemany(
 ) -> None:
     """One ``INSERT … VALUES (?, …)`` executemany of tuples on the session's connection.
 
-    Values go through each column type's own bind processor (datetimes become SQLAlchemy's
-    SQLite text format, JSON is encoded unless it is :class:`JSONText`), so rows read back
-    exactly as if SQLAlchemy had written them; errors are SQLAlchemy's (``IntegrityError``)."""
+    Every value, None included, goes through its column type's own bind processor (datetimes
+    become SQLAlchemy's SQLite text format, JSON is encoded unless it is :class:`JSONText`, None
+    in a JSON column is JSON ``null`` as SQLAlchemy and the COPY path write it), so rows read
+    back exactly as if SQLAlchemy had written them; errors are SQLAlchemy's (``IntegrityError``)."""
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     processors = []
@@ -128,11 +129,7 @@ def _sqlite_executemany(
     sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
     pairs = list(zip(names, processors, strict=True))
     params = [
-        tuple(
-            value if process is None or value is None else process(value)
-            for name, process in pairs
-            for value in (row[name],)
-        )
+        tuple(row[name] if process is None else process(row[name]) for name, process in pairs)
         for row in rows
     ]
     connection.exec_driver_sql(sql, params)
