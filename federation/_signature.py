@@ -60,14 +60,15 @@ def verify_signature(compact: str, jwk: Mapping[str, Any]) -> bytes:
 
 
 def check_signature(parsed: Parsed, key: OKPKey) -> None:
-    """joserfc's signature check of a statement ``_split`` has already strictly decoded.
+    """joserfc's signature check of a statement :func:`federation._compact.split` has already
+    strictly decoded.
 
     The same joserfc steps as ``jws.deserialize_compact``, minus its second base64/JSON
     decoding of the header and payload: the registry's size limits, then
     ``jws.validate_compact``, which checks the header against joserfc's header registry
     (``crit`` and friends), allows only this statement's ``alg``, checks the key's type and
     curve, and verifies the signature over the exact header and payload segments that
-    ``_split`` decoded, so the payload we go on to use is the one that was signed.
+    ``split`` decoded, so the payload we go on to use is the one that was signed.
     """
     alg = parsed.header["alg"]
     registry = registry_for(alg)

@@ -8,8 +8,9 @@ results do not depend on which optional jsonschema extras are installed.
 Speed: the same schema files are also compiled with ``jsonschema_rs`` (a Rust
 implementation of Draft 2020-12; a dependency, but optional for a third-party
 verifier), with each format replaced by a pattern that admits only values the
-format check accepts, and used as the accept path: a document it accepts is valid. A document it rejects is validated again by ``jsonschema``,
-which gives the precise error message and has the final word. The pure-Python
+format check accepts, and used as the accept path: a document it accepts is
+valid. A document it rejects is validated again by ``jsonschema``, which gives
+the precise error message and has the final word. The pure-Python
 validator alone cost ~15x an Ed25519 signature check per received statement.
 tests/federation/test_schema_fast_path.py checks that the fast path never accepts
 what ``jsonschema`` rejects.
