@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-# The real published ballot data lives beside the repository in ../shared.
-DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "elections"
+# Real published ballot data, vendored with its sources in tests/data/elections/README.md.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "elections"
 
 
 @pytest.fixture
 def data_dir() -> Path:
-    if not DATA_DIR.is_dir():
-        pytest.skip(f"real election data not found at {DATA_DIR} (../shared beside the repo)")
     return DATA_DIR
