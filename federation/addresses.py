@@ -24,19 +24,45 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .errors import UnsafeURL
 
-__all__ = ["PublicAddressesOnly", "is_public_address"]
+__all__ = ["PublicAddressesOnly", "embedded_ipv4", "is_public_address"]
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix: v4 in the last 32 bits
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215 local use: not global
+_V4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated IPv4-compatible ::a.b.c.d
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a translating or tunnelling IPv6 address reaches, if any.
+
+    IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4
+    (2002:AABB:CCDD::/48) addresses end at an IPv4 host: judging only the IPv6 form would let
+    64:ff9b::7f00:1 or 2002:7f00:1:: reach 127.0.0.1. (Teredo, 2001::/32, is never public.)
+    """
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or ip in _V4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def is_public_address(address: str) -> bool:
     """Is ``address`` (IPv4 or IPv6 text) globally routable unicast?
 
     Loopback, private (RFC 1918, fc00::/7), link-local, shared (100.64/10), documentation,
-    reserved, unspecified and multicast addresses are not; an IPv4-mapped IPv6 address is
-    judged as the IPv4 address it carries.
+    reserved, unspecified and multicast addresses are not; an IPv6 address that carries an IPv4
+    address (:func:`embedded_ipv4`) is public only if that IPv4 address is too, and the NAT64
+    local-use prefix 64:ff9b:1::/48 (whose embedding only its operator knows) never is.
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            return inner.is_global and not inner.is_multicast
     return ip.is_global and not ip.is_multicast
 
 

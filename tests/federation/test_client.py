@@ -301,13 +301,23 @@ def test_redirect_to_other_scheme_refused(server: Server, client: FederationClie
 @pytest.mark.parametrize(
     "address",
     ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-     "0.0.0.0", "224.0.0.1", "::1", "fd00::1", "fe80::1%eth0", "::ffff:127.0.0.1", "::"],
+     "0.0.0.0", "224.0.0.1", "::1", "fd00::1", "fe80::1%eth0", "::ffff:127.0.0.1", "::",
+     # IPv6 forms that reach an IPv4 host are judged by that host (issue 13):
+     "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe",  # NAT64 well-known prefix
+     "64:ff9b:1::808:808", "64:ff9b:1::7f00:1",  # NAT64 local-use prefix: never public
+     "2002:7f00:1::", "2002:0a00:0001::", "2002:a9fe:a9fe::1", "2002:c0a8:101::",  # 6to4
+     "::7f00:1", "::a00:1", "::a9fe:a9fe",  # IPv4-compatible
+     "::ffff:a00:1", "::ffff:0:0"],  # IPv4-mapped
 )  # fmt: skip
 def test_non_public_addresses(address: str) -> None:
     assert not is_public_address(address)
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "81.2.69.160", "2a00:1450:4009:81f::200e"])
+@pytest.mark.parametrize(
+    "address",
+    ["8.8.8.8", "81.2.69.160", "2a00:1450:4009:81f::200e",
+     "64:ff9b::808:808", "2002:808:808::1", "::ffff:808:808"],
+)  # fmt: skip
 def test_public_addresses(address: str) -> None:
     assert is_public_address(address)
 
