@@ -224,9 +224,7 @@ def _worker(args: tuple[str, str, int, list[dict[str, Any]], int, bool]) -> int:
     db_url, instance, hub_id, chains, batch, analyze = args
     from node import create_app
 
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_PATH": instance, "SECRET_KEY": "bench"}
-    )
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_PATH": instance})
     with app.app_context():
         return ingest_chains(hub_id, chains, batch, analyze)
 

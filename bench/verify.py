@@ -135,7 +135,6 @@ def run(
         app = create_app(
             {
                 "INSTANCE_PATH": folder,
-                "SECRET_KEY": "bench",
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
             }
         )

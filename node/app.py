@@ -11,7 +11,7 @@ from flask import Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from node import __version__
-from node.config import ensure_secret_key, load_config
+from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -62,8 +62,12 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask("node", instance_path=str(instance), instance_relative_config=False)
     app.config.update(config)
+    source = "COMMONGROUND_SECRET_KEY"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(instance)
+        source = str(instance / "secret_key")
+    if not app.config.get("TESTING"):  # tests sign with a fixed key on purpose
+        check_secret_key(str(app.config["SECRET_KEY"]), source)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

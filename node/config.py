@@ -211,16 +211,59 @@ def load_config(
 
 
 def ensure_secret_key(instance: Path) -> str:
-    """Return the instance's secret key, generating it (mode 0600) on first run."""
+    """Return the instance's secret key, generating it (mode 0600) on first run.
+
+    The new key is written to a private temporary file and linked into place, so two processes
+    starting together (web and worker containers on one volume) agree on one complete key.
+    """
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    draft = instance / f".secret_key.{secrets.token_hex(8)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return path.read_text().strip()
+    finally:
+        draft.unlink()
     return key
+
+
+# Values that were ever shipped or documented as examples, and words that mark a placeholder.
+# Anyone can read them here, so a session cookie signed with one can be forged.
+KNOWN_PLACEHOLDERS = frozenset({"change-me-to-a-long-random-value"})
+PLACEHOLDER_WORDS = ("changeme", "replaceme", "placeholder", "example", "yoursecret", "secretkey")
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 8  # 32 random hex digits show 8+ in all but ~1e-9 of draws; "x" * 48: 1
+GENERATE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def secret_key_problem(secret: str) -> str | None:
+    """Why ``secret`` must not sign sessions (a known placeholder, too short, too repetitive),
+    or None. Guessing the key means forging any member's session cookie and CSRF token."""
+    folded = "".join(ch for ch in secret.lower() if ch.isalnum())
+    if secret in KNOWN_PLACEHOLDERS or any(word in folded for word in PLACEHOLDER_WORDS):
+        return "is a placeholder value (public, so sessions signed with it can be forged)"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(secret)) < MIN_SECRET_DISTINCT:
+        return "is not random (too few distinct characters)"
+    return None
+
+
+def check_secret_key(secret: str, source: str) -> None:
+    """Refuse to start with a guessable session key; ``source`` says where it was read from."""
+    problem = secret_key_problem(secret)
+    if problem is not None:
+        raise ConfigError(
+            f"{source} {problem}; set a long random value, generated with: {GENERATE_SECRET}"
+        )
 
 
 def markdown_table() -> str:

@@ -8,6 +8,7 @@ but needs attention. Checks never change anything.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import stat
 from collections.abc import Iterable
@@ -70,18 +71,32 @@ def check_config(environ: dict[str, str] | None = None) -> tuple[list[Finding], 
                 "serve it over HTTPS (the Caddyfile does) and set COMMONGROUND_BASE_URL=https://…",
             )
         )
-    secret = config.get("SECRET_KEY")
-    if secret and len(str(secret)) < 32:
-        found.append(
-            Finding(
-                FAIL,
-                "config",
-                "COMMONGROUND_SECRET_KEY is shorter than 32 characters",
-                "set a long random value, e.g. "
-                "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`",
-            )
-        )
+    found += _check_secret(config)
     return found, config
+
+
+def _check_secret(config: dict[str, Any]) -> list[Finding]:
+    """A guessable session key lets anyone forge a member's session cookie: FAIL, with the fix."""
+    from node.config import GENERATE_SECRET, secret_key_problem
+
+    secret, where = config.get("SECRET_KEY"), "COMMONGROUND_SECRET_KEY"
+    if not secret:
+        path = Path(config["INSTANCE_PATH"]) / "secret_key"
+        try:
+            secret, where = path.read_text().strip(), str(path)
+        except OSError:  # absent: generated on first start; unreadable: check_files says so
+            return []
+    problem = secret_key_problem(str(secret))
+    if problem is None:
+        return []
+    if where == "COMMONGROUND_SECRET_KEY":
+        fix = (
+            "set COMMONGROUND_SECRET_KEY in /etc/commonground/commonground.env to the output of "
+            f"`{GENERATE_SECRET}` and restart (everyone signs in again)"
+        )
+    else:
+        fix = f"delete {where} and restart: a random one is generated (everyone signs in again)"
+    return [Finding(FAIL, "secret key", f"{where} {problem}", fix)]
 
 
 def check_database(app: Any) -> list[Finding]:
@@ -390,8 +405,11 @@ def run_checks(peers: Iterable[str] = ()) -> list[Finding]:
     found += check_disk(config)
     from node import create_app
 
+    weak_secret = bool(_check_secret(config))
     try:
-        app = create_app()
+        # The app refuses to start with a guessable key (reported above); the remaining checks
+        # never use the key, so they run with a throwaway one and the operator sees every line.
+        app = create_app({"SECRET_KEY": secrets.token_urlsafe(48)} if weak_secret else None)
     except Exception as exc:  # keep going: the operator needs every line
         return [
             *found,

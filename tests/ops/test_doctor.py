@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,7 @@ def doctor_env(monkeypatch, app, database, group):  # type: ignore[no-untyped-de
     """The doctor builds its own app from the environment, as on a server."""
     monkeypatch.setenv("COMMONGROUND_INSTANCE_PATH", app.instance_path)
     monkeypatch.setenv("COMMONGROUND_DATABASE_URL", database.url)
-    monkeypatch.setenv("COMMONGROUND_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("COMMONGROUND_SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("COMMONGROUND_ALLOW_PRIVATE_PEERS", "true")  # its "peers" are on loopback
     return Path(app.instance_path)
 
@@ -121,3 +122,36 @@ def test_autovacuum_is_checked_on_postgresql(doctor_env, database):
     else:
         assert "WARN autovacuum: off" in result.output, result.output
         assert "-> set `autovacuum = on` in postgresql.conf" in result.output
+
+
+@pytest.mark.parametrize(
+    ("secret", "problem"),
+    [
+        ("change-me-to-a-long-random-value", "is a placeholder value"),  # the old .env.example
+        ("CHANGE_ME_" + "a1b2c3d4e5f6g7h8i9j0k" * 2, "is a placeholder value"),
+        ("x" * 48, "is not random"),
+        ("abcdefghijklmnopqrstuvwxyz", "is shorter than 32 characters"),
+    ],
+)
+def test_a_guessable_secret_key_fails_with_how_to_generate_one(
+    doctor_env, monkeypatch, secret, problem
+):
+    """A public or guessable session key lets anyone forge a member's session cookie."""
+    monkeypatch.setenv("COMMONGROUND_SECRET_KEY", secret)
+    result = doctor()
+    assert result.exit_code == 1, result.output
+    assert f"FAIL secret key: COMMONGROUND_SECRET_KEY {problem}" in result.output, result.output
+    assert "secrets.token_urlsafe(48)" in result.output
+    assert secret not in result.output  # never echo a secret
+    assert "OK   database:" in result.output  # the other checks still ran
+
+
+def test_a_guessable_generated_secret_file_fails(doctor_env, monkeypatch):
+    monkeypatch.delenv("COMMONGROUND_SECRET_KEY")
+    key = doctor_env / "secret_key"
+    key.write_text("change-me\n")
+    key.chmod(0o600)
+    result = doctor()
+    assert result.exit_code == 1, result.output
+    assert f"FAIL secret key: {key} is a placeholder value" in result.output, result.output
+    assert f"-> delete {key} and restart" in result.output
