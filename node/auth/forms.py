@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from node.forms import Form
 
-class SignInForm(FlaskForm):
+
+class SignInForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=512)])
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
         "Choose a password (10 characters or more)", validators=[Length(max=512)]
@@ -22,11 +23,11 @@ class AcceptInvitationForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     password = PasswordField(
         "New password (10 characters or more)", validators=[DataRequired(), Length(min=10, max=512)]
     )
@@ -35,5 +36,5 @@ class ResetForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for POST buttons (sign out, lapse, erase)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,11 +14,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from node.ballots.models import KINDS, METHODS, THRESHOLDS
+from node.forms import Form
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class BallotForm(FlaskForm):
+class BallotForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     question = TextAreaField(
         "Question put to members", validators=[DataRequired(), Length(max=5000)]
@@ -69,7 +69,7 @@ class BallotForm(FlaskForm):
     campaign_url = StringField("The campaign's web page (optional)", validators=[Length(max=500)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """The details a decision's statement needs that the ballot lacks (operations check them)."""
 
     office = StringField("Office or seat", validators=[Length(max=200)])

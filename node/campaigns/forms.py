@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -15,9 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from node.campaigns.models import ACTION_KINDS, STATUSES
+from node.forms import Form
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField("Summary (one or two sentences)", validators=[Length(max=1000)])
     aims = TextAreaField("Aims", validators=[Optional(), Length(max=10_000)])
@@ -27,7 +27,7 @@ class CampaignForm(FlaskForm):
     status = SelectField("Status", choices=[(s, s.title()) for s in STATUSES], default="active")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in ACTION_KINDS])
     title = StringField("What to do", validators=[DataRequired(), Length(max=200)])
     details = TextAreaField("Details", validators=[Optional(), Length(max=5000)])
@@ -41,14 +41,14 @@ class ActionForm(FlaskForm):
     )
 
 
-class OrganiserForm(FlaskForm):
+class OrganiserForm(Form):
     email = EmailField("Member's e-mail", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=20_000)])
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     outcome = TextAreaField("What happened", validators=[Optional(), Length(max=10_000)])

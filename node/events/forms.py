@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -16,9 +15,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from node.events.models import DEFAULT_TZ, KINDS
 from node.events.times import COMMON_ZONES
+from node.forms import Form
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in KINDS])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
+from node.forms import Form
 
-class FollowForm(FlaskForm):
+
+class FollowForm(Form):
     url = URLField(
         "The group's address",
         validators=[DataRequired(), URL(require_tld=False), Length(max=500)],
@@ -15,7 +16,7 @@ class FollowForm(FlaskForm):
     fingerprint = HiddenField(validators=[Optional(), Length(max=64)])
 
 
-class MeetingFields(FlaskForm):
+class MeetingFields(Form):
     meeting_date = DateField("Date of the meeting", validators=[DataRequired()])
     minute = StringField("Minute reference", validators=[DataRequired(), Length(max=200)])
     summary = StringField(
@@ -46,5 +47,5 @@ class CampaignForm(MeetingFields):
     )
 
 
-class RetractForm(FlaskForm):
+class RetractForm(Form):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from node.forms import Form
 from node.members.models import ROLES, STATUSES
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
     ward = StringField("Ward or branch", validators=[Optional(), Length(max=120)])
@@ -28,10 +28,10 @@ class MemberForm(ProfileForm):
     notes = TextAreaField("Notes (officers only)", validators=[Optional(), Length(max=5000)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=[(r, r.title()) for r in ROLES], default="member")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("CSV file", validators=[FileRequired()])

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 
+from node.forms import Form
 
-class ImportForm(FlaskForm):
+
+class ImportForm(Form):
     file = FileField("National membership CSV", validators=[FileRequired()])
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     decision = HiddenField()

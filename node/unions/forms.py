@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from node.forms import Form
 from node.unions.models import REP_ROLES
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     sector = StringField(
         "Sector (e.g. health, transport, retail)", validators=[Optional(), Length(max=120)]
     )
@@ -19,7 +19,7 @@ class DetailsForm(FlaskForm):
     )
 
 
-class UnionMessageForm(FlaskForm):
+class UnionMessageForm(Form):
     union = SelectField("Union", choices=[])
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired(), Length(max=20_000)])

@@ -1,0 +1,101 @@
+"""The base of every form, and the text rules shared with paths that bypass forms.
+
+A title with a line break once reached a mail header and stopped every group's ballots (issue 13,
+finding 4). So the rule lives here, once, and every form inherits it rather than each field
+remembering a validator: single-line fields (``StringField`` and its kin — e-mail, URL, hidden,
+password) refuse every control character, Unicode line and paragraph separators and the bidi
+embedding/override/isolate controls (they reorder how a name reads in a list or a subject line);
+multi-line fields (``TextAreaField``) allow tab, CR and LF and refuse the other control characters
+(NUL cannot even be stored by PostgreSQL). Every text field also has a length cap, so an
+over-long value gets a message instead of a database error. ``tests/security/test_form_fields.py``
+walks every form in ``node/`` and fails on one that does not use this base.
+
+CSV import, the CLI and operations call :func:`single_line_problem` / :func:`multi_line_problem`
+directly for data that never passes through a form.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, TextAreaField
+from wtforms.validators import Length
+
+SINGLE_LINE_MAX = 1000  # cap for a single-line field that declares no Length(max=…)
+MULTI_LINE_MAX = 20_000  # cap for a multi-line field that declares no Length(max=…)
+
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines splits on
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_MULTI_LINE_ALLOWED = frozenset("\t\n\r")
+
+
+def _name(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def single_line_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a one-line text (a name, a title, a subject), or None if it can."""
+    for ch in value:
+        if ch in _LINE_BREAKS:
+            return "Keep this to one line: remove the line break."
+        if unicodedata.category(ch) == "Cc":
+            return f"Remove the invisible control character ({_name(ch)})."
+        if ch in _BIDI_CONTROLS:
+            return f"Remove the invisible text-direction control character ({_name(ch)})."
+    return None
+
+
+def multi_line_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a multi-line text (tab, CR and LF are fine), or None if it can."""
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in _MULTI_LINE_ALLOWED:
+            return f"Remove the invisible control character ({_name(ch)})."
+    return None
+
+
+def is_multi_line(field: Field) -> bool:
+    return isinstance(field, TextAreaField)
+
+
+def is_text(field: Field) -> bool:
+    """A field whose value is free text typed by a person (every StringField subclass)."""
+    return isinstance(field, StringField)
+
+
+def max_length(field: Field) -> int:
+    """The field's cap: its own ``Length(max=…)`` if it has one, else this module's default."""
+    default = MULTI_LINE_MAX if is_multi_line(field) else SINGLE_LINE_MAX
+    declared = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+    return min(declared) if declared else default
+
+
+def text_problem(field: Field) -> str | None:
+    """What is wrong with a text field's value under the shared rules (None: nothing)."""
+    value = field.data
+    if not is_text(field) or not isinstance(value, str):
+        return None
+    problem = multi_line_problem(value) if is_multi_line(field) else single_line_problem(value)
+    if problem is None and len(value) > max_length(field):
+        has_own = any(isinstance(v, Length) and v.max >= 0 for v in field.validators)
+        if not has_own:  # a declared Length already reported it, in its own words
+            problem = f"Use at most {max_length(field):,} characters."
+    return problem
+
+
+class Form(FlaskForm):  # type: ignore[misc]
+    """Every form's base class: the shared text rules run after each field's own validators.
+
+    They run after the validation chain, not in it, because ``Optional()`` stops the chain and
+    clears errors for a value that is only whitespace — and CR or LF alone is whitespace.
+    """
+
+    def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
+        ok = bool(super().validate(extra_validators))
+        for field in self:
+            problem = text_problem(field)
+            if problem is not None:
+                field.errors = [*field.errors, problem]
+                ok = False
+        return ok
