@@ -16,13 +16,15 @@ tests/federation/test_schema_fast_path.py checks that the fast path never accept
 what ``jsonschema`` rejects.
 A few rules JSON Schema cannot express (turnout <= electorate, a rotation's
 new key differing from the old) are checked here in Python, with the same
-error code.
+error code. ``pattern`` is evaluated as JSON Schema defines it (ECMA-262: ``$`` is the end of
+the string, not "before a final newline" as in Python's ``re``; :func:`ecma_regex`), so both
+validators agree that ``"<hash>\\n"`` is not a hash.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -95,6 +97,48 @@ def _is_uuid(value: object) -> bool:
     return bool(_UUID_RE.fullmatch(value))
 
 
+def ecma_regex(pattern: str) -> str:
+    """``pattern`` with JSON Schema's (ECMA-262) meaning of ``$`` for Python's ``re``.
+
+    In ECMA-262, and in the Rust fast path, ``$`` matches only at the very end of the string;
+    Python's ``re.search`` also matches it before a final newline, so ``"^[A-Za-z0-9_-]{16,64}$"``
+    would accept a nonce ending in ``"\\n"``. Every ``$`` outside a character class and not
+    escaped becomes ``\\Z`` (the end of the string, nothing else).
+    """
+    out: list[str] = []
+    escaped = False
+    in_class = -1  # characters read since the "[" opening a class; -1 outside a class
+    for char in pattern:
+        literal, escaped = escaped, char == "\\" and not escaped
+        if in_class >= 0:
+            # "]" first in a class ("[]…]", "[^]…]") is a literal, as in Python's re
+            first = in_class == 0 or (in_class == 1 and out[-1] == "^")
+            in_class = -1 if char == "]" and not literal and not first else in_class + 1
+        elif char == "[" and not literal:
+            in_class = 0
+        elif char == "$" and not literal:
+            char = r"\Z"
+        out.append(char)
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_regex(pattern))
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: Any
+) -> Iterator[jsonschema.ValidationError]:
+    """The ``pattern`` keyword with ECMA-262 anchors (jsonschema's own uses ``re.search``)."""
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with the ``pattern`` keyword above; everything else is jsonschema's.
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+
+
 def format_checker() -> jsonschema.FormatChecker:
     """The format checker used for every federation schema."""
     checker = jsonschema.FormatChecker(formats=())
@@ -115,10 +159,8 @@ def _validators() -> dict[str, jsonschema.protocols.Validator]:
     checker = format_checker()
     result: dict[str, jsonschema.protocols.Validator] = {}
     for name, doc in loaded.items():
-        jsonschema.Draft202012Validator.check_schema(doc)
-        result[name] = jsonschema.Draft202012Validator(
-            doc, registry=registry, format_checker=checker
-        )
+        Validator.check_schema(doc)
+        result[name] = Validator(doc, registry=registry, format_checker=checker)
     return result
 
 
