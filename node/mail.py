@@ -2,13 +2,20 @@
 
 Peers' users were burned by tools that silently never mailed voters; so every attempt is logged
 with its outcome, and failures are reported rather than swallowed.
+
+Sending never raises for one bad message (issue 13, finding 4: a ballot title with a line break
+made the Subject header raise and stopped every group's ballots). Header values are flattened to
+one line here — defence in depth: forms and operations already refuse such text — and a message
+that still cannot be built or sent is logged as failed while the others go out.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import smtplib
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -22,6 +29,27 @@ from node import clock
 from node.extensions import db
 
 log = logging.getLogger(__name__)
+# A recipient is one plain address: no display name, group, list, comment or whitespace.
+_PLAIN_ADDRESS = re.compile(
+    r"[^\s\x00-\x1f\x7f@,;:<>()\[\]\"\\]+@[^\s\x00-\x1f\x7f@,;:<>()\[\]\"\\]+"
+)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def header_text(value: str, limit: int = 300) -> str:
+    """``value`` as a one-line header value: control characters and line or paragraph separators
+    become spaces, bidi overrides go, runs of whitespace shrink to one space; at most ``limit``."""
+    kept = []
+    for ch in value:
+        if ch in _BIDI_CONTROLS:
+            continue
+        kept.append(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch)
+    return " ".join("".join(kept).split())[:limit]
+
+
+def plain_address(value: str) -> bool:
+    """True if ``value`` is one bare address that is safe in a To header."""
+    return len(value) <= 254 and _PLAIN_ADDRESS.fullmatch(value) is not None
 
 
 class MailLog(db.Model):
@@ -60,10 +88,27 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
+def _message(sender: str, item: Outgoing) -> EmailMessage:
+    """Build one message; raises ValueError if it cannot be made safe (a bad recipient)."""
+    if not plain_address(item.to):
+        raise ValueError("the recipient is not one plain e-mail address")
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = item.to
+    msg["Subject"] = header_text(item.subject)
+    msg["Message-ID"] = make_msgid(domain="commonground")
+    for key, value in (item.headers or {}).items():
+        msg[key] = header_text(value, 998)
+    msg.set_content(item.body)
+    return msg
+
+
 def send_many(group, messages: list[Outgoing]) -> list[MailLog]:
-    """Send messages over one SMTP connection; log each outcome. Commits nothing itself."""
+    """Send messages over one SMTP connection; log each outcome. Commits nothing itself.
+
+    Never raises for a message: one that cannot be built or sent is logged ``failed``."""
     cfg = current_app.config
-    sender_name = group.name if group is not None else "Commonground"
+    sender_name = header_text(group.name if group is not None else "Commonground", 200)
     entries: list[MailLog] = []
     smtp: smtplib.SMTP | None = None
     connect_error: str | None = None
@@ -79,23 +124,21 @@ def send_many(group, messages: list[Outgoing]) -> list[MailLog]:
             if cfg["MAIL_ENABLED"]:
                 status, error = "failed", connect_error
                 if smtp is not None:
-                    msg = EmailMessage()
-                    msg["From"] = formataddr((sender_name, cfg["MAIL_FROM"]))
-                    msg["To"] = item.to
-                    msg["Subject"] = item.subject
-                    msg["Message-ID"] = make_msgid(domain="commonground")
-                    for key, value in (item.headers or {}).items():
-                        msg[key] = value
-                    msg.set_content(item.body)
                     try:
-                        smtp.send_message(msg)
-                        status, error = "sent", None
-                    except smtplib.SMTPException as exc:
-                        error = f"refused: {exc.__class__.__name__}"
+                        msg = _message(formataddr((sender_name, cfg["MAIL_FROM"])), item)
+                    except (ValueError, TypeError) as exc:
+                        error = f"not sent: {exc}"[:500]
+                        log.warning("mail: message not built: %s", exc.__class__.__name__)
+                    else:
+                        try:
+                            smtp.send_message(msg)
+                            status, error = "sent", None
+                        except (smtplib.SMTPException, OSError, ValueError) as exc:
+                            error = f"refused: {exc.__class__.__name__}"
             entry = MailLog(
                 group_id=group.id if group is not None else None,
-                recipient=item.to,
-                subject=item.subject[:300],
+                recipient=header_text(item.to, 254),
+                subject=header_text(item.subject),
                 category=item.category,
                 status=status,
                 error=error,
