@@ -250,7 +250,12 @@ class FederationClient:
         return Discovery(doc["software"], doc["version"], doc["role"], groups, raw=doc)
 
     def fetch_jwks(self, uri: str) -> list[dict[str, Any]]:
-        """GET a JWKS; returns its valid Ed25519 public keys (other keys are skipped)."""
+        """GET a JWKS; returns its valid Ed25519 public keys (other keys are skipped).
+
+        A usable key carries its ``kid`` (protocol §2: the RFC 7638 thumbprint), since callers
+        find and pin keys by it: a key without one is skipped like any other unusable key, so
+        a JWKS of such keys gives an empty list (a clean refusal), never a key without a kid.
+        """
         doc = self._get_json(uri, limit=256 * 1024)
         if not isinstance(doc, dict) or not isinstance(doc.get("keys"), list):
             raise BadResponse(f"{uri[:200]} is not a JWKS document")
@@ -259,6 +264,8 @@ class FederationClient:
             try:
                 load_public_jwk(jwk)
             except InvalidKeyError:
+                continue
+            if not isinstance(jwk.get("kid"), str):
                 continue
             found.append(dict(jwk))
         return found

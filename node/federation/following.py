@@ -3,7 +3,7 @@
 Follower side (:func:`preview_peer`, :func:`follow_peer`, :func:`unfollow_peer`): fetch the
 peer's discovery document and JWKS, show the officer the key fingerprint, and only when it is
 confirmed (``--fingerprint`` / the confirmation form, or the hub registry vouches) add the peer to
-the allowlist and send it a follow request signed with our key. We also pull its outbox on a
+the allowlist, trusting that key alone, and send it a follow request signed with our key. We also pull its outbox on a
 schedule, so a refused or lost follow request costs latency, never statements.
 
 Followed side (:func:`handle_follow`): verify the request against the follower's JWKS, found
@@ -87,7 +87,10 @@ def preview_peer(group: Group, url: str) -> FollowPreview:
     if info.id.rstrip("/") == group.url:
         raise FollowError("A group cannot follow itself.")
     if not keys:
-        raise FollowError(f"{info.id} publishes no usable Ed25519 key.")
+        raise FollowError(
+            f"{info.id} publishes no usable key: each must be an Ed25519 public key whose kid "
+            "is its RFC 7638 thumbprint."
+        )
     return FollowPreview(
         issuer=info.id.rstrip("/"),
         name=info.name,
@@ -132,8 +135,14 @@ def follow_peer(
     peer.inbox, peer.outbox, peer.jwks_uri = preview.inbox, preview.outbox, preview.jwks_uri
     peer.follow_url = preview.follow_url
     peer.thumbprints = sorted(set(peer.thumbprints or []) | set(confirmed))
+    # Only the confirmed keys: the JWKS came over the same connection a tamperer could control,
+    # so its other keys prove nothing. Later keys come in-chain (key-rotation statements signed
+    # by a trusted key, node.federation.batch), from the registry, or by a new confirmation.
     known = {jwk["kid"] for jwk in peer.keys or []}
-    peer.keys = [*(peer.keys or []), *(k for k in preview.keys if k["kid"] not in known)]
+    peer.keys = [
+        *(peer.keys or []),
+        *(k for k in preview.keys if k["kid"] in confirmed and k["kid"] not in known),
+    ]
     peer.status, peer.status_detail = "active", None
     peer.next_pull_at = clock.utcnow_naive()
     db.session.flush()

@@ -1,0 +1,140 @@
+"""Following trusts the key the officer confirmed, nothing else the peer's JWKS lists (issue 13).
+
+Someone who can tamper with the follow lookup (DNS, a compromised proxy, the peer's web host)
+can add a key of their own to the JWKS the officer is shown. Confirming the real fingerprint must
+not trust that key too; a new key comes in-chain (a key-rotation signed by a trusted key).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from node.extensions import db
+from node.federation import keystore, worker
+from node.federation import operations as ops
+from node.federation.following import FollowError, follow_peer
+from node.federation.models import Peer, Statement
+from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, WsgiAdapter, fingerprint
+
+JWKS_PATH = "/federation/jwks.json"
+
+
+class Tampering(WsgiAdapter):
+    """The real apps, except that ``replace[url]`` is answered with that JSON instead."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.replace: dict[str, Any] = {}
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        parts = urlsplit(request.url or "")
+        doc = self.replace.get(f"{parts.scheme}://{parts.netloc}{parts.path}")
+        if doc is None:
+            return super().send(request, **kwargs)
+        response = requests.Response()
+        response.status_code = 200
+        response.headers["Content-Type"] = "application/json"
+        response.raw = io.BytesIO(json.dumps(doc).encode())
+        response.url = request.url or ""
+        response.request = request
+        return response
+
+
+@pytest.fixture
+def tampering(wsgi: WsgiAdapter) -> Tampering:
+    """Route the node's outgoing requests through :class:`Tampering` (same app as ``wsgi``)."""
+    adapter = Tampering(wsgi.app)
+    wsgi.send = adapter.send  # type: ignore[method-assign]
+    return adapter
+
+
+def inbox_post(client: Any, compact: str) -> Any:
+    return client.post(
+        "/federation/inbox",
+        data=compact.encode(),
+        headers={"Content-Type": "application/jose"},
+        base_url=WALTON,
+    )
+
+
+def test_confirming_the_real_fingerprint_does_not_trust_a_key_slipped_into_the_jwks(
+    app, client, tampering, walton, shepperton
+):
+    attacker = Forger(SHEPPERTON)  # signs as Shepperton with a key Shepperton never had
+    real_jwk = keystore.current_key(shepperton).public_jwk
+    tampering.replace[SHEPPERTON + JWKS_PATH] = {"keys": [attacker.jwk, real_jwk]}
+
+    preview = follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
+    db.session.commit()
+    assert preview.pinned
+    peer = db.session.scalar(select(Peer).where(Peer.group_id == walton.id))
+    assert [k["kid"] for k in peer.keys] == [fingerprint(shepperton)]
+    assert peer.thumbprints == [fingerprint(shepperton)]
+
+    response = inbox_post(client, attacker.next(candidate="Not Endorsed By Shepperton"))
+    assert response.status_code == 401 and response.json["error"] == "unknown-key"
+    assert db.session.scalar(select(Statement).where(Statement.group_id == walton.id)) is None
+    # The re-fetched JWKS (still tampered with) does not make the key trusted either.
+    assert [k["kid"] for k in db.session.get(Peer, peer.id).keys] == [fingerprint(shepperton)]
+
+
+def test_a_key_rotation_signed_by_the_confirmed_key_brings_in_the_new_key(
+    app, tampering, walton, shepperton
+):
+    follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
+    db.session.commit()
+    old = fingerprint(shepperton)
+    ops.rotate_key(shepperton)
+    ops.endorse_candidate(
+        shepperton,
+        "Sam Ortiz",
+        "County Council",
+        "Walton South",
+        "2025-05-01",
+        ops.meeting_decision("2025-01-10", "GM/3", "Agreed"),
+    )
+    db.session.commit()
+    new = fingerprint(shepperton)
+    worker.deliver_due()
+    held = db.session.scalars(
+        select(Statement.type).where(
+            Statement.group_id == walton.id, Statement.issuer == SHEPPERTON
+        )
+    ).all()
+    assert held == ["key-rotation", "candidate-endorsement"]
+    peer = db.session.scalar(select(Peer).where(Peer.group_id == walton.id))
+    assert {k["kid"] for k in peer.keys} == {old, new}
+
+
+@pytest.fixture
+def make_officer(make_member: Any) -> Any:
+    return lambda group: make_member(group, "officer", email=f"officer@{group.slug}.example.org")
+
+
+def test_a_jwks_key_without_kid_is_a_clean_refusal(
+    app, client, tampering, walton, shepperton, make_officer
+):
+    jwk = dict(keystore.current_key(shepperton).public_jwk)
+    del jwk["kid"]
+    tampering.replace[SHEPPERTON + JWKS_PATH] = {"keys": [jwk]}
+    with pytest.raises(FollowError, match="no usable key"):
+        follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
+    db.session.rollback()
+    # The officers' page answers 400 with the reason (it was a 500: KeyError 'kid').
+    officer = make_officer(walton)
+    client.sign_in(officer.email, base_url=WALTON)
+    response = client.post_form(
+        "/federation/peers/follow",
+        {"url": SHEPPERTON, "fingerprint": fingerprint(shepperton)},
+        base_url=WALTON,
+    )
+    assert response.status_code == 400
+    assert "no usable key" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Peer.id)) is None
