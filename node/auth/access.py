@@ -27,7 +27,7 @@ def load_identity() -> None:
     if account_id is None:
         return
     account = db.session.get(Account, account_id)
-    if account is None or session.get("auth_epoch") != _epoch(account):
+    if account is None or session.get("auth_epoch") != account.session_epoch:
         session.clear()
         return
     g.account = account
@@ -42,15 +42,17 @@ def load_identity() -> None:
         )
 
 
-def _epoch(account: Account) -> str:
-    """Changes when the password changes, so a reset signs out every other session."""
-    return (account.password_hash or "")[-12:]
-
-
 def sign_in(account: Account) -> None:
+    """Start a session for ``account``. The only place a session gets an account: the standing
+    test tests/security/test_signin_paths.py lists every caller and tries a takeover through
+    each, so a new way of signing in fails that test until it is covered.
+
+    The session keeps the account's ``session_epoch``; bumping it (password set or reset, "sign
+    out everywhere") ends every session, with or without a password.
+    """
     session.clear()
     session["account_id"] = account.id
-    session["auth_epoch"] = _epoch(account)
+    session["auth_epoch"] = account.session_epoch
     session.permanent = True
 
 

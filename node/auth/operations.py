@@ -1,14 +1,32 @@
-"""Sign-in state changes: invitations, passwords, resets. Views and the CLI both call these."""
+"""Sign-in state changes: invitations, passwords, resets. Views and the CLI both call these.
+
+Who may become whom. An officer of any group on the install can invite any address and sees
+the invitation link, so holding an invitation link proves nothing about the address:
+
+* An invitation never signs anyone in to an *existing* account and never changes its password.
+  Its owner signs in as usual (or through a mailed reset link) and then accepts, and the
+  acceptance links the membership only when the signed-in account is the invited address's.
+* A *new* account made from an invitation is the invitee's from then on, but its address counts
+  as proven (``Account.email_verified_at``) only if the link used was the one that was only ever
+  e-mailed (``Invitation.mail_token_hash``). Made from the link the officer saw, the account
+  gets a confirmation link by mail instead, which works only in a session of that same account:
+  the officer who holds the password never gets the mail, and the address's owner who gets it
+  does not know the officer's password (they take the account over with a reset, which also
+  proves the address and signs every other session out).
+* Using a reset link (only ever mailed) proves the address, sets the password, kills every other
+  outstanding link of the account and signs out every other session.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from node import clock, mail
@@ -20,6 +38,8 @@ from node.members.models import ROLES, Account, Member
 from node.tenancy import group_url
 
 MIN_PASSWORD = 10
+RESET_HOURS = 2
+CONFIRM_DAYS = 7
 # A fixed hash so that unknown e-mails take as long to check as known ones.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-" + "x" * 20)
 
@@ -36,6 +56,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def account_for_email(email: str) -> Account | None:
+    return db.session.scalar(
+        select(Account).where(func.lower(Account.email) == normalise_email(email))
+    )
+
+
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"Choose a password of at least {MIN_PASSWORD} characters.")
@@ -43,6 +69,31 @@ def check_password_strength(password: str) -> None:
         raise AuthError("That password is too long (512 characters at most).")
 
 
+def set_password(account: Account, password: str) -> None:
+    """Set the password, sign out every session of the account and kill its mailed links."""
+    check_password_strength(password)
+    account.password_hash = generate_password_hash(password)
+    end_all_sessions(account)
+    if account.id is not None:
+        db.session.execute(
+            update(PasswordReset)
+            .where(PasswordReset.account_id == account.id, PasswordReset.used_at.is_(None))
+            .values(used_at=clock.utcnow_naive())
+        )
+
+
+def end_all_sessions(account: Account) -> None:
+    """Every session stores the epoch it was made in; a new epoch signs them all out."""
+    account.session_epoch = (account.session_epoch or 0) + 1
+
+
+def mark_verified(account: Account) -> None:
+    """Record that the address was proven by a token only ever e-mailed to it."""
+    if account.email_verified_at is None:
+        account.email_verified_at = clock.utcnow_naive()
+
+
+# ----------------------------------------------------------------------------- invitations
 @dataclass
 class IssuedInvitation:
     invitation: Invitation
@@ -52,43 +103,51 @@ class IssuedInvitation:
 def create_invitation(
     group: Group, email: str, role: str = "member", actor: Member | None = None, send: bool = True
 ) -> IssuedInvitation:
-    """Make a single-use, expiring invitation link (and e-mail it unless ``send`` is false)."""
+    """Make a single-use, expiring invitation (and e-mail it unless ``send`` is false).
+
+    The returned ``link`` is the one shown to the officer (or printed by the CLI); the e-mail
+    carries a second token of the same invitation that nobody else ever sees.
+    """
     email = normalise_email(email)
     if role not in ROLES:
         raise AuthError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if "@" not in email or len(email) > 254:
         raise AuthError(f"{email!r} is not an e-mail address.")
     token = secrets.token_urlsafe(32)
+    mail_token = secrets.token_urlsafe(32) if send else None
     days = current_app.config["INVITATION_DAYS"]
     invitation = Invitation(
         group_id=group.id,
         email=email,
         role=role,
         token_hash=token_hash(token),
+        mail_token_hash=token_hash(mail_token) if mail_token else None,
         created_by_id=actor.id if actor else None,
         expires_at=clock.utcnow_naive() + timedelta(days=days),
     )
     db.session.add(invitation)
     db.session.flush()
-    link = group_url(group, f"/invite/{token}")
     record(group, actor, "invite", email, f"role={role}")
-    if send:
+    if mail_token:
         mail.send(
             group,
             email,
             f"You're invited to {group.name} on Commonground",
             f"Hello,\n\nYou have been invited to join {group.name} as {role}.\n"
-            f"Accept within {days} days by opening this link and choosing a password:\n\n"
-            f"{link}\n\nIf you were not expecting this, ignore this e-mail.\n",
+            f"Accept within {days} days by opening this link:\n\n"
+            f"{group_url(group, f'/invite/{mail_token}')}\n\n"
+            "If you were not expecting this, ignore this e-mail.\n",
             category="invitation",
         )
-    return IssuedInvitation(invitation, link)
+    return IssuedInvitation(invitation, group_url(group, f"/invite/{token}"))
 
 
 def find_invitation(group: Group, token: str) -> Invitation:
+    digest = token_hash(token)
     invitation = db.session.scalar(
         select(Invitation).where(
-            Invitation.group_id == group.id, Invitation.token_hash == token_hash(token)
+            Invitation.group_id == group.id,
+            (Invitation.token_hash == digest) | (Invitation.mail_token_hash == digest),
         )
     )
     if invitation is None:
@@ -100,24 +159,56 @@ def find_invitation(group: Group, token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(group: Group, token: str, name: str, password: str | None) -> Account:
-    """Use an invitation: link or create the account and the member record, mark it used."""
+def came_by_mail(invitation: Invitation, token: str) -> bool:
+    """Is ``token`` the invitation's mailed-only token (not the link the officer saw)?"""
+    return invitation.mail_token_hash is not None and hmac.compare_digest(
+        invitation.mail_token_hash, token_hash(token)
+    )
+
+
+def accept_invitation(
+    group: Group, token: str, name: str, password: str | None, signed_in: Account | None = None
+) -> Account:
+    """Use an invitation: link the member record to the invited address's account, mark it used.
+
+    ``signed_in`` is the account of the current session. If the invited address already has an
+    account, only that account, signed in, can accept; ``password`` is then ignored. Otherwise
+    a new account is made with ``password`` (nobody may be signed in, so nobody accepts for an
+    address that is not theirs); it is proven only if the token came by mail, else a
+    confirmation link is mailed. Returns the account (the view signs a new one in).
+    """
     invitation = find_invitation(group, token)
+    mailed = came_by_mail(invitation, token)
     name = name.strip()
     if not name:
         raise AuthError("Please give your name.")
-    account = db.session.scalar(select(Account).where(Account.email == invitation.email))
-    if account is None or account.password_hash is None:
+    account = account_for_email(invitation.email)
+    if account is not None:
+        if signed_in is None or signed_in.id != account.id:
+            raise AuthError(
+                f"{invitation.email} already has an account here. Sign in as that account "
+                "(or choose a new password with “Forgotten your password?”), then open this "
+                "invitation link again to accept."
+            )
+        if mailed:
+            mark_verified(account)
+    else:
+        if signed_in is not None:
+            raise AuthError(
+                f"This invitation is for {invitation.email}, but you are signed in as "
+                f"{signed_in.email}. Sign out, then open the invitation link again."
+            )
         if not password:
             raise AuthError("Choose a password.")
         check_password_strength(password)
-    if account is None:
         account = Account(email=invitation.email)
         db.session.add(account)
-    if password:
-        check_password_strength(password)
-        account.password_hash = generate_password_hash(password)
-    db.session.flush()
+        set_password(account, password)
+        if mailed:
+            mark_verified(account)
+        db.session.flush()
+        if not mailed:
+            send_confirmation(group, account)
     member = db.session.scalar(
         select(Member).where(Member.group_id == group.id, Member.email == invitation.email)
     )
@@ -125,6 +216,11 @@ def accept_invitation(group: Group, token: str, name: str, password: str | None)
         member = Member(group_id=group.id, email=invitation.email, name=name, role=invitation.role)
         db.session.add(member)
     else:
+        if member.account_id not in (None, account.id):
+            raise AuthError(
+                "This group's record for that address belongs to another account. "
+                "Ask an officer of the group to check it."
+            )
         member.role = max(member.role, invitation.role, key=ROLES.index)
         if member.status == "lapsed":
             member.status = "active"
@@ -135,10 +231,9 @@ def accept_invitation(group: Group, token: str, name: str, password: str | None)
     return account
 
 
+# ----------------------------------------------------------------------------- passwords
 def authenticate(email: str, password: str) -> Account:
-    account = db.session.scalar(
-        select(Account).where(func.lower(Account.email) == normalise_email(email))
-    )
+    account = account_for_email(email)
     if account is None or account.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
         raise AuthError("E-mail or password is wrong.")
@@ -148,41 +243,88 @@ def authenticate(email: str, password: str) -> Account:
     return account
 
 
-def request_password_reset(group: Group | None, email: str) -> None:
-    """E-mail a reset link if the account exists; say nothing either way (no account probing)."""
-    account = db.session.scalar(select(Account).where(Account.email == normalise_email(email)))
-    if account is None:
-        return
+def _mailed_link(account: Account, purpose: str, lifetime: timedelta) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         PasswordReset(
             account_id=account.id,
             token_hash=token_hash(token),
-            expires_at=clock.utcnow_naive() + timedelta(hours=2),
+            purpose=purpose,
+            expires_at=clock.utcnow_naive() + lifetime,
         )
     )
-    base = group.url if group is not None else current_app.config["BASE_URL"]
-    link = base.rstrip("/") + f"/reset/{token}"
+    return token
+
+
+def _base(group: Group | None) -> str:
+    return (group.url if group is not None else current_app.config["BASE_URL"]).rstrip("/")
+
+
+def request_password_reset(group: Group | None, email: str) -> None:
+    """E-mail a reset link if the account exists; say nothing either way (no account probing)."""
+    account = account_for_email(email)
+    if account is None:
+        return
+    token = _mailed_link(account, "reset", timedelta(hours=RESET_HOURS))
     mail.send(
         group,
         account.email,
         "Reset your Commonground password",
         f"Someone asked to reset the password for {account.email}.\n"
-        f"If it was you, open this link within two hours:\n\n{link}\n\n"
+        f"If it was you, open this link within two hours:\n\n{_base(group)}/reset/{token}\n\n"
         "If it was not, ignore this e-mail; your password is unchanged.\n",
         category="password-reset",
     )
 
 
-def reset_password(token: str, password: str) -> Account:
-    reset = db.session.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
+def send_confirmation(group: Group | None, account: Account) -> None:
+    """Mail a link that confirms the address, usable only while signed in as ``account``."""
+    token = _mailed_link(account, "confirm", timedelta(days=CONFIRM_DAYS))
+    base = _base(group)
+    mail.send(
+        group,
+        account.email,
+        "Confirm your e-mail address on Commonground",
+        f"An account for {account.email} was made from an invitation.\n"
+        f"If it was you, sign in and open this link within {CONFIRM_DAYS} days to confirm "
+        f"your address:\n\n{base}/confirm/{token}\n\n"
+        "If it was not you, someone else gave your address. You can take the account over by "
+        f"choosing a new password at {base}/reset (that signs everyone else out).\n",
+        category="confirm-email",
     )
-    if reset is None or reset.used_at is not None or reset.expires_at < clock.utcnow_naive():
-        raise AuthError("This reset link is not valid or has expired. Ask for a new one.")
+
+
+def _open_link(token: str, purpose: str) -> PasswordReset:
+    row = db.session.scalar(
+        select(PasswordReset).where(
+            PasswordReset.token_hash == token_hash(token), PasswordReset.purpose == purpose
+        )
+    )
+    if row is None or row.used_at is not None or row.expires_at < clock.utcnow_naive():
+        raise AuthError("This link is not valid or has expired. Ask for a new one.")
+    return row
+
+
+def reset_password(token: str, password: str) -> Account:
+    """Use a mailed reset link: the address is proven, every other session and link ends."""
+    reset = _open_link(token, "reset")
     check_password_strength(password)
     account = db.session.get(Account, reset.account_id)
     assert account is not None
-    account.password_hash = generate_password_hash(password)
-    reset.used_at = clock.utcnow_naive()
+    set_password(account, password)
+    mark_verified(account)
     return account
+
+
+def confirm_email(token: str, signed_in: Account) -> Account:
+    """Use a mailed confirmation link in a session of the account it was made for."""
+    row = _open_link(token, "confirm")
+    if row.account_id != signed_in.id:
+        raise AuthError(
+            "This link confirms the address of another account: sign in as that account "
+            "first. If you did not make an account here, choose a password with "
+            "“Forgotten your password?” instead."
+        )
+    row.used_at = clock.utcnow_naive()
+    mark_verified(signed_in)
+    return signed_in

@@ -1,4 +1,4 @@
-"""Sign in and out, accept an invitation, reset a password."""
+"""Sign in and out, accept an invitation, reset a password, confirm an address."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
 
 from node.auth import operations as ops
 from node.auth.access import account_required, public, sign_in
 from node.auth.forms import AcceptInvitationForm, EmptyForm, ResetForm, ResetRequestForm, SignInForm
 from node.extensions import db, limiter
-from node.members.models import Account
 from node.tenancy import current_group
 
 bp = Blueprint("auth", __name__)
@@ -65,33 +63,57 @@ def signout():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.signin"))
 
 
+@bp.route("/signout/everywhere", methods=["POST"])
+@account_required
+def signout_everywhere():  # type: ignore[no-untyped-def]
+    """End every session of the account (a lost phone, a shared computer), this one included."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        ops.end_all_sessions(g.account)
+        db.session.commit()
+        session.clear()
+        flash("You are signed out everywhere.", "info")
+    return redirect(url_for("auth.signin"))
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(_signin_limit, methods=["POST"])
 def accept_invitation(token: str):  # type: ignore[no-untyped-def]
+    """Join a group. Never signs in to an existing account (node.auth.operations says why)."""
     group = current_group()
     try:
         invitation = ops.find_invitation(group, token)
     except ops.AuthError as exc:
         return render_template("auth/invitation_invalid.html", message=str(exc)), 404
-    existing = db.session.scalar(select(Account).where(Account.email == invitation.email))
-    has_password = existing is not None and existing.password_hash is not None
+    signed_in = g.get("account")
+    existing = ops.account_for_email(invitation.email)
+    if signed_in is not None:
+        state = "accept" if existing is not None and signed_in.id == existing.id else "other"
+    else:
+        state = "signin" if existing is not None else "create"
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
             account = ops.accept_invitation(
-                group, token, form.name.data, form.password.data or None
+                group, token, form.name.data, form.password.data or None, signed_in=signed_in
             )
         except ops.AuthError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
-            sign_in(account)
+            if signed_in is None:
+                sign_in(account)  # a new account, made just now by this person
             flash(f"Welcome to {group.name}!", "info")
             return redirect(url_for("home.index"))
     return render_template(
-        "auth/accept.html", form=form, invitation=invitation, group=group, has_password=has_password
+        "auth/accept.html",
+        form=form,
+        invitation=invitation,
+        group=group,
+        state=state,
+        signin_url=url_for("auth.signin", next=request.path),
     ), (400 if request.method == "POST" else 200)
 
 
@@ -125,3 +147,22 @@ def reset(token: str):  # type: ignore[no-untyped-def]
             flash("Your password is changed.", "info")
             return redirect(url_for("home.index"))
     return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@account_required
+@limiter.limit(_signin_limit, methods=["POST"])
+def confirm_email(token: str):  # type: ignore[no-untyped-def]
+    """Confirm the signed-in account's address with the link mailed to it."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            ops.confirm_email(token, g.account)
+        except ops.AuthError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template("auth/confirm.html", form=form), 400
+        db.session.commit()
+        flash("Thank you: your e-mail address is confirmed.", "info")
+        return redirect(url_for("home.index"))
+    return render_template("auth/confirm.html", form=form)

@@ -21,6 +21,17 @@ STATUSES = ("active", "lapsed")
 
 
 class Account(db.Model):
+    """A person's install-wide sign-in.
+
+    ``email_verified_at`` is set only when someone used a token that was only ever e-mailed to
+    this address (a password-reset link, a confirmation link, the mailed copy of an
+    invitation) or when the hub vouched for the address: an account made from an invitation
+    link an officer saw is *not* proof, because the officer could have used it. The hub's
+    ``email_verified`` claim and national sign-in read it. ``session_epoch`` is stored in each
+    session and bumped to sign out every session at once (password set or reset, "sign out
+    everywhere"), also for accounts that have no password.
+    """
+
     __tablename__ = "accounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +39,12 @@ class Account(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
     last_sign_in: Mapped[datetime | None]
+    email_verified_at: Mapped[datetime | None]
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def __repr__(self) -> str:  # never the hash
         return f"<Account {self.id}>"
