@@ -87,8 +87,9 @@ def user_info(group: Group, account: Account, scope: str) -> UserInfo:
     scopes = set((scope or "").split())
     info = UserInfo(sub=rec.subject)
     if "email" in scopes:
-        # Accounts are only made through e-mailed links (invitation, reset), so proven.
-        info.update(email=rec.email, email_verified=True)
+        # Verified only after a proof by mail (Account.email_verified_at): an account made from
+        # an invitation link that an officer also saw proves nothing about its address.
+        info.update(email=rec.email, email_verified=account.email_verified_at is not None)
     if "profile" in scopes:
         info["name"] = rec.name
     if "membership" in scopes:

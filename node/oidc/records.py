@@ -175,6 +175,11 @@ def _ensure_account(email: str) -> None:
 
 
 def record_for_account(hub: Group, account: Account) -> NationalMember | None:
+    """The national record of ``account``'s address, only if the account has proven that address
+    (node.members.models.Account): an account someone made from an invitation link for another
+    person's address must not be handed that person's national identity (``sub``)."""
+    if account.email_verified_at is None:
+        return None
     return db.session.scalar(
         select(NationalMember).where(
             NationalMember.group_id == hub.id,

@@ -81,15 +81,19 @@ def sso(app, make_group, make_member):  # type: ignore[no-untyped-def]
     return {"hub": hub, "node": node, "hub_officer": hub_officer}
 
 
-def set_password(email: str) -> None:
+def set_password(email: str, verified: bool = True) -> None:
+    """As a national member does after import: choose a password with a mailed reset link,
+    which also proves the address (``verified=False``: a password without that proof)."""
     from sqlalchemy import select
 
+    from node import clock
     from node.extensions import db
     from node.members.models import Account
     from tests.support.fixtures import _HASH
 
     account = db.session.scalar(select(Account).where(Account.email == email))
     account.password_hash = _HASH
+    account.email_verified_at = clock.utcnow_naive() if verified else None
     db.session.commit()
 
 
