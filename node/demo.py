@@ -9,7 +9,8 @@ import random
 from datetime import date, timedelta
 
 import click
-from flask.cli import with_appcontext
+
+from node.cli import with_appcontext
 
 DEMO_OFFICER = "officer@example.org"
 DEMO_PASSWORD = "solidarity-2026"
@@ -152,11 +153,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from flask import current_app
     from sqlalchemy import func, select
 
-    from node.cli import _migrate_upgrade
+    from node.cli import migrate_upgrade
     from node.extensions import db
     from node.groups.models import Group
 
-    _migrate_upgrade()
+    migrate_upgrade()
     if not db.session.scalar(select(func.count()).select_from(Group)):
         hint = seed(random.Random(2026))
         db.session.commit()
@@ -174,3 +175,6 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         from werkzeug.serving import run_simple
 
         run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+COMMANDS = [demo]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
+
+from node.ballots.counting.cli import tally
+from node.cli import with_appcontext
 
 
 @click.group("ballots")
@@ -20,4 +22,4 @@ def run_due_cmd() -> None:
     click.echo(f"Ballots: {run_due()} action(s) taken.")
 
 
-COMMANDS = [ballots_cmd]
+COMMANDS = [ballots_cmd, tally]  # tally: the pure counter from the shell

@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 import click
-from flask.cli import with_appcontext
+
+from node.cli import with_appcontext
 
 
 def _run(func: Callable[..., Any], *args: Any) -> Any:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from flask.cli import with_appcontext
+
+from node.cli import with_appcontext
 
 
 def _fail(message: str) -> None:

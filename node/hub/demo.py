@@ -179,14 +179,14 @@ def _create(site: Site) -> None:
     """Database, group and officer of one site (no network needed)."""
     from werkzeug.security import generate_password_hash
 
-    from node.cli import _migrate_upgrade
+    from node.cli import migrate_upgrade
     from node.demo import DEMO_PASSWORD, seed
     from node.extensions import db
     from node.groups.operations import create_group
     from node.members.models import Account, Member
 
     with site.app().app_context():
-        _migrate_upgrade()
+        migrate_upgrade()
         if site.is_hub:
             hub = create_group(site.name, slug=site.slug, url=site.url, role="hub")
             account = Account(

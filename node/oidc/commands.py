@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 import click
-from flask.cli import with_appcontext
 
-from node.cli import fail
+from node.cli import fail, with_appcontext
 
 
 @click.group("oidc")

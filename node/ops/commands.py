@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
+
+from node.cli import with_appcontext
 
 
 @click.command("backup")
