@@ -7,8 +7,6 @@ nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -16,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from node import csv_export
 from node.auth.access import member_required, officer_required
 from node.auth.forms import EmptyForm
 from node.ballots import decisions, results, voting
@@ -223,19 +222,11 @@ def electorate_csv(ballot_id: int):  # type: ignore[no-untyped-def]
     ballot = _ballot(ballot_id)
     stmt = ops.electorate_query(ballot) if ballot.state == "draft" else None
     stmt = stmt if stmt is not None else ops.frozen_electorate_query(ballot)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["member_id", "name", "email", "joined_on"])
-    for m in db.session.scalars(stmt):
-        writer.writerow([m.id, m.name, m.email or "", m.joined_on.isoformat()])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="ballot-{ballot.id}-electorate.csv"',
-            **NO_STORE,
-        },
-    )
+    rows = [
+        [m.id, m.name, m.email or "", m.joined_on.isoformat()] for m in db.session.scalars(stmt)
+    ]
+    body = csv_export.to_csv([["member_id", "name", "email", "joined_on"], *rows])
+    return csv_export.response(body, f"ballot-{ballot.id}-electorate.csv")
 
 
 def _officer_action(ballot_id: int, action, done: str):  # type: ignore[no-untyped-def]
@@ -365,15 +356,9 @@ def papers(ballot_id: int):  # type: ignore[no-untyped-def]
 @member_required
 def papers_csv(ballot_id: int):  # type: ignore[no-untyped-def]
     ballot = _closed(ballot_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["receipt_sha256", "preferences"])
-    for paper in db.session.scalars(_papers_query(ballot)):
-        writer.writerow(
-            [paper.receipt_hash, " > ".join(results.paper_names(ballot, paper.ranking))]
-        )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}-papers.csv"'},
-    )
+    rows = [
+        [paper.receipt_hash, " > ".join(results.paper_names(ballot, paper.ranking))]
+        for paper in db.session.scalars(_papers_query(ballot))
+    ]
+    body = csv_export.to_csv([["receipt_sha256", "preferences"], *rows])
+    return csv_export.response(body, f"ballot-{ballot.id}-papers.csv", private=False)

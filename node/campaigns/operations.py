@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from node import clock
+from node import clock, csv_export
 from node.audit import record
 from node.campaigns.messaging import Delivery, message_members
 from node.campaigns.models import (
@@ -228,15 +226,6 @@ def my_signups(member: Member) -> list[ActionSignup]:
     )
 
 
-def _csv(rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        # Defuse spreadsheet formulas in member-entered text (CSV injection).
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return out.getvalue()
-
-
 def campaigns_csv(group: Group) -> str:
     rows: list[list[Any]] = [["id", "title", "status", "summary", "partners", "actions", "origin"]]
     for c in db.session.scalars(campaign_query(group)):
@@ -251,7 +240,7 @@ def campaigns_csv(group: Group) -> str:
                 c.origin or "",
             ]
         )
-    return _csv(rows)
+    return csv_export.to_csv(rows)
 
 
 def signups_csv(action: Action) -> str:
@@ -267,7 +256,7 @@ def signups_csv(action: Action) -> str:
                 attended,
             ]
         )
-    return _csv(rows)
+    return csv_export.to_csv(rows)
 
 
 def signups_section(member: Member) -> dict[str, Any]:

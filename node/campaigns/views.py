@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
+from node import csv_export
 from node.auth.access import member_required, officer_required, organiser_required, public
 from node.auth.forms import EmptyForm
 from node.campaigns import operations as ops
@@ -20,14 +21,7 @@ bp = Blueprint("campaigns", __name__)
 
 
 def csv_response(body: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_export.response(body, filename)
 
 
 def refuse(exc: Exception, code: int = 400):  # type: ignore[no-untyped-def]

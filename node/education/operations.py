@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from node import clock
 from node.audit import record
-from node.campaigns.operations import _csv
+from node.csv_export import to_csv as _csv
 from node.education.models import KINDS, Enrolment, Material, Programme
 from node.events.models import Event
 from node.extensions import db

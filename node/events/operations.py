@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from node import clock
 from node.audit import record
 from node.campaigns.messaging import Delivery, message_members
-from node.campaigns.operations import _csv
+from node.csv_export import to_csv as _csv
 from node.events.models import KINDS, Event, FeedToken, Rsvp
 from node.events.times import to_utc, valid_zone
 from node.extensions import db

@@ -77,7 +77,7 @@ def index():  # type: ignore[no-untyped-def]
 def export_csv():  # type: ignore[no-untyped-def]
     group = current_group()
     rows = db.session.scalars(ops.event_query(group, request.args.get("when", "upcoming")))
-    from node.campaigns.operations import _csv
+    from node.csv_export import to_csv as _csv
 
     table: list[list[Any]] = [
         [

@@ -3,13 +3,12 @@ delivery status with the dead-letter list, recording meeting decisions and retra
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from node import csv_export
 from node.auth.access import member_required, officer_required
 from node.auth.forms import EmptyForm
 from node.extensions import db
@@ -52,13 +51,11 @@ def statements():  # type: ignore[no-untyped-def]
 @member_required
 def statements_csv():  # type: ignore[no-untyped-def]
     group = current_group()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[Any]] = [
         ["statement_id", "issuer", "seq", "type", "issued_at", "verification", "retracted_by"]
-    )
+    ]
     for row in db.session.scalars(scoped(Statement).order_by(Statement.issuer, Statement.seq)):
-        writer.writerow(
+        rows.append(
             [
                 row.statement_id,
                 row.issuer,
@@ -69,10 +66,8 @@ def statements_csv():  # type: ignore[no-untyped-def]
                 row.retracted_by or "",
             ]
         )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{group.slug}-statements.csv"'},
+    return csv_export.response(
+        csv_export.to_csv(rows), f"{group.slug}-statements.csv", private=False
     )
 
 

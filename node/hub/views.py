@@ -6,8 +6,6 @@ only the aggregates. Every page is a 404 on a group that is not a hub.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -24,6 +22,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from node import csv_export
 from node.auth.access import officer_required, public
 from node.extensions import csrf, db
 from node.hub import charts, operations, queries, registry
@@ -36,16 +35,7 @@ bp = Blueprint("hub", __name__, url_prefix="/hub")
 
 
 def _csv(name: str, header: list[str], rows: Any) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+    return csv_export.response(csv_export.to_csv([header, *rows]), f"{name}.csv", private=False)
 
 
 @bp.route("/")

@@ -1,7 +1,10 @@
 """Member CSV import and export: all or nothing, with a report that names each bad line.
 
 Spreadsheet exports arrive with a BOM, columns in any order, stray spaces and blank lines; all of
-that is accepted. Anything else wrong with any row means nothing is imported, and the report
+that is accepted. The export goes through :mod:`node.csv_export`, which puts a single quote before
+text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…); the import removes
+exactly that one quote again, so export → import gives back the same values (a name really
+starting with ``'=`` is exported as ``''=`` and comes back unchanged). Anything else wrong with any row means nothing is imported, and the report
 gives the line number in the file and the reason, so an officer can fix the file and retry.
 """
 
@@ -15,6 +18,7 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from node import csv_export
 from node.audit import record
 from node.extensions import db
 from node.groups.models import Group
@@ -105,7 +109,11 @@ def parse(data: bytes) -> tuple[list[ParsedRow], list[RowError]]:
                     RowError(line, f"{len(record_)} fields but the header has {len(names)}")
                 )
                 continue
-            raw = {names[i]: cell.strip() for i, cell in enumerate(record_) if names[i]}
+            raw = {
+                names[i]: csv_export.unquote(cell.strip()).strip()
+                for i, cell in enumerate(record_)
+                if names[i]
+            }
             row_errors, values = _validate(raw)
             email = values.get("email")
             if isinstance(email, str) and email in seen:
@@ -209,16 +217,14 @@ def _apply(member: Member, values: dict[str, object]) -> bool:
 
 def export_members(group: Group) -> str:
     """The roster as CSV, with the import's columns, so export → import round-trips."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    rows: list[list[str]] = [list(COLUMNS)]
     members = db.session.scalars(
         select(Member)
         .where(Member.group_id == group.id, Member.erased_at.is_(None))
         .order_by(Member.name, Member.id)
     )
     for m in members:
-        writer.writerow(
+        rows.append(
             [
                 m.name,
                 m.email or "",
@@ -231,4 +237,4 @@ def export_members(group: Group) -> str:
                 m.role,
             ]
         )
-    return out.getvalue()
+    return csv_export.to_csv(rows, lineterminator="\n")

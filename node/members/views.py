@@ -8,6 +8,7 @@ import math
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from node import csv_export
 from node.auth import operations as auth_ops
 from node.auth.access import member_required, officer_required, organiser_required
 from node.auth.forms import EmptyForm
@@ -160,14 +161,7 @@ def import_csv():  # type: ignore[no-untyped-def]
 @officer_required
 def export_csv():  # type: ignore[no-untyped-def]
     group = current_group()
-    return Response(
-        csv_io.export_members(group),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{group.slug}-members.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_export.response(csv_io.export_members(group), f"{group.slug}-members.csv")
 
 
 @bp.route("/audit")

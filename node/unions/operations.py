@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from node import clock
 from node.audit import record
 from node.campaigns.messaging import Delivery, message_members
-from node.campaigns.operations import _csv
+from node.csv_export import to_csv as _csv
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -118,6 +119,37 @@ def test_export_writes_the_import_columns_and_round_trips(officer_client, group,
     assert response.status_code == 200
     assert "0 new, 0 updated" in response.get_data(as_text=True)
     assert count_members(group) == before
+
+
+def test_formula_text_is_quoted_on_export_and_comes_back_unchanged(
+    officer_client, group, make_member
+):
+    """Formula injection: the export quotes text a spreadsheet would run; the import removes
+    exactly that quote, so the values re-import unchanged (into this group or another)."""
+    values = {
+        "name": "=HYPERLINK(CONCAT(A1,B1))",
+        "phone": "+44 7700 900123",
+        "ward": "-Anfield",
+        "union": "@Unite",
+        "workplace": "'=already quoted once",
+    }
+    make_member(group, "member", email="eve@example.org", account=False, **values)
+    text = officer_client.get("/members/export.csv").get_data(as_text=True)
+    row = next(r for r in csv.reader(io.StringIO(text)) if "eve@example.org" in r)
+    assert row[:6] == [
+        "'=HYPERLINK(CONCAT(A1,B1))",
+        "eve@example.org",
+        "'+44 7700 900123",
+        "'-Anfield",
+        "'@Unite",
+        "''=already quoted once",
+    ]
+    assert "0 new, 0 updated" in upload(officer_client, text.encode()).get_data(as_text=True)
+    db.session.expire_all()
+    eve = db.session.scalar(
+        select(Member).where(Member.group_id == group.id, Member.email == "eve@example.org")
+    )
+    assert {k: getattr(eve, k) for k in values} == values
 
 
 def test_cli_import_and_export(app, group, tmp_path):
