@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.ballots.counting import BltError, Election, read_blt, write_blt
+from node.ballots.counting import BltError, Election, read_blt, read_blt_file, write_blt
 
 GOOD = """4 2
 -4
@@ -79,13 +79,11 @@ NAMES = '"A"\n"B"\n"C"\n"T"\n'
         ("3 1\n1 1 2\n0\n" + NAMES, 2, "missing its 0 terminator"),
         ("3 1\n1 1 0 2 0\n0\n" + NAMES, 2, "0 before the end"),
         ("3 1\n0 1 0\n0\n" + NAMES, 2, "weight must be a positive integer"),
-        ("3 1\n1 1 = 2 0\n0\n" + NAMES, 2, "unexpected token '='"),
-        ("3 1\n1 1 2 0 # comment\n0\n" + NAMES, 2, "unexpected token '#'"),
+        ("3 1\n1 1 = 2 0\n0\n" + NAMES, 2, "equal ranking '='"),
         ("3 1\n1 1 2 0\n" + NAMES, 3, "missing '0' line"),
         ('3 1\n1 1 2 0\n0\n"A"\n"B"\n', 6, "wrong number of names: expected 3, found 2"),
         ('3 1\n1 1 2 0\n0\n"A"\n"B"\n"C"\n', 7, "missing quoted title"),
         ('3 1\n1 1 2 0\n0\n"A"\nB\n"C"\n"T"\n', 5, "name of candidate 2 must be a double-quoted"),
-        ("3 1\n1 1 2 0\n0\n" + NAMES + '"extra"\n', 8, "wrong number of names: more than 3"),
         ("3 1\n\n\n1 1 2 0\n\n2 4 0\n0\n" + NAMES, 6, "preference 4 is not a candidate"),
     ],
 )
@@ -105,3 +103,154 @@ def test_empty_ballot_lines_are_allowed_but_not_votes() -> None:
     e = read_blt('2 1\n3 0\n1 2 0\n0\n"A"\n"B"\n"t"\n')
     assert e.ballots == [(3, ()), (1, (1,))]
     assert isinstance(e, Election)
+
+
+# --- What other programs write (issue 15): each accepted extra, then each refusal. ---
+
+PLAIN = read_blt('3 1\n-3\n2 1 2 0\n1 2 0\n0\n"A"\n"B"\n"C"\n"T"\n')
+
+
+def test_comments_whole_line_and_trailing_outside_quotes() -> None:
+    text = (
+        "# exported by a counting program\n"
+        "3 1   # candidates seats\n"
+        "   # indented comment\n"
+        "-3 # withdrawn\n"
+        "2 1 2 0 # two ballots\n"
+        "#1 3 0   (a commented-out ballot)\n"
+        "1 2 0\n"
+        "0 # end of ballots\n"
+        "# names follow\n"
+        '"A"  # first\n"B"\n"C"#no space before the hash\n'
+        '"T" # title\n'
+    )
+    assert read_blt(text) == PLAIN
+    # A '#' inside quotes is part of the name, not a comment.
+    e = read_blt('2 1\n1 1 0\n0\n"Party #1" # a comment\n"B"\n"Ward #3"\n')
+    assert e.candidates == ["Party #1", "B"] and e.title == "Ward #3"
+
+
+def test_blank_and_whitespace_lines_tabs_cr_and_bom() -> None:
+    text = '\n  \n3\t1\n\n-3\n \t\n2  1\t2 0\n\n1 2 0\n\n0\n\n"A"\n\n"B"\n"C"\n\n"T"\n\n\n'
+    assert read_blt(text) == PLAIN
+    assert read_blt(text.replace("\n", "\r\n")) == PLAIN
+    assert read_blt(text.replace("\n", "\r")) == PLAIN  # classic Mac line ends
+    assert read_blt("\ufeff" + text.replace("\n", "\r\n")) == PLAIN
+
+
+def test_file_with_bom_and_crlf(tmp_path) -> None:
+    path = tmp_path / "windows.blt"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + b'3 1\r\n-3\r\n2 1 2 0\r\n1 2 0\r\n0\r\n"A"\r\n"B"\r\n"C"\r\n"T"\r\n'
+    )
+    assert read_blt_file(path) == PLAIN
+
+
+def test_file_not_utf8_is_refused_with_its_line(tmp_path) -> None:
+    path = tmp_path / "cp1252.blt"
+    path.write_bytes('2 1\n1 1 0\n0\n"Ann"\n"Zo\u00eb"\n"T"\n'.encode("cp1252"))
+    with pytest.raises(BltError) as info:
+        read_blt_file(path)
+    assert info.value.line == 5 and "not UTF-8" in info.value.message
+
+
+def test_withdrawn_on_several_lines() -> None:
+    e = read_blt('5 2\n-2\n-5 -1\n# more\n-4\n1 3 0\n0\n"A"\n"B"\n"C"\n"D"\n"E"\n"T"\n')
+    assert e.withdrawn == frozenset({0, 1, 3, 4})
+    err = _err('3 1\n-2\n-2\n1 1 0\n0\n"A"\n"B"\n"C"\n"T"\n')
+    assert (err.line, err.message) == (3, "candidate 2 withdrawn twice")
+
+
+def test_weights_above_one_are_counted_in_full() -> None:
+    e = read_blt('2 1\n250000 1 2 0\n3 2 0\n17 1 2 0\n0\n"A"\n"B"\n"T"\n')
+    assert e.ballots == [(250017, (0, 1)), (3, (1,))]
+    assert e.total_weight == 250020
+
+
+def test_ballot_ids_before_the_weight() -> None:
+    text = '3 1\n-3\n(b1) 1 1 2 0\n( ballot 2 ) 1 1 2 0 # id with spaces\n(b#3) 1 2 0\n0\n"A"\n"B"\n"C"\n"T"\n'
+    assert read_blt(text) == PLAIN
+    # Ids and plain lines may be mixed; ids are checked, then dropped with the grouping.
+    assert read_blt(text.replace("(b#3) 1 2 0", "1 2 0")) == PLAIN
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("(b9) 2 1 0", "ballot (b9) has weight 2: a ballot with an id is one paper"),
+        ("(b9) 3 0", "droop's '(id) pref ... 0' without the weight"),
+        ("(b1) 1 2 0", "ballot id 'b1' already used on line 2"),
+        ("(b9 1 2 0", "ballot id is not closed"),
+        ("() 1 2 0", "empty ballot id"),
+        ("(b9)   # nothing after it", "ballot id (b9) is not followed by a ballot"),
+    ],
+)
+def test_ballot_id_refusals(line: str, fragment: str) -> None:
+    err = _err(f'3 1\n(b1) 1 1 0\n{line}\n0\n"A"\n"B"\n"C"\n"T"\n')
+    assert err.line == 3
+    assert fragment in err.message
+
+
+def test_quoted_names_with_escaped_and_doubled_quotes() -> None:
+    e = read_blt(
+        '4 1\n1 1 0\n0\n"Sean O\\"Brien"\n"Pat ""Paddy"" Kelly"\n"C:\\\\dir\\x"\n"ends in \\"\n'
+        '"The \\"big\\" one" # trailing "comment"\n'
+    )
+    assert e.candidates == ['Sean O"Brien', 'Pat "Paddy" Kelly', "C:\\\\dir\\x", "ends in \\"]
+    assert e.title == 'The "big" one'
+    assert read_blt('1 1\n1 1 0\n0\n""\n""""\n').candidates == [""]
+    assert read_blt('1 1\n1 1 0\n0\n""\n""""\n').title == '"'
+
+
+def test_lines_after_the_title_are_kept_as_notes() -> None:
+    """The issue's file: more lines after the title were 'more than N names and a title'."""
+    text = (
+        '3 1\n-3\n2 1 2 0\n1 2 0\n0\n"A"\n"B"\n"C"\n"T"\n'
+        '"Source: the returning officer\'s sheet"\n\n'
+        "Counted on 3 May; # not a comment here\n  free text  \n"
+    )
+    e = read_blt(text)
+    assert e.notes == (
+        '"Source: the returning officer\'s sheet"',
+        "Counted on 3 May; # not a comment here",
+        "free text",
+    )
+    assert e.candidates == PLAIN.candidates and e.title == "T" and e.ballots == PLAIN.ballots
+
+
+def test_names_may_hold_any_character_but_quote_and_newline() -> None:
+    """Lines end at LF (or CR); U+2028, U+0085 and form feeds belong to the name."""
+    names = ["A\u2028B", "C\x85D", "E\x0cF", "G\x1eH"]
+    text = write_blt(names, 1, [(1, (0,))], "t\u2029t")
+    e = read_blt(text)
+    assert e.candidates == names and e.title == "t\u2029t"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("3 1\n1 1 2=3 0\n0\n" + NAMES, 2, "equal ranking '2=3'"),
+        ("3 1\n1 1 2 0\n4 1 0 2 0 # comment\n0\n" + NAMES, 3, "0 before the end of the ballot"),
+        ("3 1\n1 2 1 4 0 # four is out\n0\n" + NAMES, 2, "preference 4 is not a candidate"),
+        ("3 1\n1 2 -1 0\n0\n" + NAMES, 2, "preference -1 is not a candidate"),
+        ("3 1\n1 2 1 2 0\n0\n" + NAMES, 2, "duplicate preference 2"),
+        ("3 1\n1.5 1 2 0\n0\n" + NAMES, 2, "ballot weight '1.5' is not a whole number"),
+        ("3 1\n2.0 1 0\n0\n" + NAMES, 2, "ballot weight '2.0' is not a whole number"),
+        ("3 1\n1 1 - 2 0\n0\n" + NAMES, 2, "skipped preference '-'"),
+        ("3 1\n[nick a b c]\n1 a 0\n0\n" + NAMES, 2, "options in square brackets"),
+        ("3 1\n1 1 0\n-2\n0\n" + NAMES, 3, "withdrawn candidates (negative numbers) must come"),
+        ('3 1\n1 1 0\n0\n"A" B\n"B"\n"C"\n"T"\n', 4, "text after the closing quote"),
+        (
+            '3 1\n1 1 0\n0\n"A"\n"B"\n"C\n"T"\n',
+            6,
+            "name of candidate 3 has no closing double quote",
+        ),
+        ('3 1\n1 1 0\n0\n"A"\n"B"\n"C"\n"T" "U"\n', 7, "title: text after the closing quote"),
+        ("# only a comment\n\n", 1, "empty file"),
+        ("3 1 # header\n1 1 0 # ballot\n# no end marker\n", 4, "missing '0' line"),
+    ],
+)
+def test_ambiguous_input_is_refused_with_its_line(text: str, line: int, fragment: str) -> None:
+    err = _err(text)
+    assert (err.line, str(err)[: len(f"line {line}: ")]) == (line, f"line {line}: ")
+    assert fragment in err.message

@@ -1,26 +1,36 @@
 """Reading and writing ballots in the BLT format.
 
 BLT is the de-facto interchange format for ranked ballots (used by ERS, OpenSTV,
-droop and the Scottish councils' published preference data), so we both accept it
-and publish anonymised ballots in it.  The layout we accept::
+OpaVote, droop, eSTV and the Scottish councils' published preference data), so
+we both accept it and publish anonymised ballots in it.  The layout::
 
     5 2                 candidates seats
     -2 -5               optional: withdrawn candidates (negative numbers)
     3 1 3 4 0           weight pref pref ... 0   (one line per ballot or group)
-    1 2 0
+    (b7) 1 2 0          a ballot id in parentheses, then weight 1 (OpenSTV)
     0                   end of ballots
     "Alice"             one quoted name per candidate, in number order
     ...
     "Title"             the election title
+    anything            lines after the title: kept as notes, not interpreted
 
-Blank lines and CRLF line endings are tolerated; anything else that is not part of
-the format (comments, ``=`` for equal rankings, stray tokens) is rejected with a
-:class:`BltError` carrying the 1-based line number, because silently guessing what
-a malformed ballot file meant is exactly how a count goes wrong.
+What other programs write is read too: ``#`` comments (whole lines, or after
+the data on a line, outside quotes), blank lines, CRLF or CR line ends, a
+UTF-8 byte-order mark, several withdrawn lines, weights above 1, ballot ids,
+and quotes inside names written ``\\"`` or ``""``.  What cannot be read
+without guessing is refused with a :class:`BltError` carrying the 1-based line
+number: equal rankings (``2=3``), a preference after the ``0`` that ends a
+ballot, a candidate number out of range, a candidate twice on one ballot,
+fractional weights, droop's ``[options]`` and weight-less ``(id) pref ... 0``
+lines - silently guessing what a ballot file meant is how a count goes wrong.
+The one guess left: the header's candidate count says where the names end, so
+a header that undercounts turns the last names into the title and notes
+(droop reads such files the same way); the notes are there to be seen.
 
 Ballots with identical rankings are grouped (weights summed, first occurrence
 order kept): counting then works per distinct ranking rather than per paper,
-which is what keeps the counters fast on large electorates.
+which is what keeps the counters fast on large electorates.  Ballot ids are
+checked (unique, weight 1) and then dropped with the grouping.
 """
 
 from __future__ import annotations
@@ -29,16 +39,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .blt_lines import BltError, ballot_line, int_tokens, quoted, withdrawn_line
+
 __all__ = ["BltError", "Election", "group_ballots", "read_blt", "read_blt_file", "write_blt"]
-
-
-class BltError(ValueError):
-    """Malformed BLT input; ``line`` is 1-based (0 when no line applies)."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.message = message
 
 
 @dataclass
@@ -47,7 +50,8 @@ class Election:
 
     ``ballots`` is a list of ``(weight, ranking)`` where ``ranking`` is a tuple of
     0-based candidate indexes, most preferred first; ``withdrawn`` holds 0-based
-    indexes of candidates to skip on every ballot.
+    indexes of candidates to skip on every ballot; ``notes`` are the non-blank
+    lines after the title (stripped, otherwise verbatim), which counting ignores.
     """
 
     candidates: list[str]
@@ -55,6 +59,7 @@ class Election:
     ballots: list[tuple[int, tuple[int, ...]]]
     title: str = ""
     withdrawn: frozenset[int] = field(default_factory=frozenset)
+    notes: tuple[str, ...] = ()
 
     @property
     def total_weight(self) -> int:
@@ -72,98 +77,68 @@ def group_ballots(
     return [(w, r) for r, w in grouped.items()]
 
 
-def _int_tokens(tokens: list[str], lineno: int) -> list[int]:
-    try:
-        return [int(t) for t in tokens]
-    except ValueError:
-        for t in tokens:
-            try:
-                int(t)
-            except ValueError:
-                raise BltError(lineno, f"unexpected token {t!r} (expected an integer)") from None
-        raise  # pragma: no cover - unreachable
+def _lines(text: str) -> list[str]:
+    """Split on LF (a CR before it is whitespace to every later step), or on CR alone.
 
-
-def _quoted(line: str, lineno: int, what: str) -> str:
-    text = line.strip()
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        raise BltError(lineno, f"{what} must be a double-quoted string, got {text!r}")
-    inner = text[1:-1]
-    if '"' in inner:
-        raise BltError(lineno, f"{what} contains a stray double quote: {text!r}")
-    return inner
-
-
-def _ballot_line(tokens: list[str], lineno: int, ncand: int) -> tuple[int, tuple[int, ...]]:
-    """Careful parse of one ballot line; raises :class:`BltError` on any problem."""
-    if tokens[0].startswith('"'):
-        raise BltError(lineno, "missing '0' line ending the ballots before the names")
-    nums = _int_tokens(tokens, lineno)
-    weight = nums[0]
-    if weight < 1:
-        raise BltError(lineno, f"ballot weight must be a positive integer, got {weight}")
-    if len(nums) < 2 or nums[-1] != 0:
-        raise BltError(lineno, "ballot is missing its 0 terminator")
-    prefs = nums[1:-1]
-    for p in prefs:
-        if p == 0:
-            raise BltError(lineno, "0 before the end of the ballot")
-        if p < 1 or p > ncand:
-            raise BltError(lineno, f"preference {p} is not a candidate (1-{ncand})")
-    seen: set[int] = set()
-    for p in prefs:
-        if p in seen:
-            raise BltError(lineno, f"duplicate preference {p} in ballot")
-        seen.add(p)
-    return weight, tuple(p - 1 for p in prefs)
+    Not ``str.splitlines``: that also breaks at U+2028, U+0085 and other
+    characters a candidate name may hold, and editors number lines by LF.
+    """
+    lines = text.split("\n") if "\n" in text or "\r" not in text else text.split("\r")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def read_blt(text: str) -> Election:
     """Parse BLT text into an :class:`Election`, raising :class:`BltError`."""
-    lines = text.splitlines()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = _lines(text)
     nlines = len(lines)
-    i = 0
+    has_hash = "#" in text
 
-    def next_nonblank(start: int) -> int:
-        while start < nlines and not lines[start].strip():
+    def next_tokens(start: int) -> tuple[int, list[str]]:
+        """The next line with data (comments and blank lines skipped) and its tokens."""
+        while start < nlines:
+            line = lines[start]
+            tokens = (line.split("#", 1)[0] if has_hash else line).split()
+            if tokens:
+                return start, tokens
             start += 1
-        return start
+        return nlines, []
 
-    i = next_nonblank(0)
-    if i >= nlines:
+    i, header = next_tokens(0)
+    if not header:
         raise BltError(1, "empty file (expected header 'candidates seats')")
-    header = lines[i].split()
     hline = i + 1
     if len(header) != 2:
         raise BltError(hline, "bad header: expected 'candidates seats'")
-    ncand, seats = _int_tokens(header, hline)
+    ncand, seats = int_tokens(header, hline)
     if ncand < 1:
         raise BltError(hline, f"bad header: number of candidates must be at least 1, got {ncand}")
     if seats < 1 or seats > ncand:
         raise BltError(hline, f"bad header: seats must be between 1 and {ncand}, got {seats}")
-    i = next_nonblank(i + 1)
 
     withdrawn: set[int] = set()
-    if i < nlines and lines[i].lstrip().startswith("-"):
-        lineno = i + 1
-        for n in _int_tokens(lines[i].split(), lineno):
-            if n >= 0 or -n > ncand:
-                raise BltError(lineno, f"withdrawn candidate {n} is not -1..-{ncand}")
-            if -n - 1 in withdrawn:
-                raise BltError(lineno, f"candidate {-n} withdrawn twice")
-            withdrawn.add(-n - 1)
-        i = next_nonblank(i + 1)
+    i, tokens = next_tokens(i + 1)
+    while tokens and tokens[0].startswith("-"):
+        withdrawn_line(tokens, i + 1, ncand, withdrawn)
+        i, tokens = next_tokens(i + 1)
 
     grouped: dict[tuple[int, ...], int] = {}
     get = grouped.get
+    ids: dict[str, int] = {}
     # Fast path: canonical candidate numbers map straight to 0-based indexes in
-    # C (str -> int dict lookup); anything unusual falls back to the careful
-    # parser, which also produces the error message.
+    # C (str -> int dict lookup); anything unusual (ids, errors) goes to the
+    # careful parser, which also produces the error message.
     index_of = {str(n): n - 1 for n in range(1, ncand + 1)}.__getitem__
     ended = False
     while i < nlines:
-        tokens = lines[i].split()
+        line = lines[i]
         i += 1
+        if has_hash and "#" in line:
+            line = line[: line.index("#")]
+        tokens = line.split()
         if not tokens:
             continue
         if len(tokens) == 1 and tokens[0] == "0":
@@ -173,30 +148,31 @@ def read_blt(text: str) -> Election:
             key = tuple(map(index_of, tokens[1:-1]))
             weight = int(tokens[0])
         except (KeyError, ValueError):
-            weight, key = _ballot_line(tokens, i, ncand)
+            weight, key = ballot_line(lines[i - 1], i, ncand, ids)
         else:
             if weight < 1 or tokens[-1] != "0" or len(tokens) < 2 or len(set(key)) != len(key):
-                weight, key = _ballot_line(tokens, i, ncand)
+                weight, key = ballot_line(lines[i - 1], i, ncand, ids)
         grouped[key] = get(key, 0) + weight
     if not ended:
         raise BltError(nlines + 1 if nlines else 1, "missing '0' line ending the ballots")
 
     names: list[str] = []
     title: str | None = None
+    notes: list[str] = []
     last_line = i
     while i < nlines:
-        raw = lines[i]
-        lineno = i + 1
+        text = lines[i].strip()
         i += 1
-        if not raw.strip():
+        if not text:
             continue
-        last_line = lineno
-        if len(names) < ncand:
-            names.append(_quoted(raw, lineno, f"name of candidate {len(names) + 1}"))
-        elif title is None:
-            title = _quoted(raw, lineno, "title")
-        else:
-            raise BltError(lineno, f"wrong number of names: more than {ncand} names and a title")
+        if title is not None:
+            notes.append(text)
+        elif not text.startswith("#"):
+            last_line = i
+            if len(names) < ncand:
+                names.append(quoted(text, i, f"name of candidate {len(names) + 1}"))
+            else:
+                title = quoted(text, i, "title")
     if len(names) < ncand:
         raise BltError(
             last_line + 1, f"wrong number of names: expected {ncand}, found {len(names)}"
@@ -204,12 +180,25 @@ def read_blt(text: str) -> Election:
     if title is None:
         raise BltError(last_line + 1, "missing quoted title after the candidate names")
     ballots = [(w, r) for r, w in grouped.items()]
-    return Election(names, seats, ballots, title, frozenset(withdrawn))
+    return Election(names, seats, ballots, title, frozenset(withdrawn), tuple(notes))
 
 
 def read_blt_file(path: str | Path) -> Election:
-    """Read a BLT file (UTF-8, a BOM is tolerated)."""
-    return read_blt(Path(path).read_text(encoding="utf-8-sig"))
+    """Read a BLT file: UTF-8 (a BOM is tolerated); other encodings are refused by line.
+
+    Names are the only text in a BLT file, so a Windows-1252 file from an old
+    counting program differs only there; we say which line holds the first
+    non-UTF-8 byte rather than guess what the name was.
+    """
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BltError(
+            line, f"not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as UTF-8"
+        ) from None
+    return read_blt(text)
 
 
 def _quote(value: str, what: str) -> str:
