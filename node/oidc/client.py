@@ -114,21 +114,47 @@ def oauth_client(group: Group, conn: HubConnection) -> HubApp:
 
 
 def _account_for(email: str) -> Account:
+    """The account whose own address is ``email`` (which the hub verified), made if none.
+
+    An existing account is used only if it proved that address itself: one made from an
+    invitation link someone else held (node.auth.operations) may have been made by them, and
+    signing the address's owner in to it would hand them the owner's session data later.
+    """
     account = db.session.scalar(select(Account).where(func.lower(Account.email) == email))
     if account is None:
-        account = Account(email=email)
+        account = Account(email=email, email_verified_at=clock.utcnow_naive())
         db.session.add(account)
         db.session.flush()
+    elif account.email_verified_at is None:
+        raise SignOnError(
+            f"An account for {email} exists here but its address is not confirmed. Choose a "
+            "new password with “Forgotten your password?” (that confirms it), then try again."
+        )
     return account
+
+
+def _link_for(group: Group, subject: str) -> NationalLink | None:
+    return db.session.scalar(
+        select(NationalLink).where(
+            NationalLink.group_id == group.id, NationalLink.subject == subject
+        )
+    )
 
 
 def complete_sign_in(
     group: Group, conn: HubConnection, claims: dict[str, Any]
 ) -> tuple[Account, Member | None]:
-    """Map verified ID-token claims to a local member (link by verified e-mail on first use).
+    """Map verified ID-token claims to an account to sign in, and its member record here.
 
-    Returns the account to sign in and its member record (``None`` when a join request waits for
-    an officer). Raises :class:`SignOnError` when the group has no place for this person.
+    Only two accounts can be signed in: the one already linked to this national ``sub`` (through
+    the member record it was linked with), or the account whose *own* address equals the hub's
+    verified ``email`` claim. ``Member.email`` is never a way to an account: officers can edit
+    it, so matching on it would let an officer point a member record, and with it someone
+    else's account, at their own national identity. A member record without an account may be
+    linked on first use by verified e-mail (an officer could do the same with an invitation).
+
+    Returns the account and its member record (``None`` when a join request waits for an
+    officer). Raises :class:`SignOnError` when the group has no place for this person.
     """
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject or len(subject) > 64:
@@ -136,53 +162,73 @@ def complete_sign_in(
     email = str(claims.get("email") or "").strip().lower()
     verified = claims.get("email_verified") is True and "@" in email
     membership = claims.get("membership") if isinstance(claims.get("membership"), dict) else {}
-    link = db.session.scalar(
-        select(NationalLink).where(
-            NationalLink.group_id == group.id, NationalLink.subject == subject
-        )
-    )
+    link = _link_for(group, subject)
     member = db.session.get(Member, link.member_id) if link is not None else None
-    if member is None and verified:
-        member = db.session.scalar(
-            select(Member).where(
-                Member.group_id == group.id,
-                func.lower(Member.email) == email,
-                Member.erased_at.is_(None),
-            )
-        )
-    if member is not None and member.erased_at is None:
-        account = db.session.get(Account, member.account_id) if member.account_id else None
-        if account is None:
-            if not verified:
-                raise SignOnError("The hub has not verified your e-mail address.")
-            account = _account_for(email)
-            member.account_id = account.id
+    if member is not None and member.erased_at is not None:
+        raise SignOnError(f"Your record in {group.name} was erased. Ask an officer.")
+    account: Account | None = None
+    if member is not None and member.account_id is not None:
+        account = db.session.get(Account, member.account_id)
+    if account is None:
+        if not verified:
+            raise SignOnError("The hub has not verified your e-mail address.")
+        account = _account_for(email)
+    if member is None:
+        member = _member_for(group, account, email)
+    if member is not None:
         if link is None:
+            if national_link(member) is not None:
+                raise SignOnError(
+                    f"Your record in {group.name} is linked to another national account. "
+                    "Ask an officer of the group."
+                )
             link = NationalLink(group_id=group.id, member_id=member.id, subject=subject)
             db.session.add(link)
             record(group, member, "oidc-link-member", f"member #{member.id}")
+        member.account_id = account.id
         link.membership = membership
         link.checked_at = clock.utcnow_naive()
         account.last_sign_in = clock.utcnow_naive()
         db.session.flush()
         return account, member
-    if not (conn.allow_join_requests and verified):
+    if not conn.allow_join_requests:
         raise SignOnError(
             f"{group.name} has no member record for your national account. "
             "Ask one of its officers for an invitation."
         )
-    account = _account_for(email)
     request = db.session.scalar(
         select(JoinRequest).where(JoinRequest.group_id == group.id, JoinRequest.subject == subject)
     )
     if request is None:
         request = JoinRequest(group_id=group.id, subject=subject, account_id=account.id)
         db.session.add(request)
+    request.account_id = account.id
     request.name = str(claims.get("name") or email)[:200]
     request.email = email
     request.membership = membership
     db.session.flush()
     return account, None
+
+
+def _member_for(group: Group, account: Account, email: str) -> Member | None:
+    """The account's member record here, else a record for that address that has no account."""
+    mine = db.session.scalar(
+        select(Member).where(
+            Member.group_id == group.id,
+            Member.account_id == account.id,
+            Member.erased_at.is_(None),
+        )
+    )
+    if mine is not None:
+        return mine
+    return db.session.scalar(
+        select(Member).where(
+            Member.group_id == group.id,
+            func.lower(Member.email) == email,
+            Member.account_id.is_(None),
+            Member.erased_at.is_(None),
+        )
+    )
 
 
 def decide_join_request(group: Group, request: JoinRequest, approve: bool, actor: Member) -> None:
@@ -194,6 +240,13 @@ def decide_join_request(group: Group, request: JoinRequest, approve: bool, actor
         member = db.session.scalar(
             select(Member).where(Member.group_id == group.id, Member.email == request.email)
         )
+        if member is not None and (
+            member.account_id not in (None, request.account_id) or national_link(member)
+        ):
+            raise SignOnError(
+                f"The member record for {request.email} belongs to another account or national "
+                "identity; change its e-mail address first."
+            )
         if member is None:
             member = Member(group_id=group.id, email=request.email, name=request.name)
             db.session.add(member)

@@ -20,6 +20,7 @@ from node import clock
 HUB = "http://hub.test"
 NODE = "http://node.test"
 CALLBACK = NODE + "/signin/national/callback"
+NODE_WALTON = "http://walton.test"  # the node of the back-channel tests (``world``)
 NATIONAL_CSV = (
     b"name,email,member_since,status,paid_until,groups\n"
     b"Gita Good,gita@example.org,2019-05-01,good-standing,,Walton;Everton\n"
@@ -169,3 +170,53 @@ def live_app(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 def _plain_http_test_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Authlib refuses http:// except on loopback; the test hosts (hub.test) are plain http."""
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+
+
+@pytest.fixture
+def world(app, live_app, make_group, make_member):  # type: ignore[no-untyped-def]
+    """The node's side against the hub on a real loopback socket: a hub (at ``live_app``) with
+    national records and a node at NODE_WALTON with officer Sam and members Gita and Larry."""
+    from node.extensions import db
+    from node.oidc.client import callback_url
+    from node.oidc.keys import group_public_jwks
+    from node.oidc.operations import connect_to_hub, register_node_client
+    from node.oidc.records import import_national_members
+
+    hub = make_group("National Hub", slug="hub", url=live_app, role="hub")
+    node = make_group("Walton Momentum", slug="walton", url=NODE_WALTON)
+    officer = make_member(node, "officer", email="sam@walton.example.org")
+    gita = make_member(node, "member", email="gita@example.org", name="Gita Good", account=False)
+    larry = make_member(node, "member", email="larry@example.org", name="Larry L", account=False)
+    assert import_national_members(hub, NATIONAL_CSV, None).ok
+    register_node_client(hub, NODE_WALTON, callback_url(node), jwks=group_public_jwks(node))
+    conn = connect_to_hub(node, live_app)
+    db.session.commit()
+    for email in ("gita@example.org", "larry@example.org"):
+        set_password(email)
+    return {
+        "hub": hub,
+        "node": node,
+        "officer": officer,
+        "gita": gita,
+        "larry": larry,
+        "conn": conn,
+        "hub_url": live_app,
+    }
+
+
+def national_sign_in(client, hub_url, email, tamper=None):  # type: ignore[no-untyped-def]
+    start = client.get("/signin/national", base_url=NODE_WALTON)
+    assert start.status_code == 302 and start.location.startswith(hub_url + "/oidc/authorize")
+    query = parse_qs(urlsplit(start.location).query)
+    assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
+    client.sign_in(email, base_url=hub_url)
+    path = start.location[len(hub_url) :]
+    page = client.get(path, base_url=hub_url)
+    back = (
+        client.post_form(path, {"decision": "allow"}, base_url=hub_url)
+        if page.status_code == 200
+        else page
+    )
+    assert back.status_code == 302 and back.location.startswith(NODE_WALTON)
+    url = back.location if tamper is None else tamper(back.location)
+    return client.get(url[len(NODE_WALTON) :], base_url=NODE_WALTON)

@@ -4,61 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
-from tests.oidc.conftest import NATIONAL_CSV, set_password
-
-NODE = "http://walton.test"
-
-
-@pytest.fixture
-def world(app, live_app, make_group, make_member):  # type: ignore[no-untyped-def]
-    from node.extensions import db
-    from node.oidc.client import callback_url
-    from node.oidc.keys import group_public_jwks
-    from node.oidc.operations import connect_to_hub, register_node_client
-    from node.oidc.records import import_national_members
-
-    hub = make_group("National Hub", slug="hub", url=live_app, role="hub")
-    node = make_group("Walton Momentum", slug="walton", url=NODE)
-    officer = make_member(node, "officer", email="sam@walton.example.org")
-    gita = make_member(node, "member", email="gita@example.org", name="Gita Good", account=False)
-    larry = make_member(node, "member", email="larry@example.org", name="Larry L", account=False)
-    assert import_national_members(hub, NATIONAL_CSV, None).ok
-    register_node_client(hub, NODE, callback_url(node), jwks=group_public_jwks(node))
-    conn = connect_to_hub(node, live_app)
-    db.session.commit()
-    for email in ("gita@example.org", "larry@example.org"):
-        set_password(email)
-    return {
-        "hub": hub,
-        "node": node,
-        "officer": officer,
-        "gita": gita,
-        "larry": larry,
-        "conn": conn,
-        "hub_url": live_app,
-    }
-
-
-def national_sign_in(client, hub_url, email, tamper=None):  # type: ignore[no-untyped-def]
-    start = client.get("/signin/national", base_url=NODE)
-    assert start.status_code == 302 and start.location.startswith(hub_url + "/oidc/authorize")
-    query = parse_qs(urlsplit(start.location).query)
-    assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
-    client.sign_in(email, base_url=hub_url)
-    path = start.location[len(hub_url) :]
-    page = client.get(path, base_url=hub_url)
-    back = (
-        client.post_form(path, {"decision": "allow"}, base_url=hub_url)
-        if page.status_code == 200
-        else page
-    )
-    assert back.status_code == 302 and back.location.startswith(NODE)
-    url = back.location if tamper is None else tamper(back.location)
-    return client.get(url[len(NODE) :], base_url=NODE)
+from tests.oidc.conftest import NODE_WALTON as NODE
+from tests.oidc.conftest import national_sign_in
 
 
 def test_signin_page_offers_national_account(client, world):
