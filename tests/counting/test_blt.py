@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.ballots.counting import BltError, Election, read_blt, read_blt_file, write_blt
+from node.ballots.counting import BltError, Election, count, read_blt, read_blt_file, write_blt
 
 GOOD = """4 2
 -4
@@ -254,3 +254,63 @@ def test_ambiguous_input_is_refused_with_its_line(text: str, line: int, fragment
     err = _err(text)
     assert (err.line, str(err)[: len(f"line {line}: ")]) == (line, f"line {line}: ")
     assert fragment in err.message
+
+
+# --- Fixtures in the layouts other programs write (synthetic; see tests/data/elections). ---
+
+
+def test_fixture_opavote_style_comments_crlf_bom(data_dir) -> None:
+    path = data_dir / "style_opavote_comments_crlf_bom.blt"
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b"#" in raw
+    e = read_blt_file(path)
+    assert e.candidates == ["Ann Ashworth", "Ben Brierley", "Cath Chadwick", "Dev Desai"]
+    assert (e.seats, e.title, e.withdrawn, e.notes) == (
+        1,
+        "Allotment society chair 2024",
+        frozenset(),
+        (),
+    )
+    assert e.ballots == [
+        (12, (0, 1)),
+        (9, (1, 0, 2)),
+        (7, (2, 1)),
+        (4, (3, 2)),
+        (2, (0,)),
+        (1, ()),
+    ]
+    # By hand: Dev out (4 to Cath), then Ben out (9 to Ann): Ann 23 of 34.
+    assert count(e, "irv").elected == ["Ann Ashworth"]
+
+
+def test_fixture_openstv_style_ballot_ids_and_withdrawn(data_dir) -> None:
+    e = read_blt_file(data_dir / "style_openstv_ballot_ids_withdrawn.blt")
+    assert e.candidates == ["Alex Adeyemi", "Bea Brown", "Cal Campbell", "Dina Doyle", "Eoin Egan"]
+    assert (e.seats, e.withdrawn, e.total_weight) == (2, frozenset({2}), 12)
+    assert e.ballots == [
+        (2, (0, 1, 3)),
+        (2, (0, 1)),
+        (1, (1, 0, 4)),
+        (1, (0, 2, 1)),
+        (1, (3, 4)),
+        (1, (1, 0)),
+        (1, (4, 3, 0)),
+        (1, (3,)),
+        (1, (1, 2, 0)),
+        (1, (4, 3)),
+    ]
+
+
+def test_fixture_droop_style_notes_and_escaped_names(data_dir) -> None:
+    e = read_blt_file(data_dir / "style_droop_notes_escaped_names.blt")
+    assert e.candidates[:2] == ['Patricia "Pat" Kelly', 'Mary "Molly" Murphy']
+    assert (e.seats, e.withdrawn, e.total_weight) == (2, frozenset({4, 5}), 13)
+    assert e.title == "Tenants' association committee"
+    assert e.notes == (
+        '"Source: minutes of the count, 14 March 2024"',
+        '"Comment: Una Ure and Vic Vance withdrew after the papers were printed"',
+        "Counted by hand; the tellers' sheet gives 13 ballots, all valid.",
+        "# end of file",
+    )
+    # By hand: Pat has 7 first preferences, over the quota of 5 (13 / 3, rounded down, + 1).
+    assert count(e, "scottish-stv").elected[0] == 'Patricia "Pat" Kelly'
