@@ -114,7 +114,9 @@ def follow_peer(
     if fingerprint and fingerprint in preview.fingerprints:
         confirmed = [fingerprint]
     else:
-        confirmed = [k for k in preview.fingerprints if net.trusted_via_registry(preview.issuer, k)]
+        confirmed = [
+            k for k in preview.fingerprints if net.trusted_via_registry(group.id, preview.issuer, k)
+        ]
         if fingerprint and not confirmed:
             raise FollowError(
                 f"The fingerprint does not match {preview.name}'s key "
@@ -123,8 +125,10 @@ def follow_peer(
     if not confirmed:
         return preview
     # Ask to be pushed to before writing anything: the peer checks our keys over HTTP, and on
-    # one install (SQLite) our open write transaction would lock it out.
-    preview.remote = _send(group, preview.issuer, preview.follow_url, "follow")
+    # one install (SQLite) our open write transaction would lock it out. (A registry refresh
+    # above may have changed our hub link in memory: it is flushed afterwards, not now.)
+    with db.session.no_autoflush:
+        preview.remote = _send(group, preview.issuer, preview.follow_url, "follow")
     peer = db.session.scalar(
         select(Peer).where(Peer.group_id == group.id, Peer.issuer == preview.issuer)
     )

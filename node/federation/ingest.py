@@ -145,7 +145,7 @@ def _refetch_keys(peer: Peer) -> bool:
         if thumbprint(jwk) not in known
         and (
             thumbprint(jwk) in peer.thumbprints
-            or net.trusted_via_registry(peer.issuer, thumbprint(jwk))
+            or net.trusted_via_registry(peer.group_id, peer.issuer, thumbprint(jwk))
         )
     ]
     if added:

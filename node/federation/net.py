@@ -39,10 +39,12 @@ def client() -> FederationClient:
     return client_factory()
 
 
-def trusted_via_registry(url: str, thumbprint: str) -> bool:
-    """Does the hub's signed registry vouch for ``thumbprint`` as a key of group ``url``?
+def trusted_via_registry(group_id: int, url: str, thumbprint: str) -> bool:
+    """Does the signed registry of a hub that group ``group_id`` joined vouch for ``thumbprint``
+    as a key of group ``url``? Trust is per group: another group's hub links never count.
 
-    The hub (a later issue) plugs in here; until then no key is trusted without a person.
+    The hub room plugs in here (``node.hub.registry``); without it no key is trusted without a
+    person.
     """
     return False
 

@@ -4,7 +4,8 @@ It is an ordinary chained statement of the hub group (signed with the hub's key 
 ``node.federation.operations.publish``), re-issued whenever enrolment, suspension, removal or a
 key rotation changes the list, and served verbatim at ``{hub url}/hub/registry``. Nodes that
 joined the hub pin the hub's key at ``hub join`` and trust a peer's key when the latest registry
-they verified lists it as ``active`` (:func:`trusted_via_registry`).
+they verified lists it as ``active`` (:func:`trusted_via_registry`; each group trusts only the
+hubs it joined itself).
 """
 
 from __future__ import annotations
@@ -106,21 +107,27 @@ def _vouches(link: HubLink, url: str, thumbprint: str) -> bool:
     return False
 
 
-def trusted_via_registry(url: str, thumbprint: str) -> bool:
-    """Hook for ``node.federation.net.trusted_via_registry``: does any hub this install joined
-    vouch (in a registry verified with its pinned key) for ``thumbprint`` as ``url``'s key?
-    A registry older than REFRESH_AFTER, or one that does not (yet) vouch, is re-fetched at most
-    once per REFRESH_AFTER."""
+def trusted_via_registry(group_id: int, url: str, thumbprint: str) -> bool:
+    """Hook for ``node.federation.net.trusted_via_registry``: does a hub that group ``group_id``
+    joined vouch (in a registry verified with that hub's pinned key) for ``thumbprint`` as
+    ``url``'s key? Only that group's own hub links count: trust is per group, so a hub another
+    group of this install joined (perhaps a hostile one) vouches for nobody here. A registry
+    older than REFRESH_AFTER, or one that does not (yet) vouch, is re-fetched at most once per
+    REFRESH_AFTER."""
     from node.federation import net
 
-    links = db.session.scalars(select(HubLink)).all()
+    links = db.session.scalars(select(HubLink).where(HubLink.group_id == group_id)).all()
     for link in links:
         if _vouches(link, url, thumbprint):
             return True
     now = clock.utcnow_naive()
     for link in links:
         if link.registry_fetched_at is None or now - link.registry_fetched_at >= REFRESH_AFTER:
-            refresh(link, net.client())
+            client = net.client()
+            try:
+                refresh(link, client)
+            finally:
+                client.close()
             if _vouches(link, url, thumbprint):
                 return True
     return False

@@ -57,8 +57,9 @@ def test_enrolment_pins_keys_and_the_registry_vouches(app, wsgi, hub, enrolled):
     link = db.session.scalar(select(HubLink).where(HubLink.group_id == walton.id))
     assert link.keys[0]["kid"] == keystore.current_key(hub).kid
     # Crosby's link (fetched last) vouches for Walton's key; no one vouches for a made-up key.
-    assert net.trusted_via_registry(walton.url, keystore.current_key(walton).kid)
-    assert not net.trusted_via_registry(walton.url, "A" * 43)
+    crosby = enrolled["crosby"]
+    assert net.trusted_via_registry(crosby.id, walton.url, keystore.current_key(walton).kid)
+    assert not net.trusted_via_registry(crosby.id, walton.url, "A" * 43)
     # The registry is served verbatim at a stable URL.
     response = app.test_client().get(
         "/hub/registry", base_url=HUB, headers={"Accept": "application/jose"}
@@ -68,7 +69,11 @@ def test_enrolment_pins_keys_and_the_registry_vouches(app, wsgi, hub, enrolled):
 
 def test_peers_follow_without_fingerprint_when_the_registry_vouches(app, wsgi, hub, enrolled):  # type: ignore[no-untyped-def]
     from node.federation.following import follow_peer
+    from node.hub.registry import REFRESH_AFTER
 
+    # Walton's own registry (fetched when it joined, before Crosby enrolled) is re-fetched once
+    # it is REFRESH_AFTER old; another group's fresher registry does not count (trust is per group).
+    clock.advance(REFRESH_AFTER)
     preview = follow_peer(enrolled["walton"], enrolled["crosby"].url)
     db.session.commit()
     assert preview.pinned
