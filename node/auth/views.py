@@ -17,6 +17,7 @@ from flask import (
 from node.auth import operations as ops
 from node.auth.access import account_required, public, sign_in
 from node.auth.forms import AcceptInvitationForm, EmptyForm, ResetForm, ResetRequestForm, SignInForm
+from node.auth.redirects import safe_next
 from node.extensions import db, limiter
 from node.tenancy import current_group
 
@@ -27,11 +28,11 @@ def _signin_limit() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths (relative to the group's root); anything else goes to the dashboard."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return request.script_root + target
-    return url_for("home.index")
+def _next_or_home() -> str:
+    """The ``next`` target if it is a same-site path (below the group's root), else the
+    dashboard (node.auth.redirects says why the check is strict)."""
+    target = safe_next(request.args.get("next"))
+    return request.script_root + target if target else url_for("home.index")
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -48,7 +49,7 @@ def signin():  # type: ignore[no-untyped-def]
             return render_template("auth/signin.html", form=form), 401
         db.session.commit()
         sign_in(account)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_next_or_home())
     status = 400 if request.method == "POST" else 200
     return render_template("auth/signin.html", form=form), status
 
