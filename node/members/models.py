@@ -81,7 +81,21 @@ class Member(db.Model):
     account: Mapped[Account | None] = relationship()
 
     def has_role(self, role: str) -> bool:
-        return self.erased_at is None and ROLE_RANK[self.role] >= ROLE_RANK[role]
+        """May this member act at ``role`` level in the group?
+
+        What "lapsed" means: a lapsed member (dues unpaid, left, or lapsed by an officer) keeps
+        their record and can still sign in and use the member pages (their profile and data,
+        results, the group's diary), so that they can see what they were part of and come back.
+        They lose every organiser and officer power until they are active again: their role is
+        kept, but acts only while ``status`` is active. Who may *vote* is not decided here:
+        each ballot freezes its electorate by its own rule (active and in good standing on the
+        freeze date, node.ballots.operations.electorate_query).
+        """
+        if self.erased_at is not None:
+            return False
+        if role != "member" and self.status != "active":
+            return False
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
     @property
     def is_officer(self) -> bool:
