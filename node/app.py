@@ -35,6 +35,7 @@ ROOMS = (
     "unions",
     "ops",
     "oidc",
+    "scheduler",  # last: its panel of failed background work goes first on the dashboard
 )
 
 

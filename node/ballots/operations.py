@@ -376,55 +376,8 @@ def decision_summary(ballot: Ballot) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- scheduler
 def run_due() -> int:
-    """Open, remind and close whatever is due now; commits per ballot. Returns actions taken."""
-    now = clock.utcnow_naive()
-    done = 0
-    jobs: list[tuple[str, int]] = []
-    jobs += [
-        ("open", i)
-        for i in db.session.scalars(
-            select(Ballot.id).where(
-                Ballot.state == "draft", Ballot.scheduled.is_(True), Ballot.opens_at <= now
-            )
-        )
-    ]
-    jobs += [
-        ("close", i)
-        for i in db.session.scalars(
-            select(Ballot.id).where(Ballot.state == "open", Ballot.closes_at <= now)
-        )
-    ]
-    jobs += [
-        ("remind", i)
-        for i in db.session.scalars(
-            select(Ballot.id).where(
-                Ballot.state == "open",
-                Ballot.reminded_at.is_(None),
-                Ballot.closes_at > now,
-                Ballot.closes_at <= now + REMIND_BEFORE,
-            )
-        )
-    ]
-    for job, ballot_id in jobs:
-        ballot = db.session.get(Ballot, ballot_id)
-        if ballot is None:
-            continue
-        try:
-            if job == "open":
-                open_ballot(ballot)
-            elif job == "close":
-                close_ballot(ballot)
-            else:
-                send_reminders(ballot)
-            db.session.commit()
-            done += 1
-        except Conflict:  # another process got there first
-            db.session.rollback()
-        except BallotError as exc:  # e.g. the electorate emptied: hold it back and say so
-            db.session.rollback()
-            ballot = db.session.get(Ballot, ballot_id)
-            if ballot is not None and ballot.state == "draft":
-                ballot.scheduled = False
-                record(_group(ballot), None, "ballot-not-opened", f"ballot #{ballot.id}", str(exc))
-                db.session.commit()
-    return done
+    """Open, remind and close whatever is due now (node.ballots.scheduling, one protected
+    transaction per ballot). Returns the number of actions taken."""
+    from node.ballots.scheduling import run_due as run
+
+    return run()

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from node.ballots.models import KINDS, METHODS, THRESHOLDS
+from node.forms import multi_line_problem, single_line_problem
 
 LONDON = ZoneInfo("Europe/London")
 MAX_OPTIONS = 50
@@ -136,6 +137,27 @@ def validate(spec: BallotSpec) -> None:
     if spec.threshold not in THRESHOLDS:
         raise BallotError(f"Unknown threshold {spec.threshold!r}.")
     validate_subject(spec)
+    validate_text(spec)
+
+
+def validate_text(spec: BallotSpec) -> None:
+    """Names, titles and addresses are one line (the title goes into mail subjects); the
+    question and summary may have lines but no other control characters. Forms check this too;
+    this is for every other way in (CLI, demo, federation, tests)."""
+    single = {
+        "The title": spec.title,
+        "The office or seat": spec.office,
+        "The area": spec.area,
+        "The campaign's title": spec.campaign_title,
+        "The campaign's address": spec.campaign_url,
+        **{f"Candidate {name[:40]!r}": name for name in spec.options},
+    }
+    for what, value in single.items():
+        if value and (problem := single_line_problem(value)):
+            raise BallotError(f"{what}: {problem}")
+    for what, value in (("The question", spec.question), ("The summary", spec.campaign_summary)):
+        if value and (problem := multi_line_problem(value)):
+            raise BallotError(f"{what}: {problem}")
 
 
 def _clean(value: str | None, limit: int, what: str) -> str | None:

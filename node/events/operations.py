@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 
 from node import clock
 from node.audit import record
@@ -19,8 +19,10 @@ from node.csv_export import to_csv as _csv
 from node.events.models import KINDS, Event, FeedToken, Rsvp
 from node.events.times import to_utc, valid_zone
 from node.extensions import db
+from node.forms import multi_line_problem, single_line_problem
 from node.groups.models import Group
 from node.members.models import Member
+from node.scheduler import Item, each_item
 from node.tenancy import group_url
 
 REMIND_BEFORE = timedelta(hours=24)
@@ -52,6 +54,11 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
     title = (data.get("title") or "").strip()
     if not title or len(title) > 200:
         raise EventError("An event needs a title of 1 to 200 characters.")
+    for what, value in (("title", title), ("place", data.get("place") or "")):
+        if problem := single_line_problem(value):
+            raise EventError(f"The {what}: {problem}")
+    if problem := multi_line_problem(data.get("description") or ""):
+        raise EventError(f"The description: {problem}")
     kind = data.get("kind") or "meeting"
     if kind not in KINDS:
         raise EventError(f"Unknown kind of event {kind!r}.")
@@ -191,37 +198,62 @@ def record_attendance(event: Event, attended: set[int], actor: Member) -> None:
     )
 
 
-def send_due_reminders() -> int:
-    """Scheduler task: remind everyone going to an event that starts within the next 24 hours."""
-    now = clock.utcnow_naive()
-    due = db.session.scalars(
-        select(Event).where(
+def due_reminders(now: datetime) -> list[Item[int]]:
+    """One scheduler item per event starting within the next 24 hours whose reminder is due."""
+    rows = db.session.execute(
+        select(Event.id, Event.group_id, Event.title)
+        .where(
             Event.cancelled.is_(False),
             Event.reminder_sent_at.is_(None),
             Event.starts_at > now,
             Event.starts_at <= now + REMIND_BEFORE,
         )
+        .order_by(Event.id)
     ).all()
-    done = 0
-    for event in due:
-        group = db.session.get(Group, event.group_id)
-        assert group is not None
-        local = event.local_start
-        where = event.place or event.online_url or "see the event page"
-        message_members(
-            group,
-            [r.member for r in event.going],
-            f"Reminder: {event.title}",
-            f"A reminder that you are going to {event.title}.\n\n"
-            f"When: {local:%A %d %B, %H:%M} ({event.tz})\nWhere: {where}\n\n"
-            f"Can't make it? Withdraw here so someone on the waiting list gets your place:\n"
-            f"{group_url(group, f'/events/{event.id}')}",
-            "reminder",
-        )
-        event.reminder_sent_at = now
-        db.session.commit()
-        done += 1
-    return done
+    return [
+        Item(f"event-{i}-reminder", group_id, f"Reminding those going to event #{i} “{title}”", i)
+        for i, group_id, title in rows
+    ]
+
+
+def send_reminder(event_id: int) -> int:
+    """Claim the event's reminder (so two workers never both send it), then mail everyone going.
+
+    One transaction: if sending raises, the claim is rolled back and the scheduler retries."""
+    now = clock.utcnow_naive()
+    claimed = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.reminder_sent_at.is_(None))
+        .values(reminder_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    event = db.session.get(Event, event_id)
+    if claimed.rowcount != 1 or event is None:
+        db.session.rollback()
+        return 0
+    group = db.session.get(Group, event.group_id)
+    assert group is not None
+    local = event.local_start
+    where = event.place or event.online_url or "see the event page"
+    message_members(
+        group,
+        [r.member for r in event.going],
+        f"Reminder: {event.title}",
+        f"A reminder that you are going to {event.title}.\n\n"
+        f"When: {local:%A %d %B, %H:%M} ({event.tz})\nWhere: {where}\n\n"
+        f"Can't make it? Withdraw here so someone on the waiting list gets your place:\n"
+        f"{group_url(group, f'/events/{event.id}')}",
+        "reminder",
+    )
+    db.session.commit()
+    return 1
+
+
+def send_due_reminders() -> int:
+    """Scheduler task: remind everyone going to an event that starts within the next 24 hours;
+    one event per transaction, and one event's failure (recorded, retried, shown to its
+    officers) never stops another group's reminders."""
+    return each_item("events.reminders", due_reminders(clock.utcnow_naive()), send_reminder)
 
 
 def feed_token(member: Member, regenerate: bool = False) -> FeedToken:

@@ -1,0 +1,189 @@
+"""Periodic work that must happen on time without anyone watching (ballots opening and closing,
+reminders, federation deliveries and pulls, the hub's sweep).
+
+Rooms register tasks in ``init_app``; ``commonground worker`` runs :func:`run_due_tasks` in a
+loop (and ``--once`` runs it a single time). Each task is a callable taking no argument that does
+whatever is due at ``node.clock.now()`` and returns how many things it did, so the worker can
+report progress and tests can call it directly.
+
+One install serves many groups, so one group's bad row must never stop another group's work
+(issue 13, finding 4: one ballot title stopped every group's ballots). A task therefore hands its
+due items to :func:`each_item`, which runs each in its own transaction and, when one raises,
+rolls it back, records the failure (:class:`node.scheduler.models.TaskFailure`: attempts, when,
+a safe summary, when it is retried — exponential back-off), and carries on with the next. The
+failure is shown to the officers of the item's group only (``node.scheduler.setup``).
+``tests/security/test_periodic_tasks.py`` makes one item fail in every registered task.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=6)
+FORGET_AFTER = timedelta(days=30)  # a failure no longer due is kept this long for officers
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    run: Callable[[], int]
+
+
+@dataclass(frozen=True)
+class Item(Generic[T]):
+    """One unit of a task's work: ``key`` is stable across runs (it carries the attempt count),
+    ``group_id`` says whose officers see a failure (None: the install's operator only, in the
+    log), ``label`` is what they read, ``value`` is what the work function gets."""
+
+    key: str
+    group_id: int | None
+    label: str
+    value: T
+
+
+periodic_tasks: list[Task] = []
+
+# Called with (task, item key) before each item's work, inside its protection. Production code
+# attaches nothing; the standing test attaches a hook that makes one chosen item fail.
+before_item: list[Callable[[str, str], None]] = []
+
+
+def register(name: str, run: Callable[[], int]) -> None:
+    if all(task.name != name for task in periodic_tasks):
+        periodic_tasks.append(Task(name, run))
+
+
+def run_due_tasks() -> dict[str, int]:
+    """Run every registered task once; one failing task never stops the others."""
+    from node.extensions import db
+
+    done: dict[str, int] = {}
+    for task in periodic_tasks:
+        try:
+            done[task.name] = task.run()
+        except Exception:  # a worker must survive a bad row; the error is logged with its task
+            db.session.rollback()
+            log.exception("periodic task %s failed", task.name)
+            done[task.name] = -1
+    return done
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1 min, 2, 4, … doubling per failed attempt, at most 6 h (deterministic: officers are
+    told when the next attempt is)."""
+    delay: timedelta = RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 20)
+    return min(RETRY_CAP, delay)
+
+
+def summary(exc: BaseException) -> str:
+    """A one-line description of ``exc`` that is safe to show the item's officers: a database
+    error names only its kind (its text carries SQL and bound values)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from node.mail import header_text
+
+    if isinstance(exc, SQLAlchemyError):
+        orig = getattr(exc, "orig", None)
+        kind = type(orig).__name__ if orig is not None else type(exc).__name__
+        return f"database error ({kind})"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return header_text(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, 300)
+
+
+def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | None]) -> int:
+    """Run ``work(item.value)`` for every item, each protected; returns the sum of what they did.
+
+    ``work`` commits its own transaction (or this commits after it). An item that raises is
+    rolled back, its failure recorded or its attempt counted, and the next item runs. An item
+    still in back-off is skipped until its retry time; a success clears its failure. ``items``
+    must list every item that is due now: a recorded failure whose item is no longer listed is
+    marked as no longer retried (and forgotten after 30 days).
+    """
+    from sqlalchemy import delete, select
+
+    from node import clock
+    from node.extensions import db
+    from node.scheduler.models import TaskFailure
+
+    items = list(items)
+    now = clock.utcnow_naive()
+    failures = {
+        f.key: f for f in db.session.scalars(select(TaskFailure).where(TaskFailure.task == task))
+    }
+    waiting = {
+        k for k, f in failures.items() if f.next_attempt_at is not None and f.next_attempt_at > now
+    }
+    db.session.commit()
+    done = 0
+    for item in items:
+        if item.key in waiting:
+            continue
+        try:
+            for hook in before_item:
+                hook(task, item.key)
+            done += work(item.value) or 0
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001  (any failure of one item is recorded, not fatal)
+            db.session.rollback()
+            log.exception("periodic task %s: item %s failed", task, item.key)
+            _record(task, item, exc, now)
+            continue
+        if item.key in failures:
+            db.session.execute(
+                delete(TaskFailure).where(TaskFailure.task == task, TaskFailure.key == item.key)
+            )
+            db.session.commit()
+    _retire(task, {item.key for item in items}, now)
+    return done
+
+
+def _record(task: str, item: Item[T], exc: BaseException, now: datetime) -> None:
+    from sqlalchemy import select
+
+    from node.extensions import db
+    from node.scheduler.models import TaskFailure
+
+    row = db.session.scalar(
+        select(TaskFailure).where(TaskFailure.task == task, TaskFailure.key == item.key)
+    )
+    if row is None:
+        row = TaskFailure(task=task, key=item.key, attempts=0, first_failed_at=now)
+        db.session.add(row)
+    row.group_id = item.group_id
+    row.label = item.label[:200]
+    row.attempts += 1
+    row.last_failed_at = now
+    row.error = summary(exc)
+    row.next_attempt_at = now + retry_delay(row.attempts)
+    db.session.commit()
+
+
+def _retire(task: str, due: set[str], now: datetime) -> None:
+    """Failures of items no longer due are not retried; after FORGET_AFTER they go."""
+    from sqlalchemy import delete, select
+
+    from node.extensions import db
+    from node.scheduler.models import TaskFailure
+
+    stale = db.session.scalars(
+        select(TaskFailure).where(
+            TaskFailure.task == task, TaskFailure.next_attempt_at.is_not(None)
+        )
+    ).all()
+    for row in stale:
+        if row.key not in due:
+            row.next_attempt_at = None
+    db.session.execute(
+        delete(TaskFailure).where(
+            TaskFailure.task == task, TaskFailure.last_failed_at < now - FORGET_AFTER
+        )
+    )
+    db.session.commit()

@@ -1,0 +1,35 @@
+"""The failures of periodic work, one row per failing item, for officers and the operator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from node.extensions import db
+
+
+class TaskFailure(db.Model):
+    """An item of a periodic task that failed: how often, when last, why, when it is retried.
+
+    ``group_id`` is the group whose item it is: only that group's officers see the row (None: an
+    install-wide item, seen in the worker's log only). ``next_attempt_at`` None means the item is
+    no longer due and will not be retried. A success deletes the row.
+    """
+
+    __tablename__ = "task_failures"
+    __table_args__ = (UniqueConstraint("task", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(200))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer)
+    first_failed_at: Mapped[datetime]
+    last_failed_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(String(300))
