@@ -6,8 +6,10 @@ at the token endpoint with ``private_key_jwt`` signed by the group's Ed25519 key
 audience, expiry and ``nonce``.
 
 Outgoing HTTP: Authlib's requests session is the one exception to "only federation.client"; it is
-fenced the same way (``federation.client.check_url``, no proxies or netrc from the environment,
-timeouts, at most 3 redirects) and only ever talks to the group's configured issuer.
+fenced the same way (``federation.client.check_url``, the same public-addresses-only transport
+(``federation.addresses``, lifted by COMMONGROUND_ALLOW_PRIVATE_PEERS), no proxies or netrc from
+the environment, timeouts, at most 3 redirects) for every back-channel request (discovery,
+JWKS, token) and only ever talks to the group's configured issuer.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from federation.addresses import PublicAddressesOnly
 from federation.client import check_url
 from node import clock
 from node.audit import record
 from node.extensions import db
+from node.federation.net import allow_private
 from node.groups.models import Group
 from node.members.models import Account, Member
 from node.oidc.keys import group_client_jwk
@@ -45,6 +49,10 @@ class FencedSession(OAuth2Session):
         super().__init__(*args, **kwargs)
         self.trust_env = False
         self.max_redirects = 3
+        if not allow_private():
+            guard = PublicAddressesOnly()
+            self.mount("http://", guard)
+            self.mount("https://", guard)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         check_url(url)

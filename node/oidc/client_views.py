@@ -5,6 +5,7 @@ from __future__ import annotations
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from federation.errors import FederationError
 from node.auth.access import officer_required, public, sign_in
 from node.auth.forms import EmptyForm
 from node.extensions import db, limiter
@@ -31,7 +32,8 @@ def start():  # type: ignore[no-untyped-def]
     group, conn = _connection()
     try:
         return sso.oauth_client(group, conn).authorize_redirect(sso.callback_url(group))
-    except (OAuthError, ValueError, OSError) as exc:
+    except (OAuthError, ValueError, OSError, FederationError) as exc:
+        # FederationError: the fenced back channel refused the address (federation.addresses).
         db.session.rollback()
         flash(f"The national sign-in service cannot be reached ({type(exc).__name__}).", "error")
         return redirect(url_for("auth.signin"))
@@ -53,7 +55,7 @@ def callback():  # type: ignore[no-untyped-def]
         reason = exc.error or "error"
         flash(f"National sign-in did not complete ({reason}). Please try again.", "error")
         return redirect(url_for("auth.signin")), 302
-    except (sso.SignOnError, ValueError, OSError) as exc:
+    except (sso.SignOnError, ValueError, OSError, FederationError) as exc:
         db.session.rollback()
         message = (
             str(exc) if isinstance(exc, sso.SignOnError) else "The hub's answer was not valid."

@@ -183,6 +183,8 @@ def test_accounts_without_password_can_end_every_session(app, make_group, make_m
             session.update(signed_in)
     assert phone.get("/", base_url=ALPHA).status_code == 200
     assert laptop.get("/", base_url=ALPHA).status_code == 200
+    profile = laptop.get("/profile", base_url=ALPHA).get_data(as_text=True)
+    assert "/signout/everywhere" in profile
     assert laptop.post_form("/signout/everywhere", {}, page="/", base_url=ALPHA).status_code == 302
     assert phone.get("/", base_url=ALPHA).status_code == 302
     assert laptop.get("/", base_url=ALPHA).status_code == 302

@@ -182,6 +182,7 @@ def world(app, live_app, make_group, make_member):  # type: ignore[no-untyped-de
     from node.oidc.operations import connect_to_hub, register_node_client
     from node.oidc.records import import_national_members
 
+    app.config["ALLOW_PRIVATE_PEERS"] = True  # the hub is on loopback here
     hub = make_group("National Hub", slug="hub", url=live_app, role="hub")
     node = make_group("Walton Momentum", slug="walton", url=NODE_WALTON)
     officer = make_member(node, "officer", email="sam@walton.example.org")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
+import pytest
+
 from tests.oidc.conftest import NODE_WALTON as NODE
 from tests.oidc.conftest import national_sign_in
 
@@ -103,3 +105,21 @@ def test_unknown_national_member_is_refused_or_asks_to_join(client, world, make_
     )
     assert db.session.query(Member).filter_by(email="gita@example.org").one().status == "active"
     assert client.get("/", base_url=NODE).status_code == 200
+
+
+def test_back_channel_refuses_private_addresses_unless_allowed(client, world):
+    """The hub here is on loopback: with COMMONGROUND_ALLOW_PRIVATE_PEERS off (the default),
+    the node's discovery/JWKS/token requests are refused like any federation request."""
+    from federation.errors import UnsafeURL
+    from node.oidc.client import FencedSession
+
+    client.application.config["ALLOW_PRIVATE_PEERS"] = False
+    start = client.get("/signin/national", base_url=NODE)
+    assert start.status_code == 302 and start.location.endswith("/signin")
+    page = client.get("/signin", base_url=NODE).get_data(as_text=True)
+    assert "cannot be reached (UnsafeURL)" in page
+    with FencedSession() as session, pytest.raises(UnsafeURL, match="not a public address"):
+        session.get(world["hub_url"] + "/oidc/jwks.json", withhold_token=True)
+    client.application.config["ALLOW_PRIVATE_PEERS"] = True
+    start = client.get("/signin/national", base_url=NODE)
+    assert start.location.startswith(world["hub_url"] + "/oidc/authorize")
