@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from node.extensions import db
+from node.forms import single_line_problem
 from node.groups.models import ROLES, Group
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -45,6 +46,8 @@ def create_group(
     name = name.strip()
     if not name or len(name) > 200:
         raise GroupError("A group needs a name of 1 to 200 characters.")
+    if problem := single_line_problem(name):  # the name is the sender's name on every e-mail
+        raise GroupError(f"The group's name: {problem}")
     slug = slug or slugify(name)
     if not SLUG_RE.match(slug):
         raise GroupError(f"Slug {slug!r} must be lower-case letters, digits and dashes.")

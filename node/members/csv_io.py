@@ -21,6 +21,7 @@ from sqlalchemy import select
 from node import csv_export
 from node.audit import record
 from node.extensions import db
+from node.forms import single_line_problem
 from node.groups.models import Group
 from node.members.models import ROLES, STATUSES, Member
 
@@ -134,6 +135,8 @@ def _validate(raw: dict[str, str]) -> tuple[list[str], dict[str, object]]:
         value = raw.get(column, "")
         if len(value) > limit:
             problems.append(f"{column} is longer than {limit} characters")
+        elif problem := single_line_problem(value):  # a quoted cell can hold a line break
+            problems.append(f"{column}: {problem[0].lower()}{problem[1:]}")
         values[column] = value or None
     if not raw.get("name"):
         problems.append("name is empty")

@@ -18,7 +18,8 @@ from node.mail import MailLog, Outgoing, header_text, send_many
 def test_a_subject_with_line_breaks_is_flattened_and_a_bad_address_fails_alone(
     app: Any, make_group: Any, smtp_sink: Any
 ) -> None:
-    group = make_group("Walton\nX-Injected: 1", slug="walton")
+    group = make_group("Walton", slug="walton")
+    group.name = "Walton\nX-Injected: 1"  # create_group refuses it; stored data may still have it
     entries = send_many(
         group,
         [
