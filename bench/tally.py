@@ -1,6 +1,7 @@
 """Benchmark the vote counter against PyPI's pyrankvote.
 
-Run: ``.venv/bin/python bench/tally.py`` (add ``--quick`` for a 10k-ballot smoke run).
+Run: ``.venv/bin/python bench/tally.py`` (add ``--quick`` for a 10k-ballot smoke run), or
+``.venv/bin/python bench/tally.py --processes`` for whole processes (below).
 
 It builds a synthetic 100,000-ballot, 15-candidate, 3-seat election with a fixed
 seed, writes it as BLT to a temporary file, and times:
@@ -16,6 +17,12 @@ timings.  The voter model: 5 parties of 3 candidates with Zipf-like popularity;
 a voter's first choice follows popularity, later choices stay with the same
 party 60% of the time, and ranking length is short-biased (many plump for 1-3
 candidates, a few rank all 15) - roughly the shape of Scottish council data.
+
+``--processes`` times what a person at a shell waits for instead: ``commonground tally FILE``
+against a small pyrankvote script reading the same BLT file (one ``Ballot`` per voter, as in
+(d); pyrankvote has no weights), each as a fresh process, alternated over several rounds so
+load on a shared machine falls on both; then ``commonground --help`` and ``--version`` against
+``python -c pass`` (the interpreter's own start-up). It prints best and median and the ratios.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ import os
 import platform
 import random
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -88,12 +97,117 @@ def peak_mib(fn: Callable[[], object]) -> float:
         tracemalloc.stop()
 
 
+# ----------------------------------------------------------------------------- whole processes
+COMMONGROUND = str(Path(sys.executable).parent / "commonground")
+PYRANKVOTE_SCRIPT = """\
+import sys
+
+import pyrankvote
+
+with open(sys.argv[1], encoding="utf-8-sig") as fh:
+    ncand, seats = map(int, fh.readline().split())
+    rankings = []
+    for line in fh:
+        numbers = [int(token) for token in line.split()]
+        if numbers == [0]:
+            break
+        rankings.append((numbers[0], numbers[1:-1]))
+    names = [fh.readline().strip().strip('"') for _ in range(ncand)]
+candidates = [pyrankvote.Candidate(name) for name in names]
+ballots = [
+    pyrankvote.Ballot(ranked_candidates=[candidates[p - 1] for p in prefs])
+    for weight, prefs in rankings
+    for _ in range(weight)
+]
+result = pyrankvote.single_transferable_vote(candidates, ballots, seats)
+print("elected:", ", ".join(c.name for c in result.get_winners()))
+"""
+
+
+def run_process(argv: list[str]) -> tuple[float, str]:
+    """Wall time of one whole process (start-up, imports, work, exit) and its output."""
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - t0
+    if done.returncode:
+        raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, list[float]]:
+    """Run each command once untimed (byte-code and page caches), then ``rounds`` timed rounds,
+    reversing the order every other round so neither side always runs first."""
+    names = list(commands)
+    for name in names:
+        run_process(commands[name])
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            times[name].append(run_process(commands[name])[0])
+    return times
+
+
+def report(times: dict[str, list[float]]) -> None:
+    print(f"{'':44}{'best':>10}{'median':>10}")
+    for name, values in times.items():
+        best, median = min(values) * 1000, statistics.median(values) * 1000
+        print(f"{name:44}{best:>8.1f}ms{median:>8.1f}ms")
+
+
+def ratio(times: dict[str, list[float]], slow: str, fast: str) -> str:
+    med = statistics.median(times[slow]) / statistics.median(times[fast])
+    best = min(times[slow]) / min(times[fast])
+    return f"{med:5.1f}x (medians), {best:5.1f}x (bests)"
+
+
+def processes(n: int, rounds: int) -> None:
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    raw = synthetic_ballots(n)
+    names = [f"Candidate {chr(65 + c)}" for c in range(NCAND)]
+    grouped = group_ballots((1, r) for r in raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.blt"
+        path.write_text(write_blt(names, SEATS, grouped, "Synthetic benchmark"))
+        script = Path(tmp) / "pyrankvote_tally.py"
+        script.write_text(PYRANKVOTE_SCRIPT)
+        ours = [COMMONGROUND, "tally", str(path), "--method", "scottish-stv"]
+        theirs = [sys.executable, str(script), str(path)]
+        print(f"{n:,} ballots ({len(grouped):,} distinct rankings), {rounds} alternated rounds")
+        print("  ours:       commonground tally FILE --method scottish-stv")
+        print("  pyrankvote: python pyrankvote_tally.py FILE (script in bench/tally.py)")
+        print()
+        tally = {"commonground tally (Scottish STV)": ours, "pyrankvote script (its STV)": theirs}
+        times = alternate(tally, rounds)
+        report(times)
+        print(f"ratio pyrankvote/ours, whole process: {ratio(times, *reversed(list(tally)))}")
+        print()
+        elected = [line.split(". ", 1)[1] for line in run_process(ours)[1].splitlines()[1:4]]
+        print("elected, ours:       " + ", ".join(elected))
+        print("elected, pyrankvote: " + run_process(theirs)[1].strip().removeprefix("elected: "))
+    print()
+    start = {
+        "commonground --help": [COMMONGROUND, "--help"],
+        "commonground --version": [COMMONGROUND, "--version"],
+        "python -c pass": [sys.executable, "-c", "pass"],
+    }
+    times = alternate(start, rounds * 3)
+    report(times)
+    print(f"ratio commonground --help / python -c pass: {ratio(times, *list(start)[::2])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ballots", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="10,000 ballots, fewer repeats")
+    parser.add_argument(
+        "--processes", action="store_true", help="time whole processes (tally and --help)"
+    )
+    parser.add_argument("--rounds", type=int, default=9, help="rounds for --processes")
     args = parser.parse_args()
     n = 10_000 if args.quick else args.ballots
+    if args.processes:
+        processes(n, 3 if args.quick else args.rounds)
+        return
     repeat_ours, repeat_theirs = (3, 1) if args.quick else (7, 3)
 
     import pyrankvote

@@ -8,7 +8,6 @@ at the top, and ours builds the app only when a command that needs it runs, so `
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import update_wrapper
@@ -81,6 +80,8 @@ def quiet_migrations() -> Iterator[None]:
     if is_verbose():
         yield
         return
+    import logging
+
     previous = logging.root.manager.disable
     logging.disable(logging.INFO)
     try:

@@ -10,7 +10,6 @@ table misses a command or its help line drifts from the command's docstring.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, NamedTuple
 
 import click
@@ -58,7 +57,9 @@ COMMANDS: dict[str, Entry] = _table(
 def load(name: str, entry: Entry) -> click.Command:
     """Import the command an entry names (a table that names the wrong object is a bug)."""
     module, _, attribute = entry.target.partition(":")
-    command = getattr(importlib.import_module(module), attribute)
+    # __import__, not importlib.import_module: the latter bypasses the import statement's
+    # machinery, so `python -X importtime` would not list the module (test_cli_startup.py).
+    command = getattr(__import__(module, fromlist=[attribute]), attribute)
     if not isinstance(command, click.Command) or command.name != name:
         raise RuntimeError(f"node.cli.lazy: {entry.target} is not the {name!r} command")
     return command

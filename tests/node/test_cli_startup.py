@@ -52,7 +52,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def imported(*argv: str) -> set[str]:
-    """Top-level package names a process imported (``python -X importtime``)."""
+    """Modules a process imported (``python -X importtime``), with their top-level packages."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", *argv],
         cwd=REPO,
@@ -63,7 +63,7 @@ def imported(*argv: str) -> set[str]:
     assert result.returncode == 0, result.stderr[-2000:]
     names = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", result.stderr, re.M)
     assert names, "no -X importtime lines: the check would pass vacuously"
-    return {name.split(".")[0] for name in names}
+    return {*names, *(name.split(".")[0] for name in names)}
 
 
 # ----------------------------------------------------------------------------- the lazy table
@@ -131,10 +131,14 @@ def test_help_version_and_tally_help_load_no_web_stack(args: list[str]) -> None:
     assert not imported(str(BIN), *args) & set(WEB_STACK)
 
 
-def test_tally_counts_without_the_web_stack(tmp_path: Path) -> None:
+def test_tally_counts_without_the_web_stack_or_other_methods(tmp_path: Path) -> None:
     blt = tmp_path / "food.blt"
     blt.write_text(FOOD)
-    assert not imported(str(BIN), "tally", str(blt), "--method", "irv") & set(WEB_STACK)
+    modules = imported(str(BIN), "tally", str(blt), "--method", "scottish-stv")
+    assert "node.ballots.counting.scottish" in modules
+    assert not modules & set(WEB_STACK)
+    others = {f"node.ballots.counting.{name}" for name in ("meek", "simple", "motion")}
+    assert not modules & others, "tally imports only the counter it runs"
 
 
 # ----------------------------------------------------------------------------- exit codes

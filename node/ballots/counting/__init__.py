@@ -15,21 +15,22 @@ the command line on its own (``python -m node.ballots.counting FILE.blt``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .blt import BltError, Election, read_blt, read_blt_file, write_blt
-from .meek import count_meek_stv
-from .motion import MotionResult, count_motion
 from .result import CountResult
-from .scottish import count_scottish_stv
-from .simple import count_approval, count_fptp, count_irv
 
-_COUNTERS: dict[str, Callable[..., CountResult]] = {
-    "scottish-stv": count_scottish_stv,
-    "meek-stv": count_meek_stv,
-    "irv": count_irv,
-    "fptp": count_fptp,
-    "approval": count_approval,
+if TYPE_CHECKING:
+    from .motion import MotionResult, count_motion
+
+# Each counter is imported when a count asks for it, so `commonground tally` loads only the
+# method it runs (start-up is a large share of a whole-process count; docs/performance.md).
+_COUNTERS: dict[str, str] = {
+    "scottish-stv": "scottish:count_scottish_stv",
+    "meek-stv": "meek:count_meek_stv",
+    "irv": "simple:count_irv",
+    "fptp": "simple:count_fptp",
+    "approval": "simple:count_approval",
 }
 METHODS: tuple[str, ...] = tuple(_COUNTERS)
 
@@ -54,7 +55,18 @@ def count(election: Election, method: str, seats: int | None = None, seed: int =
     ties that the look-back rule cannot settle (recorded in the rounds).
     """
     try:
-        counter = _COUNTERS[method]
+        module, _, name = _COUNTERS[method].partition(":")
     except KeyError:
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}") from None
-    return counter(election, seats=seats, seed=seed)
+    # __import__ rather than importlib.import_module, so `python -X importtime` lists it.
+    counter = getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)
+    return counter(election, seats=seats, seed=seed)  # type: ignore[no-any-return]
+
+
+def __getattr__(name: str) -> Any:
+    """``MotionResult`` and ``count_motion`` on first use (motion needs fractions and decimal)."""
+    if name in ("MotionResult", "count_motion"):
+        from . import motion
+
+        return getattr(motion, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,8 +7,6 @@ published result).
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from . import METHODS, BltError, count, read_blt
@@ -92,6 +90,8 @@ def tally(file: str, method: str, seats: int | None, as_json: bool, seed: int) -
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
+        import json
+
         click.echo(json.dumps(result.to_json()))
     else:
         click.echo(render_table(result))
