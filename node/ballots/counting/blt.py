@@ -22,10 +22,11 @@ without guessing is refused with a :class:`BltError` carrying the 1-based line
 number: equal rankings (``2=3``), a preference after the ``0`` that ends a
 ballot, a candidate number out of range, a candidate twice on one ballot,
 fractional weights, droop's ``[options]`` and weight-less ``(id) pref ... 0``
-lines - silently guessing what a ballot file meant is how a count goes wrong.
-The one guess left: the header's candidate count says where the names end, so
-a header that undercounts turns the last names into the title and notes
-(droop reads such files the same way); the notes are there to be seen.
+lines (refused at the first whose first preference is not candidate 1) -
+silently guessing what a ballot file meant is how a count goes wrong.  Taken
+on trust: the header's candidate count says where the names end, so a header
+that undercounts turns the last names into the title and notes (droop reads
+such files the same way); a ballot ranking such a candidate is out of range.
 
 Ballots with identical rankings are grouped (weights summed, first occurrence
 order kept): counting then works per distinct ranking rather than per paper,
