@@ -1,6 +1,6 @@
 """Wire the ballots room into the node: blueprint, nav link, dashboard panel, scheduler task,
 a lazy on-request run of the same task (so ballots open and close on time even where nobody
-runs ``commonground worker``), subject-access section and demo content.
+runs ``commonground worker``), erasure hook (node/ballots/erasure.py) and demo content.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Flask, current_app, request
 from sqlalchemy import exists, select
 
 from node import clock, demo, home, scheduler
-from node.members import operations as member_ops
+from node.members import erasure
 
 log = logging.getLogger(__name__)
 LAZY_EVERY = timedelta(seconds=30)
@@ -66,25 +66,6 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
     }
 
 
-def _personal_data(member: Any) -> dict[str, Any]:
-    """Ballots the member took part in (and when) — never how they voted: that is not linked."""
-    from node.ballots.models import Ballot, Participation
-    from node.extensions import db
-
-    rows = db.session.execute(
-        select(Ballot.title, Ballot.id, Participation.voted_at)
-        .join(Participation, Participation.ballot_id == Ballot.id)
-        .where(Participation.member_id == member.id)
-        .order_by(Participation.voted_at)
-    ).all()
-    return {
-        "ballots_voted_in": [
-            {"ballot": ballot_id, "title": title, "voted_at": at.isoformat()}
-            for title, ballot_id, at in rows
-        ]
-    }
-
-
 def _run_due() -> int:
     from node.ballots.operations import run_due
 
@@ -93,6 +74,7 @@ def _run_due() -> int:
 
 def init_app(app: Flask) -> None:
     from node.ballots import decision_views, models  # noqa: F401  (routes on bp; tables)
+    from node.ballots import erasure as ballots_erasure
     from node.ballots.demo import seed_ballots
     from node.ballots.views import bp
 
@@ -102,8 +84,7 @@ def init_app(app: Flask) -> None:
         home.nav_links.append(("Ballots", "ballots.index", "member"))
     if _panel not in home.dashboard_panels:
         home.dashboard_panels.append(_panel)
-    if _personal_data not in member_ops.personal_data_sections:
-        member_ops.personal_data_sections.append(_personal_data)
+    erasure.register(ballots_erasure.HOOK)
     if seed_ballots not in demo.seed_hooks:
         demo.seed_hooks.append(seed_ballots)
     scheduler.register("ballots", _run_due)

@@ -49,16 +49,16 @@ def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     from node import scheduler
+    from node.campaigns import erasure as campaigns_erasure
     from node.campaigns import (
         models,  # noqa: F401
-        operations,
         sharing,
     )
     from node.campaigns.demo import seed as seed_demo
     from node.campaigns.views import bp
     from node.demo import seed_hooks
     from node.home import dashboard_panels, nav_links
-    from node.members.operations import personal_data_sections
+    from node.members import erasure
 
     app.register_blueprint(bp)
     app.jinja_env.filters["localtime"] = localtime
@@ -66,6 +66,6 @@ def init_app(app: Flask) -> None:
     _add(nav_links, ("My record", "campaigns.my_record", "member"))
     _add(nav_links, ("Development", "campaigns.ladder_index", "officer"))
     _add(dashboard_panels, campaigns_panel)
-    _add(personal_data_sections, operations.signups_section)
+    erasure.register(campaigns_erasure.HOOK)
     _add(seed_hooks, seed_demo)
     scheduler.register("campaigns.sync_received", sharing.sync_all)

@@ -7,14 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from node.campaigns.setup import _add
-    from node.education import (
-        models,  # noqa: F401
-        operations,
-    )
+    from node.education import erasure as education_erasure
+    from node.education import models  # noqa: F401
     from node.education.views import bp
     from node.home import nav_links
-    from node.members.operations import personal_data_sections
+    from node.members import erasure
 
     app.register_blueprint(bp)
     _add(nav_links, ("Education", "education.index", "member"))
-    _add(personal_data_sections, operations.enrolments_section)
+    erasure.register(education_erasure.HOOK)

@@ -18,17 +18,18 @@ def events_panel(group: Any, member: Any) -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     from node import scheduler
     from node.campaigns.setup import _add
+    from node.events import erasure as events_erasure
     from node.events import (
         models,  # noqa: F401
         operations,
     )
     from node.events.views import bp
     from node.home import dashboard_panels, nav_links
-    from node.members.operations import personal_data_sections
+    from node.members import erasure
 
     app.register_blueprint(bp)
     _add(nav_links, ("Events", "events.index", "member"))
     if events_panel not in dashboard_panels:
         dashboard_panels.insert(0, events_panel)
-    _add(personal_data_sections, operations.rsvps_section)
+    erasure.register(events_erasure.HOOK)
     scheduler.register("events.reminders", operations.send_due_reminders)

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from node import clock
 from node.audit import record
 from node.extensions import db
 from node.groups.models import Group
+from node.members import erasure
 from node.members.models import ROLES, STATUSES, AuditEntry, Member
 
 EDITABLE_BY_SELF = ("name", "phone", "ward", "union", "workplace", "consent_email", "consent_phone")
@@ -116,21 +116,14 @@ def lapse_member(member: Member, actor: Member) -> None:
 
 
 def erase_member(member: Member, actor: Member | None) -> None:
-    """Erase personal data (UK GDPR art. 17) but keep the row, so past turnouts stay correct.
+    """Erase personal data (UK GDPR art. 17) from every room (:mod:`node.members.erasure`) but
+    keep a nameless row, so past turnouts and counts stay correct.
 
     Ballot participation rows point at the member id only; the anonymous ballots never did.
     """
     if member.role == "officer":
         _ensure_another_officer(member)
-    member.name = f"Erased member #{member.id}"
-    for field in ("email", "phone", "ward", "union", "workplace", "notes"):
-        setattr(member, field, None)
-    member.account_id = None
-    member.status = "lapsed"
-    member.role = "member"
-    member.consent_email = False
-    member.consent_phone = False
-    member.erased_at = clock.utcnow_naive()
+    erasure.erase(member)
     record(db.session.get(Group, member.group_id), actor, "erase-member", f"member #{member.id}")
 
 
@@ -172,10 +165,5 @@ def personal_data(member: Member) -> dict[str, Any]:
             )
         ],
     }
-    for extra in personal_data_sections:
-        data.update(extra(member))
+    data.update(erasure.export(member))  # every room's section (the same tables erasure covers)
     return data
-
-
-# Other rooms (ballots, events…) add what they hold about a member to the subject-access export.
-personal_data_sections: list[Any] = []

@@ -13,7 +13,7 @@ from node.auth import operations as auth_ops
 from node.auth.access import member_required, officer_required, organiser_required
 from node.auth.forms import EmptyForm
 from node.extensions import db
-from node.members import csv_io
+from node.members import csv_io, erasure
 from node.members import operations as ops
 from node.members.forms import ImportForm, InviteForm, MemberForm, ProfileForm
 from node.members.models import ROLES, STATUSES, AuditEntry, Member
@@ -119,7 +119,9 @@ def erase(member_id: int):  # type: ignore[no-untyped-def]
         db.session.commit()
         flash("The member was removed and their personal data erased.", "info")
         return redirect(url_for("members.roster"))
-    return render_template("members/erase.html", member=member, form=form)
+    return render_template(
+        "members/erase.html", member=member, form=form, summary=erasure.summary(member)
+    )
 
 
 @bp.route("/members/invite", methods=["GET", "POST"])

@@ -32,6 +32,8 @@ def _dashboard(group: Any, member: Any) -> dict[str, Any] | None:
 
 
 def init_app(app: Flask) -> None:
+    from node.members import erasure
+    from node.oidc import erasure as oidc_erasure
     from node.oidc import models  # noqa: F401  (tables in the metadata)
     from node.oidc.client import init_client
     from node.oidc.client_views import bp as client_bp
@@ -43,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(client_bp)
     dashboard_panels.append(_dashboard)
+    erasure.register(oidc_erasure.HOOK)
     # Shared page hooks (members/show.html and auth/signin.html include what is listed here).
     sections: list[str] = app.extensions.setdefault("member_sections", [])
     sections.append(MEMBER_SECTION)

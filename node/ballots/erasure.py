@@ -1,0 +1,61 @@
+"""What erasure does to the ballots room (see node.members.erasure): nothing is deleted.
+
+A participation row says that member #N voted in a ballot, and an elector row that they were in
+its frozen electorate. Both are kept so that turnouts and the one-vote rule stay right; after
+erasure they point at a placeholder row with no name, e-mail or contact details. How anyone
+voted was never linked to them: ballot papers are anonymous.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from node.extensions import db
+from node.members.erasure import Hook, Summary, count
+from node.members.models import Member
+
+
+def export(member: Member) -> dict[str, Any]:
+    """Ballots the member took part in (and when) — never how they voted: that is not linked."""
+    from node.ballots.models import Ballot, Participation
+
+    rows = db.session.execute(
+        select(Ballot.title, Ballot.id, Participation.voted_at)
+        .join(Participation, Participation.ballot_id == Ballot.id)
+        .where(Participation.member_id == member.id)
+        .order_by(Participation.voted_at)
+    ).all()
+    return {
+        "ballots_voted_in": [
+            {"ballot": ballot_id, "title": title, "voted_at": at.isoformat()}
+            for title, ballot_id, at in rows
+        ]
+    }
+
+
+def summary(member: Member) -> Summary:
+    from node.ballots.models import Elector, Participation
+
+    voted = count(Participation.member_id == member.id, table=Participation)
+    electorates = count(Elector.member_id == member.id, table=Elector)
+    return [
+        (
+            "kept",
+            f"That they voted in {voted} ballot(s) and were in the electorate of {electorates}: "
+            "turnouts and the one-vote rule need it. How they voted was never linked to them.",
+        )
+    ]
+
+
+HOOK = Hook(
+    room="ballots",
+    tables={
+        "ballot_participations": "kept: who voted (turnout, one vote each); no name left",
+        "ballot_electors": "kept: the frozen electorate (turnout denominators); no name left",
+        "ballots": "kept: who created a ballot points at the nameless placeholder",
+    },
+    export=export,
+    summary=summary,
+)

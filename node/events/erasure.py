@@ -1,0 +1,77 @@
+"""What erasure does to the events room (see node.members.erasure).
+
+Upcoming RSVPs are withdrawn (the waiting list moves up, as when a member withdraws); past ones
+are kept, with status and attendance only, so attendance figures stay right. The private
+calendar feed address is deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from node import clock
+from node.extensions import db
+from node.members.erasure import Hook, Subject, Summary, count
+from node.members.models import Member
+
+
+def _upcoming(member_id: int) -> Any:
+    from node.events.models import Event, Rsvp
+
+    return (
+        select(Rsvp)
+        .join(Event)
+        .where(
+            Rsvp.member_id == member_id,
+            Rsvp.status.in_(("going", "waitlisted")),
+            Event.starts_at >= clock.utcnow_naive(),
+        )
+    )
+
+
+def erase(subject: Subject) -> None:
+    from node.events import operations as ops
+    from node.events.models import FeedToken
+
+    for rsvp in db.session.scalars(_upcoming(subject.member.id)).all():
+        ops.withdraw(rsvp.event, subject.member)
+    db.session.execute(delete(FeedToken).where(FeedToken.member_id == subject.member.id))
+
+
+def export(member: Member) -> dict[str, Any]:
+    from node.events.models import FeedToken
+    from node.events.operations import rsvps_section
+
+    token = db.session.scalar(select(FeedToken).where(FeedToken.member_id == member.id))
+    feed = None if token is None else {"created_at": token.created_at.isoformat()}
+    return {**rsvps_section(member), "calendar_feed": feed}
+
+
+def summary(member: Member) -> Summary:
+    from node.events.models import Rsvp
+
+    upcoming = len(db.session.scalars(_upcoming(member.id)).all())
+    total = count(Rsvp.member_id == member.id, table=Rsvp)
+    return [
+        ("deleted", f"{upcoming} upcoming event RSVP(s) (withdrawn) and their calendar feed."),
+        (
+            "kept",
+            f"{total - upcoming} past event RSVP(s), status and attendance only, so "
+            "attendance figures stay right.",
+        ),
+    ]
+
+
+HOOK = Hook(
+    room="events",
+    tables={
+        "event_rsvps": "upcoming withdrawn; past kept (status, attendance) for the figures",
+        "event_feed_tokens": "deleted",
+        "events": "kept: who created an event points at the nameless placeholder",
+    },
+    export=export,
+    erase=erase,
+    summary=summary,
+)

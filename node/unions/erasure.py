@@ -1,0 +1,39 @@
+"""What erasure does to the unions room (see node.members.erasure): the member's union details
+(sector, rep role) are trade-union membership data, special category under UK GDPR art. 9, and
+are deleted."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from node.extensions import db
+from node.members.erasure import Hook, Subject, Summary, count
+from node.members.models import Member
+
+
+def erase(subject: Subject) -> None:
+    from node.unions.models import UnionDetails
+
+    db.session.execute(delete(UnionDetails).where(UnionDetails.member_id == subject.member.id))
+
+
+def summary(member: Member) -> Summary:
+    from node.unions.models import UnionDetails
+
+    n = count(UnionDetails.member_id == member.id, table=UnionDetails)
+    return [("deleted", f"Their union details ({n} record(s): sector, rep role).")] if n else []
+
+
+def _export(member: Member):  # type: ignore[no-untyped-def]
+    from node.unions.operations import details_section
+
+    return details_section(member)
+
+
+HOOK = Hook(
+    room="unions",
+    tables={"member_union_details": "deleted"},
+    export=_export,
+    erase=erase,
+    summary=summary,
+)
