@@ -238,7 +238,8 @@ def test_names_may_hold_any_character_but_quote_and_newline() -> None:
         ("3 1\n2.0 1 0\n0\n" + NAMES, 2, "ballot weight '2.0' is not a whole number"),
         ("3 1\n1 1 - 2 0\n0\n" + NAMES, 2, "skipped preference '-'"),
         ("3 1\n[nick a b c]\n1 a 0\n0\n" + NAMES, 2, "options in square brackets"),
-        ("3 1\n1 1 0\n-2\n0\n" + NAMES, 3, "withdrawn candidates (negative numbers) must come"),
+        ("3 1\n1 1 0\n-2 -3\n0\n" + NAMES, 3, "withdrawn candidates (negative numbers) must come"),
+        ("3 1\n1 1 0\n-1 2 0\n0\n" + NAMES, 3, "weight must be a positive integer, got -1"),
         ('3 1\n1 1 0\n0\n"A" B\n"B"\n"C"\n"T"\n', 4, "text after the closing quote"),
         (
             '3 1\n1 1 0\n0\n"A"\n"B"\n"C\n"T"\n',

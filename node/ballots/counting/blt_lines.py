@@ -116,7 +116,7 @@ def ballot_line(
             lineno,
             f"option {first!r}: options in square brackets (droop's [nick], [tie]) are not read",
         )
-    if ballot_id is None and first.startswith("-") and first[1:].isdigit():
+    if ballot_id is None and all(t.startswith("-") and t[1:].isdigit() for t in tokens):
         raise BltError(
             lineno, "withdrawn candidates (negative numbers) must come before the first ballot"
         )
