@@ -86,6 +86,9 @@ class InboxResult:
     error: str | None = None
     detail: str | None = None
     body: dict[str, Any] = field(default_factory=dict)
+    # For a refusal: the 0-based position of the refused statement (protocol §7.2), i.e. how many
+    # before it were accepted; None when the peer sent no usable one (not a non-negative integer).
+    index: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -316,14 +319,18 @@ class FederationClient:
         except ValueError:
             doc = {}
         doc = doc if isinstance(doc, dict) else {}
+        # Whatever the peer answers is untrusted: every member is type-checked here, so a reply
+        # like ``400 {"index": "zz"}`` is an error to record, never an exception in the worker.
         error = doc.get("error")
         detail = doc.get("detail")
+        index = doc.get("index")
         status = response.status_code
         if status >= 400 and not isinstance(error, str):
             error = f"http-{status}"
         return InboxResult(
             status=status,
-            error=error if isinstance(error, str) else None,
+            error=error[:100] if isinstance(error, str) else None,
             detail=str(detail)[:500] if detail is not None else None,
             body=doc,
+            index=index if type(index) is int and 0 <= index <= MAX_BATCH else None,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from node import csv_export
 from node.auth.access import member_required, officer_required
@@ -83,9 +83,16 @@ def admin():  # type: ignore[no-untyped-def]
         .group_by(Delivery.destination, Delivery.state)
     ):
         counts.setdefault(destination, {})[state] = n
+    # Failed and dead rows, and pending ones that have failed before (retrying, backed off):
+    # officers see every delivery in trouble, with its attempts, next try and last error.
     problems = db.session.scalars(
         scoped(Delivery)
-        .where(Delivery.state.in_(("failed", "dead")))
+        .where(
+            or_(
+                Delivery.state.in_(("failed", "dead")),
+                and_(Delivery.state == "pending", Delivery.last_error.is_not(None)),
+            )
+        )
         .order_by(Delivery.id)
         .limit(100)
     ).all()

@@ -8,6 +8,10 @@ the whole destination off (exponential, full jitter: ``federation.backoff``) and
 per-origin circuit breaker; a non-retryable refusal marks rows ``failed``; after
 ``MAX_ATTEMPTS`` they are ``dead`` (dead-letter list on the officers' federation page). Any
 success — push or pull — closes that origin's breaker and makes its other pending rows due now.
+
+One bad item never stops the others: whatever goes wrong with one destination or one peer —
+an answer we cannot use, an unexpected exception — is recorded on its rows (attempts, last
+error, next attempt) or on the peer (pull failures, last error, next pull), and the run goes on.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import os
 import random
 import secrets
 import signal
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
@@ -26,8 +30,9 @@ from federation.errors import DeliveryError
 from node import clock
 from node.extensions import db
 from node.federation import net
+from node.federation.breaker import allowed, answered, failed
 from node.federation.ingest import receive
-from node.federation.models import Delivery, Destination, Peer, Statement
+from node.federation.models import Delivery, Peer, Statement
 from node.groups.models import Group
 
 log = logging.getLogger(__name__)
@@ -46,68 +51,6 @@ MAX_PASSES = 20
 max_per_run: int | None = None
 _rng = random.Random()
 _posts = 0
-
-
-def _secs(when: datetime | None) -> float | None:
-    return None if when is None else when.replace(tzinfo=UTC).timestamp()
-
-
-def _naive(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
-
-
-# ----------------------------------------------------------------------------- circuit breaker
-def _destination(origin: str) -> Destination:
-    row = db.session.scalar(select(Destination).where(Destination.origin == origin))
-    if row is None:
-        row = Destination(origin=origin, state="closed", failures=0)
-        db.session.add(row)
-        db.session.flush()
-    return row
-
-
-def _breaker(row: Destination) -> backoff.Breaker:
-    return backoff.Breaker(
-        state=row.state,  # type: ignore[arg-type]
-        failures=row.failures,
-        opened_at=_secs(row.opened_at),
-        probe_started=_secs(row.probe_started),
-    )
-
-
-def _save(row: Destination, breaker: backoff.Breaker) -> None:
-    row.state, row.failures = breaker.state, breaker.failures
-    row.opened_at, row.probe_started = _naive(breaker.opened_at), _naive(breaker.probe_started)
-
-
-def allowed(origin: str) -> bool:
-    row = _destination(origin)
-    ok, breaker = backoff.allow_request(_breaker(row), _secs(clock.utcnow_naive()) or 0.0)
-    _save(row, breaker)
-    return ok
-
-
-def answered(origin: str) -> None:
-    """The origin answered: close its breaker and drain its pending deliveries now."""
-    row = _destination(origin)
-    _save(row, backoff.record_success(_breaker(row)))
-    now = clock.utcnow_naive()
-    row.last_success_at, row.last_error = now, None
-    db.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.state == "pending",
-            Delivery.destination.startswith(origin + "/", autoescape=True),
-            Delivery.next_attempt_at > now,
-        )
-        .values(next_attempt_at=now)
-    )
-
-
-def failed(origin: str, error: str) -> None:
-    row = _destination(origin)
-    _save(row, backoff.record_failure(_breaker(row), _secs(clock.utcnow_naive()) or 0.0))
-    row.last_error = error[:500]
 
 
 # ----------------------------------------------------------------------------- push
@@ -196,8 +139,7 @@ def _send(destination: str, rows: list[Delivery]) -> int:
         client.close()
     _crash_hook()
     answered(origin)
-    accepted = len(rows) if result.ok else int(result.body.get("index") or 0)
-    accepted = max(0, min(accepted, len(rows)))
+    accepted = len(rows) if result.ok else min(result.index or 0, len(rows))
     for row in rows[:accepted]:
         row.state, row.delivered_at, row.attempts = "delivered", now, row.attempts + 1
         row.locked_until = row.claimed_by = None
@@ -215,8 +157,57 @@ def _send(destination: str, rows: list[Delivery]) -> int:
     return accepted
 
 
+def _deliver_to(
+    group_id: int, destination: str, now: datetime, room: int, claimed: list[int]
+) -> tuple[int, int]:
+    """One destination's due prefix: (statements sent, statements delivered). The ids of the
+    rows this call claimed are put in ``claimed`` (for :func:`_delivery_crashed`)."""
+    if not allowed(net.origin(destination)):
+        db.session.commit()
+        return 0, 0
+    ids = _due_prefix(group_id, destination, now, room)
+    if not ids:
+        db.session.commit()
+        return 0, 0
+    _, rows = _claim(ids, now)
+    claimed.extend(row.id for row in rows)
+    if not rows:
+        return 0, 0
+    return len(rows), _send(destination, rows)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for officers: the exception's type and the first line of its message."""
+    first = (str(exc).splitlines() or [""])[0]
+    return f"internal error: {type(exc).__name__}: {first}"[:500]
+
+
+def _delivery_crashed(
+    group_id: int, destination: str, claimed: list[int], now: datetime, exc: Exception
+) -> None:
+    """Something unexpected went wrong delivering to ``destination``: record it on the rows we
+    claimed (or, if it failed before the claim, on its due unlocked prefix) as an attempt, backed
+    off and dead-lettered after MAX_ATTEMPTS like any failure, so this destination cannot jam the
+    worker and the officers' federation page shows why."""
+    log.exception("delivery to %s failed unexpectedly", destination[:200])
+    db.session.rollback()
+    try:
+        ids = claimed or _due_prefix(group_id, destination, now, BATCH)
+        rows = db.session.scalars(
+            select(Delivery).where(Delivery.id.in_(ids), Delivery.state == "pending")
+        ).all()
+        _retry_later(list(rows), _describe(exc), clock.utcnow_naive())
+        db.session.commit()
+    except Exception:  # the database itself is failing: the next run tries again
+        log.exception("could not record the failed delivery to %s", destination[:200])
+        db.session.rollback()
+
+
 def deliver_due(limit: int | None = None) -> int:
-    """Send every due delivery (at most ``limit`` statements); returns how many were delivered."""
+    """Send every due delivery (at most ``limit`` statements); returns how many were delivered.
+
+    Each destination is handled on its own: whatever goes wrong with one (a refusal, an answer
+    we cannot use, an unexpected error) is recorded on its rows and the others still go out."""
     delivered = sent = 0
     for _ in range(MAX_PASSES):
         progress = False
@@ -234,18 +225,15 @@ def deliver_due(limit: int | None = None) -> int:
             room = BATCH if limit is None else min(BATCH, limit - sent)
             if room <= 0:
                 return delivered
-            if not allowed(net.origin(destination)):
-                db.session.commit()
+            claimed: list[int] = []
+            try:
+                sent_now, delivered_now = _deliver_to(group_id, destination, now, room, claimed)
+            except Exception as exc:  # one destination never stops the others
+                _delivery_crashed(group_id, destination, claimed, now, exc)
                 continue
-            ids = _due_prefix(group_id, destination, now, room)
-            if not ids:
-                db.session.commit()
-                continue
-            _, rows = _claim(ids, now)
-            if rows:
-                sent += len(rows)
-                delivered += _send(destination, rows)
-                progress = True
+            sent += sent_now
+            delivered += delivered_now
+            progress = progress or sent_now > 0
         if not progress:
             break
     return delivered
@@ -262,8 +250,19 @@ def _last_held(group_id: int, issuer: str) -> int:
     return int(seq or 0)
 
 
+def _pull_failed(peer: Peer, error: str, *, at_least: timedelta = timedelta(0)) -> None:
+    """Count a failed pull of ``peer``, keep why (shown on the federation page) and back off."""
+    peer.pull_failures = (peer.pull_failures or 0) + 1
+    peer.last_pull_error = error[:500]
+    delay = timedelta(seconds=backoff.next_attempt_delay(peer.pull_failures, _rng))
+    peer.next_pull_at = clock.utcnow_naive() + max(delay, at_least)
+
+
 def pull_peer(peer: Peer) -> int:
-    """Catch up with ``peer``'s outbox (bounded number of pages); returns statements stored."""
+    """Catch up with ``peer``'s outbox (bounded number of pages); returns statements stored.
+
+    A refused statement (its code and detail) or an unreachable outbox counts as a failed pull:
+    recorded on the peer, backed off; the statements before a refusal stay stored."""
     group = db.session.get(Group, peer.group_id)
     assert group is not None
     origin = net.origin(peer.outbox)
@@ -271,6 +270,7 @@ def pull_peer(peer: Peer) -> int:
         db.session.commit()
         return 0
     stored, peer_id, outbox, issuer = 0, peer.id, peer.outbox, peer.issuer
+    refused: str | None = None
     client = net.client()
     try:
         for _ in range(PULL_PAGES):
@@ -279,41 +279,64 @@ def pull_peer(peer: Peer) -> int:
             report = receive(group, list(page.items)) if page.items else None
             if report is not None:
                 stored += report.accepted
-            peer = db.session.get(Peer, peer_id)  # type: ignore[assignment]
             if report is not None and report.error is not None:
-                peer.last_pull_error = f"{report.error.code}: {report.error.detail}"[:500]
+                refused = f"{report.error.code}: {report.error.detail}"
                 break
-            peer.last_pull_error = None
             if page.next is None or not page.items or report is None or not report.accepted:
                 break
     except DeliveryError as exc:
         peer = db.session.get(Peer, peer_id)  # type: ignore[assignment]
         failed(origin, str(exc))
-        peer.pull_failures += 1
-        peer.last_pull_error = str(exc)[:500]
-        delay = backoff.next_attempt_delay(peer.pull_failures, _rng)
-        peer.next_pull_at = clock.utcnow_naive() + timedelta(seconds=delay)
+        _pull_failed(peer, str(exc))
         db.session.commit()
         return stored
     finally:
         client.close()
     peer = db.session.get(Peer, peer_id)  # type: ignore[assignment]
     answered(origin)
-    peer.pull_failures = 0
-    peer.next_pull_at = clock.utcnow_naive() + PULL_INTERVAL
+    if refused is not None:
+        _pull_failed(peer, refused, at_least=PULL_INTERVAL)
+    else:
+        peer.pull_failures, peer.last_pull_error = 0, None
+        peer.next_pull_at = clock.utcnow_naive() + PULL_INTERVAL
     db.session.commit()
     return stored
 
 
+def _pull_crashed(peer_id: int, exc: Exception) -> None:
+    """An unexpected error pulling one peer: record it on the peer (counted, backed off)."""
+    log.exception("pulling peer %s failed unexpectedly", peer_id)
+    db.session.rollback()
+    try:
+        peer = db.session.get(Peer, peer_id)
+        if peer is not None:
+            _pull_failed(peer, _describe(exc))
+        db.session.commit()
+    except Exception:  # the database itself is failing: the next run tries again
+        log.exception("could not record the failed pull of peer %s", peer_id)
+        db.session.rollback()
+
+
 def pull_due() -> int:
+    """Pull every due peer; one peer's failure, whatever it is, never stops the others."""
     now = clock.utcnow_naive()
-    peers = db.session.scalars(
-        select(Peer).where(
+    peer_ids = db.session.scalars(
+        select(Peer.id)
+        .where(
             Peer.status.in_(("active", "flagged")),
             or_(Peer.next_pull_at.is_(None), and_(Peer.next_pull_at <= now)),
         )
+        .order_by(Peer.id)
     ).all()
-    return sum(pull_peer(peer) for peer in peers)
+    stored = 0
+    for peer_id in peer_ids:
+        try:
+            peer = db.session.get(Peer, peer_id)
+            if peer is not None:
+                stored += pull_peer(peer)
+        except Exception as exc:  # one peer never stops the others
+            _pull_crashed(peer_id, exc)
+    return stored
 
 
 def run() -> int:

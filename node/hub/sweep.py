@@ -3,14 +3,17 @@
 Pushes are an optimisation; the sweep is what guarantees the hub is complete. It reuses the
 federation worker's ``pull_peer`` (the same verify → chain → store path as the inbox, so gaps
 are backfilled page by page and forks are recorded as evidence) and records each group's pull
-health for the groups page. Registered as the ``hub-sweep`` periodic task.
+health for the groups page. Registered as the ``hub-sweep`` periodic task. One group's failure,
+whatever it is, is recorded on that group (failures, last error) and backed off; the sweep goes
+on with the others.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from node import clock
 from node.extensions import db
@@ -18,7 +21,9 @@ from node.groups.models import Group
 from node.hub import trust
 from node.hub.models import EnrolledGroup
 
+log = logging.getLogger(__name__)
 SWEEP_INTERVAL = timedelta(minutes=5)
+MAX_RETRY_INTERVAL = timedelta(hours=1)
 
 
 def sweep_group(hub: Group, enrolled: EnrolledGroup) -> int:
@@ -48,20 +53,59 @@ def sweep_group(hub: Group, enrolled: EnrolledGroup) -> int:
     return stored
 
 
+def retry_interval(failures: int) -> timedelta:
+    """How long after a sweep a group is due again: SWEEP_INTERVAL, doubling with each consecutive
+    failure after the first, at most MAX_RETRY_INTERVAL (a group that is down is not hammered)."""
+    return min(MAX_RETRY_INTERVAL, SWEEP_INTERVAL * 2 ** min(max(failures - 1, 0), 16))
+
+
+def _sweep_crashed(hub_id: int, enrolled_id: int, exc: Exception) -> None:
+    """An unexpected error sweeping one group: record it on the group (the groups page shows the
+    count and the error) and let the sweep carry on with the others."""
+    log.exception("sweeping enrolled group %s failed unexpectedly", enrolled_id)
+    db.session.rollback()
+    try:
+        enrolled = db.session.get(EnrolledGroup, enrolled_id)
+        if enrolled is not None and enrolled.group_id == hub_id:
+            first = (str(exc).splitlines() or [""])[0]
+            enrolled.last_sweep_at = clock.utcnow_naive()
+            enrolled.sweep_failures += 1
+            enrolled.last_error = f"internal error: {type(exc).__name__}: {first}"[:500]
+        db.session.commit()
+    except Exception:  # the database itself is failing: the next run tries again
+        log.exception("could not record the failed sweep of enrolled group %s", enrolled_id)
+        db.session.rollback()
+
+
+def _due(enrolled: EnrolledGroup, now: datetime) -> bool:
+    last = enrolled.last_sweep_at
+    return last is None or last <= now - retry_interval(enrolled.sweep_failures)
+
+
 def run_sweep(force: bool = False) -> int:
-    """The ``hub-sweep`` task: pull every enrolled (active or suspended) group that is due."""
-    due_before = clock.utcnow_naive() - SWEEP_INTERVAL
+    """The ``hub-sweep`` task: pull every enrolled (active or suspended) group that is due.
+
+    Each group is swept on its own: a failure (unreachable, a refused statement, an unexpected
+    error) is counted on that group, which is then retried less and less often
+    (:func:`retry_interval`), and the others are still swept."""
+    now = clock.utcnow_naive()
     done = 0
-    for hub in db.session.scalars(select(Group).where(Group.role == "hub")).all():
-        stmt = select(EnrolledGroup).where(
-            EnrolledGroup.group_id == hub.id, EnrolledGroup.status.in_(("active", "suspended"))
-        )
-        if not force:
-            stmt = stmt.where(
-                or_(
-                    EnrolledGroup.last_sweep_at.is_(None), EnrolledGroup.last_sweep_at <= due_before
-                )
+    for hub_id in db.session.scalars(select(Group.id).where(Group.role == "hub")).all():
+        rows = db.session.scalars(
+            select(EnrolledGroup)
+            .where(
+                EnrolledGroup.group_id == hub_id,
+                EnrolledGroup.status.in_(("active", "suspended")),
             )
-        for enrolled in db.session.scalars(stmt.order_by(EnrolledGroup.id)).all():
-            done += sweep_group(hub, enrolled)
+            .order_by(EnrolledGroup.id)
+        ).all()
+        due = [row.id for row in rows if force or _due(row, now)]
+        for enrolled_id in due:
+            try:
+                hub = db.session.get(Group, hub_id)
+                enrolled = db.session.get(EnrolledGroup, enrolled_id)
+                if hub is not None and enrolled is not None:
+                    done += sweep_group(hub, enrolled)
+            except Exception as exc:  # one group never stops the sweep
+                _sweep_crashed(hub_id, enrolled_id, exc)
     return done

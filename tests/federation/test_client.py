@@ -128,6 +128,10 @@ class Handler(BaseHTTPRequestHandler):
                 409,
                 {"error": "chain-gap", "detail": "expected seq 3", "missing": {"from": 3, "to": 4}},
             )
+        elif self.path == "/inbox/badindex":
+            self._send(400, {"index": "zz"})
+        elif self.path == "/inbox/gap-at-1":
+            self._send(409, {"error": "chain-gap", "detail": "seq 3", "index": 1})
         elif self.path == "/inbox/html400":
             self._send(400, b"<h1>bad</h1>", "text/html")
         elif self.path == "/inbox/503":
@@ -218,6 +222,10 @@ def test_post_inbox(server: Server, client: FederationClient) -> None:
     r = client.post_inbox(f"{server.base}/inbox/gap", [one])
     assert not r.ok and r.status == 409 and r.error == "chain-gap" and r.detail == "expected seq 3"
     assert r.body["missing"] == {"from": 3, "to": 4}
+    r = client.post_inbox(f"{server.base}/inbox/gap-at-1", [one])
+    assert r.index == 1 and r.error == "chain-gap"
+    r = client.post_inbox(f"{server.base}/inbox/badindex", [one])  # a peer's nonsense: no index
+    assert r.status == 400 and r.error == "http-400" and r.index is None
     r = client.post_inbox(f"{server.base}/inbox/html400", [one])
     assert r.status == 400 and r.error == "http-400"
     with pytest.raises(HTTPStatusError) as info:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextvars
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,13 +24,17 @@ WALTON, SHEPPERTON = "http://walton.test", "http://shepperton.test"
 class WsgiAdapter(BaseAdapter):
     """A ``requests`` transport that hands each request to a Flask app's test client.
 
-    Hosts listed in ``down`` fail like a refused connection (to exercise retries)."""
+    Hosts listed in ``down`` fail like a refused connection (to exercise retries). A URL
+    (scheme://host/path, no query) in ``answers`` is answered with its ``(status, document)``
+    instead — a JSON-able document or raw bytes: a hostile or broken peer on the same transport.
+    """
 
     def __init__(self, app: Any) -> None:
         super().__init__()
         self.app = app
         self.down: set[str] = set()
         self.sent: list[tuple[str, str]] = []
+        self.answers: dict[str, tuple[int, Any]] = {}
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         from urllib.parse import urlsplit
@@ -38,6 +43,11 @@ class WsgiAdapter(BaseAdapter):
         if parts.hostname in self.down:
             raise requests.ConnectionError(f"{parts.hostname} is down (test)")
         self.sent.append((request.method or "GET", request.url or ""))
+        scripted = self.answers.get(f"{parts.scheme}://{parts.netloc}{parts.path}")
+        if scripted is not None:
+            status, doc = scripted
+            data = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
+            return self._response(request, status, {"Content-Type": "application/json"}, data)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
 
         def call() -> Any:
@@ -52,9 +62,15 @@ class WsgiAdapter(BaseAdapter):
 
         # A fresh context: the peer's request must not see (or pop) the caller's Flask contexts.
         result, body = contextvars.Context().run(call)
+        return self._response(request, result.status_code, dict(result.headers), body)
+
+    @staticmethod
+    def _response(
+        request: requests.PreparedRequest, status: int, headers: dict[str, str], body: bytes
+    ) -> requests.Response:
         response = requests.Response()
-        response.status_code = result.status_code
-        response.headers.update(dict(result.headers))
+        response.status_code = status
+        response.headers.update(headers)
         response.raw = io.BytesIO(body)
         response.url = request.url or ""
         response.request = request

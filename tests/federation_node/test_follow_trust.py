@@ -7,13 +7,9 @@ not trust that key too; a new key comes in-chain (a key-rotation signed by a tru
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from node.extensions import db
@@ -21,38 +17,9 @@ from node.federation import keystore, worker
 from node.federation import operations as ops
 from node.federation.following import FollowError, follow_peer
 from node.federation.models import Peer, Statement
-from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, WsgiAdapter, fingerprint
+from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, fingerprint
 
 JWKS_PATH = "/federation/jwks.json"
-
-
-class Tampering(WsgiAdapter):
-    """The real apps, except that ``replace[url]`` is answered with that JSON instead."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__(app)
-        self.replace: dict[str, Any] = {}
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        parts = urlsplit(request.url or "")
-        doc = self.replace.get(f"{parts.scheme}://{parts.netloc}{parts.path}")
-        if doc is None:
-            return super().send(request, **kwargs)
-        response = requests.Response()
-        response.status_code = 200
-        response.headers["Content-Type"] = "application/json"
-        response.raw = io.BytesIO(json.dumps(doc).encode())
-        response.url = request.url or ""
-        response.request = request
-        return response
-
-
-@pytest.fixture
-def tampering(wsgi: WsgiAdapter) -> Tampering:
-    """Route the node's outgoing requests through :class:`Tampering` (same app as ``wsgi``)."""
-    adapter = Tampering(wsgi.app)
-    wsgi.send = adapter.send  # type: ignore[method-assign]
-    return adapter
 
 
 def inbox_post(client: Any, compact: str) -> Any:
@@ -65,11 +32,11 @@ def inbox_post(client: Any, compact: str) -> Any:
 
 
 def test_confirming_the_real_fingerprint_does_not_trust_a_key_slipped_into_the_jwks(
-    app, client, tampering, walton, shepperton
+    app, client, wsgi, walton, shepperton
 ):
     attacker = Forger(SHEPPERTON)  # signs as Shepperton with a key Shepperton never had
     real_jwk = keystore.current_key(shepperton).public_jwk
-    tampering.replace[SHEPPERTON + JWKS_PATH] = {"keys": [attacker.jwk, real_jwk]}
+    wsgi.answers[SHEPPERTON + JWKS_PATH] = 200, {"keys": [attacker.jwk, real_jwk]}
 
     preview = follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
     db.session.commit()
@@ -86,7 +53,7 @@ def test_confirming_the_real_fingerprint_does_not_trust_a_key_slipped_into_the_j
 
 
 def test_a_key_rotation_signed_by_the_confirmed_key_brings_in_the_new_key(
-    app, tampering, walton, shepperton
+    app, wsgi, walton, shepperton
 ):
     follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
     db.session.commit()
@@ -119,11 +86,11 @@ def make_officer(make_member: Any) -> Any:
 
 
 def test_a_jwks_key_without_kid_is_a_clean_refusal(
-    app, client, tampering, walton, shepperton, make_officer
+    app, client, wsgi, walton, shepperton, make_officer
 ):
     jwk = dict(keystore.current_key(shepperton).public_jwk)
     del jwk["kid"]
-    tampering.replace[SHEPPERTON + JWKS_PATH] = {"keys": [jwk]}
+    wsgi.answers[SHEPPERTON + JWKS_PATH] = 200, {"keys": [jwk]}
     with pytest.raises(FollowError, match="no usable key"):
         follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
     db.session.rollback()
