@@ -121,8 +121,7 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
     waiting = {
         k for k, f in failures.items() if f.next_attempt_at is not None and f.next_attempt_at > now
     }
-    db.session.commit()
-    done = 0
+    done, failed = 0, False
     for item in items:
         if item.key in waiting:
             continue
@@ -135,13 +134,15 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
             db.session.rollback()
             log.exception("periodic task %s: item %s failed", task, item.key)
             _record(task, item, exc, now)
+            failed = True
             continue
         if item.key in failures:
             db.session.execute(
                 delete(TaskFailure).where(TaskFailure.task == task, TaskFailure.key == item.key)
             )
             db.session.commit()
-    _retire(task, {item.key for item in items}, now)
+    if failures or failed:  # nothing recorded: nothing to retire (the common, quiet case)
+        _retire(task, {item.key for item in items}, now)
     return done
 
 

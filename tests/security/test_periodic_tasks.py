@@ -232,3 +232,36 @@ def test_one_failing_item_never_stops_the_others(
         assert poison.poisoned not in _failures()
     finally:
         scheduler.before_item.remove(poison)
+
+
+def test_a_failure_no_longer_due_is_kept_for_officers_but_not_retried(
+    app: Any, make_group: Any
+) -> None:
+    """each_item itself: retry times double; an item that drops out is marked, then forgotten."""
+    from node.scheduler import Item, each_item
+
+    group = make_group("Aston", slug="aston")
+    calls: list[str] = []
+
+    def work(value: str) -> int:
+        calls.append(value)
+        if value == "bad":
+            raise ValueError("cannot do it\nsecond line")
+        return 1
+
+    items = [Item("t-bad", group.id, "Bad thing", "bad"), Item("t-ok", group.id, "Ok", "ok")]
+    start = datetime(2030, 1, 1, 12, 0)
+    for minutes, expected_attempts in ((0, 1), (1, 2), (3, 3)):
+        with clock.frozen(start + timedelta(minutes=minutes)):
+            assert each_item("test.task", items, work) == 1
+        failure = _failures()["t-bad"]
+        assert failure.attempts == expected_attempts
+        assert failure.error == "ValueError: cannot do it"
+    assert failure.next_attempt_at == start + timedelta(minutes=3 + 4)
+    with clock.frozen(start + timedelta(minutes=8)):
+        assert each_item("test.task", items[1:], work) == 1  # "bad" is no longer due
+    failure = _failures()["t-bad"]
+    assert failure.next_attempt_at is None and failure.attempts == 3
+    with clock.frozen(start + timedelta(days=31)):
+        each_item("test.task", items[1:], work)
+    assert _failures() == {}
