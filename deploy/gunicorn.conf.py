@@ -23,6 +23,8 @@ proc_name = "commonground-web"
 accesslog = "-"  # to the journal (systemd) or the container log
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'  # no cookies, no user agents
+# Tokens in invitation/reset/feed links and query values (sign-in codes) never reach the log.
+logger_class = "node.ops.accesslog.RedactingLogger"
 forwarded_allow_ips = "127.0.0.1,::1"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
