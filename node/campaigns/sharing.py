@@ -100,12 +100,21 @@ def sync_received(group: Group) -> int:
     return made
 
 
+def _sync(group_id: int) -> int:
+    group = db.session.get(Group, group_id)
+    return sync_received(group) if group is not None else 0
+
+
 def sync_all() -> int:
-    """Scheduler task: pull received campaign endorsements for every group."""
+    """Scheduler task: store received campaign endorsements for every group, each group an item
+    of ``node.scheduler.each_item`` (one group's bad data never stops the others)."""
+    from node import scheduler
+
     if _find("received_campaign_endorsements") is None:
         return 0
-    made = 0
-    for group in db.session.scalars(select(Group)):
-        made += sync_received(group)
-    db.session.commit()
-    return made
+    groups = db.session.execute(select(Group.id, Group.name).order_by(Group.id)).all()
+    items = [
+        scheduler.Item(f"group:{gid}", gid, f"Campaigns endorsed by peers of {name}"[:200], gid)
+        for gid, name in groups
+    ]
+    return scheduler.each_item("campaigns.sync_received", items, _sync)

@@ -16,6 +16,7 @@ error, next attempt) or on the peer (pull failures, last error, next pull), and 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import random
@@ -27,7 +28,7 @@ from sqlalchemy import and_, or_, select, update
 
 from federation import backoff
 from federation.errors import DeliveryError
-from node import clock
+from node import clock, scheduler
 from node.extensions import db
 from node.federation import net
 from node.federation.breaker import allowed, answered, failed
@@ -177,9 +178,8 @@ def _deliver_to(
 
 
 def _describe(exc: BaseException) -> str:
-    """One line for officers: the exception's type and the first line of its message."""
-    first = (str(exc).splitlines() or [""])[0]
-    return f"internal error: {type(exc).__name__}: {first}"[:500]
+    """One line for officers (``node.scheduler.summary``: a database error names only its kind)."""
+    return f"internal error: {scheduler.summary(exc)}"[:500]
 
 
 def _delivery_crashed(
@@ -187,30 +187,49 @@ def _delivery_crashed(
 ) -> None:
     """Something unexpected went wrong delivering to ``destination``: record it on the rows we
     claimed (or, if it failed before the claim, on its due unlocked prefix) as an attempt, backed
-    off and dead-lettered after MAX_ATTEMPTS like any failure, so this destination cannot jam the
-    worker and the officers' federation page shows why."""
-    log.exception("delivery to %s failed unexpectedly", destination[:200])
+    off and dead-lettered after MAX_ATTEMPTS like any failure, so the officers' federation page
+    shows why and the destination cannot be retried for ever. The caller re-raises, so the
+    scheduler records the item's failure too (``node.scheduler.each_item``)."""
     db.session.rollback()
-    try:
-        ids = claimed or _due_prefix(group_id, destination, now, BATCH)
-        rows = db.session.scalars(
-            select(Delivery).where(Delivery.id.in_(ids), Delivery.state == "pending")
-        ).all()
-        _retry_later(list(rows), _describe(exc), clock.utcnow_naive())
-        db.session.commit()
-    except Exception:  # the database itself is failing: the next run tries again
-        log.exception("could not record the failed delivery to %s", destination[:200])
-        db.session.rollback()
+    ids = claimed or _due_prefix(group_id, destination, now, BATCH)
+    rows = db.session.scalars(
+        select(Delivery).where(Delivery.id.in_(ids), Delivery.state == "pending")
+    ).all()
+    _retry_later(list(rows), _describe(exc), clock.utcnow_naive())
+    db.session.commit()
+
+
+def _key(kind: str, group_id: int, text: str) -> str:
+    """A stable scheduler item key of at most 200 characters (URLs may be longer)."""
+    return f"{kind}:{group_id}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
 def deliver_due(limit: int | None = None) -> int:
     """Send every due delivery (at most ``limit`` statements); returns how many were delivered.
 
-    Each destination is handled on its own: whatever goes wrong with one (a refusal, an answer
-    we cannot use, an unexpected error) is recorded on its rows and the others still go out."""
-    delivered = sent = 0
+    Each destination is one item of ``node.scheduler.each_item``: whatever goes wrong with one
+    (a refusal, an answer we cannot use, an unexpected error) is recorded on its rows — and an
+    unexpected error on the scheduler's failure list too — and the others still go out."""
+    totals = {"sent": 0, "delivered": 0, "progress": 0}
+
+    def work(target: tuple[int, str, datetime]) -> int:
+        group_id, destination, now = target
+        room = BATCH if limit is None else min(BATCH, limit - totals["sent"])
+        if room <= 0:
+            return 0
+        claimed: list[int] = []
+        try:
+            sent, delivered = _deliver_to(group_id, destination, now, room, claimed)
+        except Exception as exc:
+            _delivery_crashed(group_id, destination, claimed, now, exc)
+            raise
+        totals["sent"] += sent
+        totals["delivered"] += delivered
+        totals["progress"] += sent
+        return delivered
+
     for _ in range(MAX_PASSES):
-        progress = False
+        totals["progress"] = 0
         now = clock.utcnow_naive()
         targets = db.session.execute(
             select(Delivery.group_id, Delivery.destination)
@@ -220,23 +239,21 @@ def deliver_due(limit: int | None = None) -> int:
                 or_(Delivery.locked_until.is_(None), Delivery.locked_until <= now),
             )
             .distinct()
+            .order_by(Delivery.group_id, Delivery.destination)
         ).all()
-        for group_id, destination in targets:
-            room = BATCH if limit is None else min(BATCH, limit - sent)
-            if room <= 0:
-                return delivered
-            claimed: list[int] = []
-            try:
-                sent_now, delivered_now = _deliver_to(group_id, destination, now, room, claimed)
-            except Exception as exc:  # one destination never stops the others
-                _delivery_crashed(group_id, destination, claimed, now, exc)
-                continue
-            sent += sent_now
-            delivered += delivered_now
-            progress = progress or sent_now > 0
-        if not progress:
+        items = [
+            scheduler.Item(
+                _key("deliver", group_id, destination),
+                group_id,
+                f"Deliveries to {destination}"[:200],
+                (group_id, destination, now),
+            )
+            for group_id, destination in targets
+        ]
+        scheduler.each_item("federation.deliver", items, work)
+        if not totals["progress"] or (limit is not None and totals["sent"] >= limit):
             break
-    return delivered
+    return totals["delivered"]
 
 
 # ----------------------------------------------------------------------------- pull
@@ -304,39 +321,43 @@ def pull_peer(peer: Peer) -> int:
 
 
 def _pull_crashed(peer_id: int, exc: Exception) -> None:
-    """An unexpected error pulling one peer: record it on the peer (counted, backed off)."""
-    log.exception("pulling peer %s failed unexpectedly", peer_id)
+    """An unexpected error pulling one peer: record it on the peer (counted, backed off, shown on
+    the federation page). The caller re-raises, so the scheduler records it too."""
     db.session.rollback()
+    peer = db.session.get(Peer, peer_id)
+    if peer is not None:
+        _pull_failed(peer, _describe(exc))
+    db.session.commit()
+
+
+def _pull(peer_id: int) -> int:
+    peer = db.session.get(Peer, peer_id)
+    if peer is None:
+        return 0
     try:
-        peer = db.session.get(Peer, peer_id)
-        if peer is not None:
-            _pull_failed(peer, _describe(exc))
-        db.session.commit()
-    except Exception:  # the database itself is failing: the next run tries again
-        log.exception("could not record the failed pull of peer %s", peer_id)
-        db.session.rollback()
+        return pull_peer(peer)
+    except Exception as exc:
+        _pull_crashed(peer_id, exc)
+        raise
 
 
 def pull_due() -> int:
-    """Pull every due peer; one peer's failure, whatever it is, never stops the others."""
+    """Pull every due peer, each one an item of ``node.scheduler.each_item``: one peer's failure,
+    whatever it is, is recorded on it and never stops the others."""
     now = clock.utcnow_naive()
-    peer_ids = db.session.scalars(
-        select(Peer.id)
+    due = db.session.execute(
+        select(Peer.id, Peer.group_id, Peer.name)
         .where(
             Peer.status.in_(("active", "flagged")),
             or_(Peer.next_pull_at.is_(None), and_(Peer.next_pull_at <= now)),
         )
         .order_by(Peer.id)
     ).all()
-    stored = 0
-    for peer_id in peer_ids:
-        try:
-            peer = db.session.get(Peer, peer_id)
-            if peer is not None:
-                stored += pull_peer(peer)
-        except Exception as exc:  # one peer never stops the others
-            _pull_crashed(peer_id, exc)
-    return stored
+    items = [
+        scheduler.Item(f"pull:{peer_id}", group_id, f"Pulling from {name}"[:200], peer_id)
+        for peer_id, group_id, name in due
+    ]
+    return scheduler.each_item("federation.pull", items, _pull)
 
 
 def run() -> int:

@@ -10,7 +10,6 @@ on with the others.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -21,7 +20,6 @@ from node.groups.models import Group
 from node.hub import trust
 from node.hub.models import EnrolledGroup
 
-log = logging.getLogger(__name__)
 SWEEP_INTERVAL = timedelta(minutes=5)
 MAX_RETRY_INTERVAL = timedelta(hours=1)
 
@@ -61,20 +59,17 @@ def retry_interval(failures: int) -> timedelta:
 
 def _sweep_crashed(hub_id: int, enrolled_id: int, exc: Exception) -> None:
     """An unexpected error sweeping one group: record it on the group (the groups page shows the
-    count and the error) and let the sweep carry on with the others."""
-    log.exception("sweeping enrolled group %s failed unexpectedly", enrolled_id)
+    count and the error), so it is backed off like any failed sweep. The caller re-raises: the
+    scheduler records the item's failure too (``node.scheduler.each_item``)."""
+    from node import scheduler
+
     db.session.rollback()
-    try:
-        enrolled = db.session.get(EnrolledGroup, enrolled_id)
-        if enrolled is not None and enrolled.group_id == hub_id:
-            first = (str(exc).splitlines() or [""])[0]
-            enrolled.last_sweep_at = clock.utcnow_naive()
-            enrolled.sweep_failures += 1
-            enrolled.last_error = f"internal error: {type(exc).__name__}: {first}"[:500]
-        db.session.commit()
-    except Exception:  # the database itself is failing: the next run tries again
-        log.exception("could not record the failed sweep of enrolled group %s", enrolled_id)
-        db.session.rollback()
+    enrolled = db.session.get(EnrolledGroup, enrolled_id)
+    if enrolled is not None and enrolled.group_id == hub_id:
+        enrolled.last_sweep_at = clock.utcnow_naive()
+        enrolled.sweep_failures += 1
+        enrolled.last_error = f"internal error: {scheduler.summary(exc)}"[:500]
+    db.session.commit()
 
 
 def _due(enrolled: EnrolledGroup, now: datetime) -> bool:
@@ -82,14 +77,29 @@ def _due(enrolled: EnrolledGroup, now: datetime) -> bool:
     return last is None or last <= now - retry_interval(enrolled.sweep_failures)
 
 
+def _sweep(ids: tuple[int, int]) -> int:
+    hub_id, enrolled_id = ids
+    hub = db.session.get(Group, hub_id)
+    enrolled = db.session.get(EnrolledGroup, enrolled_id)
+    if hub is None or enrolled is None:
+        return 0
+    try:
+        return sweep_group(hub, enrolled)
+    except Exception as exc:
+        _sweep_crashed(hub_id, enrolled_id, exc)
+        raise
+
+
 def run_sweep(force: bool = False) -> int:
     """The ``hub-sweep`` task: pull every enrolled (active or suspended) group that is due.
 
-    Each group is swept on its own: a failure (unreachable, a refused statement, an unexpected
-    error) is counted on that group, which is then retried less and less often
-    (:func:`retry_interval`), and the others are still swept."""
+    Each group is an item of ``node.scheduler.each_item``: a failure (unreachable, a refused
+    statement, an unexpected error) is counted on that group, which is then retried less and
+    less often (:func:`retry_interval`), and the others are still swept."""
+    from node import scheduler
+
     now = clock.utcnow_naive()
-    done = 0
+    items = []
     for hub_id in db.session.scalars(select(Group.id).where(Group.role == "hub")).all():
         rows = db.session.scalars(
             select(EnrolledGroup)
@@ -99,13 +109,9 @@ def run_sweep(force: bool = False) -> int:
             )
             .order_by(EnrolledGroup.id)
         ).all()
-        due = [row.id for row in rows if force or _due(row, now)]
-        for enrolled_id in due:
-            try:
-                hub = db.session.get(Group, hub_id)
-                enrolled = db.session.get(EnrolledGroup, enrolled_id)
-                if hub is not None and enrolled is not None:
-                    done += sweep_group(hub, enrolled)
-            except Exception as exc:  # one group never stops the sweep
-                _sweep_crashed(hub_id, enrolled_id, exc)
-    return done
+        items += [
+            scheduler.Item(f"sweep:{row.id}", hub_id, f"Pulling {row.name}"[:200], (hub_id, row.id))
+            for row in rows
+            if force or _due(row, now)
+        ]
+    return scheduler.each_item("hub-sweep", items, _sweep)
