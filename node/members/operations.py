@@ -82,6 +82,8 @@ def update_member(member: Member, changes: dict[str, Any], actor: Member, by_off
                 raise MemberError(f"Another member already has the e-mail {value}.")
         if key == "role" and member.role == "officer" and value != "officer":
             _ensure_another_officer(member)
+        if key == "status" and member.role == "officer" and value != "active":
+            _ensure_another_officer(member)
         if getattr(member, key) != value:
             setattr(member, key, value)
             changed.append(key)
@@ -93,22 +95,27 @@ def update_member(member: Member, changes: dict[str, Any], actor: Member, by_off
 
 
 def _ensure_another_officer(member: Member) -> None:
+    """Refuse a change that would leave the group with no *active* officer: a lapsed officer has
+    no officer powers (``Member.has_role``), so only active ones can run the group."""
     others = db.session.scalar(
         select(func.count())
         .select_from(Member)
         .where(
             Member.group_id == member.group_id,
             Member.role == "officer",
+            Member.status == "active",
             Member.erased_at.is_(None),
             Member.id != member.id,
         )
     )
     if not others:
-        raise MemberError("A group must keep at least one officer.")
+        raise MemberError("A group must keep at least one active officer.")
 
 
 def lapse_member(member: Member, actor: Member) -> None:
     if member.status != "lapsed":
+        if member.role == "officer":
+            _ensure_another_officer(member)
         member.status = "lapsed"
         record(
             db.session.get(Group, member.group_id), actor, "lapse-member", f"member #{member.id}"

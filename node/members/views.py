@@ -96,9 +96,14 @@ def edit(member_id: int):  # type: ignore[no-untyped-def]
 def lapse(member_id: int):  # type: ignore[no-untyped-def]
     member = get_or_404(Member, member_id)
     if EmptyForm().validate_on_submit() and member.erased_at is None:
-        ops.lapse_member(member, g.member)
-        db.session.commit()
-        flash(f"{member.name} is now lapsed.", "info")
+        try:
+            ops.lapse_member(member, g.member)
+        except ops.MemberError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"{member.name} is now lapsed.", "info")
     return redirect(url_for("members.show", member_id=member.id))
 
 

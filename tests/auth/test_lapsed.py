@@ -40,3 +40,24 @@ def test_electorate_rule_is_unchanged(app, group, make_member):
     rule = SimpleNamespace(group_id=group.id, freeze_on=date(2024, 1, 1), min_days=0)
     ids = {m.id for m in db.session.scalars(electorate_query(rule))}
     assert active.id in ids and lapsed.id not in ids
+
+
+def test_the_last_active_officer_cannot_be_lapsed(app, client, group, officer, make_member):
+    """A lapsed officer has no powers, so lapsing the last active one would orphan the group;
+    another officer who is already lapsed does not count."""
+    make_member(group, "officer", status="lapsed")
+    client.sign_in(officer.email)
+    page = f"/members/{officer.id}"
+    refused = client.post_form(f"/members/{officer.id}/lapse", {}, page=page)
+    assert refused.status_code == 302
+    assert "at least one active officer" in client.get(page).get_data(as_text=True)
+    db.session.refresh(officer)
+    assert officer.status == "active"
+    edited = client.post_form(
+        f"/members/{officer.id}/edit",
+        {"name": officer.name, "email": officer.email, "status": "lapsed", "role": "officer"},
+        page=f"/members/{officer.id}/edit",
+    )
+    assert edited.status_code == 400
+    db.session.refresh(officer)
+    assert officer.status == "active"

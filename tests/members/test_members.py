@@ -101,7 +101,7 @@ def test_last_officer_cannot_step_down(officer_client, officer):
             "role": "member",
         },
     )
-    assert "at least one officer" in response.get_data(as_text=True)
+    assert "at least one active officer" in response.get_data(as_text=True)
     db.session.refresh(officer)
     assert officer.role == "officer"
 
