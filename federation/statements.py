@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
+from urllib.parse import unquote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jws
@@ -62,6 +63,7 @@ __all__ = [
     "verify_signature",
     "verify",
     "static_lookup",
+    "owns_campaign",
 ]
 
 #: ``typ`` header of chained statements (media type application/commonground-statement+jwt).
@@ -297,3 +299,28 @@ def verify(
     parsed = _parse_stage(compact, max_size)
     check_signature(parsed, _key_stage(parsed, key_lookup))
     return _schema_stage(parsed)
+
+
+def owns_campaign(issuer: str, campaign_id: str) -> bool:
+    """Is ``issuer`` the group whose campaign ``campaign_id`` is (protocol §4.3)?
+
+    It is when the campaign's URL lies under the issuer's id URL: same scheme, host and port,
+    and a path under the issuer's path (no ``.``/``..`` segment, which a browser would resolve
+    elsewhere). Only the owner's statements define a campaign's title, summary and origin; any
+    other group's endorsement counts for it but never names or describes it, so nobody can
+    squat a campaign by being first to mention its URL.
+    """
+    try:
+        mine, theirs = urlsplit(issuer.rstrip("/")), urlsplit(campaign_id)
+        same_site = (mine.scheme, mine.hostname, mine.port) == (
+            theirs.scheme,
+            theirs.hostname,
+            theirs.port,
+        )
+    except ValueError:
+        return False
+    prefix = mine.path + "/"
+    if not same_site or mine.query or not theirs.path.startswith(prefix):
+        return False
+    rest = unquote(theirs.path[len(prefix) :])
+    return bool(rest) and not {".", ".."} & set(rest.split("/"))

@@ -74,29 +74,47 @@ def endorsers(group: Group, campaign: Campaign) -> list[str]:
     )
 
 
+def _owns(issuer: str, id_url: str) -> bool:
+    from federation import owns_campaign
+
+    return owns_campaign(issuer, id_url)
+
+
 def sync_received(group: Group) -> int:
-    """Store campaigns peers endorsed (and we follow) as ``received`` campaigns; returns new ones."""
+    """Store campaigns peers endorsed (and we follow) as ``received`` campaigns; returns new ones.
+
+    A campaign's title, summary and origin come only from the group whose campaign it is (the
+    issuer at whose URL it lives, ``federation.owns_campaign``), from its newest endorsement;
+    another peer's endorsement only makes the campaign known here, by its URL, until the owner's
+    own arrives and takes over. So nobody can squat a campaign by being first to name its URL."""
     made = 0
-    for item in _received(group):
+    mine = group.url.rstrip("/") + "/"
+    owners: dict[str, tuple[str, dict[str, Any]] | None] = {}  # id URL -> owner's newest item
+    for item in _received(group):  # newest first
         data = item.get("campaign") or {}
-        id_url = str(data.get("id") or "")[:500]
-        if not id_url or id_url.startswith(group.url.rstrip("/") + "/"):
+        id_url, issuer = str(data.get("id") or ""), str(item.get("issuer") or "")
+        if not id_url or len(id_url) > 500 or id_url.startswith(mine):
             continue
-        exists = db.session.scalar(
+        if owners.get(id_url) is None and _owns(issuer, id_url):
+            owners[id_url] = (issuer, data)
+        else:
+            owners.setdefault(id_url, None)
+    for id_url, owner in owners.items():
+        row = db.session.scalar(
             select(Campaign).where(Campaign.group_id == group.id, Campaign.id_url == id_url)
         )
-        if exists is None:
-            db.session.add(
-                Campaign(
-                    group_id=group.id,
-                    title=str(data.get("title") or "Untitled")[:200],
-                    summary=str(data.get("summary") or "")[:1000],
-                    id_url=id_url,
-                    origin=str(data.get("origin") or item.get("issuer") or "")[:500] or None,
-                    received=True,
-                )
-            )
+        if row is None:
+            row = Campaign(group_id=group.id, id_url=id_url, received=True, title=id_url[:200])
+            row.summary, row.origin = "", None
+            db.session.add(row)
             made += 1
+        elif not row.received:
+            continue  # a campaign of our own under that URL: peers never rewrite it
+        if owner is not None:
+            issuer, data = owner
+            row.title = str(data.get("title") or id_url)[:200]
+            row.summary = str(data.get("summary") or "")[:1000]
+            row.origin = issuer[:500]
     return made
 
 

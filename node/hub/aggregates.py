@@ -5,7 +5,8 @@
 Per batch it reads the enrolled groups and subjects it needs once, inserts the endorsement rows
 together, and then touches each counter once: one ``UPDATE … SET endorsements = endorsements + n``
 per subject and one upsert per (kind, subject, region, month) tally, in a fixed order (by id /
-key) so concurrent ingest workers neither lose updates nor deadlock. Only *counted*
+key) so concurrent ingest workers neither lose updates nor deadlock. A campaign's title, summary
+and origin come only from its owner's statements (``federation.owns_campaign``). Only *counted*
 endorsements (issuer active, not retracted) are in the counts; suspending a group or retracting
 a statement subtracts, reinstating adds back. ``rebuild_aggregates`` empties the aggregate
 tables and replays every stored statement in (issuer, seq) order, in batches.
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, or_, select, update
 
+from federation import owns_campaign
 from node.bulk import insert_rows
 from node.extensions import db
 from node.groups.models import Group
@@ -43,20 +45,41 @@ def candidate_key(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def _subject_fields(kind: str, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _subject_fields(kind: str, st: Any) -> tuple[str, dict[str, Any], bool]:
+    """(key, fields, defining): ``defining`` is True when ``st`` may set the subject's fields.
+
+    A campaign is described only by its owner (``federation.owns_campaign``: the issuer at whose
+    URL it lives), with the owner itself as its origin. Anyone else's endorsement counts for it
+    but describes it by its URL alone until the owner's own statement arrives and takes over.
+    """
+    body = st.body
     if kind == "candidate":
-        return candidate_key(body), {
-            "name": body["candidate"],
-            "office": body["office"],
-            "area": body["area"],
-            "election_date": date.fromisoformat(body["election_date"]),
-        }
+        return (
+            candidate_key(body),
+            {
+                "name": body["candidate"],
+                "office": body["office"],
+                "area": body["area"],
+                "election_date": date.fromisoformat(body["election_date"]),
+            },
+            False,
+        )
     campaign = body["campaign"]
-    return campaign["id"], {
-        "title": campaign["title"],
-        "summary": campaign["summary"],
-        "origin": campaign["origin"],
-    }
+    if owns_campaign(st.issuer, campaign["id"]):
+        fields = {"title": campaign["title"], "summary": campaign["summary"], "origin": st.issuer}
+        return campaign["id"], fields, True
+    return campaign["id"], {"title": campaign["id"][:200], "summary": "", "origin": ""}, False
+
+
+def _define_campaigns(hub: Group, owned: dict[str, dict[str, Any]]) -> None:
+    """Set campaigns' title, summary and origin from their owners' statements (whoever
+    mentioned the campaign first)."""
+    for key, fields in sorted(owned.items()):
+        db.session.execute(
+            update(HubCampaign)
+            .where(HubCampaign.group_id == hub.id, HubCampaign.key == key)
+            .values(**fields)
+        )
 
 
 def _subject_ids(hub: Group, kind: str, wanted: dict[str, dict[str, Any]]) -> dict[str, int]:
@@ -281,16 +304,21 @@ def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
     if not mine:
         return 0
     wanted: dict[str, dict[str, dict[str, Any]]] = {"candidate": {}, "campaign": {}}
+    owned: dict[str, dict[str, Any]] = {}  # campaign key -> its owner's latest description
     keys: list[str | None] = []
     for st in mine:
         kind = ENDORSEMENT_TYPES.get(st.type)
         if kind is None:
             keys.append(None)
             continue
-        key, fields = _subject_fields(kind, st.body)
-        wanted[kind].setdefault(key, fields)
+        key, fields, defining = _subject_fields(kind, st)
+        if defining:
+            wanted[kind][key] = owned[key] = fields
+        else:
+            wanted[kind].setdefault(key, fields)
         keys.append(key)
     ids = {kind: _subject_ids(hub, kind, wanted[kind]) for kind in MODELS}
+    _define_campaigns(hub, owned)
     targets = _retraction_targets(hub, mine)
     counters = Counters(hub.id)
     new_rows: dict[str, dict[str, Any]] = {}

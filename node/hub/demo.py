@@ -216,7 +216,9 @@ ENDORSEMENTS = {
 }  # fmt: skip
 
 
-def _enrol_and_endorse(hub_site: Site, site: Site) -> None:
+def _enrol_and_endorse(hub_site: Site, site: Site, owner: Site) -> None:
+    """Join the hub, endorse candidates and co-endorse ``owner``'s campaign (its URL is under
+    ``owner``'s, so ``owner``'s own endorsement is what names it at the hub)."""
     from node.extensions import db
     from node.federation import operations as fed
     from node.federation.worker import deliver_due
@@ -236,10 +238,10 @@ def _enrol_and_endorse(hub_site: Site, site: Site) -> None:
             fed.endorse_candidate(group, name, office, area, "2026-05-07", decision)
             db.session.commit()
         campaign = {
-            "id_url": f"{hub_site.url}/campaigns/homes-for-all",
+            "id_url": f"{owner.url}/campaigns/homes-for-all",
             "title": "Homes for All",
             "summary": "Council homes at social rent on public land.",
-            "origin": hub_site.url,
+            "origin": owner.url,
         }
         decision = fed.meeting_decision("2026-01-15", "GM/9", "Agreed at a general meeting")
         fed.publish_campaign_endorsement(group, campaign, decision)
@@ -251,10 +253,11 @@ def _enrol_and_endorse(hub_site: Site, site: Site) -> None:
 def seed_federation(all_sites: list[Site]) -> None:
     """Seed empty sites. Servers must be running (enrolment is real HTTP between them)."""
     hub_site = next(s for s in all_sites if s.is_hub)
+    owner = next(s for s in all_sites if not s.is_hub)  # Walton: the campaign is its own
     for site in all_sites:
         if site.is_hub:
             continue
-        _enrol_and_endorse(hub_site, site)
+        _enrol_and_endorse(hub_site, site, owner)
     for site in all_sites:
         (site.folder / MARKER).write_text("seeded\n")
 
