@@ -19,7 +19,7 @@ from node.federation import operations as ops
 from node.federation import worker
 from node.federation.following import follow_peer
 from node.federation.models import Delivery, Follower, Peer, Statement
-from tests.federation_node.conftest import SHEPPERTON, Forger, fingerprint, trust
+from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, fingerprint, trust
 
 EVIL = "http://evil.test"
 BROKEN = "http://[broken"  # a stored URL urlsplit cannot parse: a corrupt row, say
@@ -140,7 +140,9 @@ def test_a_retrying_delivery_is_shown_with_its_attempts_and_next_try(
     assert "retrying" in page and "after 1 attempt(s), next try" in page
 
 
-def test_one_failing_peer_does_not_stop_the_pulls(app, wsgi, walton, shepperton):
+def test_one_failing_peer_does_not_stop_the_pulls(
+    app, wsgi, walton, shepperton, client, make_member
+):
     # Two bad peers followed before the good one, so they come first in the run.
     broken = trust(walton, "http://broken.test", Forger("http://broken.test").jwk, "Broken")
     broken.outbox = BROKEN + "/federation/outbox"
@@ -165,6 +167,11 @@ def test_one_failing_peer_does_not_stop_the_pulls(app, wsgi, walton, shepperton)
     assert refused.pull_failures == 1 and refused.next_pull_at > now
     assert refused.last_pull_error.startswith("unknown-key")
     assert good.pull_failures == 0 and good.last_pull_error is None
+    officer = make_member(walton, "officer", email="officer@walton.example.org")
+    client.sign_in(officer.email, base_url=WALTON)
+    page = client.get("/federation/admin", base_url=WALTON).get_data(as_text=True)
+    assert "last pull failed (1 time in a row): internal error: ValueError" in page
+    assert "last pull failed (1 time in a row): unknown-key" in page
 
     # Backed off: not due again at once, and counted again when it fails again.
     assert worker.pull_due() == 0
