@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 import click
 
-from node.cli import with_appcontext
+from node.cli import migrate_upgrade
+from node.cli.context import load_app
 
 DEMO_OFFICER = "officer@example.org"
 DEMO_PASSWORD = "solidarity-2026"
@@ -145,36 +146,53 @@ seed_hooks: list = []
 
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=int,
+    envvar="COMMONGROUND_DEMO_PORT",
+    help="Port to serve on (or COMMONGROUND_DEMO_PORT).",
+)
 @click.option("--no-serve", is_flag=True, help="Only seed the demo data, do not serve.")
-@with_appcontext
-def demo(host: str, port: int, no_serve: bool) -> None:
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     """Seed a demo group into an empty instance, then serve it."""
-    from flask import current_app
+    from node.cli.serve import listen, serve_app
+
+    # The port first: a busy one is one sentence, before the database is touched.
+    sock = (
+        None
+        if no_serve
+        else listen(host, port, "pick another with --port N (or COMMONGROUND_DEMO_PORT=N)")
+    )
+    with load_app(ctx).app_context() as app_context:
+        app = app_context.app
+        hint = _seed_if_empty()
+        click.echo("")
+        click.echo(f"  Commonground demo: http://{host}:{port}/")
+        click.echo(f"  {hint}")
+        click.echo(f"  Data lives in {app.config['INSTANCE_PATH']} (delete it to start again).")
+        click.echo("")
+        if sock is not None:
+            serve_app(app, sock)
+
+
+def _seed_if_empty() -> str:
     from sqlalchemy import func, select
 
-    from node.cli import migrate_upgrade
     from node.extensions import db
     from node.groups.models import Group
 
     migrate_upgrade()
-    if not db.session.scalar(select(func.count()).select_from(Group)):
-        hint = seed(random.Random(2026))
-        db.session.commit()
-        click.echo("Seeded a demo group with an officer and 30 members.")
-    else:
-        hint = (
+    if db.session.scalar(select(func.count()).select_from(Group)):
+        return (
             f"Sign in as {DEMO_OFFICER} with password {DEMO_PASSWORD} (if you kept the demo data)"
         )
-    click.echo("")
-    click.echo(f"  Commonground demo: http://{host}:{port}/")
-    click.echo(f"  {hint}")
-    click.echo(f"  Data lives in {current_app.config['INSTANCE_PATH']} (delete it to start again).")
-    click.echo("")
-    if not no_serve:
-        from werkzeug.serving import run_simple
-
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+    hint = seed(random.Random(2026))
+    db.session.commit()
+    click.echo("Seeded a demo group with an officer and 30 members.")
+    return hint
 
 
 COMMANDS = [demo]

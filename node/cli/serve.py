@@ -58,7 +58,7 @@ def serve_app(app: object, sock: socket.socket) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Run the development server (production: gunicorn node.wsgi:app)."""
-    sock = listen(host, port, "pick another port with --port")
+    sock = listen(host, port, "pick another with --port N")
     app = load_app(ctx)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
     serve_app(app, sock)

@@ -7,16 +7,22 @@ demo data for each group (``node.demo.seed``), a hub officer, enrolment of both 
 one-time tokens over real HTTP (exactly what ``hub join`` does), and a few endorsements
 published and delivered to the hub, so the national dashboard has something to show.
 Seeding only happens when all three folders are empty; delete them to start again.
+
+Ports are bound before anything is seeded (``demo_processes``), so a busy port is one sentence
+and leaves nothing behind. Seeding is all or nothing: each folder carries a "seeding" marker
+until the whole federation is seeded; a failed or interrupted seeding removes its folders, and
+one cut short harder (power off, kill -9) is removed by the next run, which seeds afresh. A
+seeded federation is reused as it is.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,10 +30,14 @@ from typing import Any
 
 import click
 
+from node.hub.demo_processes import bind, start_servers, start_workers, stop
+
+__all__ = ["banner", "create_sites", "seed_federation", "sites", "start_servers", "state", "stop"]
+
 HUB_OFFICER = "officer@hub.example.org"
 MARKER = ".demo-federation-seeded"
-READY_ATTEMPTS = 50
-BIN = Path(sys.executable).parent
+SEEDING = ".demo-federation-seeding"  # present from the first folder made until all are seeded
+FAIL_AT = "COMMONGROUND_TEST_DEMO_FAIL_AT"  # tests: fail at a seeding step, e.g. "enrolled:walton"
 
 
 @dataclass
@@ -84,94 +94,34 @@ def sites(base: Path, host: str = "127.0.0.1", ports: tuple[int, int, int] = (80
 
 
 def state(all_sites: list[Site]) -> str:
-    """``seeded``, ``empty`` or ``partial`` (some folders have data, not all finished)."""
+    """``seeded``; ``unfinished`` (a seeding of ours that did not finish: safe to remove);
+    ``empty``; or ``partial`` (data we did not leave mid-seeding, e.g. one folder deleted)."""
     if all((s.folder / MARKER).exists() for s in all_sites):
         return "seeded"
+    if any((s.folder / SEEDING).exists() for s in all_sites):
+        return "unfinished"
     if not any((s.folder / "commonground.db").exists() for s in all_sites):
         return "empty"
     return "partial"
 
 
-# ----------------------------------------------------------------------------- processes
-def start_servers(all_sites: list[Site], log: Path | None = None) -> None:
-    """gunicorn per site on a socket bound here first (a request waits in the backlog until
-    the app is up, so nothing polls or sleeps); then one bounded readiness request each."""
-    import requests
-
+def mark_seeding(all_sites: list[Site]) -> None:
     for site in all_sites:
         site.folder.mkdir(parents=True, exist_ok=True)
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((site.host, site.port))
-        sock.listen(128)
-        site.sock = sock
-        os.set_inheritable(sock.fileno(), True)
-        out = open(log or site.folder / "server.log", "ab")  # noqa: SIM115 - child keeps it
-        site.processes.append(
-            subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "--bind",
-                    f"fd://{sock.fileno()}",
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "4",
-                    "--worker-class",
-                    "gthread",
-                    "--graceful-timeout",
-                    "2",
-                    "--timeout",
-                    "60",
-                    "node.wsgi:app",
-                ],  # fmt: skip
-                env=site.env(),
-                pass_fds=(sock.fileno(),),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        )
+        (site.folder / SEEDING).write_text("seeding started; removed when all three are seeded\n")
+
+
+def remove_unfinished(all_sites: list[Site]) -> None:
+    """Delete the folders of a seeding that did not finish (only those carrying its marker)."""
     for site in all_sites:
-        for _ in range(READY_ATTEMPTS):
-            if site.processes[-1].poll() is not None:
-                raise click.ClickException(f"{site.name} server exited; see its server.log")
-            try:
-                requests.get(site.url + "/healthz", timeout=60).raise_for_status()
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                continue
-        else:
-            raise click.ClickException(f"{site.url} did not answer")
+        if (site.folder / SEEDING).exists():
+            shutil.rmtree(site.folder)
 
 
-def start_workers(all_sites: list[Site]) -> None:
-    for site in all_sites:
-        out = open(site.folder / "worker.log", "ab")  # noqa: SIM115 - child keeps it
-        site.processes.append(
-            subprocess.Popen(
-                [str(BIN / "commonground"), "worker", "--interval", "5"],
-                env=site.env(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        )
-
-
-def stop(all_sites: list[Site]) -> None:
-    for site in all_sites:
-        for process in site.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in site.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        site.processes.clear()
-        if site.sock is not None:
-            site.sock.close()
-            site.sock = None
+def _checkpoint(step: str) -> None:
+    """Test hook: fail here when COMMONGROUND_TEST_DEMO_FAIL_AT names this step."""
+    if os.environ.get(FAIL_AT) == step:
+        raise RuntimeError(f"{FAIL_AT}={step}: failing on purpose")
 
 
 # ----------------------------------------------------------------------------- seeding
@@ -258,14 +208,18 @@ def seed_federation(all_sites: list[Site]) -> None:
         if site.is_hub:
             continue
         _enrol_and_endorse(hub_site, site, owner)
+        _checkpoint(f"enrolled:{site.slug}")
     for site in all_sites:
         (site.folder / MARKER).write_text("seeded\n")
+    for site in all_sites:
+        (site.folder / SEEDING).unlink(missing_ok=True)
 
 
 def create_sites(all_sites: list[Site]) -> None:
     for site in all_sites:
         site.folder.mkdir(parents=True, exist_ok=True)
         _create(site)
+        _checkpoint(f"created:{site.slug}")
 
 
 def banner(all_sites: list[Site]) -> str:
@@ -290,33 +244,55 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 @click.command("demo-federation")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int, help="Hub port; groups +1, +2.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=int,
+    envvar="COMMONGROUND_DEMO_PORT",
+    help="Hub port; groups +1, +2 (or COMMONGROUND_DEMO_PORT).",
+)
 @click.option("--seed-only", is_flag=True, help="Seed (servers run only while seeding), then exit.")
 def demo_federation(host: str, port: int, seed_only: bool) -> None:
     """Run a hub and two groups locally (seeded on first run), with their workers."""
     base = Path(os.environ.get("COMMONGROUND_INSTANCE_PATH") or "./var")
     all_sites = sites(base, host, (port, port + 1, port + 2))
     found = state(all_sites)
+    if found == "seeded" and seed_only:
+        click.echo(f"Already seeded in {base}; nothing to do.")
+        return
     if found == "partial":
         raise click.ClickException(
-            f"{base} holds a half-seeded federation: delete hub/, walton/ and anfield/ there."
+            f"{base} holds a federation that is not whole (not left by an unfinished seeding): "
+            "delete hub/, walton/ and anfield/ there to start again."
         )
-    if found == "empty":
-        create_sites(all_sites)
+    bind(all_sites)  # a busy port fails here, before anything is created or removed
+    if found == "unfinished":
+        click.echo("Removing an unfinished seeding left by an earlier run; seeding afresh.")
+        remove_unfinished(all_sites)
+    seeded = found == "seeded"
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if not seeded:
+            mark_seeding(all_sites)
+            create_sites(all_sites)
         start_servers(all_sites)
-        if found == "empty":
+        if not seeded:
             seed_federation(all_sites)
+            seeded = True
             click.echo("Seeded: two groups enrolled at the hub, endorsements delivered.")
         if seed_only:
             return
         start_workers(all_sites)
         click.echo(banner(all_sites))
-        signal.signal(signal.SIGTERM, _interrupt)
         while True:
             signal.pause()  # until Ctrl-C (SIGINT) or SIGTERM
     except KeyboardInterrupt:
-        pass
+        if not seeded:
+            raise click.Abort() from None  # exit 1: the seeding did not happen
     finally:
         click.echo("Stopping…")
         stop(all_sites)
+        if not seeded:
+            remove_unfinished(all_sites)
+            click.echo("The unfinished seeding was removed; the next run seeds afresh.", err=True)
