@@ -46,7 +46,7 @@ def free_base(count: int = 3) -> int:
     for _ in range(100):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
+            base = int(probe.getsockname()[1])
         held: list[socket.socket] = []
         try:
             for port in range(base, base + count):
@@ -73,7 +73,9 @@ def assert_one_sentence_about(result: subprocess.CompletedProcess[str], port: in
 @pytest.mark.parametrize(
     "command", [["demo-federation"], ["demo-federation", "--seed-only"], ["demo"], ["serve"]]
 )
-def test_a_busy_port_is_one_sentence_and_nothing_is_created(tmp_path, command):
+def test_a_busy_port_is_one_sentence_and_nothing_is_created(
+    tmp_path: Path, command: list[str]
+) -> None:
     var = tmp_path / "var"
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -84,7 +86,7 @@ def test_a_busy_port_is_one_sentence_and_nothing_is_created(tmp_path, command):
     assert not var.exists(), "nothing may be created or seeded before the ports are checked"
 
 
-def test_a_busy_group_port_is_named_and_the_others_are_released(tmp_path):
+def test_a_busy_group_port_is_named_and_the_others_are_released(tmp_path: Path) -> None:
     var = tmp_path / "var"
     base = free_base()
     with socket.socket() as busy:
@@ -126,7 +128,9 @@ def children(pid: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_seeding_failed_or_cut_short_is_redone_then_reused_and_ctrl_c_stops_all(tmp_path):
+def test_seeding_failed_or_cut_short_is_redone_then_reused_and_ctrl_c_stops_all(
+    tmp_path: Path,
+) -> None:
     from node.hub import demo
 
     var = tmp_path / "var"
