@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from node.cli import with_appcontext
+from node.cli.context import quiet_migrations
 
 
 @click.command("backup")
@@ -44,7 +45,8 @@ def restore(file: Path, force: bool) -> None:
     from node.ops.restore import restore_backup
 
     try:
-        result = restore_backup(file, force=force)
+        with quiet_migrations():  # restore upgrades the restored database
+            result = restore_backup(file, force=force)
     except OpsError as exc:
         raise click.ClickException(str(exc)) from None
     made = result.manifest["created_at"]

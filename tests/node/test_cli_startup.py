@@ -170,3 +170,16 @@ def test_migration_logs_only_with_verbose(tmp_path: Path) -> None:
     verbose = run("--verbose", "db", "upgrade", env=env)
     assert verbose.returncode == 0
     assert "INFO  [alembic.runtime.migration] Running upgrade" in verbose.stderr
+
+
+def test_restore_is_quiet_about_migrations_too(tmp_path: Path) -> None:
+    source = {"COMMONGROUND_INSTANCE_PATH": str(tmp_path / "source")}
+    assert run("init", "--group", "Walton", "--admin", "a@example.org", env=source).returncode == 0
+    archive = tmp_path / "walton.tar.gz"
+    backup = run("backup", str(archive), env=source)
+    assert backup.returncode == 0, backup.stderr
+    target = {"COMMONGROUND_INSTANCE_PATH": str(tmp_path / "target")}
+    restored = run("restore", str(archive), env=target)
+    assert restored.returncode == 0, restored.stderr
+    assert "INFO" not in restored.stderr
+    assert restored.stdout.startswith("Restored the backup of ")
