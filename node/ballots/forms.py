@@ -7,6 +7,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,8 +25,10 @@ class BallotForm(Form):
     question = TextAreaField(
         "Question put to members", validators=[DataRequired(), Length(max=5000)]
     )
-    kind = SelectField("Kind", choices=list(KINDS.items()))
-    method = SelectField("Counting method", choices=list(METHODS.items()))
+    kind = SelectField("Kind", choices=[SelectChoice(k, label) for k, label in KINDS.items()])
+    method = SelectField(
+        "Counting method", choices=[SelectChoice(m, label) for m, label in METHODS.items()]
+    )
     options = TextAreaField(
         "Candidates or options, one per line (not used for motions)",
         validators=[Optional(), Length(max=6200)],
@@ -54,13 +57,18 @@ class BallotForm(Form):
         "…or quorum as % of the electorate (optional)",
         validators=[Optional(), NumberRange(min=1, max=100)],
     )
-    threshold = SelectField("Motions pass with", choices=list(THRESHOLDS.items()))
+    threshold = SelectField(
+        "Motions pass with", choices=[SelectChoice(t, label) for t, label in THRESHOLDS.items()]
+    )
     # What the decision is about; signed with it when published (see decisions.py).
     office = StringField("Office or seat (candidate selection)", validators=[Length(max=200)])
     area = StringField("Area: ward, division or constituency", validators=[Length(max=200)])
     election_date = DateField("Election date", validators=[Optional()])
     campaign_id = SelectField(
-        "Campaign to endorse (endorsement decision)", coerce=int, choices=[(0, "—")], default=0
+        "Campaign to endorse (endorsement decision)",
+        coerce=int,
+        choices=[SelectChoice("0", "—")],
+        default=0,
     )
     campaign_title = StringField(
         "…or a campaign not in our list: its name", validators=[Length(max=200)]

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from markupsafe import Markup
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from wtforms import SelectChoice
 
 from node import csv_export
 from node.auth.access import member_required, officer_required
@@ -88,7 +89,10 @@ def _spec(form: BallotForm) -> ops.BallotSpec:
 
 def _form(**kwargs) -> BallotForm:  # type: ignore[no-untyped-def]
     form = BallotForm(**kwargs)
-    form.campaign_id.choices = [(0, "—"), *decisions.campaign_choices(current_group())]
+    form.campaign_id.choices = [
+        SelectChoice("0", "—"),
+        *(SelectChoice(str(i), t) for i, t in decisions.campaign_choices(current_group())),
+    ]
     return form
 
 

@@ -7,6 +7,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,11 +25,13 @@ class CampaignForm(Form):
     partners = TextAreaField(
         "Partner organisations (one per line)", validators=[Optional(), Length(max=5000)]
     )
-    status = SelectField("Status", choices=[(s, s.title()) for s in STATUSES], default="active")
+    status = SelectField(
+        "Status", choices=[SelectChoice(s, s.title()) for s in STATUSES], default="active"
+    )
 
 
 class ActionForm(Form):
-    kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in ACTION_KINDS])
+    kind = SelectField("Kind", choices=[SelectChoice(k, k.capitalize()) for k in ACTION_KINDS])
     title = StringField("What to do", validators=[DataRequired(), Length(max=200)])
     details = TextAreaField("Details", validators=[Optional(), Length(max=5000)])
     starts_at = DateTimeLocalField(

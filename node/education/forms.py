@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional
 
 from node.education.models import KINDS
@@ -10,7 +10,7 @@ from node.forms import Form
 
 
 class ProgrammeForm(Form):
-    kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in KINDS])
+    kind = SelectField("Kind", choices=[SelectChoice(k, k.capitalize()) for k in KINDS])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
     open = BooleanField("Open for enrolment", default=True)

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,17 +20,23 @@ from node.forms import Form
 
 
 class EventForm(Form):
-    kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in KINDS])
+    kind = SelectField("Kind", choices=[SelectChoice(k, k.capitalize()) for k in KINDS])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
     starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    tz = SelectField("Time zone", choices=[(z, z) for z in COMMON_ZONES], default=DEFAULT_TZ)
+    tz = SelectField(
+        "Time zone", choices=[SelectChoice(z) for z in COMMON_ZONES], default=DEFAULT_TZ
+    )
     place = StringField("Place", validators=[Optional(), Length(max=300)])
     online_url = URLField("Online link", validators=[Optional(), Length(max=500)])
     capacity = IntegerField(
         "Capacity (empty: no limit)", validators=[Optional(), NumberRange(1, 100_000)]
     )
     public = BooleanField("Public: list it in the group's public calendar (/events.ics)")
-    programme_id = SelectField("Education programme", coerce=int, choices=[(0, "none")], default=0)
-    campaign_id = SelectField("Campaign", coerce=int, choices=[(0, "none")], default=0)
+    programme_id = SelectField(
+        "Education programme", coerce=int, choices=[SelectChoice("0", "none")], default=0
+    )
+    campaign_id = SelectField(
+        "Campaign", coerce=int, choices=[SelectChoice("0", "none")], default=0
+    )

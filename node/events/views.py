@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from node.auth.access import member_required, organiser_required, public
 from node.auth.forms import EmptyForm
@@ -32,8 +33,12 @@ def _choices(form: EventForm) -> None:
     campaigns = db.session.scalars(
         scoped(Campaign).where(Campaign.received.is_(False)).order_by(Campaign.title)
     ).all()
-    form.programme_id.choices = [(0, "none")] + [(p.id, p.title) for p in programmes]
-    form.campaign_id.choices = [(0, "none")] + [(c.id, c.title) for c in campaigns]
+    form.programme_id.choices = [SelectChoice("0", "none")] + [
+        SelectChoice(str(p.id), p.title) for p in programmes
+    ]
+    form.campaign_id.choices = [SelectChoice("0", "none")] + [
+        SelectChoice(str(c.id), c.title) for c in campaigns
+    ]
 
 
 def _data(form: EventForm) -> dict[str, Any]:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from node.forms import Form
@@ -23,14 +31,16 @@ class ProfileForm(Form):
 class MemberForm(ProfileForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     joined_on = DateField("Joined", validators=[DataRequired()])
-    status = SelectField("Status", choices=[(s, s.title()) for s in STATUSES])
-    role = SelectField("Role", choices=[(r, r.title()) for r in ROLES])
+    status = SelectField("Status", choices=[SelectChoice(s, s.title()) for s in STATUSES])
+    role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES])
     notes = TextAreaField("Notes (officers only)", validators=[Optional(), Length(max=5000)])
 
 
 class InviteForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[(r, r.title()) for r in ROLES], default="member")
+    role = SelectField(
+        "Role", choices=[SelectChoice(r, r.title()) for r in ROLES], default="member"
+    )
 
 
 class ImportForm(Form):

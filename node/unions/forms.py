@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from node.forms import Form
@@ -15,7 +15,7 @@ class DetailsForm(Form):
     )
     rep_role = SelectField(
         "Are you a union rep or steward?",
-        choices=[(r, r.capitalize() if r else "No") for r in REP_ROLES],
+        choices=[SelectChoice(r, r.capitalize() if r else "No") for r in REP_ROLES],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from node.auth.access import member_required, organiser_required
 from node.campaigns.views import csv_response, refuse
@@ -17,7 +18,7 @@ bp = Blueprint("unions", __name__)
 
 def _message_form(net: ops.Network) -> UnionMessageForm:
     form = UnionMessageForm()
-    form.union.choices = [(u, f"{u} ({n})") for u, n in net.by_union]
+    form.union.choices = [SelectChoice(u, f"{u} ({n})") for u, n in net.by_union]
     return form
 
 
