@@ -71,14 +71,16 @@ def authorize():  # type: ignore[no-untyped-def]
     prompt = grant.request.payload.data.get("prompt") or ""
     remembered = rec is not None and ops.has_consent(client, g.account, scope)
     if request.method == "GET" and remembered and "consent" not in prompt:
-        response = server.create_authorization_response(grant_user=g.account)
+        response = server.create_authorization_response(grant_user=g.account, grant=grant)
         db.session.commit()
         return _no_store(response)
     if request.method == "POST" and form.validate_on_submit():
         allowed = form.decision.data == "allow" and rec is not None
         if allowed:
             ops.grant_consent(client, g.account, scope)
-        response = server.create_authorization_response(grant_user=g.account if allowed else None)
+        response = server.create_authorization_response(
+            grant_user=g.account if allowed else None, grant=grant
+        )
         db.session.commit()
         return _with_form_target(response, redirect_uri)
     page = render_template(
