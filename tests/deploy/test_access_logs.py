@@ -56,8 +56,9 @@ def _log_line(tmp_path: Path, method: str, uri: str, referer: str = "-") -> str:
     response = SimpleNamespace(status="200 OK", sent=12, headers=[])
     request = SimpleNamespace(headers=[("REFERER", referer)])
     logger.access(response, request, environ, datetime.timedelta(milliseconds=3))
-    for handler in logger.access_log.handlers:
-        handler.flush()
+    for handler in list(logger.access_log.handlers):  # gunicorn's logger is process-wide:
+        handler.close()  # close the file here, or the next test's setup drops it still open
+        logger.access_log.removeHandler(handler)
     return (tmp_path / "access.log").read_text()
 
 
@@ -146,6 +147,7 @@ def test_caddy_logs_no_tokens(tmp_path):
             url = f"http://127.0.0.1:{port}/g/walton/invite/{SECRET}?code={SECRET}"
             with pytest.raises(urllib.error.HTTPError) as answered:
                 urllib.request.urlopen(url, timeout=10)
+            answered.value.close()  # the error holds the response and its socket
             assert answered.value.code == 502  # the node behind it is down
         finally:
             caddy.terminate()

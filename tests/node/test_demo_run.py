@@ -172,5 +172,7 @@ def test_seeding_failed_or_cut_short_is_redone_then_reused_and_ctrl_c_stops_all(
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
     assert [pid for pid in spawned if Path(f"/proc/{pid}").exists()] == []
     assert demo.state(sites) == "seeded"
