@@ -1,6 +1,10 @@
 """Shared fixtures: a real database per test worker (SQLite, or PostgreSQL when
 ``COMMONGROUND_TEST_PG`` is set), a fresh app per test, a CSRF-aware client, a real SMTP sink,
 and factories. Modelled on flaskr's fixtures and CTFd's helpers.
+
+Also the run's shape: which tests are ``slow`` (left out by ``make test-fast``), and one closing
+line for the tests skipped because a system tool is missing (``tests/support/tools.py``) — or,
+on CI, a failed run, since CI installs every tool and must not skip.
 """
 
 from __future__ import annotations
@@ -12,15 +16,95 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import tools
 from tests.support.db import TestDatabase
 from tests.support.smtp import SmtpSink
 
 pytest_plugins = ["tests.support.fixtures", "tests.support.browser"]
 
 
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     pg = os.environ.get("COMMONGROUND_TEST_PG")
     return f"commonground database backends: sqlite{', postgresql (' + pg + ')' if pg else ''}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in tests/e2e/ starts real processes, and every test using the ``browser``
+    fixture drives chromium: both are ``slow`` (and ``browser``) wherever they live, so
+    ``make test-fast`` (``-m "not slow"``) leaves them out without each file remembering to."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.browser)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _skips(reporter: pytest.TerminalReporter) -> tuple[dict[str, int], list[str]]:
+    """Tests skipped for a missing system tool (count per tool), and every other skip as pytest's
+    ``-rs`` would list it (one line per place and reason, with a count)."""
+    per_tool: dict[str, int] = {}
+    others: dict[str, int] = {}
+    for report in reporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        where, why = report.nodeid, str(longrepr)
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:
+            where, why = f"{longrepr[0]}:{longrepr[1]}", str(longrepr[2])
+        why = why.removeprefix("Skipped: ")
+        tool = tools.tool_in(why)
+        if tool is not None:
+            per_tool[tool] = per_tool.get(tool, 0) + 1
+        else:
+            key = f"{where}: {why}"
+            others[key] = others.get(key, 0) + 1
+    return per_tool, [f"SKIPPED [{n}] {key}" for key, n in others.items()]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """On CI a tool-dependent test that skipped fails the run (the message is in the summary)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or hasattr(session.config, "workerinput") or not _in_ci():
+        return
+    per_tool, _ = _skips(reporter)
+    if per_tool and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """Every skip that is not a missing tool, one line each; then ONE line for the tools.
+
+    ``addopts`` asks pytest to list only failures, errors and xfails (``-rfExX``), so this is
+    where skips are shown: a line per missing tool and place would otherwise push the one thing
+    to do out of sight.
+    """
+    per_tool, others = _skips(terminalreporter)
+    for line in others:
+        terminalreporter.write_line(line, yellow=True)
+    if not per_tool:
+        return
+    names = sorted(per_tool)
+    count = sum(per_tool.values())
+    line = (
+        f"skipped {count} test{'s' if count != 1 else ''} needing system tools: "
+        f"{', '.join(names)} — install with: {tools.install_command(names)} (CI does: .ci/run)"
+    )
+    if _in_ci():
+        terminalreporter.write_line(
+            f"{line} — on CI (CI=true) no test may skip for a missing tool: this run FAILS",
+            red=True,
+            bold=True,
+        )
+    else:
+        terminalreporter.write_line(line, yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")

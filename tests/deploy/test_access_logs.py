@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import shutil
 import socket
 import subprocess
 import urllib.error
@@ -24,6 +23,7 @@ import pytest
 from gunicorn.config import Config
 
 from node.ops.accesslog import PATTERN, redact
+from tests.support.tools import needs
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SECRET = "Sx7kQp2TokenValue9"
@@ -120,7 +120,7 @@ def _wait_for_port(process: subprocess.Popen, port: int) -> None:
     raise AssertionError("caddy did not start listening")
 
 
-@pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy not installed")
+@needs("caddy")
 def test_caddy_logs_no_tokens(tmp_path):
     """A real caddy with the Caddyfile's log settings, proxying to a node that is down (so it
     writes an error line too)."""

@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.support.tools import needs
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 UNITS = sorted(DEPLOY.glob("commonground-*.service")) + sorted(DEPLOY.glob("*.timer"))
-
-
-def needs(tool: str):  # type: ignore[no-untyped-def]
-    return pytest.mark.skipif(
-        shutil.which(tool) is None, reason=f"{tool} is not installed (.ci/run installs it)"
-    )
 
 
 def shell_scripts() -> list[Path]:

@@ -2,18 +2,19 @@
 
 Tests open a fresh context per scenario (``browser.new_context()``), so sharing the browser
 within a module keeps them independent. Skipped where chromium is not installed (``.ci/run``
-installs it).
+installs it; the run's closing line says how). Every test using this fixture is marked ``slow``
+and ``browser`` by ``tests/conftest.py``, so ``make test-fast`` leaves it out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.support.tools import CHROMIUM, require
+
 ARGS = [
     "--no-sandbox",  # tests run as root
     "--disable-gpu",
@@ -25,8 +26,7 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    require("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
