@@ -156,7 +156,7 @@ def server() -> Iterator[Server]:
     srv.jwk = keys.public_jwk(key)
     srv.chain = make_chain(key, 7, issuer=f"{srv.base}/g/walton")
     srv.seen = []
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield srv
     srv.shutdown()
@@ -183,7 +183,7 @@ def test_discover_refuses_foreign_urls(server: Server, client: FederationClient)
     srv2 = Server(("127.0.0.1", 0), Handler)
     srv2.base = server.base  # advertises URLs on the *other* server's origin
     srv2.jwk, srv2.chain, srv2.seen = server.jwk, server.chain, []
-    thread = threading.Thread(target=srv2.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv2.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         with pytest.raises(BadResponse, match="not at origin"):

@@ -48,7 +48,7 @@ class _Peer(BaseHTTPRequestHandler):
 @pytest.fixture
 def peer():  # type: ignore[no-untyped-def]
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Peer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
