@@ -23,9 +23,6 @@ from tests.support.smtp import SmtpSink
 pytest_plugins = ["tests.support.fixtures", "tests.support.browser"]
 
 
-E2E = Path(__file__).resolve().parent / "e2e"
-
-
 def pytest_report_header(config: pytest.Config) -> str:
     pg = os.environ.get("COMMONGROUND_TEST_PG")
     return f"commonground database backends: sqlite{', postgresql (' + pg + ')' if pg else ''}"
@@ -36,7 +33,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     fixture drives chromium: both are ``slow`` (and ``browser``) wherever they live, so
     ``make test-fast`` (``-m "not slow"``) leaves them out without each file remembering to."""
     for item in items:
-        if E2E in item.path.parents:
+        if item.path.parent.name == "e2e":
             item.add_marker(pytest.mark.slow)
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)

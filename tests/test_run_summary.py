@@ -56,13 +56,15 @@ def test_plain():
 def run_sample(tmp_path: Path, *args: str, ci: bool = False) -> subprocess.CompletedProcess[str]:
     sample = tmp_path / "test_sample.py"
     sample.write_text(SAMPLE)
+    (tmp_path / "e2e").mkdir()
+    (tmp_path / "e2e" / "test_end_to_end.py").write_text("def test_starts_servers():\n    pass\n")
     env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("PYTEST_")}
     if ci:
         env["CI"] = "true"
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT)]
         + ["-p", "tests.conftest", "-p", "no:cacheprovider", "-p", "no:randomly", *args]
-        + [str(sample)],
+        + [str(sample), str(tmp_path / "e2e")],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -81,7 +83,7 @@ def test_tool_skips_end_the_run_in_one_line_other_skips_stay_listed(tmp_path: Pa
     done = run_sample(tmp_path, "-m", "not slow")
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
-    assert "1 deselected" in out, "a test using the browser fixture is marked slow"
+    assert "2 deselected" in out, "tests in e2e/ and tests using the browser fixture are slow"
     lines = out.splitlines()
     hint = [line for line in lines if "needing system tools" in line]
     assert hint == [
@@ -94,30 +96,14 @@ def test_tool_skips_end_the_run_in_one_line_other_skips_stay_listed(tmp_path: Pa
         for line in lines
     ), out
     last = [line for line in lines if line.strip()][-1]
-    assert "1 passed, 4 skipped, 1 deselected" in last, out
+    assert "1 passed, 4 skipped, 2 deselected" in last, out
     assert lines.index(hint[0]) > max(i for i, line in enumerate(lines) if "SKIPPED" in line)
 
 
 def test_on_ci_a_tool_skip_fails_the_run(tmp_path: Path) -> None:
-    done = run_sample(tmp_path, "-k", "caddy or plain", ci=True)
+    done = run_sample(tmp_path, "-k", "caddy or plain or servers", ci=True)
     assert done.returncode == 1, done.stdout + done.stderr
     assert (
         "skipped 1 test needing system tools: caddy — install with: sudo apt-get install caddy"
         " (CI does: .ci/run) — on CI (CI=true) no test may skip for a missing tool: this run FAILS"
     ) in done.stdout
-
-
-def test_every_end_to_end_test_is_slow() -> None:
-    """tests/e2e/ starts real processes: ``-m "not slow"`` leaves all of it out."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q"]
-        + ["-m", "not slow", "tests/e2e", "tests/ballots/test_browser.py"],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, done.stdout + done.stderr
-    assert "deselected" in done.stdout

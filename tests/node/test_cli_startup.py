@@ -162,6 +162,7 @@ def test_an_invalid_setting_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("Error: configuration: COMMONGROUND_SMTP_PORT")
 
 
+@pytest.mark.slow  # whole CLI processes that each migrate a fresh database (~1 s apiece)
 def test_migration_logs_only_with_verbose(tmp_path: Path) -> None:
     env = {"COMMONGROUND_INSTANCE_PATH": str(tmp_path / "quiet")}
     quiet = run("db", "upgrade", env=env)
@@ -172,6 +173,7 @@ def test_migration_logs_only_with_verbose(tmp_path: Path) -> None:
     assert "INFO  [alembic.runtime.migration] Running upgrade" in verbose.stderr
 
 
+@pytest.mark.slow  # whole CLI processes that each migrate a fresh database (~1 s apiece)
 def test_restore_is_quiet_about_migrations_too(tmp_path: Path) -> None:
     source = {"COMMONGROUND_INSTANCE_PATH": str(tmp_path / "source")}
     assert run("init", "--group", "Walton", "--admin", "a@example.org", env=source).returncode == 0
