@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench bench-hub clean
+.PHONY: install run test test-fast lint format bench bench-hub clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+# The inner loop: everything but the tests marked slow (end-to-end processes, the browser).
+test-fast: $(STAMP)
+	$(BIN)/pytest -n auto --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
