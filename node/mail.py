@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formataddr, make_msgid
 
 from flask import current_app
@@ -71,11 +72,48 @@ class MailLog(db.Model):
 
 @dataclass
 class Outgoing:
+    """One message. ``body`` is the plain text; with ``html`` the message is
+    multipart/alternative (plain text first, so a client that shows only one shows the HTML)."""
+
     to: str
     subject: str
     body: str
     category: str = "general"
     headers: dict[str, str] | None = None
+    html: str | None = None
+
+
+# Headers that a receiving system parses as one value: RFC 8058's one-click unsubscribe. Python's
+# policies fold a long value and, when it holds no space to fold at, RFC 2047-encode it
+# (``=?utf-8?q?=3Chttps=3A//…``), and the big mail providers then ignore the header.
+UNFOLDED_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+
+class _Policy(EmailPolicy):
+    """The SMTP policy, but ``UNFOLDED_HEADERS`` are written verbatim on one line (their values
+    are plain ASCII already flattened by :func:`header_text`; RFC 5322 allows 998 octets).
+
+    ``max_line_length=None`` for the whole message is not an option: the body encoder compares
+    line lengths with it and raises."""
+
+    def _verbatim(self, name: str, value: str) -> str | None:
+        text = str(value)
+        if name.lower() not in UNFOLDED_HEADERS or not text.isascii():
+            return None
+        if any(ch in text for ch in "\r\n") or len(name) + 2 + len(text) > 998:
+            return None
+        return f"{name}: {text}{self.linesep}"
+
+    def fold(self, name: str, value: str) -> str:
+        line = self._verbatim(name, value)
+        return line if line is not None else super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        line = self._verbatim(name, value)
+        return line.encode("ascii") if line is not None else super().fold_binary(name, value)
+
+
+POLICY = _Policy(linesep="\r\n")
 
 
 def _connect() -> smtplib.SMTP:
@@ -92,7 +130,7 @@ def _message(sender: str, item: Outgoing) -> EmailMessage:
     """Build one message; raises ValueError if it cannot be made safe (a bad recipient)."""
     if not plain_address(item.to):
         raise ValueError("the recipient is not one plain e-mail address")
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = sender
     msg["To"] = item.to
     msg["Subject"] = header_text(item.subject)
@@ -100,6 +138,8 @@ def _message(sender: str, item: Outgoing) -> EmailMessage:
     for key, value in (item.headers or {}).items():
         msg[key] = header_text(value, 998)
     msg.set_content(item.body)
+    if item.html is not None:
+        msg.add_alternative(item.html, subtype="html")
     return msg
 
 
