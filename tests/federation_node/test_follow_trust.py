@@ -71,9 +71,9 @@ def test_a_key_rotation_signed_by_the_confirmed_key_brings_in_the_new_key(
     new = fingerprint(shepperton)
     worker.deliver_due()
     held = db.session.scalars(
-        select(Statement.type).where(
-            Statement.group_id == walton.id, Statement.issuer == SHEPPERTON
-        )
+        select(Statement.type)
+        .where(Statement.group_id == walton.id, Statement.issuer == SHEPPERTON)
+        .order_by(Statement.seq)
     ).all()
     assert held == ["key-rotation", "candidate-endorsement"]
     peer = db.session.scalar(select(Peer).where(Peer.group_id == walton.id))
