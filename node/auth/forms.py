@@ -38,3 +38,18 @@ class ResetForm(Form):
 
 class EmptyForm(Form):
     """A form with only the CSRF token, for POST buttons (sign out, lapse, erase)."""
+
+
+class SigninLinkRequestForm(Form):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class UseSigninLinkForm(Form):
+    """The button behind a mailed sign-in link; a password may be chosen on the way."""
+
+    password = PasswordField(
+        "Choose a password (optional, 10 characters or more)", validators=[Length(max=512)]
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+    )

@@ -15,6 +15,8 @@ the invitation link, so holding an invitation link proves nothing about the addr
   proves the address and signs every other session out).
 * Using a reset link (only ever mailed) proves the address, sets the password, kills every other
   outstanding link of the account and signs out every other session.
+* A mailed sign-in link (node.auth.links) proves the address the same way; it makes an account
+  only for an address on the roster of the group it was asked on, linked to that record only.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from node import clock, mail
 from node.audit import record
-from node.auth.models import Invitation, PasswordReset
+from node.auth.models import Invitation, PasswordReset, SigninLink
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import ROLES, Account, Member
@@ -83,8 +85,20 @@ def set_password(account: Account, password: str) -> None:
 
 
 def end_all_sessions(account: Account) -> None:
-    """Every session stores the epoch it was made in; a new epoch signs them all out."""
+    """Every session stores the epoch it was made in; a new epoch signs them all out. The
+    address's outstanding sign-in links die too (a lost phone may hold them)."""
     account.session_epoch = (account.session_epoch or 0) + 1
+    if account.email:
+        kill_signin_links(account.email)
+
+
+def kill_signin_links(email: str) -> None:
+    """End every outstanding mailed sign-in link of the address (node.auth.links)."""
+    db.session.execute(
+        update(SigninLink)
+        .where(SigninLink.email == normalise_email(email), SigninLink.used_at.is_(None))
+        .values(used_at=clock.utcnow_naive())
+    )
 
 
 def mark_verified(account: Account) -> None:
@@ -98,6 +112,7 @@ def mark_verified(account: Account) -> None:
 class IssuedInvitation:
     invitation: Invitation
     link: str
+    mailed: mail.MailLog | None = None  # the send log entry of the mailed link, if sent
 
 
 def create_invitation(
@@ -128,8 +143,9 @@ def create_invitation(
     db.session.add(invitation)
     db.session.flush()
     record(group, actor, "invite", email, f"role={role}")
+    mailed = None
     if mail_token:
-        mail.send(
+        mailed = mail.send(
             group,
             email,
             f"You're invited to {group.name} on Commonground",
@@ -139,7 +155,7 @@ def create_invitation(
             "If you were not expecting this, ignore this e-mail.\n",
             category="invitation",
         )
-    return IssuedInvitation(invitation, group_url(group, f"/invite/{token}"))
+    return IssuedInvitation(invitation, group_url(group, f"/invite/{token}"), mailed)
 
 
 def find_invitation(group: Group, token: str) -> Invitation:
@@ -261,9 +277,16 @@ def _base(group: Group | None) -> str:
 
 
 def request_password_reset(group: Group | None, email: str) -> None:
-    """E-mail a reset link if the account exists; say nothing either way (no account probing)."""
+    """E-mail a reset link if the account exists, or an account set-up link if the address is
+    on this group's roster without an account (node.auth.links); say nothing either way (no
+    account probing)."""
     account = account_for_email(email)
     if account is None:
+        from node.auth import links
+
+        record = links.roster_record(group, email)
+        if group is not None and record is not None:
+            links.send_setup_link(group, record)
         return
     token = _mailed_link(account, "reset", timedelta(hours=RESET_HOURS))
     mail.send(

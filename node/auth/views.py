@@ -1,4 +1,5 @@
-"""Sign in and out, accept an invitation, reset a password, confirm an address."""
+"""Sign in and out (by password or by a mailed link), accept an invitation, reset a password,
+confirm an address."""
 
 from __future__ import annotations
 
@@ -14,9 +15,18 @@ from flask import (
     url_for,
 )
 
+from node.auth import links
 from node.auth import operations as ops
 from node.auth.access import account_required, public, sign_in
-from node.auth.forms import AcceptInvitationForm, EmptyForm, ResetForm, ResetRequestForm, SignInForm
+from node.auth.forms import (
+    AcceptInvitationForm,
+    EmptyForm,
+    ResetForm,
+    ResetRequestForm,
+    SignInForm,
+    SigninLinkRequestForm,
+    UseSigninLinkForm,
+)
 from node.auth.redirects import safe_next
 from node.extensions import db, limiter
 from node.tenancy import current_group
@@ -40,18 +50,63 @@ def _next_or_home() -> str:
 @limiter.limit(_signin_limit, methods=["POST"])
 def signin():  # type: ignore[no-untyped-def]
     form = SignInForm()
+    link_form = SigninLinkRequestForm(formdata=None)
     if form.validate_on_submit():
         try:
             account = ops.authenticate(form.email.data, form.password.data)
         except ops.AuthError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            return render_template("auth/signin.html", form=form), 401
+            return render_template("auth/signin.html", form=form, link_form=link_form), 401
         db.session.commit()
         sign_in(account)
         return redirect(_next_or_home())
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/signin.html", form=form), status
+    return render_template("auth/signin.html", form=form, link_form=link_form), status
+
+
+@bp.route("/signin/link", methods=["GET", "POST"])
+@public
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin_link_request():  # type: ignore[no-untyped-def]
+    """Ask for a sign-in link by e-mail. The answer is the same whether or not the address is
+    known here (no probing for who has an account or is on a roster)."""
+    form = SigninLinkRequestForm()
+    if form.validate_on_submit():
+        links.request_signin_link(g.get("group"), form.email.data)
+        db.session.commit()
+        return render_template("auth/link_sent.html")
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/link_request.html", form=form), status
+
+
+@bp.route("/signin/link/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin_link(token: str):  # type: ignore[no-untyped-def]
+    """Use a mailed sign-in (or account set-up) link: a button, so that mail scanners opening
+    the link do not use it up; a password may be chosen on the way (node.auth.links)."""
+    group = g.get("group")
+    try:
+        link = links.find_link(group, token)
+    except ops.AuthError as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    has_account = ops.account_for_email(link.email) is not None
+    form = UseSigninLinkForm()
+    if form.validate_on_submit():
+        try:
+            account = links.use_link(group, token, form.password.data or None)
+        except ops.AuthError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            sign_in(account)
+            flash("You are signed in.", "info")
+            return redirect(url_for("home.index"))
+    return render_template("auth/link_use.html", form=form, link=link, has_account=has_account), (
+        400 if request.method == "POST" else 200
+    )
 
 
 @bp.route("/signout", methods=["POST"])
@@ -126,7 +181,7 @@ def reset_request():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         ops.request_password_reset(g.get("group"), form.email.data)
         db.session.commit()
-        flash("If that address has an account, a reset link is on its way.", "info")
+        flash("If that address is known here, a link is on its way.", "info")
         return redirect(url_for("auth.signin"))
     return render_template("auth/reset_request.html", form=form)
 
@@ -167,3 +222,10 @@ def confirm_email(token: str):  # type: ignore[no-untyped-def]
         flash("Thank you: your e-mail address is confirmed.", "info")
         return redirect(url_for("home.index"))
     return render_template("auth/confirm.html", form=form)
+
+
+@bp.record_once
+def _setup(state) -> None:  # type: ignore[no-untyped-def]
+    from node.auth import setup
+
+    setup.init_app(state.app)

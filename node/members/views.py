@@ -5,17 +5,30 @@ from __future__ import annotations
 import json
 import math
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import func, select
 
 from node import csv_export
+from node.auth import bulk_invite
 from node.auth import operations as auth_ops
 from node.auth.access import member_required, officer_required, organiser_required
 from node.auth.forms import EmptyForm
+from node.auth.models import InvitationRun, InvitationRunItem
 from node.extensions import db
 from node.members import csv_io, erasure
 from node.members import operations as ops
-from node.members.forms import ImportForm, InviteForm, MemberForm, ProfileForm
+from node.members.forms import InviteForm, MemberForm, ProfileForm
 from node.members.models import ROLES, STATUSES, AuditEntry, Member
 from node.tenancy import current_group, get_or_404, scoped
 
@@ -150,18 +163,10 @@ def invite():  # type: ignore[no-untyped-def]
 @bp.route("/members/import", methods=["GET", "POST"])
 @officer_required
 def import_csv():  # type: ignore[no-untyped-def]
-    form = ImportForm()
-    report = None
-    if form.validate_on_submit():
-        report = csv_io.import_members(current_group(), form.file.data.read(), g.member)
-        if report.ok:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return render_template(
-            "members/import.html", form=ImportForm(formdata=None), report=report
-        ), (200 if report.ok else 422)
-    return render_template("members/import.html", form=form, report=report)
+    """Upload a CSV, check the preview and column mapping, then import (node.members.csv_web)."""
+    from node.members import csv_web
+
+    return csv_web.handle()
 
 
 @bp.route("/members/export.csv")
@@ -212,3 +217,60 @@ def my_data():  # type: ignore[no-untyped-def]
             "Cache-Control": "no-store",
         },
     )
+
+
+@bp.route("/members/invite-everyone", methods=["GET", "POST"])
+@officer_required
+def invite_everyone():  # type: ignore[no-untyped-def]
+    """Preview who would be invited (and who is skipped, why); confirm to queue the mails."""
+    group = current_group()
+    form = EmptyForm()
+    if form.validate_on_submit():
+        run = bulk_invite.start_run(group, g.member)
+        if run.total == 0:
+            db.session.rollback()
+            flash("Nobody to invite: everyone is signed up, skipped or already invited.", "info")
+            return redirect(url_for("members.invite_everyone"))
+        db.session.commit()
+        flash(f"{run.total} invitation(s) queued: they are being sent now.", "info")
+        return redirect(url_for("members.invite_everyone_run", run_id=run.id))
+    runs = db.session.scalars(
+        scoped(InvitationRun)
+        .order_by(InvitationRun.created_at.desc(), InvitationRun.id.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "members/invite_everyone.html",
+        form=form,
+        preview=bulk_invite.preview(group),
+        reasons=bulk_invite.SKIP_REASONS,
+        runs=[(run, bulk_invite.progress(run)) for run in runs],
+    )
+
+
+@bp.route("/members/invite-everyone/<int:run_id>")
+@officer_required
+def invite_everyone_run(run_id: int):  # type: ignore[no-untyped-def]
+    """One run's progress and send log (who was sent what when, failures)."""
+    run = get_or_404(InvitationRun, run_id)
+    items, page, pages, total = paginate(
+        scoped(InvitationRunItem)
+        .where(InvitationRunItem.run_id == run.id)
+        .order_by(InvitationRunItem.id),
+        50,
+    )
+    counts = bulk_invite.progress(run)
+    response = make_response(
+        render_template(
+            "members/invite_everyone_run.html",
+            run=run,
+            counts=counts,
+            items=items,
+            page=page,
+            pages=pages,
+            total=total,
+        )
+    )
+    if counts["pending"]:
+        response.headers["Refresh"] = "10"  # progress without JavaScript
+    return response

@@ -2,7 +2,8 @@
 deploy/Caddyfile uses for the same job.
 
 Some links carry a secret in the path: invitations (``/invite/<token>``), password resets
-(``/reset/<token>``), e-mail confirmations, unsubscribe links and private calendar feeds
+(``/reset/<token>``), mailed sign-in links (``/signin/link/<token>``), e-mail confirmations,
+unsubscribe links, ballot voting links (``/vote/<token>``) and private calendar feeds
 (``/events/feed/<token>.ics``); the national sign-in callback carries a one-time code in the
 query. Whoever reads the logs (or a backup of them) could use them. So a logged request keeps
 the path with each token replaced and no query values, and the Referer (which can carry the same
@@ -19,7 +20,7 @@ from gunicorn.glogging import Logger
 
 REDACTED = "[redacted]"
 # Paths whose next segment is a secret (path tenancy's /g/<slug> prefix may come first).
-TOKEN_PATHS = ("invite", "reset", "confirm", "unsubscribe", "events/feed")
+TOKEN_PATHS = ("invite", "reset", "confirm", "unsubscribe", "events/feed", "signin/link", "vote")
 # RE2 and Python agree on this pattern; the Caddyfile carries the same text with ${1}${2}.
 PATTERN = "(/(?:" + "|".join(TOKEN_PATHS) + r")/)[^/?#\s]+|([?])[^\s#]*"
 _SECRETS = re.compile(PATTERN)

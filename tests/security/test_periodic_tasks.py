@@ -141,12 +141,41 @@ def _campaigns(make_group: Any, make_member: Any) -> None:
         make_group(slug.title(), slug=slug)
 
 
+def _invite_everyone(make_group: Any, make_member: Any) -> None:
+    """Each group: an officer queues invitations for two members without an account."""
+    from node.auth import bulk_invite
+
+    for slug in ("aston", "bootle"):
+        group = make_group(slug.title(), slug=slug)
+        officer = make_member(group, "officer")
+        for n in (1, 2):
+            make_member(group, "member", email=f"m{n}@{slug}.example.org", account=False)
+        bulk_invite.start_run(group, officer)
+    db.session.commit()
+
+
+def _newsletters(make_group: Any, make_member: Any) -> None:
+    """Each group: a newsletter queued for its officer and two members."""
+    from node.newsletters import operations as ops
+
+    for slug in ("aston", "bootle"):
+        group = make_group(slug.title(), slug=slug)
+        officer = make_member(group, "officer")
+        for n in (1, 2):
+            make_member(group, "member", email=f"n{n}@{slug}.example.org")
+        draft = ops.save_draft(group, {"subject": "News", "body": "Hi", "segment": "all:"}, officer)
+        ops.queue(draft, officer)
+    db.session.commit()
+
+
 ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "ballots": _ballots,
     "events.reminders": _events,
     "federation": _federation,
     "hub-sweep": _hub_sweep,
     "campaigns.sync_received": _campaigns,
+    "members.invite_everyone": _invite_everyone,
+    "newsletters.send": _newsletters,
 }
 
 

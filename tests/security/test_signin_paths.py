@@ -38,6 +38,7 @@ PATHS = {
     ("auth/views.py", "signin"): "test_password",
     ("auth/views.py", "accept_invitation"): "test_invitation",
     ("auth/views.py", "reset"): "test_password_reset",
+    ("auth/views.py", "signin_link"): "test_signin_link",
     ("oidc/client_views.py", "callback"): "test_national_sign_in",
 }
 
@@ -142,6 +143,58 @@ def test_password_reset(app, tenants, smtp_sink):
     guessed = browser.post_form("/reset/" + "A" * 43, new, page="/reset", base_url=BRAVO)
     assert "not valid" in guessed.get_data(as_text=True)
     assert_not_taken_over(app, browser)
+
+
+def test_signin_link(app, tenants, make_member, smtp_sink):
+    """Mallory asks for sign-in links for the victim's address on both sites, puts the address
+    (and that of a neighbour without an account) on Bravo's roster, guesses tokens and uses
+    her own link with a password: every link goes only to its address, and the accounts made
+    or signed in are never hers."""
+    from node.groups.models import Group
+    from node.members.models import Member
+
+    _, browser = tenants
+    bravo = db.session.scalar(select(Group).where(Group.slug == "bravo"))
+    neighbour = "neighbour@alpha.example.org"
+    make_member(bravo, "member", email=VICTIM, name="Vera on Bravo", account=False)
+    make_member(bravo, "member", email=neighbour, name="Ned", account=False)
+    for base in (ALPHA, BRAVO):
+        for address in (VICTIM, neighbour):
+            page = browser.post_form(
+                "/signin/link", {"email": address}, page="/signin", base_url=base
+            )
+            assert page.status_code == 200
+            assert "If that address is known here" in page.get_data(as_text=True)
+    assert sorted(set(smtp_sink.recipients())) == [neighbour, VICTIM]
+    assert len(smtp_sink.to(neighbour)) == 1  # Alpha's roster does not have Ned: no mail there
+    tokens = [
+        re.search(r"/signin/link/(\S+)", smtp_sink.body(m)).group(1)
+        for address in (VICTIM, neighbour)
+        for m in smtp_sink.to(address)
+    ]
+    for base in (ALPHA, BRAVO):
+        for token in tokens:
+            assert token not in browser.get("/signin", base_url=base).get_data(as_text=True)
+    new = {"password": "mallory-new-password", "confirm": "mallory-new-password"}
+    for guess in ("A" * 43, tokens[0][:-2] + "xx"):
+        response = browser.post_form("/signin/link/" + guess, new, page="/signin", base_url=BRAVO)
+        assert response.status_code == 404
+    # Her own link signs in only her own account, and a Bravo link is worthless on Alpha.
+    smtp_sink.clear()
+    browser.post_form("/signin/link", {"email": ATTACKER}, page="/signin", base_url=BRAVO)
+    [own] = smtp_sink.to(ATTACKER)
+    own_path = re.search(r"http://bravo\.test(/signin/link/\S+)", smtp_sink.body(own)).group(1)
+    assert browser.post_form(own_path, new, page="/signin", base_url=ALPHA).status_code == 404
+    assert browser.post_form(own_path, new, page="/signin", base_url=BRAVO).status_code == 302
+    assert_not_taken_over(app, browser)
+    # Nobody used Ned's link: no account exists for him, and Bravo's records stay unlinked.
+    assert db.session.scalar(select(Account).where(Account.email == neighbour)) is None
+    linked = db.session.scalars(
+        select(Member.account_id).where(
+            Member.group_id == bravo.id, Member.email.in_([VICTIM, neighbour])
+        )
+    ).all()
+    assert linked == [None, None]
 
 
 def test_national_sign_in(app, client, world, make_member):  # noqa: F811
