@@ -33,8 +33,10 @@ ROOMS = (
     "events",
     "education",
     "unions",
+    "newsletters",
     "ops",
     "oidc",
+    "public",
     "scheduler",  # last: its panel of failed background work goes first on the dashboard
 )
 

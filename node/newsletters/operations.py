@@ -1,0 +1,343 @@
+"""Writing, previewing, queueing and sending newsletters. They never commit (the view does, and
+the worker's :func:`node.scheduler.each_item` commits each recipient).
+
+Who gets a newsletter is decided in one place, :func:`preview`: the members of the segment, less
+those who have no address or withdrew e-mail consent (``node.campaigns.messaging.can_mail``, the
+rule every member mail follows). Queueing writes one :class:`Recipient` per member who will get
+it; the periodic task ``newsletters.send`` sends each in its own transaction, so one address the
+mail server refuses is recorded as failed and the rest go on, and one broken row is retried with
+back-off (shown to that group's officers) without stopping any other group's newsletter. A member
+who unsubscribes or is erased before their turn is skipped (``cancelled``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+
+from node import clock
+from node.audit import record
+from node.campaigns.messaging import can_mail, unsubscribe_url
+from node.extensions import db
+from node.groups.models import Group
+from node.mail import Outgoing, send_many
+from node.members.models import ROLES, STATUSES, Member
+from node.newsletters.models import Newsletter, Recipient
+from node.newsletters.rendering import mail_html, mail_text
+from node.scheduler import Item, each_item
+
+TASK = "newsletters.send"
+MAX_SUBJECT = 200
+MAX_BODY = 20_000
+
+# kind -> how it reads in a list ("Ward: Anfield"); the value's meaning depends on the kind.
+SEGMENT_KINDS = {
+    "all": "All members",
+    "status": "Status",
+    "role": "Role",
+    "ward": "Ward or branch",
+    "union": "Trade union",
+    "workplace": "Workplace",
+    "event": "Attended",
+    "programme": "Enrolled in",
+    "no-account": "No account yet",
+}
+
+
+class NewsletterError(ValueError):
+    """A newsletter change was refused; the message is safe to show."""
+
+
+@dataclass
+class Preview:
+    recipients: list[Member] = field(default_factory=list)
+    no_consent: list[Member] = field(default_factory=list)
+    no_address: list[Member] = field(default_factory=list)
+
+    @property
+    def excluded(self) -> int:
+        return len(self.no_consent) + len(self.no_address)
+
+
+# ----------------------------------------------------------------------------- segments
+def segment_choices(group: Group) -> list[tuple[str, str]]:
+    """Every segment an organiser can pick for ``group``, as (``kind:value``, label)."""
+    from node.members.operations import distinct_values
+
+    choices = [("all:", "All members"), ("no-account:", "Members with no account yet")]
+    choices += [(f"status:{s}", f"Status: {s}") for s in STATUSES]
+    choices += [(f"role:{r}", f"Role: {r}") for r in ROLES]
+    for kind, column in (("ward", Member.ward), ("union", Member.union)):
+        choices += [
+            (f"{kind}:{v}", f"{SEGMENT_KINDS[kind]}: {v}") for v in distinct_values(group, column)
+        ]
+    choices += [
+        (f"workplace:{v}", f"Workplace: {v}") for v in distinct_values(group, Member.workplace)
+    ]
+    choices += [(f"event:{i}", f"Attended: {t}") for i, t in _events(group)]
+    choices += [(f"programme:{i}", f"Enrolled in: {t}") for i, t in _programmes(group)]
+    return choices
+
+
+def _events(group: Group) -> list[tuple[int, str]]:
+    from node.events.models import Event
+
+    rows = db.session.execute(
+        select(Event.id, Event.title, Event.starts_at)
+        .where(Event.group_id == group.id, Event.starts_at <= clock.utcnow_naive())
+        .order_by(Event.starts_at.desc())
+        .limit(200)
+    )
+    return [(i, f"{t} ({s:%d %b %Y})") for i, t, s in rows]
+
+
+def _programmes(group: Group) -> list[tuple[int, str]]:
+    from node.education.models import Programme
+
+    rows = db.session.execute(
+        select(Programme.id, Programme.title)
+        .where(Programme.group_id == group.id)
+        .order_by(Programme.title)
+    )
+    return [(i, t) for i, t in rows]
+
+
+def parse_segment(choice: str) -> tuple[str, str | None]:
+    kind, _, value = (choice or "all:").partition(":")
+    if kind not in SEGMENT_KINDS:
+        raise NewsletterError("Choose who the newsletter is for.")
+    return kind, (value or None)
+
+
+def segment_label(group: Group, kind: str, value: str | None) -> str:
+    labels = dict(segment_choices(group))
+    return labels.get(f"{kind}:{value or ''}", f"{SEGMENT_KINDS.get(kind, kind)}: {value or ''}")
+
+
+def segment_query(group: Group, kind: str, value: str | None) -> Select[tuple[Member]]:
+    """The members of ``group`` (never erased ones) in the segment; ids are the group's own."""
+    stmt = select(Member).where(Member.group_id == group.id, Member.erased_at.is_(None))
+    if kind == "status":
+        stmt = stmt.where(Member.status == value)
+    elif kind == "role":
+        stmt = stmt.where(Member.role == value)
+    elif kind in ("ward", "union", "workplace"):
+        stmt = stmt.where(getattr(Member, kind) == value)
+    elif kind == "no-account":
+        stmt = stmt.where(Member.account_id.is_(None))
+    elif kind == "event":
+        from node.events.models import Event, Rsvp
+
+        attended = (
+            select(Rsvp.member_id)
+            .join(Event, Event.id == Rsvp.event_id)
+            .where(Event.group_id == group.id, Event.id == _int(value), Rsvp.attended.is_(True))
+        )
+        stmt = stmt.where(Member.id.in_(attended))
+    elif kind == "programme":
+        from node.education.models import Enrolment, Programme
+
+        enrolled = (
+            select(Enrolment.member_id)
+            .join(Programme, Programme.id == Enrolment.programme_id)
+            .where(
+                Programme.group_id == group.id,
+                Programme.id == _int(value),
+                Enrolment.status.in_(("enrolled", "completed")),
+            )
+        )
+        stmt = stmt.where(Member.id.in_(enrolled))
+    return stmt.order_by(func.lower(Member.name), Member.id)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
+def preview(group: Group, kind: str, value: str | None) -> Preview:
+    result = Preview()
+    for member in db.session.scalars(segment_query(group, kind, value)):
+        if not (member.email or "").strip():
+            result.no_address.append(member)
+        elif not can_mail(member):
+            result.no_consent.append(member)
+        else:
+            result.recipients.append(member)
+    return result
+
+
+# ----------------------------------------------------------------------------- drafts
+def _clean(data: dict[str, Any]) -> tuple[str, str]:
+    subject = " ".join((data.get("subject") or "").split())[:MAX_SUBJECT]
+    body = (data.get("body") or "").strip()
+    if not subject:
+        raise NewsletterError("Give the newsletter a subject.")
+    if not body:
+        raise NewsletterError("Write something in the newsletter.")
+    if len(body) > MAX_BODY:
+        raise NewsletterError(f"Keep the newsletter under {MAX_BODY:,} characters.")
+    return subject, body
+
+
+def save_draft(
+    group: Group, data: dict[str, Any], actor: Member, newsletter: Newsletter | None = None
+) -> Newsletter:
+    """Create a draft, or change one (a queued newsletter cannot change)."""
+    subject, body = _clean(data)
+    kind, value = parse_segment(data.get("segment") or "all:")
+    if newsletter is None:
+        newsletter = Newsletter(group_id=group.id, created_by=actor.id)
+        db.session.add(newsletter)
+    elif newsletter.state != "draft":
+        raise NewsletterError("This newsletter has already been sent; it cannot change.")
+    newsletter.subject, newsletter.body = subject, body
+    newsletter.segment_kind, newsletter.segment_value = kind, value
+    newsletter.segment_label = segment_label(group, kind, value)[:300]
+    db.session.flush()
+    return newsletter
+
+
+def delete_draft(newsletter: Newsletter) -> None:
+    if newsletter.state != "draft":
+        raise NewsletterError("Only a draft can be deleted; a sent newsletter stays in the list.")
+    db.session.delete(newsletter)
+
+
+def queue(newsletter: Newsletter, actor: Member) -> Preview:
+    """Fix the recipients and hand them to the worker (the view commits)."""
+    if newsletter.state != "draft":
+        raise NewsletterError("This newsletter is already being sent.")
+    group = db.session.get(Group, newsletter.group_id)
+    assert group is not None
+    result = preview(group, newsletter.segment_kind, newsletter.segment_value)
+    if not result.recipients:
+        raise NewsletterError("Nobody in this segment can be e-mailed: there is no one to send to.")
+    db.session.add_all(
+        Recipient(group_id=group.id, newsletter_id=newsletter.id, member_id=m.id)
+        for m in result.recipients
+    )
+    newsletter.excluded_no_consent = len(result.no_consent)
+    newsletter.excluded_no_address = len(result.no_address)
+    newsletter.state = "sending"
+    newsletter.queued_at = clock.utcnow_naive()
+    record(
+        group,
+        actor,
+        "send-newsletter",
+        f"newsletter #{newsletter.id}",
+        f"{len(result.recipients)} recipient(s), {result.excluded} excluded",
+    )
+    return result
+
+
+def progress(newsletter: Newsletter) -> dict[str, int]:
+    """Recipients by state (pending, sent, failed, cancelled), zeros included."""
+    counts = dict.fromkeys(("pending", "sent", "failed", "cancelled"), 0)
+    rows = db.session.execute(
+        select(Recipient.state, func.count())
+        .where(Recipient.newsletter_id == newsletter.id)
+        .group_by(Recipient.state)
+    )
+    for state, n in rows:
+        counts[state] = n
+    return counts
+
+
+def failed_recipients(newsletter: Newsletter) -> list[tuple[Recipient, Member | None]]:
+    rows = db.session.execute(
+        select(Recipient, Member)
+        .outerjoin(Member, Member.id == Recipient.member_id)
+        .where(Recipient.newsletter_id == newsletter.id, Recipient.state == "failed")
+        .order_by(Recipient.id)
+        .limit(200)
+    )
+    return [(r, m) for r, m in rows]
+
+
+# ----------------------------------------------------------------------------- sending
+def outgoing(group: Group, newsletter: Newsletter, member: Member) -> Outgoing:
+    link = unsubscribe_url(group, member)
+    return Outgoing(
+        to=member.email or "",
+        subject=newsletter.subject,
+        body=mail_text(group.name, newsletter.body, link),
+        category="newsletter",
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        html=mail_html(group.name, newsletter.subject, newsletter.body, link),
+    )
+
+
+def send_one(recipient_id: int) -> int:
+    """Send one recipient's copy (one item of the periodic task; each_item commits)."""
+    # Claim the row: a second worker's claim waits for this transaction, then finds it done.
+    claimed = db.session.execute(
+        update(Recipient)
+        .where(Recipient.id == recipient_id, Recipient.state == "pending")
+        .values(state="sending")
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return 0
+    recipient = db.session.get(Recipient, recipient_id)
+    assert recipient is not None
+    db.session.refresh(recipient)
+    newsletter = db.session.get(Newsletter, recipient.newsletter_id)
+    group = db.session.get(Group, recipient.group_id)
+    member = db.session.get(Member, recipient.member_id) if recipient.member_id else None
+    assert newsletter is not None and group is not None
+    recipient.sent_at = clock.utcnow_naive()
+    if member is None or not can_mail(member):
+        recipient.state, recipient.error = "cancelled", "unsubscribed or erased before sending"
+    else:
+        entry = send_many(group, [outgoing(group, newsletter, member)])[0]
+        recipient.state = "sent" if entry.status == "sent" else "failed"
+        recipient.error = entry.error if entry.status != "disabled" else "mail is switched off"
+    db.session.flush()
+    _finish_if_done(newsletter)
+    return 1
+
+
+def _finish_if_done(newsletter: Newsletter) -> None:
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Recipient)
+        .where(Recipient.newsletter_id == newsletter.id, Recipient.state == "pending")
+    )
+    if not pending and newsletter.state == "sending":
+        newsletter.state = "sent"
+        newsletter.finished_at = clock.utcnow_naive()
+
+
+def due_items() -> list[Item[int]]:
+    rows = db.session.execute(
+        select(Recipient.id, Recipient.group_id, Newsletter.id, Newsletter.subject)
+        .join(Newsletter, Newsletter.id == Recipient.newsletter_id)
+        .where(Recipient.state == "pending", Newsletter.state == "sending")
+        .order_by(Recipient.id)
+    ).all()
+    return [
+        Item(
+            f"newsletter-{nid}-recipient-{rid}",
+            gid,
+            f"Newsletter “{subject}”: recipient #{rid}",
+            rid,
+        )
+        for rid, gid, nid, subject in rows
+    ]
+
+
+def send_due() -> int:
+    """Scheduler task: send every pending copy of every queued newsletter, one per transaction;
+    then mark as sent the newsletters left with nothing pending (all cancelled, say)."""
+    done = each_item(TASK, due_items(), send_one)
+    for newsletter in db.session.scalars(select(Newsletter).where(Newsletter.state == "sending")):
+        _finish_if_done(newsletter)
+    db.session.commit()
+    return done

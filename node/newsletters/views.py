@@ -1,0 +1,161 @@
+"""Newsletter pages for organisers and officers: the list with counts, write, preview, send,
+and the progress of a newsletter being sent. Unsubscribing is the campaigns room's
+``/unsubscribe/<token>`` (the same link every member mail carries)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from wtforms import SelectChoice
+
+from node.auth.access import organiser_required
+from node.auth.forms import EmptyForm
+from node.extensions import db
+from node.members.views import paginate
+from node.newsletters import operations as ops
+from node.newsletters.forms import NewsletterForm
+from node.newsletters.models import Newsletter
+from node.newsletters.rendering import body_html
+from node.tenancy import current_group, get_or_404, scoped
+
+bp = Blueprint("newsletters", __name__, url_prefix="/newsletters")
+
+
+@bp.route("")
+@organiser_required
+def index():  # type: ignore[no-untyped-def]
+    newsletters, page, pages, total = paginate(
+        scoped(Newsletter).order_by(Newsletter.created_at.desc(), Newsletter.id.desc()), 20
+    )
+    counts = {n.id: ops.progress(n) for n in newsletters}
+    return render_template(
+        "newsletters/index.html",
+        newsletters=newsletters,
+        counts=counts,
+        page=page,
+        pages=pages,
+        total=total,
+    )
+
+
+def _form(newsletter: Newsletter | None = None) -> NewsletterForm:
+    form = NewsletterForm(obj=newsletter)
+    form.segment.choices = [
+        SelectChoice(value, label, optgroup=label.split(":")[0] if ":" in label else None)
+        for value, label in ops.segment_choices(current_group())
+    ]
+    if newsletter is not None and request.method == "GET":
+        form.segment.data = f"{newsletter.segment_kind}:{newsletter.segment_value or ''}"
+    return form
+
+
+def _save(form: NewsletterForm, newsletter: Newsletter | None):  # type: ignore[no-untyped-def]
+    try:
+        saved = ops.save_draft(
+            current_group(),
+            {"subject": form.subject.data, "body": form.body.data, "segment": form.segment.data},
+            g.member,
+            newsletter,
+        )
+    except ops.NewsletterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return None
+    db.session.commit()
+    return redirect(url_for("newsletters.show", newsletter_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organiser_required
+def new():  # type: ignore[no-untyped-def]
+    form = _form()
+    if form.validate_on_submit() and (done := _save(form, None)) is not None:
+        return done
+    status = 400 if request.method == "POST" else 200
+    return render_template("newsletters/edit.html", form=form, newsletter=None), status
+
+
+@bp.route("/<int:newsletter_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit(newsletter_id: int):  # type: ignore[no-untyped-def]
+    newsletter = get_or_404(Newsletter, newsletter_id)
+    if newsletter.state != "draft":
+        flash("This newsletter has been sent; it cannot change.", "error")
+        return redirect(url_for("newsletters.show", newsletter_id=newsletter.id))
+    form = _form(newsletter)
+    if form.validate_on_submit() and (done := _save(form, newsletter)) is not None:
+        return done
+    status = 400 if request.method == "POST" else 200
+    return render_template("newsletters/edit.html", form=form, newsletter=newsletter), status
+
+
+@bp.route("/<int:newsletter_id>")
+@organiser_required
+def show(newsletter_id: int):  # type: ignore[no-untyped-def]
+    """A draft: the preview (how it reads, who gets it, who is left out and why). A queued or
+    sent newsletter: its progress."""
+    newsletter = get_or_404(Newsletter, newsletter_id)
+    preview, failed = None, []
+    if newsletter.state != "draft":
+        failed = ops.failed_recipients(newsletter)
+    else:
+        preview = ops.preview(current_group(), newsletter.segment_kind, newsletter.segment_value)
+    response = make_response(
+        render_template(
+            "newsletters/show.html",
+            newsletter=newsletter,
+            preview=preview,
+            counts=ops.progress(newsletter),
+            html=body_html(newsletter.body),
+            form=EmptyForm(),
+            failed=failed,
+        )
+    )
+    if newsletter.state == "sending":
+        response.headers["Refresh"] = "10"  # the progress updates itself while the worker sends
+    return response
+
+
+@bp.route("/<int:newsletter_id>/send", methods=["POST"])
+@organiser_required
+def send(newsletter_id: int):  # type: ignore[no-untyped-def]
+    newsletter = get_or_404(Newsletter, newsletter_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = ops.queue(newsletter, g.member)
+    except ops.NewsletterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Sending to {len(result.recipients)} member(s). This page shows the progress.", "info"
+        )
+    return redirect(url_for("newsletters.show", newsletter_id=newsletter.id))
+
+
+@bp.route("/<int:newsletter_id>/delete", methods=["POST"])
+@organiser_required
+def delete(newsletter_id: int):  # type: ignore[no-untyped-def]
+    newsletter = get_or_404(Newsletter, newsletter_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.delete_draft(newsletter)
+    except ops.NewsletterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("newsletters.show", newsletter_id=newsletter.id))
+    db.session.commit()
+    flash("The draft is deleted.", "info")
+    return redirect(url_for("newsletters.index"))
