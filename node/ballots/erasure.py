@@ -2,7 +2,8 @@
 
 A participation row says that member #N voted in a ballot, and an elector row that they were in
 its frozen electorate. Both are kept so that turnouts and the one-vote rule stay right; after
-erasure they point at a placeholder row with no name, e-mail or contact details. How anyone
+erasure they point at a placeholder row with no name, e-mail or contact details. Voting links and
+codes (their hashes) are deleted. How anyone
 voted was never linked to them: ballot papers are anonymous.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from node.extensions import db
-from node.members.erasure import Hook, Summary, count
+from node.members.erasure import Hook, Subject, Summary, count
 from node.members.models import Member
 
 
@@ -35,17 +36,31 @@ def export(member: Member) -> dict[str, Any]:
     }
 
 
-def summary(member: Member) -> Summary:
-    from node.ballots.models import Elector, Participation
+def erase(subject: Subject) -> None:
+    """Voting links and codes are deleted: a dead secret's hash tells nothing anyone needs."""
+    from node.ballots.models import VotingCredential
 
+    db.session.execute(
+        delete(VotingCredential).where(
+            VotingCredential.member_id == subject.member.id,
+            VotingCredential.group_id == subject.group_id,
+        )
+    )
+
+
+def summary(member: Member) -> Summary:
+    from node.ballots.models import Elector, Participation, VotingCredential
+
+    links = count(VotingCredential.member_id == member.id, table=VotingCredential)
     voted = count(Participation.member_id == member.id, table=Participation)
     electorates = count(Elector.member_id == member.id, table=Elector)
     return [
+        ("deleted", f"{links} voting link(s) and code(s) (only their fingerprints were stored)."),
         (
             "kept",
             f"That they voted in {voted} ballot(s) and were in the electorate of {electorates}: "
             "turnouts and the one-vote rule need it. How they voted was never linked to them.",
-        )
+        ),
     ]
 
 
@@ -55,7 +70,9 @@ HOOK = Hook(
         "ballot_participations": "kept: who voted (turnout, one vote each); no name left",
         "ballot_electors": "kept: the frozen electorate (turnout denominators); no name left",
         "ballots": "kept: who created a ballot points at the nameless placeholder",
+        "ballot_credentials": "deleted: voting links and codes (hashes) of the member",
     },
     export=export,
+    erase=erase,
     summary=summary,
 )

@@ -86,3 +86,12 @@ class DecisionForm(Form):
     campaign_title = StringField("Campaign", validators=[Length(max=200)])
     campaign_summary = TextAreaField("What the campaign is for", validators=[Length(max=2000)])
     campaign_url = StringField("The campaign's web page (optional)", validators=[Length(max=500)])
+
+
+class VoteCodeForm(Form):
+    """The public code box at ``/vote``: a printed voting code, typed as it reads on the slip."""
+
+    code = StringField(
+        "Your voting code",
+        validators=[DataRequired("Type the code printed on your slip."), Length(max=40)],
+    )

@@ -153,6 +153,32 @@ class Participation(db.Model):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     voted_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    # How the vote was cast (PARTICIPATION_METHODS), for the officers' turnout audit.
+    method: Mapped[str] = mapped_column(String(10), default="signed_in", server_default="signed_in")
+
+
+PARTICIPATION_METHODS = {"link": "Voting link", "signed_in": "Signed in", "code": "Voting code"}
+
+
+class VotingCredential(db.Model):
+    """A personal voting link (``kind`` "link") or a printed voting code ("code") of one elector
+    for one ballot (node/ballots/voting_links.py). Only the SHA-256 of the secret is stored.
+
+    It lives on the *who* side, like :class:`Participation`: nothing on a ballot paper refers to
+    it. A credential is live while ``used_at`` and ``revoked_at`` are empty and the ballot is open.
+    """
+
+    __tablename__ = "ballot_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
 
 class CastBallot(db.Model):

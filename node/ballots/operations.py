@@ -42,9 +42,8 @@ from node.ballots.spec import (  # noqa: F401  (re-exported: views and tests use
 )
 from node.extensions import db
 from node.groups.models import Group
-from node.mail import MailLog, Outgoing, send_many
+from node.mail import MailLog, send_many
 from node.members.models import Member
-from node.tenancy import group_url
 
 log = logging.getLogger(__name__)
 REMIND_BEFORE = timedelta(days=1)
@@ -206,7 +205,8 @@ def _claim(ballot: Ballot, from_state: str, **values: Any) -> None:
 
 
 def open_ballot(ballot: Ballot, actor: Member | None = None) -> int:
-    """Freeze the electorate into ``ballot_electors``, open, and mail every elector."""
+    """Freeze the electorate into ``ballot_electors``, open, and mail every elector with an
+    address their personal voting link (node.ballots.voting_links)."""
     members = db.session.scalars(electorate_query(ballot)).all()
     if not members:
         raise BallotError("Refusing to open a ballot with an empty electorate.")
@@ -217,30 +217,16 @@ def open_ballot(ballot: Ballot, actor: Member | None = None) -> int:
         [{"group_id": ballot.group_id, "ballot_id": ballot.id, "member_id": m.id} for m in members],
     )
     group = _group(ballot)
-    link = group_url(group, f"/ballots/{ballot.id}")
-    closes = f"{to_london(ballot.closes_at):%A %d %B %Y at %H:%M} (UK time)"
-    send_many(
-        group,
-        [
-            Outgoing(
-                m.email,
-                f"Ballot open: {ballot.title}",
-                f"Dear {m.name},\n\nA ballot of {group.name} is open and you are entitled to "
-                f"vote.\n\n{ballot.title}\n{ballot.question}\n\nVote here (sign in first): "
-                f"{link}\n\nVoting closes on {closes}. Your vote is secret: the group records "
-                f"that you voted, never how.\n",
-                category=f"ballot-{ballot.id}-open",
-            )
-            for m in members
-            if m.email
-        ],
-    )
+    from node.ballots.voting_links import opening_mails
+
+    send_many(group, opening_mails(ballot, group, list(members)))
     record(group, actor, "open-ballot", f"ballot #{ballot.id}", f"{len(members)} electors")
     return len(members)
 
 
 def send_reminders(ballot: Ballot) -> int:
-    """Remind the electors who have not voted yet, once, a day before the close."""
+    """Remind the electors who have not voted yet, once, a day before the close (each with a
+    fresh voting link: only hashes are stored, so the old link cannot be mailed again)."""
     done = db.session.execute(
         update(Ballot)
         .where(Ballot.id == ballot.id, Ballot.state == "open", Ballot.reminded_at.is_(None))
@@ -254,21 +240,9 @@ def send_reminders(ballot: Ballot) -> int:
         frozen_electorate_query(ballot).where(Member.id.not_in(voted), Member.email.is_not(None))
     ).all()
     group = _group(ballot)
-    link = group_url(group, f"/ballots/{ballot.id}")
-    closes = f"{to_london(ballot.closes_at):%A %d %B at %H:%M} (UK time)"
-    send_many(
-        group,
-        [
-            Outgoing(
-                m.email,
-                f"Reminder: {ballot.title} closes {closes}",
-                f"Dear {m.name},\n\nYou have not voted yet in {ballot.title}. Voting closes on "
-                f"{closes}.\n\nVote here (sign in first): {link}\n",
-                category=f"ballot-{ballot.id}-reminder",
-            )
-            for m in members
-        ],
-    )
+    from node.ballots.voting_links import reminder_mails
+
+    send_many(group, reminder_mails(ballot, group, list(members)))
     return len(members)
 
 

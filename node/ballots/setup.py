@@ -73,7 +73,7 @@ def _run_due() -> int:
 
 
 def init_app(app: Flask) -> None:
-    from node.ballots import decision_views, models  # noqa: F401  (routes on bp; tables)
+    from node.ballots import decision_views, link_views, models  # noqa: F401  (routes on bp; tables)
     from node.ballots import erasure as ballots_erasure
     from node.ballots.demo import seed_ballots
     from node.ballots.views import bp

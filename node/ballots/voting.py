@@ -98,13 +98,23 @@ class Receipt:
     hash: str
 
 
-def cast_vote(ballot: Ballot, member: Member, ranking: list[int]) -> Receipt:
-    """Store a vote, or refuse: not open, closed, not an elector, already voted."""
+def check_open(ballot: Ballot) -> None:
+    """Refuse (:class:`Conflict`) unless ``ballot`` is taking votes now."""
     now = clock.utcnow_naive()
     if ballot.state == "draft" or (ballot.state == "open" and now < ballot.opens_at):
         raise Conflict("This ballot is not open yet.")
     if ballot.state != "open" or now >= ballot.closes_at:
         raise Conflict("This ballot has closed; votes are no longer accepted.")
+
+
+def cast_vote(
+    ballot: Ballot, member: Member, ranking: list[int], method: str = "signed_in"
+) -> Receipt:
+    """Store a vote, or refuse: not open, closed, not an elector, already voted.
+
+    ``method`` (link, signed_in, code) goes on the participation row only, for the turnout audit.
+    """
+    check_open(ballot)
     if not is_elector(ballot, member):
         raise NotElector("You are not on this ballot's electorate (it was fixed when it opened).")
     if has_voted(ballot, member):
@@ -112,7 +122,9 @@ def cast_vote(ballot: Ballot, member: Member, ranking: list[int]) -> Receipt:
     code = new_receipt()
     digest = receipt_hash(code)
     db.session.add(
-        Participation(group_id=ballot.group_id, ballot_id=ballot.id, member_id=member.id)
+        Participation(
+            group_id=ballot.group_id, ballot_id=ballot.id, member_id=member.id, method=method
+        )
     )
     db.session.add(
         CastBallot(

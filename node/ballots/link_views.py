@@ -1,0 +1,211 @@
+"""Voting without an account (node.ballots.voting_links): the public pages ``/vote/<token>``
+(a personal voting link) and ``/vote`` (a printed voting code), and the officers' turnout page,
+where they re-issue a link, print codes and see who has not voted (never how anyone voted).
+
+The public pages are on the ballots blueprint; a link or code only works on its own group's
+site. They answer ``no-store`` and ``Referrer-Policy: no-referrer``: the URL is the secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from node.auth.access import officer_required, public
+from node.auth.forms import EmptyForm
+from node.ballots import operations as ops
+from node.ballots import results, voting
+from node.ballots import voting_links as links
+from node.ballots.forms import VoteCodeForm
+from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot
+from node.ballots.views import bp
+from node.extensions import db, limiter
+from node.members.views import paginate
+from node.tenancy import current_group, get_or_404
+
+SECRET_PAGE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _signin_limit() -> str:
+    return current_app.config["SIGNIN_RATE_LIMIT"]
+
+
+def _refused(exc: ops.BallotError):  # type: ignore[no-untyped-def]
+    heading = getattr(exc, "heading", "Your vote was not stored")
+    return (
+        render_template("ballots/vote_refused.html", heading=heading, message=str(exc)),
+        exc.status,
+        SECRET_PAGE,
+    )
+
+
+def _paper(
+    ballot: Ballot, template: str, error: str | None = None, status: int = 200, **extra: Any
+):  # type: ignore[no-untyped-def]
+    return (
+        render_template(
+            template,
+            ballot=ballot,
+            error=error,
+            form=EmptyForm(),
+            motion_choices=MOTION_CHOICES,
+            to_london=ops.to_london,
+            posted=request.form if request.method == "POST" else {},
+            **extra,
+        ),
+        status,
+        SECRET_PAGE,
+    )
+
+
+def _cast(credential, ballot: Ballot, member, template: str, **extra: Any):  # type: ignore[no-untyped-def]
+    """Check the form, use up the credential and cast the vote; the receipt, or the paper again."""
+    if not EmptyForm().validate_on_submit():
+        return _paper(ballot, template, "Your page expired; please vote again.", 400, **extra)
+    try:
+        ranking = voting.parse_vote(ballot, request.form, request.form.getlist("approve"))
+        receipt = links.cast_with(credential, ballot, member, ranking)
+        db.session.commit()
+    except links.CredentialRefused as exc:
+        db.session.rollback()
+        return _refused(exc)
+    except ops.Conflict as exc:
+        db.session.rollback()
+        return _refused(
+            links.CredentialRefused(
+                "This link or code has already been used to vote", str(exc), 409
+            )
+        )
+    except ops.BallotError as exc:
+        db.session.rollback()
+        return _paper(ballot, template, str(exc), exc.status, **extra)
+    except IntegrityError:
+        db.session.rollback()
+        return _refused(
+            links.CredentialRefused(
+                "This link or code has already been used to vote",
+                "A vote has already been cast with it; a vote cannot be changed.",
+                409,
+            )
+        )
+    except OperationalError:  # SQLite busy under a burst: nothing was stored
+        db.session.rollback()
+        return _paper(
+            ballot, template, "The server is busy; your vote was not stored.", 503, **extra
+        )
+    choices = results.paper_names(ballot, ranking)
+    page = render_template("ballots/receipt.html", ballot=ballot, receipt=receipt, choices=choices)
+    return page, 201, SECRET_PAGE
+
+
+@bp.route("/vote/<token>", methods=["GET", "POST"])
+@public
+def vote_link(token: str):  # type: ignore[no-untyped-def]
+    try:
+        credential, ballot, member = links.find(current_group(), token, "link")
+    except links.CredentialRefused as exc:
+        return _refused(exc)
+    template = "ballots/vote_link.html"
+    if request.method == "POST":
+        return _cast(credential, ballot, member, template, action=request.path, hidden={})
+    return _paper(ballot, template, action=request.path, hidden={})
+
+
+@bp.route("/vote", methods=["GET", "POST"])
+@public
+@limiter.limit(_signin_limit, methods=["POST"], deduct_when=lambda r: r.status_code >= 400)
+def vote_code():  # type: ignore[no-untyped-def]
+    """Step 1: the code box. Step 2 (a good code): the paper, carrying the code. Step 3: cast.
+    Only refused attempts count against the rate limit, so a room of voters behind one address
+    is not locked out by their own good codes."""
+    group = current_group()
+    form = VoteCodeForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        page = render_template("ballots/vote_code.html", form=form)
+        return page, status, SECRET_PAGE
+    code = links.normalise_code(form.code.data or "")
+    try:
+        credential, ballot, member = links.find(group, code, "code")
+    except links.CredentialRefused as exc:
+        return _refused(exc)
+    template = "ballots/vote_link.html"
+    extra = {"action": url_for("ballots.vote_code"), "hidden": {"code": code, "cast": "1"}}
+    if "cast" in request.form:
+        return _cast(credential, ballot, member, template, **extra)
+    return _paper(ballot, template, **extra)
+
+
+# ----------------------------------------------------------------------------- officers
+def _open_ballot(ballot_id: int) -> Ballot:
+    ballot = get_or_404(Ballot, ballot_id)
+    if ballot.state == "draft":
+        abort(404)
+    return ballot
+
+
+@bp.route("/ballots/<int:ballot_id>/turnout")
+@officer_required
+def turnout(ballot_id: int):  # type: ignore[no-untyped-def]
+    """Turnout by method and who has not voted yet, with link re-issue and code printing."""
+    ballot = _open_ballot(ballot_id)
+    members, page, pages, total = paginate(links.not_voted_query(ballot), 50)
+    return render_template(
+        "ballots/turnout.html",
+        ballot=ballot,
+        by_method=links.turnout_by_method(ballot),
+        methods=PARTICIPATION_METHODS,
+        members=members,
+        page=page,
+        pages=pages,
+        total=total,
+        form=EmptyForm(),
+        to_london=ops.to_london,
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/turnout/<int:member_id>/link", methods=["POST"])
+@officer_required
+def reissue_link(ballot_id: int, member_id: int):  # type: ignore[no-untyped-def]
+    ballot = _open_ballot(ballot_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired; please try again.")
+    try:
+        member = links.reissue_link(ballot, member_id, g.member)
+    except ops.BallotError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("ballots.turnout", ballot_id=ballot.id), 303)
+    db.session.commit()
+    flash(f"A new voting link was e-mailed to {member.name}; the old one no longer works.", "info")
+    return redirect(url_for("ballots.turnout", ballot_id=ballot.id), 303)
+
+
+@bp.route("/ballots/<int:ballot_id>/codes", methods=["POST"])
+@officer_required
+def codes(ballot_id: int):  # type: ignore[no-untyped-def]
+    """The print-friendly slips, shown once (only hashes are kept)."""
+    ballot = _open_ballot(ballot_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired; please try again.")
+    ids = [int(v) for v in request.form.getlist("member") if v.isdigit()]
+    try:
+        slips = links.issue_codes(ballot, ids, g.member)
+    except ops.BallotError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("ballots.turnout", ballot_id=ballot.id), 303)
+    db.session.commit()
+    return (
+        render_template(
+            "ballots/codes.html",
+            ballot=ballot,
+            slips=slips,
+            vote_url=links.group_url(current_group(), "/vote"),
+            to_london=ops.to_london,
+        ),
+        200,
+        SECRET_PAGE,
+    )

@@ -1,0 +1,285 @@
+"""Voting without an account: personal voting links and printed voting codes.
+
+Most members on a roster have no account (groups start by importing a CSV), so a ballot that
+needs signing in is a ballot almost nobody can vote in. When a ballot opens, every elector with
+an e-mail address is mailed a personal link ``/vote/<token>``; electors without an address (or a
+vote in the room) get a printed single-use code that they enter at ``/vote``.
+
+Each secret is a :class:`VotingCredential` of one elector for one ballot, stored only as its
+SHA-256. Holding it is what lets someone vote as that elector, once: it is used up by the vote
+(in the vote's own transaction), dies when the ballot closes, and re-issuing kills the old one.
+Reminders carry a freshly issued link (the old one dies), because a stored hash cannot be turned
+back into a link. The vote itself goes through :func:`node.ballots.voting.cast_vote`, so the one
+vote per elector rule (UNIQUE on participations) holds whichever way an elector votes, and the
+paper is as anonymous as ever: nothing on it refers to the credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+
+from node import clock
+from node.audit import record
+from node.ballots.models import Ballot, Participation, VotingCredential
+from node.ballots.operations import Conflict, _group, frozen_electorate_query, has_voted, to_london
+from node.ballots.spec import BallotError
+from node.ballots.voting import _ALPHABET, Receipt, cast_vote, check_open
+from node.extensions import db
+from node.groups.models import Group
+from node.mail import Outgoing, send_many
+from node.members.models import Member
+from node.tenancy import group_url
+
+CODE_GROUPS = 4  # 4 groups of 4 from a 32-letter alphabet: 80 bits
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """A code as typed (any case, with or without spaces or dashes) in its canonical form."""
+    raw = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def new_code() -> str:
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(4 * CODE_GROUPS))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
+
+
+def _revoke(ballot: Ballot, member_ids: Iterable[int], kind: str) -> None:
+    ids = list(member_ids)
+    if not ids:
+        return
+    db.session.execute(
+        update(VotingCredential)
+        .where(
+            VotingCredential.ballot_id == ballot.id,
+            VotingCredential.member_id.in_(ids),
+            VotingCredential.kind == kind,
+            VotingCredential.used_at.is_(None),
+            VotingCredential.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.utcnow_naive())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _issue(ballot: Ballot, members: list[Member], kind: str) -> dict[int, str]:
+    """New secrets of ``kind`` for ``members`` (killing their live ones): member id → secret."""
+    _revoke(ballot, (m.id for m in members), kind)
+    secrets_by_member = {
+        m.id: (secrets.token_urlsafe(32) if kind == "link" else new_code()) for m in members
+    }
+    db.session.add_all(
+        VotingCredential(
+            group_id=ballot.group_id,
+            ballot_id=ballot.id,
+            member_id=member_id,
+            kind=kind,
+            token_hash=digest(secret if kind == "link" else normalise_code(secret)),
+        )
+        for member_id, secret in secrets_by_member.items()
+    )
+    db.session.flush()
+    return secrets_by_member
+
+
+def link_url(group: Group, token: str) -> str:
+    return group_url(group, f"/vote/{token}")
+
+
+def _closes(ballot: Ballot) -> str:
+    return f"{to_london(ballot.closes_at):%A %d %B %Y at %H:%M} (UK time)"
+
+
+def opening_mails(ballot: Ballot, group: Group, members: list[Member]) -> list[Outgoing]:
+    """One mail per elector with an address, each with that elector's own new voting link."""
+    with_address = [m for m in members if m.email]
+    links = _issue(ballot, with_address, "link")
+    return [
+        Outgoing(
+            m.email or "",
+            f"Ballot open: {ballot.title}",
+            f"Dear {m.name},\n\nA ballot of {group.name} is open and you are entitled to vote."
+            f"\n\n{ballot.title}\n{ballot.question}\n\nVote here with your personal voting "
+            f"link (no account or password needed):\n{link_url(group, links[m.id])}\n\n"
+            "This link is yours alone and works once: whoever opens it can cast your vote, so "
+            f"do not forward it. Voting closes on {_closes(ballot)}. Your vote is secret: the "
+            "group records that you voted, never how.\n",
+            category=f"ballot-{ballot.id}-open",
+        )
+        for m in with_address
+    ]
+
+
+def reminder_mails(ballot: Ballot, group: Group, members: list[Member]) -> list[Outgoing]:
+    """Reminders to electors who have not voted, each with a fresh link (the old one dies)."""
+    links = _issue(ballot, members, "link")
+    return [
+        Outgoing(
+            m.email or "",
+            f"Reminder: {ballot.title} closes {to_london(ballot.closes_at):%A %d %B at %H:%M}",
+            f"Dear {m.name},\n\nYou have not voted yet in {ballot.title}. Voting closes on "
+            f"{_closes(ballot)}.\n\nVote here with your personal voting link (no account or "
+            f"password needed):\n{link_url(group, links[m.id])}\n\nThis link replaces the one "
+            "in earlier e-mails, which no longer works. Do not forward it: whoever opens it can "
+            "cast your vote.\n",
+            category=f"ballot-{ballot.id}-reminder",
+        )
+        for m in members
+    ]
+
+
+class NotOnElectorate(BallotError):
+    status = 404
+
+
+def _elector(ballot: Ballot, member_id: int) -> Member:
+    member = db.session.scalar(
+        frozen_electorate_query(ballot).where(Member.id == member_id, Member.erased_at.is_(None))
+    )
+    if member is None:
+        raise NotOnElectorate("That member is not on this ballot's electorate.")
+    return member
+
+
+def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> Member:
+    """Kill the elector's link and mail a new one (a lost or forwarded mail)."""
+    check_open(ballot)
+    member = _elector(ballot, member_id)
+    if not member.email:
+        raise BallotError(f"{member.name} has no e-mail address: print a voting code instead.")
+    if has_voted(ballot, member):
+        raise Conflict(f"{member.name} has already voted; there is nothing to re-issue.")
+    group = _group(ballot)
+    token = _issue(ballot, [member], "link")[member.id]
+    send_many(
+        group,
+        [
+            Outgoing(
+                member.email,
+                f"Your new voting link: {ballot.title}",
+                f"Dear {member.name},\n\nAn officer of {group.name} has sent you a new voting "
+                f"link for {ballot.title} (no account or password needed):\n"
+                f"{link_url(group, token)}\n\nAny earlier link no longer works. Do not forward "
+                f"this one: whoever opens it can cast your vote. Voting closes on "
+                f"{_closes(ballot)}.\n",
+                category=f"ballot-{ballot.id}-link",
+            )
+        ],
+    )
+    record(group, actor, "reissue-voting-link", f"ballot #{ballot.id}", f"member #{member.id}")
+    return member
+
+
+def issue_codes(
+    ballot: Ballot, member_ids: Iterable[int], actor: Member | None
+) -> list[tuple[Member, str]]:
+    """Printed voting codes for the chosen electors who have not voted (old codes die)."""
+    check_open(ballot)
+    members = [_elector(ballot, i) for i in sorted(set(member_ids))]
+    if not members:
+        raise BallotError("Tick at least one elector to print a voting code for.")
+    voted = [m.name for m in members if has_voted(ballot, m)]
+    if voted:
+        raise Conflict(f"Already voted, so no code is needed: {', '.join(voted)}.")
+    codes = _issue(ballot, members, "code")
+    record(
+        _group(ballot), actor, "print-voting-codes", f"ballot #{ballot.id}", f"{len(members)} codes"
+    )
+    return [(m, codes[m.id]) for m in members]
+
+
+# ----------------------------------------------------------------------------- using a secret
+class CredentialRefused(BallotError):
+    """A link or code that cannot be used, with the page's heading and the reason."""
+
+    def __init__(self, heading: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.heading = heading
+        self.status = status
+
+
+def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot, Member]:
+    """The live credential for ``secret`` on ``group``'s site, or :class:`CredentialRefused`.
+
+    Another group's credential is simply not found here (a link for group A's ballot on group
+    B's host is refused like a mistyped one).
+    """
+    key = digest(secret if kind == "link" else normalise_code(secret))
+    credential = db.session.scalar(
+        select(VotingCredential).where(
+            VotingCredential.token_hash == key,
+            VotingCredential.kind == kind,
+            VotingCredential.group_id == group.id,
+        )
+    )
+    what = "voting link" if kind == "link" else "voting code"
+    if credential is None:
+        raise CredentialRefused(
+            f"This {what} is not valid",
+            f"Check that you copied the whole {what}; if it still does not work, ask one of the "
+            "group's officers for a new one.",
+            404,
+        )
+    ballot = db.session.get(Ballot, credential.ballot_id)
+    member = db.session.get(Member, credential.member_id)
+    assert ballot is not None and member is not None
+    if credential.used_at is not None or has_voted(ballot, member):
+        raise CredentialRefused(
+            f"This {what} has already been used to vote",
+            f"A vote has already been cast for {ballot.title} with it (or by its holder in "
+            "another way). A vote cannot be changed. If you did not vote, tell an officer.",
+            409,
+        )
+    try:
+        check_open(ballot)
+    except Conflict as exc:
+        raise CredentialRefused(f"{ballot.title}: voting is over", str(exc), 410) from None
+    if credential.revoked_at is not None or member.erased_at is not None:
+        raise CredentialRefused(
+            f"This {what} has been replaced",
+            f"A newer {what} was issued and only the newest one works. Use the link in your most "
+            "recent e-mail, or ask an officer for a new one.",
+            410,
+        )
+    return credential, ballot, member
+
+
+def cast_with(credential: VotingCredential, ballot: Ballot, member: Member, ranking: list[int]):  # type: ignore[no-untyped-def]
+    """Use up ``credential`` and cast the vote, in one transaction (the caller commits)."""
+    claimed = db.session.execute(
+        update(VotingCredential)
+        .where(
+            VotingCredential.id == credential.id,
+            VotingCredential.used_at.is_(None),
+            VotingCredential.revoked_at.is_(None),
+        )
+        .values(used_at=clock.utcnow_naive())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict("This link or code has already been used to vote.")
+    receipt: Receipt = cast_vote(ballot, member, ranking, method=credential.kind)
+    return receipt
+
+
+# ----------------------------------------------------------------------------- the audit
+def turnout_by_method(ballot: Ballot) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Participation.method, func.count())
+        .where(Participation.ballot_id == ballot.id, Participation.group_id == ballot.group_id)
+        .group_by(Participation.method)
+    ).all()
+    return {method: n for method, n in rows}
+
+
+def not_voted_query(ballot: Ballot):  # type: ignore[no-untyped-def]
+    voted = select(Participation.member_id).where(Participation.ballot_id == ballot.id)
+    return frozen_electorate_query(ballot).where(Member.id.not_in(voted))
