@@ -40,8 +40,15 @@ class EmptyForm(Form):
     """A form with only the CSRF token, for POST buttons (sign out, lapse, erase)."""
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class SigninLinkRequestForm(Form):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    # Phones' autocomplete often adds a space: an address with one is still the address.
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
+    )
 
 
 class UseSigninLinkForm(Form):
