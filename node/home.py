@@ -21,6 +21,10 @@ nav_links: list[tuple[str, str, str]] = []
 # Rooms add dashboard panels: callables (group, member) -> dict(title=..., template=..., **ctx)
 dashboard_panels: list[Callable[[Any, Any], dict[str, Any] | None]] = []
 
+# The group's public home page for visitors who are not signed in (set by the public room);
+# without it they are sent to the sign-in page.
+public_home: Callable[[Any], Any] | None = None
+
 
 @bp.route("/")
 @public
@@ -29,6 +33,8 @@ def index():  # type: ignore[no-untyped-def]
     if group is None:
         return render_template("install_index.html", groups=list_groups())
     if g.get("account") is None:
+        if public_home is not None and not group.is_hub:
+            return public_home(group)
         return redirect(url_for("auth.signin"))
     if g.get("member") is None:
         return render_template("not_member.html", group=group), 403

@@ -28,6 +28,10 @@ class CampaignForm(Form):
     status = SelectField(
         "Status", choices=[SelectChoice(s, s.title()) for s in STATUSES], default="active"
     )
+    public = BooleanField(
+        "Public: show it on the group's public home page (title, summary, aims, partners; "
+        "never who is involved)"
+    )
 
 
 class ActionForm(Form):

@@ -43,6 +43,8 @@ class Campaign(db.Model):
     origin: Mapped[str | None] = mapped_column(String(500))
     received: Mapped[bool] = mapped_column(default=False)
     endorsed_at: Mapped[datetime | None]
+    # Shown on the group's public home page (node.public); members-only unless ticked.
+    public: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
     updated_at: Mapped[datetime] = mapped_column(

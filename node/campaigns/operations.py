@@ -60,6 +60,8 @@ def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
     if status not in STATUSES:
         raise CampaignError(f"Unknown status {status!r}.")
     campaign.status = status
+    if "public" in data:
+        campaign.public = bool(data["public"])
 
 
 def create_campaign(group: Group, data: dict[str, Any], actor: Member) -> Campaign:

@@ -33,7 +33,10 @@ class EventForm(Form):
     capacity = IntegerField(
         "Capacity (empty: no limit)", validators=[Optional(), NumberRange(1, 100_000)]
     )
-    public = BooleanField("Public: list it in the group's public calendar (/events.ics)")
+    # New events are public unless unticked (issue 16): the public page and /events.ics list them.
+    public = BooleanField(
+        "Public: list it on the group's public page and calendar (/events.ics)", default=True
+    )
     programme_id = SelectField(
         "Education programme", coerce=int, choices=[SelectChoice("0", "none")], default=0
     )

@@ -78,7 +78,7 @@ def test_shown_invitation_link_never_takes_over_an_existing_account(
     assert response.status_code == 400
     assert "already has an account here" in response.get_data(as_text=True)
     assert attacker.get("/members").status_code == 302  # not signed in, on either site
-    assert attacker.get("/", base_url=ALPHA).status_code == 302
+    assert attacker.get("/profile", base_url=ALPHA).status_code == 302
     assert account(VICTIM).password_hash == before
     assert check_password_hash(account(VICTIM).password_hash, PASSWORD)
     app.test_client().sign_in(VICTIM, base_url=ALPHA)  # the victim's password still works
@@ -186,5 +186,5 @@ def test_accounts_without_password_can_end_every_session(app, make_group, make_m
     profile = laptop.get("/profile", base_url=ALPHA).get_data(as_text=True)
     assert "/signout/everywhere" in profile
     assert laptop.post_form("/signout/everywhere", {}, page="/", base_url=ALPHA).status_code == 302
-    assert phone.get("/", base_url=ALPHA).status_code == 302
-    assert laptop.get("/", base_url=ALPHA).status_code == 302
+    assert phone.get("/profile", base_url=ALPHA).status_code == 302
+    assert laptop.get("/profile", base_url=ALPHA).status_code == 302

@@ -85,7 +85,7 @@ def test_after_a_mailed_reset_the_owner_is_vouched_for(app, client, sso, squatte
         302
     )
     # The squatter's password and sessions are gone; the owner is vouched for.
-    assert browser.get("/", base_url=BRAVO).status_code == 302
+    assert browser.get("/profile", base_url=BRAVO).status_code == 302
     refused = browser.post_form("/signin", {"email": NEWBIE, "password": password}, base_url=HUB)
     assert refused.status_code == 401
     flow = Flow.new()

@@ -41,7 +41,7 @@ def test_officer_cannot_point_a_member_record_at_their_national_identity(
         assert edited.status_code == 302, edited.get_data(as_text=True)[-500:]
     response = national_sign_in(client, world["hub_url"], "gita@example.org")
     assert response.status_code == 302 and response.location.endswith("/signin")
-    page = client.get("/", base_url=NODE)
+    page = client.get("/profile", base_url=NODE)
     assert page.status_code == 302  # nobody signed in, certainly not Vera
     assert "Vera Victim" not in page.get_data(as_text=True)
     db.session.expire_all()

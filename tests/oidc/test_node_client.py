@@ -26,7 +26,7 @@ def test_first_sign_in_links_member_by_verified_email(client, world):
     assert home.status_code == 200 and "Gita Good" in home.get_data(as_text=True)
     # Logout at the node.
     client.post_form("/signout", {}, page="/", base_url=NODE)
-    assert client.get("/", base_url=NODE).status_code == 302
+    assert client.get("/profile", base_url=NODE).status_code == 302
 
 
 def test_state_is_checked(client, world):
@@ -35,7 +35,7 @@ def test_state_is_checked(client, world):
 
     response = national_sign_in(client, world["hub_url"], "gita@example.org", swap_state)
     assert response.status_code == 302 and response.location.endswith("/signin")
-    assert client.get("/", base_url=NODE).status_code == 302  # not signed in
+    assert client.get("/profile", base_url=NODE).status_code == 302  # not signed in
 
 
 def test_officer_sees_national_status_and_ballot_rule(client, world):

@@ -1,0 +1,35 @@
+"""Wire the public room into the app: the public home page, the join form, the officers' queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def join_panel(group: Any, member: Any) -> dict[str, Any] | None:
+    """Officers see how many confirmed join requests wait for them."""
+    from node.public.operations import waiting_count
+
+    if not member.is_officer or group.is_hub:
+        return None
+    return {
+        "title": "Join requests",
+        "template": "public/_panel.html",
+        "waiting": waiting_count(group),
+    }
+
+
+def init_app(app: Flask) -> None:
+    from node import home
+    from node.campaigns.setup import _add
+    from node.members import erasure
+    from node.public import erasure as public_erasure
+    from node.public import models  # noqa: F401
+    from node.public.views import bp, home_page
+
+    app.register_blueprint(bp)
+    home.public_home = home_page
+    _add(home.nav_links, ("Public page", "public.settings", "officer"))
+    _add(home.dashboard_panels, join_panel)
+    erasure.register(public_erasure.HOOK)
