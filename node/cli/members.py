@@ -49,23 +49,54 @@ def members_cmd() -> None:
 @members_cmd.command("import")
 @click.argument("file", type=click.File("rb"))
 @click.option("--group", "slug", required=True, help="The group's slug.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="SOURCE=TARGET",
+    help="Import the column SOURCE as TARGET (name, first_name, last_name, email, phone, ward, "
+    "union, workplace, joined, status, role, consent_email, consent_phone, notes) or 'ignore'. "
+    "Repeatable; columns not named are guessed from their headers.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what the import would do and store nothing.")
 @with_appcontext
-def members_import(file: Any, slug: str) -> None:
-    """Import FILE.csv (all or nothing; members are matched by e-mail)."""
+def members_import(file: Any, slug: str, maps: tuple[str, ...], dry_run: bool) -> None:
+    """Import FILE.csv (all or nothing; members are matched by e-mail).
+
+    Excel (UTF-8 or Windows-1252, comma or semicolon), Google Sheets and LibreOffice files and
+    exports with columns such as first_name, last_name, email_address, phone_number are read;
+    the encoding, separator and column mapping used are printed first.
+    """
     from node.extensions import db
-    from node.members.csv_io import import_members
+    from node.members import csv_io, csv_mapping
 
     group = group_by_slug(slug)
-    report = import_members(group, file.read(), None)
+    data = file.read()
+    try:
+        if dry_run:
+            report = csv_io.preview(group, data, overrides=maps)
+        else:
+            report = csv_io.import_members(group, data, None, overrides=maps)
+    except csv_mapping.MappingError as exc:
+        raise click.UsageError(str(exc)) from None
+    if report.encoding:
+        click.echo(f"Read {file.name} as {report.encoding}, {report.separator}-separated.")
+    if report.headers:
+        click.echo("Columns:")
+        for line in csv_mapping.describe(report.headers, report.mapping):
+            click.echo(f"  {line}")
     if not report.ok:
         db.session.rollback()
         for error in report.errors:
             click.echo(f"{file.name}: {error}", err=True)
         fail(f"nothing imported: {len(report.errors)} problem(s) in {file.name}")
+    counts = f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged."
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Would import: {counts} Nothing was stored (--dry-run).")
+        return
     db.session.commit()
-    click.echo(
-        f"Imported: {report.created} new, {report.updated} updated, {report.unchanged} unchanged."
-    )
+    click.echo(f"Imported: {counts}")
 
 
 @members_cmd.command("export")

@@ -1,19 +1,26 @@
-"""Member CSV import and export: all or nothing, with a report that names each bad line.
+"""Member CSV import and export: a preview first, then all or nothing, naming each bad line.
 
-Spreadsheet exports arrive with a BOM, columns in any order, stray spaces and blank lines; all of
-that is accepted. The export goes through :mod:`node.csv_export`, which puts a single quote before
-text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…); the import removes
-exactly that one quote again, so export → import gives back the same values (a name really
-starting with ``'=`` is exported as ``''=`` and comes back unchanged). Anything else wrong with any row means nothing is imported, and the report
-gives the line number in the file and the reason, so an officer can fix the file and retry.
+Files come from Excel, Google Sheets, LibreOffice and the tools groups move from; how their
+encoding, separator and columns are read is in :mod:`node.members.csv_mapping`. Blank lines,
+stray spaces and columns in any order are accepted. :func:`preview` reads the whole file with a
+column mapping and compares it with the roster (new, updated, unchanged, failing lines) without
+writing anything; :func:`import_members` does the same and then writes, only if no line fails.
+
+The export goes through :mod:`node.csv_export`, which puts a single quote before text that a
+spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…); the import removes exactly that
+one quote again, so export → import gives back the same values (a name really starting with
+``'=`` is exported as ``''=`` and comes back unchanged).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -21,14 +28,21 @@ from sqlalchemy import select
 from node import csv_export
 from node.audit import record
 from node.extensions import db
-from node.forms import single_line_problem
+from node.forms import multi_line_problem, single_line_problem
 from node.groups.models import Group
+from node.members import csv_mapping
 from node.members.models import ROLES, STATUSES, Member
 
 COLUMNS = ("name", "email", "phone", "ward", "union", "workplace", "joined", "status", "role")
-REQUIRED = ("name", "email")
 MAX_ROWS = 50_000
 LIMITS = {"name": 200, "email": 254, "phone": 40, "ward": 120, "union": 120, "workplace": 200}
+NOTES_LIMIT = 5000
+SAMPLE_ROWS = 5
+YES = frozenset({"yes", "y", "true", "1", "x", "✓", "subscribed", "opted in", "opt-in"})
+NO = frozenset({"no", "n", "false", "0", "unsubscribed", "opted out", "opt-out"})
+FIELD_OF = {"joined": "joined_on"}
+# An empty phone cell keeps the stored number: the export leaves it empty without consent.
+KEEP_WHEN_EMPTY = ("phone", "joined", "status", "role", "consent_email", "consent_phone")
 
 
 @dataclass
@@ -41,95 +55,162 @@ class RowError:
 
 
 @dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
 class ParsedRow:
     line: int
     values: dict[str, object]
 
 
+@dataclass
+class ImportReport:
+    """What the file holds and what importing it does (or did): the preview and the result."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ","
+    headers: list[str] = field(default_factory=list)
+    mapping: list[str] = field(default_factory=list)
+    rows: list[ParsedRow] = field(default_factory=list)
+    first_values: list[str] = field(default_factory=list)  # each column's first non-empty cell
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def failed(self) -> int:
+        """Lines of data that fail (the header's own problems are not counted here)."""
+        return len({e.line for e in self.errors if e.line > 1})
+
+    @property
+    def to_store(self) -> int:
+        return self.created + self.updated
+
+    @property
+    def separator(self) -> str:
+        return csv_mapping.DELIMITERS.get(self.delimiter, repr(self.delimiter))
+
+    @property
+    def ignored(self) -> list[str]:
+        return [h for h, t in zip(self.headers, self.mapping, strict=False) if h.strip() and not t]
+
+    @property
+    def sample(self) -> list[ParsedRow]:
+        return self.rows[:SAMPLE_ROWS]
+
+    def signature(self) -> str:
+        """What the officer saw: the mapping and the counts (confirm imports only the same)."""
+        counts = f"{self.created},{self.updated},{self.unchanged},{len(self.rows)}"
+        return "|".join([*self.mapping, counts])
+
+
 def _decode(data: bytes) -> str:
+    """The text of an uploaded CSV (also read by the national roster import)."""
+    return csv_mapping.decode(data).text
+
+
+def read(
+    data: bytes, mapping: Sequence[str] | None = None, overrides: Iterable[str] = ()
+) -> ImportReport:
+    """Check every row of ``data`` under ``mapping`` (guessed from the headers when None).
+
+    ``overrides`` are ``source=target`` pairs applied on top (csv_mapping.MappingError for a
+    bad one). Nothing touches the database.
+    """
+    report = ImportReport()
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"the file is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' and try again"
-        ) from None
+        decoded = csv_mapping.decode(data)
+    except ValueError as exc:
+        report.errors.append(RowError(1, str(exc)))
+        return report
+    report.encoding = decoded.encoding
+    sep, text = csv_mapping.split_sep_line(decoded.text)
+    report.delimiter = sep or csv_mapping.sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=report.delimiter)
+    try:
+        header = next(row for row in reader if any(cell.strip() for cell in row))
+    except StopIteration:
+        report.errors.append(
+            RowError(1, "the file is empty; it needs a header row naming the columns")
+        )
+        return report
+    except csv.Error as exc:
+        report.errors.append(RowError(1, f"cannot read the header row: {exc}"))
+        return report
+    header_line = reader.line_num
+    report.headers = [h.strip() for h in header]
+    if mapping is None or len(mapping) != len(header):
+        mapping = csv_mapping.guess(report.headers)
+    report.mapping = csv_mapping.apply_overrides(report.headers, list(mapping), overrides)
+    report.errors.extend(
+        RowError(header_line, p) for p in csv_mapping.problems(report.headers, report.mapping)
+    )
+    if report.errors:
+        return report
+    _read_rows(reader, report)
+    return report
+
+
+def _read_rows(reader: Any, report: ImportReport) -> None:  # a csv.reader
+    seen: dict[str, int] = {}
+    width = len(report.headers)
+    report.first_values = [""] * width
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(report.rows) >= MAX_ROWS:
+                report.errors.append(RowError(line, f"too many rows (at most {MAX_ROWS} per file)"))
+                break
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                report.errors.append(
+                    RowError(line, f"{len(cells)} fields but the header has {width}")
+                )
+                continue
+            raw = [csv_export.unquote(cell.strip()).strip() for cell in cells[:width]]
+            for index, value in enumerate(raw):
+                if value and not report.first_values[index]:
+                    report.first_values[index] = value[:80]
+            problems, values = _validate(report.headers, report.mapping, raw)
+            email = values.get("email")
+            if isinstance(email, str) and email in seen:
+                problems.append(f"e-mail {email} already appears on line {seen[email]}")
+            elif isinstance(email, str):
+                seen[email] = line
+            report.errors.extend(RowError(line, message) for message in problems)
+            report.rows.append(ParsedRow(line, values))
+    except csv.Error as exc:
+        report.errors.append(RowError(reader.line_num, f"not valid CSV: {exc}"))
 
 
 def parse(data: bytes) -> tuple[list[ParsedRow], list[RowError]]:
-    """Validate every row; return the parsed rows and every error found (line numbers 1-based)."""
-    try:
-        text = _decode(data)
-    except ValueError as exc:
-        return [], [RowError(1, str(exc))]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [RowError(1, "the file is empty; it needs a header row with name and email")]
-    except csv.Error as exc:
-        return [], [RowError(1, f"cannot read the header row: {exc}")]
-    names = [h.strip().lower() for h in header]
-    errors: list[RowError] = []
-    unknown = [h for h in names if h and h not in COLUMNS]
-    if unknown:
-        errors.append(
-            RowError(1, f"unknown column(s) {', '.join(unknown)}; known: {', '.join(COLUMNS)}")
-        )
-    for required in REQUIRED:
-        if required not in names:
-            errors.append(RowError(1, f"the header has no '{required}' column"))
-    dupes = {h for h in names if h and names.count(h) > 1}
-    if dupes:
-        errors.append(RowError(1, f"column(s) repeated: {', '.join(sorted(dupes))}"))
-    if errors:
-        return [], errors
-    rows: list[ParsedRow] = []
-    seen: dict[str, int] = {}
-    try:
-        for record_ in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record_):
-                continue
-            if len(rows) >= MAX_ROWS:
-                errors.append(RowError(line, f"too many rows (at most {MAX_ROWS} per file)"))
-                break
-            if len(record_) > len(names):
-                errors.append(
-                    RowError(line, f"{len(record_)} fields but the header has {len(names)}")
-                )
-                continue
-            raw = {
-                names[i]: csv_export.unquote(cell.strip()).strip()
-                for i, cell in enumerate(record_)
-                if names[i]
-            }
-            row_errors, values = _validate(raw)
-            email = values.get("email")
-            if isinstance(email, str) and email in seen:
-                row_errors.append(f"e-mail {email} already appears on line {seen[email]}")
-            elif isinstance(email, str):
-                seen[email] = line
-            errors.extend(RowError(line, message) for message in row_errors)
-            rows.append(ParsedRow(line, values))
-    except csv.Error as exc:
-        errors.append(RowError(reader.line_num, f"not valid CSV: {exc}"))
-    return rows, errors
+    """Every row of ``data`` under the guessed mapping, and every error (line numbers 1-based)."""
+    report = read(data)
+    return report.rows, report.errors
 
 
-def _validate(raw: dict[str, str]) -> tuple[list[str], dict[str, object]]:
+def _gather(
+    headers: Sequence[str], mapping: Sequence[str], raw: Sequence[str]
+) -> dict[str, list[tuple[str, str]]]:
+    gathered: dict[str, list[tuple[str, str]]] = {}
+    for index, target in enumerate(mapping):
+        value = raw[index] if index < len(raw) else ""
+        if target and value:
+            gathered.setdefault(target, []).append((headers[index], value))
+    return gathered
+
+
+def _validate(
+    headers: Sequence[str], mapping: Sequence[str], raw_cells: Sequence[str]
+) -> tuple[list[str], dict[str, object]]:
     problems: list[str] = []
+    gathered = _gather(headers, mapping, raw_cells)
+    raw = {t: " ".join(v for _, v in pairs) for t, pairs in gathered.items() if t != "notes"}
+    if "name" not in raw:
+        raw["name"] = " ".join(p for p in (raw.get("first_name"), raw.get("last_name")) if p)
     values: dict[str, object] = {}
     for column, limit in LIMITS.items():
         value = raw.get(column, "")
@@ -149,77 +230,145 @@ def _validate(raw: dict[str, str]) -> tuple[list[str], dict[str, object]]:
         except EmailNotValidError as exc:
             problems.append(f"email {email!r} is not valid ({exc})")
     joined = raw.get("joined", "")
+    values["joined"] = None
     if joined:
         try:
-            values["joined"] = date.fromisoformat(joined)
+            values["joined"] = parse_date(joined)
         except ValueError:
-            problems.append(f"joined {joined!r} is not a date in the form YYYY-MM-DD")
-    status = raw.get("status", "").lower()
-    if status and status not in STATUSES:
-        problems.append(f"status {status!r} must be one of {', '.join(STATUSES)}")
-    values["status"] = status or None
-    role = raw.get("role", "").lower()
-    if role and role not in ROLES:
-        problems.append(f"role {role!r} must be one of {', '.join(ROLES)}")
-    values["role"] = role or None
+            problems.append(
+                f"joined {joined!r} is not a date in the form YYYY-MM-DD (a date like 04/03/2021"
+                " could be 4 March or 3 April: format the column as yyyy-mm-dd)"
+            )
+    for column, allowed in (("status", STATUSES), ("role", ROLES)):
+        value = raw.get(column, "").lower()
+        if value and value not in allowed:
+            problems.append(f"{column} {value!r} must be one of {', '.join(allowed)}")
+        values[column] = value or None
+    for column in ("consent_email", "consent_phone"):
+        value = raw.get(column, "").lower()
+        values[column] = True if value in YES else False if value in NO else None
+        if value and values[column] is None:
+            problems.append(f"{column} {value!r} must be yes or no")
+    notes = [
+        value if csv_mapping.normalise(header) in ("notes", "note") else f"{header}: {value}"
+        for header, value in gathered.get("notes", [])
+    ]
+    text = "\n".join(notes)
+    if len(text) > NOTES_LIMIT:
+        problems.append(f"the notes are longer than {NOTES_LIMIT} characters")
+    elif problem := multi_line_problem(text):
+        problems.append(f"notes: {problem[0].lower()}{problem[1:]}")
+    values["notes"] = notes
     return problems, values
 
 
-FIELD_OF = {"joined": "joined_on"}
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
+_NAMED = ("%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%B-%Y", "%B %d, %Y", "%b %d, %Y")
 
 
-def import_members(group: Group, data: bytes, actor: Member | None) -> ImportReport:
-    """Validate the whole file, then create or update members by e-mail; nothing on any error."""
-    rows, errors = parse(data)
-    report = ImportReport(errors=errors)
-    if errors:
-        return report
-    existing = {
+def parse_date(text: str) -> date:
+    """A date written year first (``2021-03-04``, ``2021/03/04``, an ISO timestamp) or with the
+    month's name (``4 March 2021``, ``04-Mar-2021``); ValueError for ``04/03/2021`` (ambiguous)."""
+    if found := _ISO.fullmatch(text):
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    for pattern in _NAMED:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _changes(member: Member | None, values: dict[str, object]) -> dict[str, object]:
+    """The attributes ``values`` would set on ``member`` (all of them for a new member)."""
+    changes: dict[str, object] = {}
+    for column in (*COLUMNS, "consent_email", "consent_phone"):
+        if column == "email":
+            continue
+        value = values.get(column)
+        if value is None and column in KEEP_WHEN_EMPTY:
+            continue  # absent optional columns keep what the record has (or its default)
+        attr = FIELD_OF.get(column, column)
+        if member is None or getattr(member, attr) != value:
+            changes[attr] = value
+    notes = [str(n) for n in values.get("notes") or []]  # type: ignore[attr-defined]
+    have = (member.notes or "") if member is not None else ""
+    new = [n for n in notes if n not in have.splitlines()]
+    if new:  # imported notes are added once, never replacing what officers wrote
+        changes["notes"] = "\n".join([have, *new] if have else new)
+    return changes
+
+
+def _existing(group: Group) -> dict[str, Member]:
+    return {
         m.email: m
         for m in db.session.scalars(select(Member).where(Member.group_id == group.id))
         if m.email
     }
-    for row in rows:
-        email = row.values["email"]
-        member = existing.get(email)  # type: ignore[arg-type]
+
+
+def preview(
+    group: Group, data: bytes, mapping: Sequence[str] | None = None, overrides: Iterable[str] = ()
+) -> ImportReport:
+    """:func:`read` plus the counts the import would give against the roster; stores nothing."""
+    report = read(data, mapping, overrides)
+    existing = _existing(group)
+    failing = {error.line for error in report.errors}
+    for row in report.rows:
+        if row.line in failing:
+            continue
+        member = existing.get(str(row.values["email"]))
         if member is None:
-            member = Member(group_id=group.id, email=email, name=row.values["name"])
-            _apply(member, row.values)
-            db.session.add(member)
-            existing[email] = member  # type: ignore[index]
             report.created += 1
-        elif _apply(member, row.values):
+        elif _changes(member, row.values):
             report.updated += 1
         else:
             report.unchanged += 1
+    return report
+
+
+def import_members(
+    group: Group,
+    data: bytes,
+    actor: Member | None,
+    mapping: Sequence[str] | None = None,
+    overrides: Iterable[str] = (),
+) -> ImportReport:
+    """Validate the whole file, then create or update members by e-mail; nothing on any error."""
+    report = read(data, mapping, overrides)
+    if report.errors:
+        return report
+    existing = _existing(group)
+    for row in report.rows:
+        email = str(row.values["email"])
+        member = existing.get(email)
+        changes = _changes(member, row.values)
+        if member is None:
+            member = Member(group_id=group.id, email=email, name=row.values["name"])
+            db.session.add(member)
+            existing[email] = member
+            report.created += 1
+        elif changes:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        for attr, value in changes.items():
+            setattr(member, attr, value)
     db.session.flush()
     record(
         group,
         actor,
         "import-members",
         None,
-        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}",
+        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}"
+        f" ({report.encoding}, {report.separator}-separated)",
     )
     return report
 
 
-def _apply(member: Member, values: dict[str, object]) -> bool:
-    changed = False
-    for column in COLUMNS:
-        if column == "email":
-            continue
-        value = values.get(column)
-        if value is None and column in ("joined", "status", "role"):
-            continue  # absent optional columns keep what the record has (or its default)
-        attr = FIELD_OF.get(column, column)
-        if getattr(member, attr) != value:
-            setattr(member, attr, value)
-            changed = True
-    return changed
-
-
 def export_members(group: Group) -> str:
-    """The roster as CSV, with the import's columns, so export → import round-trips."""
+    """The roster as CSV, with the import's columns, so export → import round-trips. A phone
+    number is written only for members who agreed to be phoned (``consent_phone``)."""
     rows: list[list[str]] = [list(COLUMNS)]
     members = db.session.scalars(
         select(Member)
@@ -231,7 +380,7 @@ def export_members(group: Group) -> str:
             [
                 m.name,
                 m.email or "",
-                m.phone or "",
+                (m.phone or "") if m.consent_phone else "",  # phone consent (issue 16)
                 m.ward or "",
                 m.union or "",
                 m.workplace or "",
