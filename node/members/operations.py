@@ -57,6 +57,26 @@ def distinct_values(group: Group, column: Any) -> list[str]:
     return [value for value in rows if value]
 
 
+def visible_phone(member: Member, viewer: Member | None) -> str | None:
+    """The phone number ``viewer`` may see on ``member``'s record page (issue 16: phone consent).
+
+    A number is shown to organisers only if the member agreed to be phoned or texted
+    (``consent_phone``). Officers also see it without consent, on this one record page and the
+    edit form, because they answer data-protection requests and correct records; the page marks
+    it as not to be used. No list, roster, export or CSV shows a number without consent, to
+    anyone: ``node.members.csv_io.export_members`` leaves the cell empty (and an empty phone cell
+    on import keeps the stored number, so export → import loses nothing). The member always
+    sees their own number on their profile.
+    """
+    if not member.phone:
+        return None
+    if member.consent_phone:
+        return member.phone
+    if viewer is not None and (viewer.id == member.id or viewer.is_officer):
+        return member.phone
+    return None
+
+
 def update_member(member: Member, changes: dict[str, Any], actor: Member, by_officer: bool) -> None:
     allowed = EDITABLE_BY_OFFICER if by_officer else EDITABLE_BY_SELF
     if member.erased_at is not None:
@@ -132,6 +152,39 @@ def erase_member(member: Member, actor: Member | None) -> None:
         _ensure_another_officer(member)
     erasure.erase(member)
     record(db.session.get(Group, member.group_id), actor, "erase-member", f"member #{member.id}")
+
+
+def is_last_active_officer(member: Member) -> bool:
+    if member.role != "officer":
+        return False
+    try:
+        _ensure_another_officer(member)
+    except MemberError:
+        return True
+    return False
+
+
+def leave_group(member: Member) -> bool:
+    """The member leaves the group themself: the same erasure as an officer's (every room's
+    hook), recorded as theirs under the placeholder name. The last active officer cannot leave
+    (someone must be able to run the group); they appoint another officer first.
+
+    Returns True if their sign-in account went too (no other group refers to it), so the view
+    ends the session; otherwise the account stays for the other groups and only this group's
+    link to it is gone."""
+    if member.erased_at is not None:
+        raise MemberError("You have already left this group.")
+    if is_last_active_officer(member):
+        raise MemberError(
+            "You are the group's only active officer: make another member an officer "
+            "before you leave, so that someone can run the group."
+        )
+    account_id = member.account_id
+    erasure.erase(member)
+    record(db.session.get(Group, member.group_id), member, "leave-group", f"member #{member.id}")
+    from node.members.models import Account
+
+    return account_id is not None and db.session.get(Account, account_id) is None
 
 
 def _jsonable(value: Any) -> Any:

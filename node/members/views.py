@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from sqlalchemy import func, select
@@ -74,7 +75,12 @@ def show(member_id: int):  # type: ignore[no-untyped-def]
     member = get_or_404(Member, member_id)
     if member.erased_at is not None:
         abort(404)
-    return render_template("members/show.html", member=member, form=EmptyForm())
+    return render_template(
+        "members/show.html",
+        member=member,
+        form=EmptyForm(),
+        phone=ops.visible_phone(member, g.member),
+    )
 
 
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
@@ -216,6 +222,37 @@ def my_data():  # type: ignore[no-untyped-def]
             "Content-Disposition": 'attachment; filename="my-data.json"',
             "Cache-Control": "no-store",
         },
+    )
+
+
+@bp.route("/profile/leave", methods=["GET", "POST"])
+@member_required
+def leave():  # type: ignore[no-untyped-def]
+    """Leave the group: a page saying exactly what is erased and what is kept, then the same
+    erasure as an officer's. Afterwards the person is no longer a member here; if their account
+    went too (no other group uses it) they are signed out altogether."""
+    member, group = g.member, current_group()
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            account_gone = ops.leave_group(member)
+        except ops.MemberError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("members.leave"))
+        db.session.commit()
+        if account_gone:
+            session.clear()
+        g.member = None
+        return render_template(
+            "members/left.html", group_name=group.name, account_gone=account_gone
+        )
+    return render_template(
+        "members/leave.html",
+        form=form,
+        member=member,
+        summary=erasure.summary(member),
+        last_officer=ops.is_last_active_officer(member),
     )
 
 
