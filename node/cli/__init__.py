@@ -5,36 +5,54 @@ Contract (docs and deploy scripts rely on these names and flags): ``init``, ``gr
 Exit codes: 0 ok, 1 failure (one line ``Error: …`` on stderr), 2 usage (a wrong option, or an
 invalid COMMONGROUND_* setting).
 
-Import-light on purpose: this module imports click only. Commands are listed in
-:mod:`node.cli.lazy` and imported when they run; the Flask app is built only by commands that
-need it (:func:`node.cli.context.with_appcontext`). ``--help``, ``--version`` and ``tally`` start
-without Flask, SQLAlchemy or joserfc (tests/node/test_cli_startup.py).
+Import-light on purpose: this module imports nothing but :mod:`sys` until it is used. The
+group (``cli``, in :mod:`node.cli.lazy`) and the helpers commands share (``fail``,
+``with_appcontext``, … in :mod:`node.cli.context`) are looked up on first use, so the console
+script can hand a plain ``commonground tally FILE --method M`` to
+:mod:`node.ballots.counting.quick` without importing click at all (click is a quarter of such a
+process; docs/performance.md). Commands are listed in :mod:`node.cli.lazy` and imported when
+they run; the Flask app is built only by commands that need it. ``--help``, ``--version`` and
+``tally`` start without Flask, SQLAlchemy or joserfc (tests/node/test_cli_startup.py).
 """
 
 from __future__ import annotations
 
-import click
+import sys
+from typing import TYPE_CHECKING, Any
 
-from node import __version__
-from node.cli.context import VERBOSE, fail, migrate_upgrade, run_in_transaction, with_appcontext
-from node.cli.lazy import COMMANDS, LazyGroup
+if TYPE_CHECKING:
+    from node.cli.context import fail, migrate_upgrade, run_in_transaction, with_appcontext
+    from node.cli.lazy import cli
 
 __all__ = ["cli", "fail", "main", "migrate_upgrade", "run_in_transaction", "with_appcontext"]
 
+_LAZY = {
+    "cli": "node.cli.lazy",
+    "fail": "node.cli.context",
+    "migrate_upgrade": "node.cli.context",
+    "run_in_transaction": "node.cli.context",
+    "with_appcontext": "node.cli.context",
+}
 
-@click.group(cls=LazyGroup, table=COMMANDS)
-@click.version_option(__version__, prog_name="commonground")
-@click.option(
-    "-v", "--verbose", is_flag=True, help="Also show progress logs (database migrations)."
-)
-@click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
-    """Commonground: your local group's own node (members, ballots, signed endorsements)."""
-    ctx.meta[VERBOSE] = verbose
+
+def __getattr__(name: str) -> Any:
+    """``cli`` and the shared helpers, imported on first use (they import click)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(__import__(module, fromlist=[name]), name)
+    globals()[name] = value
+    return value
 
 
 def main() -> None:
     """The console script (``[project.scripts]``)."""
+    if sys.argv[1:2] == ["tally"] and _quick_tally(sys.argv[2:]):
+        return
+    import click
+
+    from node.cli.lazy import cli
+
     try:
         cli.main(prog_name="commonground")
     except Exception as exc:
@@ -44,3 +62,25 @@ def main() -> None:
             click.echo(f"Error: configuration: {exc}", err=True)
             raise SystemExit(2) from None
         raise
+
+
+def _quick_tally(args: list[str]) -> bool:
+    """Run a plain ``tally`` without click; False if click's command should run instead.
+
+    The cycle collector is off meanwhile (the parse allocates ~50,000 containers and makes no
+    cycles worth finding); after a count the process ends with ``os._exit`` once stdout and
+    stderr are flushed, so the interpreter does not spend ~8 ms freeing the ballots one by one
+    (nothing in this path registers an atexit handler).
+    """
+    import gc
+
+    gc.disable()
+    from node.ballots.counting.quick import run
+
+    if not run(args):
+        gc.enable()
+        return False
+    import os
+
+    sys.stderr.flush()
+    os._exit(0)

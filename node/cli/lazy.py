@@ -1,11 +1,13 @@
-"""The table of ``commonground`` commands, and the click group that imports a command only to run it.
+"""The ``commonground`` click group: a table of commands, each imported only to run it.
 
 Why a table: importing every room's ``commands.py`` pulls in Flask, SQLAlchemy and joserfc
 (~0.5 s), which ``commonground --help``, ``--version`` and ``tally`` never need. The table knows
 each command's name, where it lives (``module:attribute``), its one-line help and its section
 of the help screen, so the help is printed from the table alone and only the command that runs
-is imported. tests/node/test_cli_startup.py imports every room's ``COMMANDS`` and fails if the
-table misses a command or its help line drifts from the command's docstring.
+is imported. The group itself (``cli``) lives here too, so that :mod:`node.cli` (the console
+script) imports click only when a command needs it. tests/node/test_cli_startup.py imports
+every room's ``COMMANDS`` and fails if the table misses a command or its help line drifts
+from the command's docstring.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import click
+
+from node import __version__
+from node.cli.context import VERBOSE
 
 
 class Entry(NamedTuple):
@@ -128,3 +133,14 @@ class LazyGroup(click.Group):
         if extra:
             with formatter.section("Other"):
                 formatter.write_dl(extra)
+
+
+@click.group(cls=LazyGroup, table=COMMANDS)
+@click.version_option(__version__, prog_name="commonground")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also show progress logs (database migrations)."
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Commonground: your local group's own node (members, ballots, signed endorsements)."""
+    ctx.meta[VERBOSE] = verbose

@@ -315,3 +315,26 @@ def test_fixture_droop_style_notes_and_escaped_names(data_dir) -> None:
     )
     # By hand: Pat has 7 first preferences, over the quota of 5 (13 / 3, rounded down, + 1).
     assert count(e, "scottish-stv").elected[0] == 'Patricia "Pat" Kelly'
+
+
+# --- Election is a plain class (no dataclasses import on tally's path); it still behaves as one.
+
+
+def test_election_compares_by_value_and_prints_its_fields() -> None:
+    a = Election(["A", "B"], 1, [(2, (0, 1))], "T", frozenset({1}), ("n",))
+    same = Election(candidates=["A", "B"], seats=1, ballots=[(2, (0, 1))], title="T",
+                    withdrawn=frozenset({1}), notes=("n",))  # fmt: skip
+    assert a == same and a.__ne__(same) is False
+    for other in (
+        Election(["A", "B"], 1, [(2, (0, 1))], "T", frozenset({1})),
+        Election(["A", "B"], 1, [(1, (0, 1))], "T", frozenset({1}), ("n",)),
+        Election(["A", "C"], 1, [(2, (0, 1))], "T", frozenset({1}), ("n",)),
+    ):
+        assert a != other
+    assert a != ("A", "B") and Election(["A"], 1, []).withdrawn == frozenset()
+    assert repr(a) == (
+        "Election(candidates=['A', 'B'], seats=1, ballots=[(2, (0, 1))], title='T', "
+        "withdrawn=frozenset({1}), notes=('n',))"
+    )
+    with pytest.raises(TypeError):
+        hash(a)

@@ -2,7 +2,9 @@
 
 Only click and the counting package are imported, so the command starts fast and
 can be run on a laptop away from the web app (e.g. by a scrutineer checking a
-published result).
+published result).  A plain invocation does not even reach click: :mod:`.quick`
+runs it the same way without importing click, and hands everything else (help,
+usage errors, files that fail) to this command.
 """
 
 from __future__ import annotations
@@ -10,58 +12,9 @@ from __future__ import annotations
 import click
 
 from . import METHODS, BltError, count, read_blt
-from .result import CountResult
+from .quick import render_table
 
-
-def _fmt(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.5f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def render_table(result: CountResult) -> str:
-    """Elected list plus a candidates x rounds table."""
-    lines = ["Elected (in order of election):"]
-    lines += [f"  {i}. {name}" for i, name in enumerate(result.elected, 1)]
-    rounds = result.rounds
-    if not rounds:
-        return "\n".join(lines)
-    names = list(rounds[0]["votes"])
-    labels = names + ["Exhausted"]
-    if any("loss" in r for r in rounds):
-        labels.append("Loss (truncation)")
-    labels.append("Quota")
-
-    def cell(row: dict, label: str) -> str:
-        if label == "Exhausted":
-            return _fmt(row.get("exhausted"))
-        if label == "Loss (truncation)":
-            return _fmt(row.get("loss"))
-        if label == "Quota":
-            return _fmt(row.get("quota"))
-        return _fmt(row["votes"].get(label))
-
-    width = max(len(label) for label in labels)
-    header = ["Round".ljust(width)] + [str(r["round"]).rjust(12) for r in rounds]
-    lines += ["", " ".join(header)]
-    for label in labels:
-        lines.append(" ".join([label.ljust(width)] + [cell(r, label).rjust(12) for r in rounds]))
-    lines.append("")
-    for r in rounds:
-        act = r.get("action", {})
-        parts = []
-        if act.get("surplus_of"):
-            parts.append(f"surplus of {act['surplus_of']} transferred")
-        if act.get("excluded"):
-            parts.append(f"{act['excluded']} excluded")
-        if act.get("elected"):
-            parts.append("elected: " + ", ".join(act["elected"]))
-        for tb in r.get("tiebreaks", []):
-            parts.append(f"tie ({tb['purpose']}) settled by {tb['rule']}: {tb['chosen']}")
-        lines.append(f"Round {r['round']}: " + ("; ".join(parts) or "-"))
-    return "\n".join(lines)
+__all__ = ["render_table", "tally"]
 
 
 @click.command("tally")
