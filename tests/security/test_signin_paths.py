@@ -212,7 +212,7 @@ def test_national_sign_in(app, client, world, make_member):  # noqa: F811
         world["conn"].allow_join_requests = allow_join
         db.session.commit()
         national_sign_in(client, world["hub_url"], "gita@example.org")
-        page = client.get("/", base_url="http://walton.test")
+        page = client.get("/profile", base_url="http://walton.test")
         assert "Vera Victim" not in page.get_data(as_text=True)
         assert page.status_code in (302, 403)
         client.post_form("/signout", {}, page="/signin", base_url="http://walton.test")
