@@ -338,3 +338,25 @@ def test_election_compares_by_value_and_prints_its_fields() -> None:
     )
     with pytest.raises(TypeError):
         hash(a)
+
+
+# --- The fast loop finds a plain "0" line first; an end line written otherwise still ends them.
+
+
+@pytest.mark.parametrize("end", ["0 # end", " 0", "0\t", "0 "])
+def test_an_end_line_written_otherwise_ends_the_ballots_before_a_later_plain_0(end: str) -> None:
+    text = f'3 1\n-3\n2 1 2 0\n1 2 0\n{end}\n"A"\n"B"\n"C"\n"T"\n0\n'
+    e = read_blt(text)
+    assert (e.candidates, e.ballots, e.title, e.notes) == (
+        ["A", "B", "C"],
+        PLAIN.ballots,
+        "T",
+        ("0",),
+    )
+
+
+def test_errors_before_the_plain_0_keep_their_line_numbers() -> None:
+    assert _err('3 1\n1 1 2 0\n\n1 1 1 0\n0\n"A"\n"B"\n"C"\n"T"\n').line == 4
+    assert _err('3 1\n1 1 2 0\n1 4 0\n0\n"A"\n"B"\n"C"\n"T"\n').line == 3
+    assert _err('3 1\n1 1 2 0\n0 1 0\n0\n"A"\n"B"\n"C"\n"T"\n').line == 3
+    assert _err('3 1\n1 1 2\n0\n"A"\n"B"\n"C"\n"T"\n').line == 2

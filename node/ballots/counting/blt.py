@@ -159,32 +159,35 @@ def read_blt(text: str) -> Election:
     get = grouped.get
     ids: dict[str, int] = {}
     # Fast path: canonical candidate numbers map straight to 0-based indexes in
-    # C (str -> int dict lookup); anything unusual (ids, errors) goes to the
-    # careful parser, which also produces the error message.
+    # C (str -> int dict lookup), and a plain "0" line is found in C before the
+    # loop starts; anything unusual (blank lines, ids, a "0 # end" or "0\r" end,
+    # errors) leaves the fast path for the careful parser, which also writes the
+    # error message.  A for-loop over a slice is ~20% faster than indexing.
     index_of = {str(n): n - 1 for n in range(1, ncand + 1)}.__getitem__
-    ended = False
-    while i < nlines:
-        line = lines[i]
-        i += 1
+    try:
+        end = lines.index("0", i)
+    except ValueError:
+        end = nlines
+    for lineno, line in enumerate(lines[i:end], i + 1):
         if has_hash and "#" in line:
             line = line[: line.index("#")]
         tokens = line.split()
-        if not tokens:
-            continue
-        if len(tokens) == 1 and tokens[0] == "0":
-            ended = True
-            break
         try:
             key = tuple(map(index_of, tokens[1:-1]))
             weight = int(tokens[0])
-        except (KeyError, ValueError):
-            weight, key = ballot_line(lines[i - 1], i, ncand, ids)
-        else:
-            if weight < 1 or tokens[-1] != "0" or len(tokens) < 2 or len(set(key)) != len(key):
-                weight, key = ballot_line(lines[i - 1], i, ncand, ids)
+            if weight < 1 or tokens[-1] != "0" or len(set(key)) != len(key):
+                raise ValueError
+        except (KeyError, ValueError, IndexError):
+            if not tokens:
+                continue
+            if tokens == ["0"]:
+                end = lineno - 1
+                break
+            weight, key = ballot_line(lines[lineno - 1], lineno, ncand, ids)
         grouped[key] = get(key, 0) + weight
-    if not ended:
+    if end == nlines:
         raise BltError(nlines + 1 if nlines else 1, "missing '0' line ending the ballots")
+    i = end + 1
 
     names: list[str] = []
     title: str | None = None
