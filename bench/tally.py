@@ -23,6 +23,12 @@ against a small pyrankvote script reading the same BLT file (one ``Ballot`` per 
 (d); pyrankvote has no weights), each as a fresh process, alternated over several rounds so
 load on a shared machine falls on both; then ``commonground --help`` and ``--version`` against
 ``python -c pass`` (the interpreter's own start-up). It prints best and median and the ratios.
+Every child gets a fresh private byte-code cache (``PYTHONPYCACHEPREFIX``, and
+``PYTHONDONTWRITEBYTECODE`` unset), filled by the untimed first run: a default Python writes
+one, a wheel install ships one, and without it our modules (an editable install's source
+tree) would be compiled on every run while pyrankvote's came compiled from pip.
+``--against-tree DIR`` adds a third row: ``commonground tally`` from another checkout (e.g.
+``git worktree add /tmp/old <commit>``), alternated with the other two.
 """
 
 from __future__ import annotations
@@ -124,10 +130,13 @@ print("elected:", ", ".join(c.name for c in result.get_winners()))
 """
 
 
+CHILD_ENV: dict[str, str] = {}
+
+
 def run_process(argv: list[str]) -> tuple[float, str]:
     """Wall time of one whole process (start-up, imports, work, exit) and its output."""
     t0 = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=CHILD_ENV or None)
     elapsed = time.perf_counter() - t0
     if done.returncode:
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr}")
@@ -160,39 +169,66 @@ def ratio(times: dict[str, list[float]], slow: str, fast: str) -> str:
     return f"{med:5.1f}x (medians), {best:5.1f}x (bests)"
 
 
-def processes(n: int, rounds: int) -> None:
+def tree_launcher(tree: str) -> list[str]:
+    """``commonground`` from another checkout: the console script's two lines, run with -c."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(tree).resolve())!r}); "
+        "sys.argv[0] = 'commonground'; from node.cli import main; sys.exit(main())"
+    )
+    return [sys.executable, "-c", code]
+
+
+def processes(n: int, rounds: int, against: str | None = None, cache: bool = True) -> None:
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     raw = synthetic_ballots(n)
     names = [f"Candidate {chr(65 + c)}" for c in range(NCAND)]
     grouped = group_ballots((1, r) for r in raw)
     with tempfile.TemporaryDirectory() as tmp:
+        if cache:
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            CHILD_ENV.update(env, PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
         path = Path(tmp) / "bench.blt"
         path.write_text(write_blt(names, SEATS, grouped, "Synthetic benchmark"))
         script = Path(tmp) / "pyrankvote_tally.py"
         script.write_text(PYRANKVOTE_SCRIPT)
         ours = [COMMONGROUND, "tally", str(path), "--method", "scottish-stv"]
         theirs = [sys.executable, str(script), str(path)]
+        ours_name = "commonground tally (Scottish STV)"
+        tally = {ours_name: ours, "pyrankvote script (its STV)": theirs}
         print(f"{n:,} ballots ({len(grouped):,} distinct rankings), {rounds} alternated rounds")
         print("  ours:       commonground tally FILE --method scottish-stv")
         print("  pyrankvote: python pyrankvote_tally.py FILE (script in bench/tally.py)")
+        if against:
+            print(f"  tree:       the same tally from the checkout {against}")
+            tally[f"commonground tally, tree {Path(against).name}"] = [
+                *tree_launcher(against),
+                *ours[1:],
+            ]
+        if cache:
+            print("  children:   a private byte-code cache, filled by one untimed run each")
+        else:
+            print("  children:   this environment's byte-code settings (--no-bytecode-cache)")
         print()
-        tally = {"commonground tally (Scottish STV)": ours, "pyrankvote script (its STV)": theirs}
         times = alternate(tally, rounds)
         report(times)
-        print(f"ratio pyrankvote/ours, whole process: {ratio(times, *reversed(list(tally)))}")
+        print(f"ratio pyrankvote/ours, whole process: {ratio(times, *list(tally)[1::-1])}")
+        if against:
+            print(
+                f"ratio other tree/ours, whole process: {ratio(times, list(tally)[2], ours_name)}"
+            )
         print()
         elected = [line.split(". ", 1)[1] for line in run_process(ours)[1].splitlines()[1:4]]
         print("elected, ours:       " + ", ".join(elected))
         print("elected, pyrankvote: " + run_process(theirs)[1].strip().removeprefix("elected: "))
-    print()
-    start = {
-        "commonground --help": [COMMONGROUND, "--help"],
-        "commonground --version": [COMMONGROUND, "--version"],
-        "python -c pass": [sys.executable, "-c", "pass"],
-    }
-    times = alternate(start, rounds * 3)
-    report(times)
-    print(f"ratio commonground --help / python -c pass: {ratio(times, *list(start)[::2])}")
+        print()
+        start = {
+            "commonground --help": [COMMONGROUND, "--help"],
+            "commonground --version": [COMMONGROUND, "--version"],
+            "python -c pass": [sys.executable, "-c", "pass"],
+        }
+        times = alternate(start, rounds * 3)
+        report(times)
+        print(f"ratio commonground --help / python -c pass: {ratio(times, *list(start)[::2])}")
 
 
 def main() -> None:
@@ -203,10 +239,19 @@ def main() -> None:
         "--processes", action="store_true", help="time whole processes (tally and --help)"
     )
     parser.add_argument("--rounds", type=int, default=9, help="rounds for --processes")
+    parser.add_argument(
+        "--against-tree", metavar="DIR", help="with --processes: also time tally from DIR"
+    )
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="with --processes: keep this environment's PYTHONDONTWRITEBYTECODE and cache paths",
+    )
     args = parser.parse_args()
     n = 10_000 if args.quick else args.ballots
     if args.processes:
-        processes(n, 3 if args.quick else args.rounds)
+        rounds = 3 if args.quick else args.rounds
+        processes(n, rounds, args.against_tree, cache=not args.no_bytecode_cache)
         return
     repeat_ours, repeat_theirs = (3, 1) if args.quick else (7, 3)
 
