@@ -344,3 +344,34 @@ def test_erasure_keeps_counts_but_not_the_person(app, group, officer, make_membe
     assert ops.progress(first)["sent"] == 3
     ops.send_due()
     assert ops.progress(second) == {"pending": 0, "sent": 1, "failed": 0, "cancelled": 2}
+
+
+def test_drafts_can_change_and_go_but_a_sent_newsletter_cannot(
+    app, group, make_member, organiser_client
+):
+    from node.newsletters.models import Newsletter
+
+    make_member(group, email="ann@example.org")
+    first = _write(organiser_client, "all:")
+    r = organiser_client.post_form(
+        f"/newsletters/{first}/edit",
+        {"subject": "Better", "body": "Text", "segment": "role:member"},
+    )
+    assert r.status_code == 302
+    changed = db.session.get(Newsletter, first)
+    assert (changed.subject, changed.segment_label) == ("Better", "Role: member")
+    organiser_client.post_form(f"/newsletters/{first}/delete", {}, page=f"/newsletters/{first}")
+    assert db.session.get(Newsletter, first) is None
+
+    second = _write(organiser_client, "all:")
+    _send(organiser_client, second)
+    assert organiser_client.get(f"/newsletters/{second}/edit").status_code == 302
+    organiser_client.post_form(f"/newsletters/{second}/delete", {}, page=f"/newsletters/{second}")
+    assert db.session.get(Newsletter, second).state == "sending"
+    again = organiser_client.post_form(
+        f"/newsletters/{second}/send", {}, page=f"/newsletters/{second}"
+    )
+    assert again.status_code == 302
+    from node.newsletters.models import Recipient
+
+    assert len(db.session.scalars(select(Recipient)).all()) == 3  # queued once, not twice
