@@ -261,3 +261,41 @@ def test_a_closed_join_form_takes_nothing(app, group, smtp_sink):
     assert "not taking requests" in visitor.get("/join").get_data(as_text=True)
     visitor.post_form("/join", form(), page="/signin")
     assert applications() == []
+
+
+def test_two_rows_for_one_address_are_refused_and_the_loser_gets_the_same_answer(
+    app, group, monkeypatch, smtp_sink
+):
+    from sqlalchemy.exc import IntegrityError
+
+    from node.public import operations as ops
+
+    for _ in range(2):
+        db.session.add(MembershipApplication(group_id=group.id, name="R", email=ROSA))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+    def raced(group, who):  # type: ignore[no-untyped-def]
+        raise IntegrityError("INSERT", {}, Exception("unique"))
+
+    monkeypatch.setattr(ops, "submit", raced)
+    answer = ask(app.test_client(), form())
+    assert answer.status_code == 302 and answer.location.endswith("/join/sent")
+
+
+def test_erasing_a_member_deletes_their_join_request(app, group, officer, smtp_sink):
+    from node.members.erasure import erase
+
+    visitor = app.test_client()
+    ask(visitor, form())
+    confirm(visitor, link(smtp_sink))
+    officer_client = app.test_client()
+    officer_client.sign_in(officer.email)
+    [item] = applications()
+    page = f"/public/applications/{item.id}"
+    officer_client.post_form(f"{page}/approve", {}, page=page)
+    [member] = members()
+    erase(member)
+    db.session.commit()
+    assert applications() == []
