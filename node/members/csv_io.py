@@ -335,9 +335,14 @@ def import_members(
     overrides: Iterable[str] = (),
 ) -> ImportReport:
     """Validate the whole file, then create or update members by e-mail; nothing on any error."""
-    report = read(data, mapping, overrides)
+    return store(group, read(data, mapping, overrides), actor)
+
+
+def store(group: Group, report: ImportReport, actor: Member | None) -> ImportReport:
+    """Write what :func:`read` (or :func:`preview`) found, if nothing failed; counts as written."""
     if report.errors:
         return report
+    report.created = report.updated = report.unchanged = 0
     existing = _existing(group)
     for row in report.rows:
         email = str(row.values["email"])

@@ -68,10 +68,7 @@ def handle() -> Any:
             return _preview_page(data, filename, report)
         if not report.ok or digest(report) != form.previewed.data:
             return _preview_page(data, filename, report, changed=True)
-        result = csv_io.import_members(group, data, g.member, report.mapping)
-        if not result.ok:  # the preview just passed; only a concurrent change gets here
-            db.session.rollback()
-            return _preview_page(data, filename, result, changed=True)
+        result = csv_io.store(group, report, g.member)  # the report just previewed, unchanged
         db.session.commit()
         flash(
             f"Imported from {filename}: {result.created} new, {result.updated} updated, "
