@@ -18,9 +18,11 @@ they run; the Flask app is built only by commands that need it. ``--help``, ``--
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 ms at start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from node.cli.context import fail, migrate_upgrade, run_in_transaction, with_appcontext
     from node.cli.lazy import cli
 

@@ -37,10 +37,10 @@ checked (unique, weight 1) and then dropped with the grouping.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from .blt_lines import BltError, ballot_line, int_tokens, quoted, withdrawn_line
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 ms at start-up)
 if TYPE_CHECKING:
     from os import PathLike
 

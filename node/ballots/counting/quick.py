@@ -21,8 +21,8 @@ from __future__ import annotations
 import os
 import sys
 from stat import S_ISREG
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 ms at start-up)
 if TYPE_CHECKING:
     from typing import Any
 

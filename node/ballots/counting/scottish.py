@@ -39,10 +39,13 @@ ranking in the parcel, never one per paper.
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Any
 
 from .blt import Election
 from .result import CountResult, TieBreaker, scaled_to_number
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 ms at start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 SCALE = 100_000
 CONTINUING, ELECTED, EXCLUDED = 0, 1, 2
