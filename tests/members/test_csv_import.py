@@ -113,6 +113,8 @@ def test_the_preview_shows_mapping_and_counts_and_stores_nothing(officer_client,
     assert preview_fields(body)["map-0"] == "email" and preview_fields(body)["map-1"] == "name"
     assert "Import 2 members" in body
     assert response.headers["Cache-Control"] == "no-store"
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), "an id is repeated (two forms on one page)"
     assert (count_members(group), count_audit(group)) == (members, audit)
     assert member(group, "aisha@example.org").union == "Unite"
     assert sorted(Path(app.instance_path).rglob("*")) == files  # nothing kept on disk either
