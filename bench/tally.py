@@ -27,7 +27,8 @@ Every child gets a fresh private byte-code cache (``PYTHONPYCACHEPREFIX``, and
 ``PYTHONDONTWRITEBYTECODE`` unset), filled by the untimed first run: a default Python writes
 one, a wheel install ships one, and without it our modules (an editable install's source
 tree) would be compiled on every run while pyrankvote's came compiled from pip.
-``--against-tree DIR`` adds a third row: ``commonground tally`` from another checkout (e.g.
+Each table is printed twice, wall time and CPU time (user + system) of the same runs: on a
+shared machine CPU time is the steadier of the two. ``--against-tree DIR`` adds a third row: ``commonground tally`` from another checkout (e.g.
 ``git worktree add /tmp/old <commit>``), alternated with the other two.
 """
 
@@ -133,31 +134,46 @@ print("elected:", ", ".join(c.name for c in result.get_winners()))
 CHILD_ENV: dict[str, str] = {}
 
 
-def run_process(argv: list[str]) -> tuple[float, str]:
-    """Wall time of one whole process (start-up, imports, work, exit) and its output."""
-    t0 = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_process(argv: list[str]) -> tuple[float, float, str]:
+    """Wall and CPU (user + system) time of one whole process (start-up, imports, work, exit),
+    and its output. CPU time is the steadier figure on a shared machine: waiting for a core
+    other processes hold is wall time only."""
+    cpu0, t0 = _children_cpu(), time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, check=False, env=CHILD_ENV or None)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
     if done.returncode:
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr}")
-    return elapsed, done.stdout
+    return elapsed, cpu, done.stdout
 
 
-def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, list[float]]:
+Times = dict[str, list[float]]
+KINDS = ("wall", "CPU (user + system)")
+
+
+def alternate(commands: dict[str, list[str]], rounds: int) -> tuple[Times, Times]:
     """Run each command once untimed (byte-code and page caches), then ``rounds`` timed rounds,
-    reversing the order every other round so neither side always runs first."""
+    reversing the order every other round so neither side always runs first.
+    Returns wall times and CPU times."""
     names = list(commands)
     for name in names:
         run_process(commands[name])
-    times: dict[str, list[float]] = {name: [] for name in names}
+    wall: Times = {name: [] for name in names}
+    cpu: Times = {name: [] for name in names}
     for r in range(rounds):
         for name in names if r % 2 == 0 else names[::-1]:
-            times[name].append(run_process(commands[name])[0])
-    return times
+            elapsed, used, _ = run_process(commands[name])
+            wall[name].append(elapsed)
+            cpu[name].append(used)
+    return wall, cpu
 
 
-def report(times: dict[str, list[float]]) -> None:
-    print(f"{'':44}{'best':>10}{'median':>10}")
+def report(times: Times, title: str = "wall") -> None:
+    print(f"{title:44}{'best':>10}{'median':>10}")
     for name, values in times.items():
         best, median = min(values) * 1000, statistics.median(values) * 1000
         print(f"{name:44}{best:>8.1f}ms{median:>8.1f}ms")
@@ -209,26 +225,26 @@ def processes(n: int, rounds: int, against: str | None = None, cache: bool = Tru
         else:
             print("  children:   this environment's byte-code settings (--no-bytecode-cache)")
         print()
-        times = alternate(tally, rounds)
-        report(times)
-        print(f"ratio pyrankvote/ours, whole process: {ratio(times, *list(tally)[1::-1])}")
-        if against:
-            print(
-                f"ratio other tree/ours, whole process: {ratio(times, list(tally)[2], ours_name)}"
-            )
-        print()
-        elected = [line.split(". ", 1)[1] for line in run_process(ours)[1].splitlines()[1:4]]
+        for title, times in zip(KINDS, alternate(tally, rounds), strict=True):
+            report(times, title)
+            print(f"ratio pyrankvote/ours, whole process: {ratio(times, *list(tally)[1::-1])}")
+            if against:
+                other = ratio(times, list(tally)[2], ours_name)
+                print(f"ratio other tree/ours, whole process: {other}")
+            print()
+        elected = [line.split(". ", 1)[1] for line in run_process(ours)[2].splitlines()[1:4]]
         print("elected, ours:       " + ", ".join(elected))
-        print("elected, pyrankvote: " + run_process(theirs)[1].strip().removeprefix("elected: "))
+        print("elected, pyrankvote: " + run_process(theirs)[2].strip().removeprefix("elected: "))
         print()
         start = {
             "commonground --help": [COMMONGROUND, "--help"],
             "commonground --version": [COMMONGROUND, "--version"],
             "python -c pass": [sys.executable, "-c", "pass"],
         }
-        times = alternate(start, rounds * 3)
-        report(times)
-        print(f"ratio commonground --help / python -c pass: {ratio(times, *list(start)[::2])}")
+        for title, times in zip(KINDS, alternate(start, rounds * 3), strict=True):
+            report(times, title)
+            print(f"ratio commonground --help / python -c pass: {ratio(times, *list(start)[::2])}")
+            print()
 
 
 def main() -> None:
