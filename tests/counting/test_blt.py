@@ -360,3 +360,36 @@ def test_errors_before_the_plain_0_keep_their_line_numbers() -> None:
     assert _err('3 1\n1 1 2 0\n1 4 0\n0\n"A"\n"B"\n"C"\n"T"\n').line == 3
     assert _err('3 1\n1 1 2 0\n0 1 0\n0\n"A"\n"B"\n"C"\n"T"\n').line == 3
     assert _err('3 1\n1 1 2\n0\n"A"\n"B"\n"C"\n"T"\n').line == 2
+
+
+# --- A line per paper: each distinct line parsed once, the same result and the same errors.
+
+PAPERS = "3 1\n" + "1 1 2 0\n2 3 0\n1 1 2 0\n1 2 0\n1 1 2 0\n\n2 3 0\n" + '0\n"A"\n"B"\n"C"\n"T"\n'
+
+
+def test_repeated_lines_are_parsed_once_with_the_same_result(monkeypatch) -> None:
+    from node.ballots.counting import blt
+
+    seen = []
+    real = blt._by_distinct_line
+    monkeypatch.setattr(blt, "_by_distinct_line", lambda *a: seen.append(1) or real(*a))
+    e = read_blt(PAPERS)
+    assert seen == [1], "a file of repeated lines should take the distinct-line path"
+    assert e.ballots == [(3, (0, 1)), (4, (2,)), (1, (1,))]
+
+
+@pytest.mark.parametrize(
+    ("bad", "line", "fragment"),
+    [
+        ("1 1 4 0", 5, "not a candidate"),
+        ("1 1 1 0", 5, "duplicate preference"),
+        ("(x) 1 2 0", 7, "already used on line 5"),  # ids: only the careful loop knows them
+        ("0 2 0", 5, "weight must be a positive"),
+        (" 0", 6, "must be a double-quoted string"),  # an end written otherwise: ballots end
+    ],
+)
+def test_repeated_lines_with_anything_unusual_go_line_by_line(bad, line, fragment) -> None:
+    text = PAPERS.replace("1 1 2 0\n1 2 0\n", f"1 1 2 0\n{bad}\n", 1)
+    text = text.replace("\n\n2 3 0\n", f"\n{bad}\n2 3 0\n")  # the same bad line again, later
+    err = _err(text)
+    assert err.line == line and fragment in err.message

@@ -215,3 +215,32 @@ def test_a_bad_ballot_line_is_refused_with_its_line_number(data: st.DataObject) 
         read_blt(newline.join(lines))
     assert info.value.line == where
     assert fragment in info.value.message
+
+
+# --- Files written one line per paper: distinct lines are parsed once (blt._by_distinct_line).
+
+
+@st.composite
+def per_paper(draw) -> tuple[Election, str, list[tuple[int, tuple[int, ...]]]]:
+    """A file with a line per paper (repeated rankings, some weights above 1, blank lines)."""
+    e = draw(elections())
+    lines: list[tuple[int, tuple[int, ...]]] = []
+    for weight, ranking in e.ballots:
+        papers = draw(st.integers(1, 6))
+        lines += [(draw(st.sampled_from([1, 1, 1, weight])), ranking) for _ in range(papers)]
+    lines = draw(st.permutations(lines))
+    body = [" ".join([str(w), *(str(c + 1) for c in r), "0"]) for w, r in lines]
+    for _ in range(draw(st.integers(0, 2))):
+        body.insert(draw(st.integers(0, len(body))), draw(st.sampled_from(["", "  "])))
+    names = "\n".join(f'"{name}"' for name in e.candidates)
+    text = f"{len(e.candidates)} {e.seats}\n" + "\n".join(body) + f'\n0\n{names}\n"t"\n'
+    return e, text, lines
+
+
+@settings(max_examples=200, deadline=None)
+@given(per_paper())
+def test_a_line_per_paper_reads_as_the_grouped_papers(case) -> None:
+    e, text, lines = case
+    back = read_blt(text)
+    assert back.ballots == group_ballots(lines)
+    assert (back.candidates, back.seats, back.title) == (e.candidates, e.seats, "t")
