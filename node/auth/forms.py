@@ -46,8 +46,11 @@ def _strip(value: str | None) -> str | None:
 
 class SigninLinkRequestForm(Form):
     # Phones' autocomplete often adds a space: an address with one is still the address.
+    # Labelled apart from the password form's "E-mail" on the same page: one label, one field.
     email = EmailField(
-        "E-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
+        "Your address for the link",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[_strip],
     )
 
 

@@ -420,10 +420,16 @@ def run_checks(peers: Iterable[str] = ()) -> list[Finding]:
                 "see `journalctl -u commonground-web`",
             ),
         ]
+    from node.extensions import db
+
     with app.app_context():
-        found += check_database(app)
-        found += check_autovacuum()
-        found += check_groups()
-        found += check_backups(config)
-        found += check_remote([*peers, *federation_targets()])
+        try:
+            found += check_database(app)
+            found += check_autovacuum()
+            found += check_groups()
+            found += check_backups(config)
+            found += check_remote([*peers, *federation_targets()])
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # doctor's own app: close its connections, not the caller's
     return found

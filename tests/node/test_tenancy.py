@@ -40,6 +40,7 @@ def path_app(app_config, database, smtp_sink):
         yield application
         db.session.remove()
         database.truncate(db.engine)
+        db.engine.dispose()
 
 
 def test_path_prefix_selects_the_group_and_links_keep_it(path_app, smtp_sink):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextvars
 import re
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from werkzeug.security import generate_password_hash
 
 from node import clock
@@ -112,6 +115,25 @@ def client(app: Flask) -> CsrfClient:
 @pytest.fixture
 def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+# Every engine that connected during a test (apps a test builds itself, doctor's own app…), so
+# its pooled connections are closed when the test ends instead of whenever the garbage collector
+# gets to them: psycopg warns about an open connection being deleted, and warnings are errors.
+_connected_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection: Any) -> None:
+    _connected_engines.add(connection.engine)
+
+
+@pytest.fixture(autouse=True)
+def _close_pooled_connections() -> Iterator[None]:
+    yield
+    for engine in list(_connected_engines):
+        engine.dispose()
+    _connected_engines.clear()
 
 
 @pytest.fixture(autouse=True)
