@@ -3,14 +3,13 @@
 A group imports 40 members by CSV (``commonground members import``: none has an account; the
 importer requires an address, so the code voters are members voting in the room), an STV ballot opens (in a separate process, mailing the sink), and every
 elector with an address receives exactly one mail with a working link. Then, against a real
-gunicorn: 30 vote by link, each in a fresh HTTP session with no account; the officer prints 3
-voting codes on the web and those 3 vote at ``/vote``; 2 members vote signed in. Reusing a link
-or a code is refused with a clear page. The worker closes the ballot (clock moved forward), the
-turnout is 35 with the right split by method, and the published BLT recounts through
-``node.ballots.counting`` to the published result.
-
-Voters use ``requests`` sessions, not browser contexts (one browser test at phone size, without
-JavaScript, is in tests/ballots/test_vote_link_browser.py).
+gunicorn: 30 vote by link, each in a fresh browser context (Debian's chromium, one browser for
+the module, no account): they open the mailed link, rank on the real ballot form, submit and see
+the receipt. The officer prints 3 voting codes on the web and those 3 vote at ``/vote``; 2
+members vote signed in (both over ``requests`` sessions). Reusing a link or a code is refused
+with a clear page. The worker closes the ballot (clock moved forward), the turnout is 35 with the
+right split by method, and the published BLT recounts through ``node.ballots.counting`` to the
+published result.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from node.ballots.counting import count, read_blt
 from tests.support.fixtures import PASSWORD
 from tests.support.server import Install
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LINK = re.compile(r"http://127\.0\.0\.1:\d+(/vote/[A-Za-z0-9_-]+)")
 SLIP = re.compile(r'class="slip-name">([^<]+)<.*?class="receipt slip-code">([A-Z0-9-]+)<', re.S)
@@ -98,7 +97,7 @@ def _sign_in(url: str, email: str) -> requests.Session:
     return session
 
 
-def test_forty_imported_members_vote_by_link_code_and_signed_in(tmp_path, smtp_sink):
+def test_forty_imported_members_vote_by_link_code_and_signed_in(browser, tmp_path, smtp_sink):
     smtp_sink.clear()
     mail = {
         "COMMONGROUND_MAIL_ENABLED": "true",
@@ -131,27 +130,39 @@ def test_forty_imported_members_vote_by_link_code_and_signed_in(tmp_path, smtp_s
         assert len(set(links.values())) == 41
 
         node.start()
-        options = None
-        for n, address in enumerate(with_address[:30]):  # 30 by link, no account
-            voter = requests.Session()
-            page = voter.get(node.url + links[address], timeout=60)
-            assert page.status_code == 200, page.text[:300]
+        options: dict[str, str] | None = None
+        for n, address in enumerate(with_address[:30]):  # 30 by link, fresh context, no account
+            context = browser.new_context()
+            context.set_default_timeout(60_000)
+            page = context.new_page()
+            opened = page.goto(node.url + links[address])
+            assert opened is not None and opened.status == 200, page.content()[:300]
+            assert page.get_by_role("link", name="Sign in").count() == 0  # no account needed
             if options is None:
-                ids = re.findall(r'<label for="rank-(\d+)">([^<]+)</label>', page.text)
+                ids = re.findall(r'<label for="rank-(\d+)">([^<]+)</label>', page.content())
                 options = {name: i for i, name in ids}
-            token = CSRF.search(page.text).group(1)
-            reply = voter.post(
-                node.url + links[address],
-                data={**_form(options, _ranking(n)), "csrf_token": token},
-                timeout=60,
-            )
-            assert reply.status_code == 201, reply.text[:500]
-            assert "Your vote is in" in reply.text
+            ranking = _ranking(n)
+            for rank, name in enumerate(ranking, 1):
+                page.get_by_label(name, exact=True).select_option(str(rank))
+            with page.expect_response(lambda r: r.request.method == "POST") as posted:
+                page.get_by_role("button", name="Cast my vote").click()
+            assert posted.value.status == 201, page.content()[:500]
+            assert page.get_by_role("heading", name="Your vote is in").is_visible()
+            assert page.locator("#receipt-choices").inner_text() == " > ".join(ranking)
+            context.close()
         assert options is not None
 
         reused = requests.get(node.url + links[with_address[0]], timeout=60)
         assert reused.status_code == 409
         assert "This voting link has already been used to vote" in reused.text
+        context = browser.new_context()  # and in a fresh browser, as a voter would see it
+        page = context.new_page()
+        opened = page.goto(node.url + links[with_address[0]])
+        assert opened is not None and opened.status == 409
+        assert page.get_by_role(
+            "heading", name="This voting link has already been used to vote"
+        ).is_visible()
+        context.close()
 
         # The officer prints 3 codes for members voting in the room; they vote at /vote.
         officer = _sign_in(node.url, accounts[-1])
