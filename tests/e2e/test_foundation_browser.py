@@ -4,12 +4,12 @@ screenshot of the roster that docs/ shows."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.support.browser import accept_invitation
 from tests.support.server import Install
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -19,10 +19,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 @pytest.fixture
 def node(tmp_path):
     with Install(tmp_path / "node") as server:
-        out = server.cli(
-            "init", "--group", "Walton Momentum", "--admin", "sam@example.org", "--url", server.url
-        ).stdout
-        server.officer_link = re.search(r"http://\S+/invite/\S+", out).group(0)
+        server.officer_link = server.init_with_invitation("Walton Momentum", "sam@example.org")
         roster = tmp_path / "roster.csv"
         roster.write_text(
             "name,email,union,ward,workplace\n"
@@ -48,11 +45,7 @@ def test_officer_invites_member_who_joins_and_appears_on_roster(browser, node):
     officer = browser.new_context()
     page = officer.new_page()
     # The first officer accepts the invitation printed by `commonground init`.
-    page.goto(node.officer_link)
-    page.get_by_label("Your name").fill("Sam Officer")
-    page.get_by_label("Choose a password").fill("a-long-officer-password")
-    page.get_by_label("Repeat the password").fill("a-long-officer-password")
-    page.get_by_role("button", name="Join the group").click()
+    accept_invitation(page, node.officer_link, "Sam Officer", "a-long-officer-password")
     assert page.get_by_role("heading", name="Walton Momentum").is_visible()
 
     # Sign out and in again with the password, as on any other day.
@@ -70,11 +63,7 @@ def test_officer_invites_member_who_joins_and_appears_on_roster(browser, node):
 
     member = browser.new_context()
     mpage = member.new_page()
-    mpage.goto(link)
-    mpage.get_by_label("Your name").fill("Rosa Luxton")
-    mpage.get_by_label("Choose a password").fill("rosa-strong-password")
-    mpage.get_by_label("Repeat the password").fill("rosa-strong-password")
-    mpage.get_by_role("button", name="Join the group").click()
+    accept_invitation(mpage, link, "Rosa Luxton", "rosa-strong-password")
     assert mpage.get_by_text("Welcome to Walton Momentum!").is_visible()
     # A plain member has no roster.
     assert mpage.get_by_role("link", name="Members", exact=True).count() == 0

@@ -4,11 +4,11 @@ members on the roster. The preview is a plain form (no JavaScript needed)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from tests.support.browser import accept_invitation
 from tests.support.server import Install
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -18,10 +18,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 @pytest.fixture
 def node(tmp_path):
     with Install(tmp_path / "node") as server:
-        out = server.cli(
-            "init", "--group", "Walton Momentum", "--admin", "sam@example.org", "--url", server.url
-        ).stdout
-        server.officer_link = re.search(r"http://\S+/invite/\S+", out).group(0)
+        server.officer_link = server.init_with_invitation("Walton Momentum", "sam@example.org")
         server.start()
         yield server
 
@@ -29,11 +26,7 @@ def node(tmp_path):
 def test_officer_imports_excel_and_nationbuilder_files_through_the_preview(browser, node):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(node.officer_link)
-    page.get_by_label("Your name").fill("Sam Officer")
-    page.get_by_label("Choose a password").fill("a-long-officer-password")
-    page.get_by_label("Repeat the password").fill("a-long-officer-password")
-    page.get_by_role("button", name="Join the group").click()
+    accept_invitation(page, node.officer_link, "Sam Officer", "a-long-officer-password")
 
     # Excel, Windows-1252, semicolons: the preview names the encoding and shows the text right.
     page.get_by_role("link", name="Members", exact=True).click()

@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from tests.support.browser import accept_invitation
 from tests.support.server import Install
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -130,11 +131,7 @@ def test_member_signs_in_through_the_hub(browser, pair):
     # The officer sees the national membership status on Gita's page.
     officer = browser.new_context()
     opage = officer.new_page()
-    opage.goto(officer_link)
-    opage.get_by_label("Your name").fill("Sam Officer")
-    opage.get_by_label("Choose a password").fill("a-long-officer-password")
-    opage.get_by_label("Repeat the password").fill("a-long-officer-password")
-    opage.get_by_role("button", name="Join the group").click()
+    accept_invitation(opage, officer_link, "Sam Officer", "a-long-officer-password")
     opage.get_by_role("link", name="Members", exact=True).click()
     opage.get_by_role("link", name="Gita Good").click()
     assert opage.get_by_role("heading", name="National membership").is_visible()

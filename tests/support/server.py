@@ -22,6 +22,7 @@ to ``cli``/``worker_once``/``start`` to move their clock.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -105,6 +106,12 @@ class Install:
             "--admin",
             admin or f"officer@{slug}.example.org",
         )
+
+    def init_with_invitation(self, name: str, admin: str) -> str:
+        """``commonground init`` as a person runs it (no slug, no password): the officer joins
+        through the invitation link it prints, which is returned."""
+        out = self.cli("init", "--group", name, "--admin", admin, "--url", self.url).stdout
+        return re.search(r"http://\S+/invite/\S+", out).group(0)
 
     def worker_once(
         self, *args: str, env: dict[str, str] | None = None, check: bool = True
