@@ -9,19 +9,11 @@ from sqlalchemy import select
 
 from federation import statements as fst
 from node.extensions import db
-from tests.federation_node.conftest import Forger, trust
+from tests.federation_node.conftest import Forger, meeting_decision, trust
 
 OWNER, SQUATTER = "http://river.test", "http://squat.test"
 CAMPAIGN = OWNER + "/campaigns/clean-the-wey"
-DECISION = {
-    "method": "meeting",
-    "electorate": None,
-    "turnout": 12,
-    "result": {"summary": "Agreed"},
-    "ballots_hash": None,
-    "decided_on": "2025-01-10",
-    "minute": "GM/1",
-}
+DECISION = meeting_decision()
 
 
 def endorse(forger: Forger, title: str, summary: str, origin: str) -> str:

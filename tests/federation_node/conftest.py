@@ -129,6 +129,20 @@ def followed(app: Any, wsgi: WsgiAdapter, walton: Any, shepperton: Any) -> Any:
     return preview.peer
 
 
+def meeting_decision() -> dict[str, Any]:
+    """The general meeting's decision a forged endorsement cites; a fresh dict each call, so a
+    test that alters one statement's decision alters no other."""
+    return {
+        "method": "meeting",
+        "electorate": None,
+        "turnout": 12,
+        "result": {"summary": "Agreed"},
+        "ballots_hash": None,
+        "decided_on": "2025-01-10",
+        "minute": "GM/1",
+    }
+
+
 class Forger:
     """Signs statements as an issuer with any key, to attack an inbox."""
 
@@ -145,15 +159,7 @@ class Forger:
         seq = seq or len(self.compacts) + 1
         if prev == "auto":
             prev = fst.statement_hash(self.compacts[seq - 2]) if seq > 1 else None
-        decision = {
-            "method": "meeting",
-            "electorate": None,
-            "turnout": 12,
-            "result": {"summary": "Agreed"},
-            "ballots_hash": None,
-            "decided_on": "2025-01-10",
-            "minute": "GM/1",
-        }
+        decision = meeting_decision()
         content = {
             "candidate": body.get("candidate", "Sam Ortiz"),
             "office": "County Council",
