@@ -55,6 +55,15 @@ def applications() -> list[MembershipApplication]:
     return list(db.session.scalars(select(MembershipApplication)))
 
 
+def approve_the_request(app, officer) -> None:  # type: ignore[no-untyped-def]
+    """``officer`` approves the one join request there is, from its page."""
+    officer_client = app.test_client()
+    officer_client.sign_in(officer.email)
+    [item] = applications()
+    page = f"/public/applications/{item.id}"
+    officer_client.post_form(f"{page}/approve", {}, page=page)
+
+
 def test_visitor_joins_confirms_and_an_officer_approves(app, group, officer, smtp_sink):
     visitor = app.test_client()
     page = visitor.get("/join").get_data(as_text=True)
@@ -102,11 +111,7 @@ def test_consents_not_given_are_not_given(app, group, officer, smtp_sink):
     visitor = app.test_client()
     ask(visitor, form(consent_email="", consent_phone="", phone=""))
     confirm(visitor, link(smtp_sink))
-    officer_client = app.test_client()
-    officer_client.sign_in(officer.email)
-    [item] = applications()
-    page = f"/public/applications/{item.id}"
-    officer_client.post_form(f"{page}/approve", {}, page=page)
+    approve_the_request(app, officer)
     [member] = members()
     assert member.consent_email is False and member.consent_phone is False
     assert member.phone is None
@@ -290,11 +295,7 @@ def test_erasing_a_member_deletes_their_join_request(app, group, officer, smtp_s
     visitor = app.test_client()
     ask(visitor, form())
     confirm(visitor, link(smtp_sink))
-    officer_client = app.test_client()
-    officer_client.sign_in(officer.email)
-    [item] = applications()
-    page = f"/public/applications/{item.id}"
-    officer_client.post_form(f"{page}/approve", {}, page=page)
+    approve_the_request(app, officer)
     [member] = members()
     erase(member)
     db.session.commit()
