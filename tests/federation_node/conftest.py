@@ -116,6 +116,24 @@ def fingerprint(group: Any) -> str:
     return keystore.current_key(group).kid
 
 
+def publish(group: Any) -> Any:
+    """``group`` endorses a candidate (a statement its followers get) and commits; returns the
+    Statement row."""
+    from node.extensions import db
+    from node.federation import operations as ops
+
+    row = ops.endorse_candidate(
+        group,
+        "Sam Ortiz",
+        "County Council",
+        "Walton South",
+        "2025-05-01",
+        ops.meeting_decision("2025-01-10", "GM/3", "Agreed"),
+    )
+    db.session.commit()
+    return row
+
+
 @pytest.fixture
 def followed(app: Any, wsgi: WsgiAdapter, walton: Any, shepperton: Any) -> Any:
     """Walton follows Shepperton (fingerprint confirmed); returns the Peer row."""

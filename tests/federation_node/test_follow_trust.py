@@ -17,7 +17,7 @@ from node.federation import keystore, worker
 from node.federation import operations as ops
 from node.federation.following import FollowError, follow_peer
 from node.federation.models import Peer, Statement
-from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, fingerprint
+from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, fingerprint, publish
 
 JWKS_PATH = "/federation/jwks.json"
 
@@ -59,15 +59,7 @@ def test_a_key_rotation_signed_by_the_confirmed_key_brings_in_the_new_key(
     db.session.commit()
     old = fingerprint(shepperton)
     ops.rotate_key(shepperton)
-    ops.endorse_candidate(
-        shepperton,
-        "Sam Ortiz",
-        "County Council",
-        "Walton South",
-        "2025-05-01",
-        ops.meeting_decision("2025-01-10", "GM/3", "Agreed"),
-    )
-    db.session.commit()
+    publish(shepperton)
     new = fingerprint(shepperton)
     worker.deliver_due()
     held = db.session.scalars(

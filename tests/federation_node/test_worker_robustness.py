@@ -15,11 +15,17 @@ from sqlalchemy import select
 from federation import backoff
 from node import clock
 from node.extensions import db
-from node.federation import operations as ops
 from node.federation import worker
 from node.federation.following import follow_peer
 from node.federation.models import Delivery, Follower, Peer, Statement
-from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, fingerprint, trust
+from tests.federation_node.conftest import (
+    SHEPPERTON,
+    WALTON,
+    Forger,
+    fingerprint,
+    publish,
+    trust,
+)
 
 EVIL = "http://evil.test"
 BROKEN = "http://[broken"  # a stored URL urlsplit cannot parse: a corrupt row, say
@@ -38,19 +44,6 @@ def add_follower(group, actor: str, inbox: str) -> None:
         )
     )
     db.session.commit()
-
-
-def publish(group) -> Statement:
-    row = ops.endorse_candidate(
-        group,
-        "Sam Ortiz",
-        "County Council",
-        "Walton South",
-        "2025-05-01",
-        ops.meeting_decision("2025-01-10", "GM/3", "Agreed"),
-    )
-    db.session.commit()
-    return row
 
 
 def delivery_to(destination: str) -> Delivery:
