@@ -11,23 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from node.ballots.counting.cli import tally
+from tests.support.blt import FOOD
 
 REPO = Path(__file__).resolve().parents[2]
-FOOD = """5 3
-4 1 0
-2 2 1 0
-8 3 4 0
-4 3 5 0
-1 4 0
-1 5 0
-0
-"Orange"
-"Pear"
-"Chocolate"
-"Strawberry"
-"Hamburger"
-"Food"
-"""
 BAD = FOOD.replace("4 3 5 0", "4 3 9 0")
 
 

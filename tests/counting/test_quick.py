@@ -17,24 +17,10 @@ from pathlib import Path
 import pytest
 
 from node.ballots.counting import quick
+from tests.support.blt import FOOD
 
 BIN = Path(sys.executable).parent / "commonground"
 FULL = "import sys; from node.cli.lazy import cli; cli.main(sys.argv[1:], prog_name='commonground')"
-FOOD = """5 3
-4 1 0
-2 2 1 0
-8 3 4 0
-4 3 5 0
-1 4 0
-1 5 0
-0
-"Orange"
-"Pear"
-"Chocolate"
-"Strawberry"
-"Hamburger"
-"Food"
-"""
 FILES = {
     "food.blt": FOOD.encode(),
     "crlf-bom.blt": b"\xef\xbb\xbf" + FOOD.replace("\n", "\r\n").encode(),
