@@ -3,9 +3,6 @@ confirm an address."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from flask import (
     Blueprint,
     current_app,
@@ -34,11 +31,6 @@ from node.auth.redirects import safe_next
 from node.extensions import db, limiter
 from node.tenancy import current_group
 
-if TYPE_CHECKING:
-    from werkzeug.wrappers import Response
-
-    from node.members.models import Account
-
 bp = Blueprint("auth", __name__)
 
 
@@ -51,22 +43,6 @@ def _next_or_home() -> str:
     dashboard (node.auth.redirects says why the check is strict)."""
     target = safe_next(request.args.get("next"))
     return request.script_root + target if target else url_for("home.index")
-
-
-def _sign_in_by(use: Callable[[], Account], message: str) -> Response | None:
-    """Sign in with the account a mailed token proves (``use`` spends the token): commit, sign
-    in and go home with ``message``; or, when the token is refused, roll back, flash why and
-    return None so the view shows its form again."""
-    try:
-        account = use()
-    except ops.AuthError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return None
-    db.session.commit()
-    sign_in(account)
-    flash(message, "info")
-    return redirect(url_for("home.index"))
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -118,11 +94,16 @@ def signin_link(token: str):  # type: ignore[no-untyped-def]
     has_account = ops.account_for_email(link.email) is not None
     form = UseSigninLinkForm()
     if form.validate_on_submit():
-        done = _sign_in_by(
-            lambda: links.use_link(group, token, form.password.data or None), "You are signed in."
-        )
-        if done is not None:
-            return done
+        try:
+            account = links.use_link(group, token, form.password.data or None)
+        except ops.AuthError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            sign_in(account)
+            flash("You are signed in.", "info")
+            return redirect(url_for("home.index"))
     return render_template("auth/link_use.html", form=form, link=link, has_account=has_account), (
         400 if request.method == "POST" else 200
     )
@@ -211,11 +192,16 @@ def reset_request():  # type: ignore[no-untyped-def]
 def reset(token: str):  # type: ignore[no-untyped-def]
     form = ResetForm()
     if form.validate_on_submit():
-        done = _sign_in_by(
-            lambda: ops.reset_password(token, form.password.data), "Your password is changed."
-        )
-        if done is not None:
-            return done
+        try:
+            account = ops.reset_password(token, form.password.data)
+        except ops.AuthError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            sign_in(account)
+            flash("Your password is changed.", "info")
+            return redirect(url_for("home.index"))
     return render_template("auth/reset.html", form=form)
 
 
