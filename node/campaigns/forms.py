@@ -29,8 +29,8 @@ class CampaignForm(Form):
         "Status", choices=[SelectChoice(s, s.title()) for s in STATUSES], default="active"
     )
     public = BooleanField(
-        "Public: show it on the group's public home page (title, summary, aims, partners; "
-        "never who is involved)"
+        "Show on the public home page",
+        description="Its title, summary, aims and partners appear there; never who is involved.",
     )
 
 

@@ -35,7 +35,9 @@ class EventForm(Form):
     )
     # New events are public unless unticked (issue 16): the public page and /events.ics list them.
     public = BooleanField(
-        "Public: list it on the group's public page and calendar (/events.ics)", default=True
+        "List on the public page and calendar",
+        description="Anyone can see it on the group's public page and in /events.ics.",
+        default=True,
     )
     programme_id = SelectField(
         "Education programme", coerce=int, choices=[SelectChoice("0", "none")], default=0

@@ -57,7 +57,7 @@ def _session(browser, node, email):  # type: ignore[no-untyped-def]
 def test_campaign_action_event_waitlist_attendance_record(browser, node):  # type: ignore[no-untyped-def]
     org = _session(browser, node, "orla@example.org")
     org.goto("/campaigns/new")
-    org.get_by_label("Title").fill("Save Everton Library")
+    org.get_by_label("Title", exact=True).fill("Save Everton Library")
     org.get_by_label("Summary").fill("Keep it open five days a week.")
     org.get_by_role("button", name="Save").click()
     org.get_by_role("link", name="Add an action").click()
@@ -68,7 +68,7 @@ def test_campaign_action_event_waitlist_attendance_record(browser, node):  # typ
     action_url = org.url
     org.get_by_role("link", name=re.compile("Save Everton Library")).click()
     org.get_by_role("link", name="Add an event").click()
-    org.get_by_label("Title").fill("Library public meeting")
+    org.get_by_label("Title", exact=True).fill("Library public meeting")
     org.get_by_label("Starts").fill("2030-05-02T19:00")
     org.get_by_label("Ends").fill("2030-05-02T21:00")
     org.get_by_label("Capacity").fill("1")
