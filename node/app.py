@@ -16,6 +16,19 @@ from node.extensions import csrf, db, init_sqlite, limiter, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
+TOO_MANY = (
+    "Too many tries from this connection. Wait a minute and try again; if many people are "
+    "signing in from one Wi-Fi, only mistyped passwords and codes count, so check yours first."
+)
+
+
+def _too_many_detail(exc: HTTPException) -> str:
+    """Plain words for a 429: a limit's own message if it has one (Flask-Limiter puts the
+    bare limit, such as "10 per 1 minute", in the description otherwise)."""
+    limit = getattr(getattr(exc, "limit", None), "error_message", None)
+    return limit if isinstance(limit, str) and limit else TOO_MANY
+
+
 # Blueprints of the foundation, registered first.
 BLUEPRINTS = (
     "node.auth.views:bp",
@@ -140,12 +153,12 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         wants_json = request.accept_mimetypes.best == "application/json" or request.path.startswith(
             ("/api/", "/federation/", "/.well-known/")
         )
+        detail = _too_many_detail(exc) if exc.code == 429 else exc.description
         if wants_json:
-            body = {
-                "error": (exc.name or "error").lower().replace(" ", "-"),
-                "detail": exc.description,
-            }
+            body = {"error": (exc.name or "error").lower().replace(" ", "-"), "detail": detail}
             response = jsonify(body)
+        elif exc.code == 429:
+            response = make_response(render_template("errors/429.html", error=exc, detail=detail))
         else:
             response = make_response(render_template("error.html", error=exc))
         response.status_code = exc.code or 500

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     g,
@@ -35,7 +36,33 @@ bp = Blueprint("auth", __name__)
 
 
 def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
+    return str(current_app.config["SIGNIN_RATE_LIMIT"])
+
+
+def _failed(response: Response) -> bool:
+    """Only refused attempts (4xx) count against the per-connection limit: a meeting hall's
+    members share one address, and their good sign-ins must not lock the hall out. Guessing a
+    password, a link or a code is still throttled, because every wrong guess is refused."""
+    return response.status_code >= 400
+
+
+def _asked_address() -> str:
+    """Key for the per-address limit on mailing links: the address asked for, so nobody can
+    flood one inbox whatever connection they use (the per-connection limit counts only
+    refusals, because asking for a link is the normal case in a room)."""
+    return "address:" + (request.form.get("email") or "").strip().lower()
+
+
+# Refusals from one connection are throttled; successes are not (see :func:`_failed`).
+failures_limited = limiter.limit(_signin_limit, methods=["POST"], deduct_when=_failed)
+# Mails to one address are throttled, whoever asks.
+mails_limited = limiter.limit(
+    _signin_limit,
+    methods=["POST"],
+    key_func=_asked_address,
+    error_message="Too many links were asked for this address just now. Wait a few minutes, "
+    "then look in your inbox (and spam folder) for the links already sent.",
+)
 
 
 def _next_or_home() -> str:
@@ -47,7 +74,7 @@ def _next_or_home() -> str:
 
 @bp.route("/signin", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@failures_limited
 def signin():  # type: ignore[no-untyped-def]
     form = SignInForm()
     link_form = SigninLinkRequestForm(formdata=None)
@@ -67,7 +94,8 @@ def signin():  # type: ignore[no-untyped-def]
 
 @bp.route("/signin/link", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@failures_limited
+@mails_limited
 def signin_link_request():  # type: ignore[no-untyped-def]
     """Ask for a sign-in link by e-mail. The answer is the same whether or not the address is
     known here (no probing for who has an account or is on a roster)."""
@@ -82,7 +110,7 @@ def signin_link_request():  # type: ignore[no-untyped-def]
 
 @bp.route("/signin/link/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@failures_limited
 def signin_link(token: str):  # type: ignore[no-untyped-def]
     """Use a mailed sign-in (or account set-up) link: a button, so that mail scanners opening
     the link do not use it up; a password may be chosen on the way (node.auth.links)."""
@@ -134,7 +162,7 @@ def signout_everywhere():  # type: ignore[no-untyped-def]
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@failures_limited
 def accept_invitation(token: str):  # type: ignore[no-untyped-def]
     """Join a group. Never signs in to an existing account (node.auth.operations says why)."""
     group = current_group()
@@ -175,7 +203,8 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/reset", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@failures_limited
+@mails_limited
 def reset_request():  # type: ignore[no-untyped-def]
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -183,12 +212,13 @@ def reset_request():  # type: ignore[no-untyped-def]
         db.session.commit()
         flash("If that address is known here, a link is on its way.", "info")
         return redirect(url_for("auth.signin"))
-    return render_template("auth/reset_request.html", form=form)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reset_request.html", form=form), status
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@failures_limited
 def reset(token: str):  # type: ignore[no-untyped-def]
     form = ResetForm()
     if form.validate_on_submit():
@@ -202,12 +232,13 @@ def reset(token: str):  # type: ignore[no-untyped-def]
             sign_in(account)
             flash("Your password is changed.", "info")
             return redirect(url_for("home.index"))
-    return render_template("auth/reset.html", form=form)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form), status
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @account_required
-@limiter.limit(_signin_limit, methods=["POST"])
+@failures_limited
 def confirm_email(token: str):  # type: ignore[no-untyped-def]
     """Confirm the signed-in account's address with the link mailed to it."""
     form = EmptyForm()
