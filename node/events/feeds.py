@@ -61,6 +61,13 @@ def _finish(cal: Calendar) -> bytes:
     return cal.to_ical()
 
 
+def single_event(group: Group, event: Event) -> bytes:
+    """One event as its own calendar file ("add to calendar"), built as the feeds build theirs."""
+    cal = _calendar(group, group.name)
+    cal.add_component(_vevent(group, event))
+    return _finish(cal)
+
+
 def public_feed(group: Group) -> bytes:
     cal = _calendar(group, f"{group.name} — public events")
     since = clock.utcnow_naive() - HISTORY

@@ -126,16 +126,14 @@ def confirm(token: str):  # type: ignore[no-untyped-def]
 @public
 def event_ics(event_id: int):  # type: ignore[no-untyped-def]
     """One public event as an iCalendar file ("add to calendar")."""
-    from node.events.feeds import _calendar, _finish, _vevent
+    from node.events.feeds import single_event
 
     group = _node_group()
     event = listings.public_event(group, event_id)
     if event is None:
         abort(404)
-    cal = _calendar(group, group.name)
-    cal.add_component(_vevent(group, event))
     return Response(
-        _finish(cal),
+        single_event(group, event),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
     )
