@@ -16,7 +16,6 @@ paper is as anonymous as ever: nothing on it refers to the credential.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 
@@ -24,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from node import clock
 from node.audit import record
+from node.auth.operations import token_hash
 from node.ballots.models import Ballot, Participation, VotingCredential
 from node.ballots.operations import Conflict, _group, frozen_electorate_query, has_voted, to_london
 from node.ballots.spec import BallotError
@@ -35,10 +35,6 @@ from node.members.models import Member
 from node.tenancy import group_url
 
 CODE_GROUPS = 4  # 4 groups of 4 from a 32-letter alphabet: 80 bits
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def normalise_code(code: str) -> str:
@@ -82,7 +78,7 @@ def _issue(ballot: Ballot, members: list[Member], kind: str) -> dict[int, str]:
             ballot_id=ballot.id,
             member_id=member_id,
             kind=kind,
-            token_hash=digest(secret if kind == "link" else normalise_code(secret)),
+            token_hash=token_hash(secret if kind == "link" else normalise_code(secret)),
         )
         for member_id, secret in secrets_by_member.items()
     )
@@ -212,7 +208,7 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
     Another group's credential is simply not found here (a link for group A's ballot on group
     B's host is refused like a mistyped one).
     """
-    key = digest(secret if kind == "link" else normalise_code(secret))
+    key = token_hash(secret if kind == "link" else normalise_code(secret))
     credential = db.session.scalar(
         select(VotingCredential).where(
             VotingCredential.token_hash == key,

@@ -11,7 +11,6 @@ expire after :data:`CONFIRM_DAYS` days.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from sqlalchemy import delete, func, select
 
 from node import clock
 from node.audit import record
+from node.auth.operations import token_hash
 from node.extensions import db
 from node.groups.models import Group
 from node.mail import send
@@ -47,10 +47,6 @@ class Applicant:
     consent_email: bool = False
     consent_phone: bool = False
     consent_data: bool = False
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def profile(group: Group) -> PublicProfile:
