@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import accept_invitation
 from tests.support.server import Install
@@ -34,14 +35,14 @@ def test_officer_imports_excel_and_nationbuilder_files_through_the_preview(brows
     page.get_by_label("CSV file").set_input_files(str(DATA / "excel-windows-1252-semicolon.csv"))
     page.get_by_role("button", name="Check the file").click()
     assert page.locator("#import-encoding").inner_text() == "Windows-1252"
-    assert page.get_by_text("semicolon-separated").is_visible()
-    assert page.locator(".import-sample").get_by_role("cell", name="Siân O’Brien").is_visible()
+    expect(page.get_by_text("semicolon-separated")).to_be_visible()
+    expect(page.locator(".import-sample").get_by_role("cell", name="Siân O’Brien")).to_be_visible()
     assert page.get_by_label("Telephone").input_value() == "phone"
     assert page.locator("#import-counts").inner_text().startswith("3 new, 0 updated, 0 unchanged")
     page.get_by_role("button", name="Import 3 members").click()
-    assert page.get_by_text("3 new, 0 updated, 0 unchanged").is_visible()
+    expect(page.get_by_text("3 new, 0 updated, 0 unchanged")).to_be_visible()
     for name in ("Siân O’Brien", "René Dupré", "Zoë Ahmed"):
-        assert page.get_by_role("link", name=name).is_visible()
+        expect(page.get_by_role("link", name=name)).to_be_visible()
 
     # A NationBuilder-style export: given, middle and family names make the name; the officer
     # decides the middle name is not wanted, checks again, and imports.
@@ -50,18 +51,20 @@ def test_officer_imports_excel_and_nationbuilder_files_through_the_preview(brows
     page.get_by_role("button", name="Check the file").click()
     assert page.get_by_label("email_address").input_value() == "email"
     assert page.get_by_label("phone_number").input_value() == "phone"
-    assert page.locator(".import-sample").get_by_role("cell", name="Jack Thomas Lee").is_visible()
+    expect(
+        page.locator(".import-sample").get_by_role("cell", name="Jack Thomas Lee")
+    ).to_be_visible()
     page.get_by_label("middle_name").select_option(label="Don't import")
     page.get_by_role("button", name="Check again with these columns").click()
     assert page.get_by_label("middle_name").input_value() == ""
-    assert (
-        page.locator(".import-sample").get_by_role("cell", name="Jack Lee", exact=True).is_visible()
-    )
+    expect(
+        page.locator(".import-sample").get_by_role("cell", name="Jack Lee", exact=True)
+    ).to_be_visible()
     page.get_by_role("button", name="Import 3 members").click()
-    assert page.get_by_text("3 new, 0 updated, 0 unchanged").is_visible()
+    expect(page.get_by_text("3 new, 0 updated, 0 unchanged")).to_be_visible()
     page.get_by_label("Search").fill("Jack")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Jack Lee", exact=True).click()
-    assert page.get_by_role("heading", name="Jack Lee").is_visible()
-    assert page.get_by_text("jack@example.org").is_visible()
+    expect(page.get_by_role("heading", name="Jack Lee")).to_be_visible()
+    expect(page.get_by_text("jack@example.org")).to_be_visible()
     context.close()
