@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from node.extensions import db
@@ -33,7 +34,7 @@ def test_voting_by_link_on_a_phone_without_javascript(
         context.set_default_timeout(120_000)
         page = context.new_page()
         page.goto(node.url + path)
-        assert page.get_by_role("heading", name="Delegates").is_visible()
+        expect(page.get_by_role("heading", name="Delegates")).to_be_visible()
         assert page.get_by_role("link", name="Sign in").count() == 0  # no account needed
         page.get_by_label("Cat", exact=True).select_option("1")
         page.get_by_label("Ann", exact=True).select_option("2")
@@ -41,16 +42,16 @@ def test_voting_by_link_on_a_phone_without_javascript(
         box = button.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         button.click()
-        assert page.get_by_role("heading", name="Your vote is in").is_visible()
+        expect(page.get_by_role("heading", name="Your vote is in")).to_be_visible()
         assert page.locator("#receipt-choices").inner_text() == "Cat > Ann"
         assert re.fullmatch(
             r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", page.locator("#receipt-code").inner_text()
         )
 
         page.goto(node.url + path)
-        assert page.get_by_role(
-            "heading", name="This voting link has already been used to vote"
-        ).is_visible()
+        expect(
+            page.get_by_role("heading", name="This voting link has already been used to vote")
+        ).to_be_visible()
         context.close()
     db.session.expire_all()
     assert db.session.scalar(select(Participation.method)) == "link"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.server import Install
 
@@ -67,10 +68,10 @@ def node(tmp_path, smtp_sink):  # type: ignore[no-untyped-def]
 def test_a_visitor_joins_on_a_phone_and_an_officer_approves(browser, node, smtp_sink):  # type: ignore[no-untyped-def]
     visitor = browser.new_context(base_url=node.url, viewport=PHONE).new_page()
     visitor.goto("/")
-    assert visitor.get_by_role("heading", name="Walton Tenants").is_visible()
-    assert visitor.get_by_text("Open meeting on rents", exact=True).is_visible()
-    assert visitor.get_by_role("link", name=re.compile("Add to calendar")).is_visible()
-    assert visitor.locator("strong", has_text="fair rents").is_visible()
+    expect(visitor.get_by_role("heading", name="Walton Tenants")).to_be_visible()
+    expect(visitor.get_by_text("Open meeting on rents", exact=True)).to_be_visible()
+    expect(visitor.get_by_role("link", name=re.compile("Add to calendar"))).to_be_visible()
+    expect(visitor.locator("strong", has_text="fair rents")).to_be_visible()
     assert _fits(visitor)
     visitor.get_by_role("link", name="Join us").click()
     assert _fits(visitor)
@@ -81,17 +82,17 @@ def test_a_visitor_joins_on_a_phone_and_an_officer_approves(browser, node, smtp_
     visitor.get_by_label(re.compile("contacted by e-mail")).check()
     visitor.get_by_role("button", name="Ask to join").click()
     # Forgot the data statement: a clear message, nothing lost.
-    assert visitor.get_by_text("Please tick this box").is_visible()
+    expect(visitor.get_by_text("Please tick this box")).to_be_visible()
     assert visitor.get_by_label("Your name").input_value() == "Noor Newcomer"
     visitor.get_by_label(re.compile("I have read how my details are used")).check()
     visitor.get_by_role("button", name="Ask to join").click()
-    assert visitor.get_by_role("heading", name="Check your e-mail").is_visible()
+    expect(visitor.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
     [message] = smtp_sink.to("noor@example.org")
     path = LINK.search(smtp_sink.body(message)).group(1)  # type: ignore[union-attr]
     visitor.goto(path)
     visitor.get_by_role("button", name="Confirm my request").click()
-    assert visitor.get_by_role("heading", name=re.compile("request is confirmed")).is_visible()
+    expect(visitor.get_by_role("heading", name=re.compile("request is confirmed"))).to_be_visible()
 
     officer = browser.new_context(base_url=node.url, viewport=PHONE).new_page()
     officer.goto("/signin")
@@ -100,9 +101,9 @@ def test_a_visitor_joins_on_a_phone_and_an_officer_approves(browser, node, smtp_
     officer.get_by_role("button", name="Sign in").click()
     officer.get_by_role("link", name=re.compile("1 join request waiting")).click()
     officer.get_by_role("link", name=re.compile("Review")).click()
-    assert officer.get_by_text("E-mail: yes · Phone: no").is_visible()
+    expect(officer.get_by_text("E-mail: yes · Phone: no")).to_be_visible()
     officer.get_by_role("button", name="Approve").click()
-    assert officer.get_by_text("the new member is on the roster").is_visible()
+    expect(officer.get_by_text("the new member is on the roster")).to_be_visible()
     assert _fits(officer)
     assert node.python(ROSTER).split() == [
         "Noor",

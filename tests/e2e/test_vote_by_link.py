@@ -20,6 +20,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from node.ballots.counting import count, read_blt
 from tests.support.fixtures import PASSWORD
@@ -147,7 +148,7 @@ def test_forty_imported_members_vote_by_link_code_and_signed_in(browser, tmp_pat
             with page.expect_response(lambda r: r.request.method == "POST") as posted:
                 page.get_by_role("button", name="Cast my vote").click()
             assert posted.value.status == 201, page.content()[:500]
-            assert page.get_by_role("heading", name="Your vote is in").is_visible()
+            expect(page.get_by_role("heading", name="Your vote is in")).to_be_visible()
             assert page.locator("#receipt-choices").inner_text() == " > ".join(ranking)
             context.close()
         assert options is not None
@@ -159,9 +160,9 @@ def test_forty_imported_members_vote_by_link_code_and_signed_in(browser, tmp_pat
         page = context.new_page()
         opened = page.goto(node.url + links[with_address[0]])
         assert opened is not None and opened.status == 409
-        assert page.get_by_role(
-            "heading", name="This voting link has already been used to vote"
-        ).is_visible()
+        expect(
+            page.get_by_role("heading", name="This voting link has already been used to vote")
+        ).to_be_visible()
         context.close()
 
         # The officer prints 3 codes for members voting in the room; they vote at /vote.
