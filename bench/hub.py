@@ -1,5 +1,5 @@
 """Hub benchmark: generate groups × statements (keys, chains, signatures), ingest them through the
-hub's real ingest path (``node.federation.ingest.receive`` → verify → chain → store → aggregates
+hub's real ingest path (``node.peering.ingest.receive`` → verify → chain → store → aggregates
 hook, one transaction per batch) into PostgreSQL, and report in the same run:
 
 * ingest statements/s vs the raw Ed25519 verify rate of ``cryptography`` on one core;
@@ -125,8 +125,8 @@ def generate(groups: int, per_group: int, workers: int = 1) -> list[dict[str, An
 def enrol_directly(hub: Any, chains: list[dict[str, Any]]) -> None:
     """Enrolled-group + allowlist rows as a completed ``hub join`` leaves them (no HTTP)."""
     from node.extensions import db
-    from node.federation.models import Peer
     from node.hub.models import EnrolledGroup
+    from node.peering.models import Peer
 
     for c in chains:
         jwk = dict(c["jwk"])
@@ -176,8 +176,8 @@ def ingest_chains(
     from sqlalchemy import text
 
     from node.extensions import db
-    from node.federation.ingest import receive
     from node.groups.models import Group
+    from node.peering.ingest import receive
 
     done, next_analyze = 0, 1000
     for c in chains:
@@ -199,7 +199,7 @@ def raw_verify_rate(chains: list[dict[str, Any]], n: int = 20000) -> tuple[float
     """Bare ``Ed25519PublicKey.verify`` over real statements: (per wall second, per CPU second)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from federation._util import b64url_decode
+    from federation.encoding import b64url_decode
 
     samples = []
     for c in chains:

@@ -4,7 +4,7 @@ raw Ed25519 verify rate of ``cryptography`` measured in the same run.
     .venv/bin/python bench/verify.py [--statements 2000] [--batch 100] [--stages] [--profile]
 
 The node under test is a real app with a SQLite database in a temporary folder; statements are
-fed in batches to ``node.federation.ingest.receive`` — the function the inbox view calls (size,
+fed in batches to ``node.peering.ingest.receive`` — the function the inbox view calls (size,
 parse, alg, issuer & key, signature, schema, chain, store, commit). Prints both rates and the
 ratio (goal: at least 50 %).
 
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def signed_pairs(compacts: list[str]) -> list[tuple[bytes, bytes]]:
     """(signature, signing input) of each statement, for the raw verify rate."""
-    from federation._util import b64url_decode
+    from federation.encoding import b64url_decode
 
     pairs = []
     for compact in compacts:
@@ -121,9 +121,9 @@ def run(
     from federation.keys import load_public_jwk
     from node import create_app
     from node.extensions import db
-    from node.federation import ingest
-    from node.federation.models import Peer
     from node.groups.operations import create_group
+    from node.peering import ingest
+    from node.peering.models import Peer
 
     issuer = "http://peer.bench"
     jwk, compacts = make_statements(issuer, n + batch)

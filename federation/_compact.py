@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._util import b64url_decode, strict_json_loads
+from .encoding import b64url_decode, strict_json_loads
 from .errors import StatementError
 
 MAX_HEADER_SEGMENT = 1024

@@ -18,7 +18,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
 from ._compact import Parsed, as_text
-from ._util import b64url_decode, strict_json_loads
+from .encoding import b64url_decode, strict_json_loads
 from .errors import InvalidKeyError, StatementError
 from .keys import load_public_jwk, thumbprint
 

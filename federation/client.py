@@ -22,8 +22,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import requests
 
 from . import schemas
-from ._util import strict_json_loads
 from .addresses import PublicAddressesOnly
+from .encoding import strict_json_loads
 from .errors import (
     BadResponse,
     DeliveryError,

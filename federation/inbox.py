@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._util import strict_json_loads
+from .encoding import strict_json_loads
 from .errors import StatementError
 from .statements import MAX_STATEMENT_BYTES
 

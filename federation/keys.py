@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from ._util import b64url_decode, b64url_encode, sha256_b64url
+from .encoding import b64url_decode, b64url_encode, sha256_b64url
 from .errors import InvalidKeyError
 
 __all__ = [

@@ -36,7 +36,7 @@ from ._signature import (
     imported_key,
     verify_signature,
 )
-from ._util import (
+from .encoding import (
     canonical_json,
     contains_nul,
     sha256_b64url,

@@ -40,7 +40,7 @@ BLUEPRINTS = (
 # (registers its blueprints, nav links, dashboard panels and hooks). A room not built yet is skipped.
 ROOMS = (
     "ballots",
-    "federation",
+    "peering",
     "hub",
     "campaigns",
     "events",

@@ -2,7 +2,7 @@
 
 A candidate-selection or endorsement ballot whose result passes is a *decision*
 (``operations.is_decision``). An officer confirms its publication here, and the group's node signs
-it through ``node.federation.operations``: one ``candidate-endorsement`` per elected candidate,
+it through ``node.peering.operations``: one ``candidate-endorsement`` per elected candidate,
 or one ``campaign-endorsement`` for an endorsement ballot. The statements, their deliveries to
 followers and the ballot's record of them are written in the caller's transaction (the
 transactional outbox): a refusal anywhere rolls the whole thing back.
@@ -50,8 +50,8 @@ class Details:
 
 
 def federation() -> Any | None:
-    """``node.federation.operations``, or None on a node built without the federation room."""
-    return optional_module("node.federation.operations")
+    """``node.peering.operations``, or None on a node built without the federation room."""
+    return optional_module("node.peering.operations")
 
 
 def _campaign(ballot: Ballot) -> Any | None:

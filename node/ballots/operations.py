@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 REMIND_BEFORE = timedelta(days=1)
 
 # Called (inside the publishing transaction) when an officer publishes a ballot that is a
-# decision; node.federation attaches here to sign and publish it.
+# decision; node.peering attaches here to sign and publish it.
 on_decision_published: list[Callable[[Ballot], None]] = []
 
 
@@ -325,7 +325,7 @@ def publish_result(ballot: Ballot, actor: Member | None) -> None:
 
 
 def decision_summary(ballot: Ballot) -> dict[str, Any]:
-    """What node.federation signs for a decision (small, stable, no personal data)."""
+    """What node.peering signs for a decision (small, stable, no personal data)."""
     result = ballot.result or {}
     small = {
         k: result.get(k)

@@ -1,6 +1,6 @@
 """Optional federation integration: endorse a campaign to peers, and receive peers' campaigns.
 
-The federation room (``node.federation``) provides ``publish_campaign_endorsement`` and
+The federation room (``node.peering``) provides ``publish_campaign_endorsement`` and
 ``received_campaign_endorsements``. Until it exists this module reports itself unavailable and
 the campaign pages simply hide the buttons; nothing else depends on it.
 """
@@ -19,7 +19,7 @@ from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
 
-_MODULES = ("node.federation", "node.federation.campaigns", "node.federation.operations")
+_MODULES = ("node.peering", "node.peering.campaigns", "node.peering.operations")
 
 
 def _find(name: str) -> Callable[..., Any] | None:

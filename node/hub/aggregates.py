@@ -1,7 +1,7 @@
 """Aggregates, maintained incrementally as statements are stored, rebuildable from the store.
 
 ``apply_batch(hub, statements)`` runs inside the transaction that stores a verified batch
-(hooked into ``node.federation.batch``), so the aggregates can never disagree with the store.
+(hooked into ``node.peering.batch``), so the aggregates can never disagree with the store.
 Per batch it reads the enrolled groups and subjects it needs once, inserts the endorsement rows
 together, and then touches each counter once: one ``UPDATE … SET endorsements = endorsements + n``
 per subject and one upsert per (kind, subject, region, month) tally, in a fixed order (by id /
@@ -285,7 +285,7 @@ def _rotate(hub: Group, enrolled: EnrolledGroup, st: Any) -> None:
 def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
     """Fold verified, newly stored statements (in issuer/seq order) into the aggregates.
 
-    ``statements`` are ``federation.VerifiedStatement``s or stored ``node.federation`` rows.
+    ``statements`` are ``federation.VerifiedStatement``s or stored ``node.peering`` rows.
     Statements of issuers that are not enrolled here (peers of the hub group) are ignored.
     Returns how many were folded in.
     """

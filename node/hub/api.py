@@ -129,7 +129,7 @@ def regions():  # type: ignore[no-untyped-def]
 def statements():  # type: ignore[no-untyped-def]
     """Raw statements held by the hub from enrolled groups, oldest first (keyset by ``after``)."""
     hub = hub_or_404()
-    from node.federation.models import Statement
+    from node.peering.models import Statement
 
     limit = max(1, min(request.args.get("limit", 100, type=int) or 100, queries.MAX_PER_PAGE))
     after = max(request.args.get("after", 0, type=int) or 0, 0)

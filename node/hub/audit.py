@@ -36,8 +36,8 @@ class Problem:
 
 
 def _lookup(hub: Group) -> Any:
-    from node.federation import keystore
-    from node.federation.models import Peer
+    from node.peering import keystore
+    from node.peering.models import Peer
 
     trusted: dict[str, list[dict[str, Any]]] = {
         hub.url: [dict(row.public_jwk) for row in keystore.all_keys(hub)]
@@ -53,7 +53,7 @@ FIELDS = ("statement_id", "type", "issuer", "seq", "prev", "hash", "kid")
 def verified_rows(hub: Group, problems: list[Problem] | None = None) -> Iterator[Any]:
     """Yield ``(row, VerifiedStatement)`` for every stored statement that still verifies, in
     (issuer, seq) order; append a Problem for each one that does not (and for chain breaks)."""
-    from node.federation.models import Statement
+    from node.peering.models import Statement
 
     lookup = _lookup(hub)
     problems = problems if problems is not None else []

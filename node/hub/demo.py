@@ -170,10 +170,10 @@ def _enrol_and_endorse(hub_site: Site, site: Site, owner: Site) -> None:
     """Join the hub, endorse candidates and co-endorse ``owner``'s campaign (its URL is under
     ``owner``'s, so ``owner``'s own endorsement is what names it at the hub)."""
     from node.extensions import db
-    from node.federation import operations as fed
-    from node.federation.worker import deliver_due
     from node.groups.operations import get_group
     from node.hub import joining, operations
+    from node.peering import operations as fed
+    from node.peering.worker import deliver_due
 
     with hub_site.app().app_context():
         token, _ = operations.issue_token(get_group(hub_site.slug), site.name, site.region or "")

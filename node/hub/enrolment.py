@@ -18,7 +18,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from federation._util import b64url_decode, strict_json_loads
+from federation.encoding import b64url_decode, strict_json_loads
 from federation.errors import StatementError
 from federation.statements import format_timestamp, sign_jws, verify_signature
 

@@ -22,8 +22,8 @@ class JoinError(ValueError):
 
 
 def join(group: Group, hub_url: str, token: str) -> HubLink:
-    from node.federation import keystore, net
-    from node.federation.following import FollowError, follow_peer
+    from node.peering import keystore, net
+    from node.peering.following import FollowError, follow_peer
 
     hub_url = hub_url.strip().rstrip("/")
     client = net.client()

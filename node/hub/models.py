@@ -1,6 +1,6 @@
 """The hub's tables. Every row belongs to the hub group (``group_id``), like any group-owned data.
 
-The statement store itself (verbatim compact JWS plus parsed fields) is ``node.federation``'s;
+The statement store itself (verbatim compact JWS plus parsed fields) is ``node.peering``'s;
 these tables are what the hub adds: who is enrolled, one-time enrolment tokens, and the aggregates the dashboard and ``/api/v1`` read (maintained incrementally by
 ``node.hub.aggregates`` in the same transaction as each statement is stored, and rebuildable
 from the store).

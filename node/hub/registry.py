@@ -1,7 +1,7 @@
 """The signed registry: the hub's own ``registry`` statement listing enrolled groups.
 
 It is an ordinary chained statement of the hub group (signed with the hub's key by
-``node.federation.operations.publish``), re-issued whenever enrolment, suspension, removal or a
+``node.peering.operations.publish``), re-issued whenever enrolment, suspension, removal or a
 key rotation changes the list, and served verbatim at ``{hub url}/hub/registry``. Nodes that
 joined the hub pin the hub's key at ``hub join`` and trust a peer's key when the latest registry
 they verified lists it as ``active`` (:func:`trusted_via_registry`; each group trusts only the
@@ -44,7 +44,7 @@ def body(hub: Group) -> dict[str, Any]:
 
 def reissue(hub: Group) -> Any:
     """Publish a new registry statement (same transaction as the change that caused it)."""
-    from node.federation.operations import publish
+    from node.peering.operations import publish
 
     db.session.flush()
     return publish(hub, "registry", body(hub))
@@ -52,7 +52,7 @@ def reissue(hub: Group) -> Any:
 
 def latest(hub: Group) -> Any:
     """The hub's latest registry statement row (federation store) or None."""
-    from node.federation.models import Statement
+    from node.peering.models import Statement
 
     return db.session.scalar(
         select(Statement)
@@ -108,13 +108,13 @@ def _vouches(link: HubLink, url: str, thumbprint: str) -> bool:
 
 
 def trusted_via_registry(group_id: int, url: str, thumbprint: str) -> bool:
-    """Hook for ``node.federation.net.trusted_via_registry``: does a hub that group ``group_id``
+    """Hook for ``node.peering.net.trusted_via_registry``: does a hub that group ``group_id``
     joined vouch (in a registry verified with that hub's pinned key) for ``thumbprint`` as
     ``url``'s key? Only that group's own hub links count: trust is per group, so a hub another
     group of this install joined (perhaps a hostile one) vouches for nobody here. A registry
     older than REFRESH_AFTER, or one that does not (yet) vouch, is re-fetched at most once per
     REFRESH_AFTER."""
-    from node.federation import net
+    from node.peering import net
 
     links = db.session.scalars(select(HubLink).where(HubLink.group_id == group_id)).all()
     for link in links:

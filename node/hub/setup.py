@@ -35,11 +35,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     if _panel not in dashboard_panels:
         dashboard_panels.append(_panel)
-    batch = optional_module("node.federation.batch")
+    batch = optional_module("node.peering.batch")
     batch_hooks = getattr(batch, "on_statements_received", None)
     if batch_hooks is not None and _on_statements_stored not in batch_hooks:
         batch_hooks.append(_on_statements_stored)
-    net = optional_module("node.federation.net")
+    net = optional_module("node.peering.net")
     if net is not None:
         net.trusted_via_registry = registry.trusted_via_registry
     scheduler.register("hub-sweep", sweep.run_sweep)

@@ -26,7 +26,7 @@ MAX_RETRY_INTERVAL = timedelta(hours=1)
 
 def sweep_group(hub: Group, enrolled: EnrolledGroup) -> int:
     """Pull one group now; returns statements stored. Commits (like the federation worker)."""
-    from node.federation.worker import pull_peer
+    from node.peering.worker import pull_peer
 
     enrolled_id, hub_id = enrolled.id, hub.id
     peer = trust._peer(hub, enrolled)

@@ -1,4 +1,4 @@
-"""The hub's trust in enrolled groups, expressed in ``node.federation``'s allowlist (``Peer``).
+"""The hub's trust in enrolled groups, expressed in ``node.peering``'s allowlist (``Peer``).
 
 Enrolling adds the group as a trusted peer of the hub group with the key pinned at enrolment,
 and subscribes (a signed follow request) so the group's node pushes to the hub's inbox; the
@@ -19,7 +19,7 @@ from node.hub.models import EnrolledGroup
 
 
 def _peer(hub: Group, enrolled: EnrolledGroup) -> Any:
-    from node.federation.models import Peer
+    from node.peering.models import Peer
 
     return db.session.scalar(
         select(Peer).where(Peer.group_id == hub.id, Peer.issuer == enrolled.url)
@@ -27,7 +27,7 @@ def _peer(hub: Group, enrolled: EnrolledGroup) -> Any:
 
 
 def trust_enrolled(hub: Group, enrolled: EnrolledGroup, info: Any) -> None:
-    from node.federation.models import Peer
+    from node.peering.models import Peer
 
     peer = _peer(hub, enrolled)
     if peer is None:
@@ -53,7 +53,7 @@ def trust_enrolled(hub: Group, enrolled: EnrolledGroup, info: Any) -> None:
 def subscribe(hub: Group, enrolled: EnrolledGroup) -> str:
     """Send the group's node a follow request signed by the hub, so it pushes to our inbox.
     Returns the outcome line (never raises for network trouble: the sweep pulls anyway)."""
-    from node.federation import following
+    from node.peering import following
 
     peer = _peer(hub, enrolled)
     if peer is None:

@@ -238,7 +238,7 @@ def group(enrolled_id: int):  # type: ignore[no-untyped-def]
     hub = hub_or_404()
     row = get_or_404(EnrolledGroup, enrolled_id)
     is_officer = g.get("member") is not None and g.member.has_role("officer")
-    from node.federation.models import ForkEvidence
+    from node.peering.models import ForkEvidence
 
     forks = db.session.scalars(
         select(ForkEvidence).where(ForkEvidence.group_id == hub.id, ForkEvidence.issuer == row.url)
@@ -303,7 +303,7 @@ def tokens():  # type: ignore[no-untyped-def]
 def enrol():  # type: ignore[no-untyped-def]
     """A group's node enrols (signed request, see node.hub.enrolment)."""
     hub = hub_or_404()
-    from node.federation import net
+    from node.peering import net
 
     try:
         enrolled = operations.enrol(
@@ -313,8 +313,8 @@ def enrol():  # type: ignore[no-untyped-def]
         db.session.rollback()
         return jsonify({"error": exc.code, "detail": exc.detail}), exc.status
     db.session.commit()
-    from node.federation import keystore
     from node.hub import trust
+    from node.peering import keystore
 
     trust.subscribe(hub, enrolled)  # ask the group's node to push to us (the sweep pulls anyway)
     db.session.commit()

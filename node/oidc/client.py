@@ -28,11 +28,11 @@ from federation.client import check_url
 from node import clock
 from node.audit import record
 from node.extensions import db
-from node.federation.net import allow_private
 from node.groups.models import Group
 from node.members.models import Account, Member
 from node.oidc.keys import group_client_jwk
 from node.oidc.models import HubConnection, JoinRequest, NationalLink
+from node.peering.net import allow_private
 from node.tenancy import group_url
 
 SCOPE = "openid email profile membership"

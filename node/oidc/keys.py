@@ -73,11 +73,11 @@ def group_signing_key(group: Group) -> Ed25519PrivateKey:
     """The group's own Ed25519 private key, used for ``private_key_jwt``.
 
     Adapter: with the federation room present this is the group's current statement key
-    (``node.federation.keystore``), published in the group's JWKS, so the hub can also fetch it
+    (``node.peering.keystore``), published in the group's JWKS, so the hub can also fetch it
     by ``jwks_uri``. Without it, a per-group key in ``<instance>/oidc-client-keys/<slug>.pem``.
     """
     try:
-        from node.federation import keystore  # the federation room's group keys
+        from node.peering import keystore  # the federation room's group keys
     except ImportError:
         keystore = None  # type: ignore[assignment]
     if keystore is not None and hasattr(keystore, "private_key"):

@@ -112,7 +112,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
             return KeySet.import_key_set(client.jwks)
         if client.jwks_uri:
             from federation.errors import FederationError
-            from node.federation.net import new_client
+            from node.peering.net import new_client
 
             fetcher = new_client(timeout=(3.05, 5))
             try:

@@ -333,7 +333,7 @@ def federation_targets() -> list[str]:
 
     urls: set[str] = set()
     for module_name, model_name, column in (
-        ("node.federation.models", "Peer", "issuer"),
+        ("node.peering.models", "Peer", "issuer"),
         ("node.hub.models", "HubLink", "hub_url"),
     ):
         model = getattr(optional_module(module_name), model_name, None)
@@ -356,7 +356,7 @@ def check_remote(urls: Iterable[str]) -> list[Finding]:
     if not urls:
         return [Finding(OK, "clock", "no hub or peers configured: skew not checked")]
     found: list[Finding] = []
-    from node.federation.net import new_client
+    from node.peering.net import new_client
 
     client = new_client(timeout=(3.05, 5))
     try:

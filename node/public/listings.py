@@ -72,7 +72,7 @@ class Endorsement:
 
 
 def endorsements(group: Group) -> list[Endorsement]:
-    models = optional_module("node.federation.models")
+    models = optional_module("node.peering.models")
     if models is None:
         return []
     statement = models.Statement

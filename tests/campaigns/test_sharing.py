@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from federation import statements as fst
 from node.extensions import db
-from tests.federation_node.conftest import Forger, meeting_decision, trust
+from tests.peering.conftest import Forger, meeting_decision, trust
 
 OWNER, SQUATTER = "http://river.test", "http://squat.test"
 CAMPAIGN = OWNER + "/campaigns/clean-the-wey"
@@ -42,7 +42,7 @@ def received(group: Any) -> Any:
 
 def test_a_squatter_never_names_a_campaign_and_the_owner_takes_over(app, make_group):  # type: ignore[no-untyped-def]
     from node.campaigns import sharing
-    from node.federation.ingest import receive
+    from node.peering.ingest import receive
 
     walton = make_group("Walton", slug="walton", url="http://walton.test")
     owner, squatter = Forger(OWNER), Forger(SQUATTER)

@@ -45,7 +45,7 @@ def publish(install: Install, slug: str, count: int) -> None:
     )
     install.python(
         "from node.extensions import db\n"
-        "from node.federation import operations as ops\n"
+        "from node.peering import operations as ops\n"
         "from node.groups.operations import get_group\n"
         f"group = get_group({slug!r})\n"
         f"for n in range({count - 1}):\n"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from joserfc.jwk import OKPKey
 
 from federation import keys, statements
-from federation._util import b64url_decode
+from federation.encoding import b64url_decode
 
 # RFC 8037 Appendix A.1 test key: public, never use it for anything real.
 TEST_SEED = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"

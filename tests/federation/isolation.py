@@ -1,5 +1,5 @@
-"""The node federation room's isolation populate lives with its tests (tests/federation_node)."""
+"""The node federation room's isolation populate lives with its tests (tests/peering)."""
 
-from tests.federation_node.isolation import populate
+from tests.peering.isolation import populate
 
 __all__ = ["populate"]

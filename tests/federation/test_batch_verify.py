@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from federation import keys, statements
-from federation._util import b64url_encode, canonical_json
 from federation.batch import verify_many
+from federation.encoding import b64url_encode, canonical_json
 from federation.errors import StatementError
 
 from .conftest import ISSUER

@@ -131,7 +131,7 @@ def test_private_key_repr_has_no_material(rfc8037: dict[str, Any]) -> None:
     seed = key.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
-    from federation._util import b64url_encode
+    from federation.encoding import b64url_encode
 
     for text in (repr(key), str(key)):
         assert b64url_encode(seed) not in text and seed.hex() not in text

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from federation import keys, statements
-from federation._util import b64url_encode, contains_nul
+from federation.encoding import b64url_encode, contains_nul
 from federation.errors import ERROR_CODES, StatementError
 
 from .conftest import ISSUER

@@ -11,7 +11,7 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from federation import keys, statements
-from federation._util import b64url_encode
+from federation.encoding import b64url_encode
 from federation.errors import StatementError
 
 

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation import keys, statements
-from federation._util import b64url_encode
+from federation.encoding import b64url_encode
 from federation.errors import StatementError
 
 from .conftest import BALLOTS_HASH, ISSUER, OTHER, candidate_body, decision

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from federation.client import FederationClient
-from tests.federation_node.conftest import WsgiAdapter
+from tests.peering.conftest import WsgiAdapter
 
 HUB = "http://hub.test"
 GROUPS = {
@@ -22,7 +22,7 @@ GROUPS = {
 
 @pytest.fixture
 def wsgi(app: Any) -> Iterator[WsgiAdapter]:
-    from node.federation import net
+    from node.peering import net
 
     adapter = WsgiAdapter(app)
 
@@ -72,7 +72,7 @@ def enrolled(app: Any, wsgi: WsgiAdapter, hub: Any, nodes: dict[str, Any]) -> di
 
 
 def meeting(summary: str = "Agreed unanimously", turnout: int = 23) -> dict[str, Any]:
-    from node.federation.operations import meeting_decision
+    from node.peering.operations import meeting_decision
 
     return meeting_decision("2026-01-15", "GM/7", summary, turnout=turnout)
 
@@ -85,7 +85,7 @@ def endorse(
     election: str = "2026-05-07",
 ) -> Any:
     from node.extensions import db
-    from node.federation.operations import endorse_candidate
+    from node.peering.operations import endorse_candidate
 
     row = endorse_candidate(group, name, office, area, election, meeting())
     db.session.commit()
@@ -93,6 +93,6 @@ def endorse(
 
 
 def deliver() -> int:
-    from node.federation.worker import deliver_due
+    from node.peering.worker import deliver_due
 
     return deliver_due()

@@ -43,7 +43,7 @@ def test_candidates_paginate_and_filter(app, wsgi, hub, enrolled):  # type: igno
 
 
 def test_statements_are_served_raw_and_verify_independently(app, wsgi, hub, enrolled):  # type: ignore[no-untyped-def]
-    from node.federation import keystore
+    from node.peering import keystore
 
     endorse(enrolled["walton"])
     deliver()

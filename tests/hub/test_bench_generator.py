@@ -36,8 +36,8 @@ def _expected(chains: list[dict[str, Any]]) -> tuple[Counter[str], Counter[str],
 
 
 def _held(hub: Any) -> tuple[Counter[str], Counter[str], int]:
-    from node.federation.models import Statement
     from node.hub.models import HubCampaign, HubCandidate
+    from node.peering.models import Statement
 
     db.session.expire_all()
     rows = db.session.execute(

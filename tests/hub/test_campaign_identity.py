@@ -18,7 +18,7 @@ def _campaign(hub):  # type: ignore[no-untyped-def]
 
 
 def _endorse(group, url, title, origin):  # type: ignore[no-untyped-def]
-    from node.federation.operations import publish_campaign_endorsement
+    from node.peering.operations import publish_campaign_endorsement
 
     campaign = {"id_url": url, "title": title, "summary": f"{title}, said {group.name}"}
     publish_campaign_endorsement(group, {**campaign, "origin": origin}, meeting())

@@ -43,9 +43,9 @@ def test_token_is_single_use_and_expires(app, wsgi, hub, nodes):  # type: ignore
 
 
 def test_enrolment_pins_keys_and_the_registry_vouches(app, wsgi, hub, enrolled):  # type: ignore[no-untyped-def]
-    from node.federation import keystore, net
     from node.hub import registry
     from node.hub.models import EnrolledGroup, HubLink
+    from node.peering import keystore, net
 
     walton = enrolled["walton"]
     row = db.session.scalar(select(EnrolledGroup).where(EnrolledGroup.url == walton.url))
@@ -68,8 +68,8 @@ def test_enrolment_pins_keys_and_the_registry_vouches(app, wsgi, hub, enrolled):
 
 
 def test_peers_follow_without_fingerprint_when_the_registry_vouches(app, wsgi, hub, enrolled):  # type: ignore[no-untyped-def]
-    from node.federation.following import follow_peer
     from node.hub.registry import REFRESH_AFTER
+    from node.peering.following import follow_peer
 
     # Walton's own registry (fetched when it joined, before Crosby enrolled) is re-fetched once
     # it is REFRESH_AFTER old; another group's fresher registry does not count (trust is per group).
@@ -80,10 +80,10 @@ def test_peers_follow_without_fingerprint_when_the_registry_vouches(app, wsgi, h
 
 
 def test_pushed_endorsements_are_counted_retracted_and_suspended(app, wsgi, hub, enrolled):  # type: ignore[no-untyped-def]
-    from node.federation.operations import retract
     from node.hub import operations
     from node.hub.audit import rebuild
     from node.hub.models import EnrolledGroup
+    from node.peering.operations import retract
 
     walton, shepperton, crosby = (enrolled[s] for s in ("walton", "shepperton", "crosby"))
     first = endorse(walton)
@@ -126,7 +126,7 @@ def test_sweep_catches_up_a_group_whose_pushes_failed(app, wsgi, hub, enrolled):
 
 
 def test_audit_finds_a_statement_tampered_in_the_database(app, wsgi, hub, enrolled, runner):  # type: ignore[no-untyped-def]
-    from node.federation.models import Statement
+    from node.peering.models import Statement
 
     endorse(enrolled["walton"])
     deliver()

@@ -12,9 +12,9 @@ from tests.hub.conftest import enrol
 
 
 def test_a_hub_another_group_joined_vouches_for_nobody_here(app, wsgi, hub, nodes):  # type: ignore[no-untyped-def]
-    from node.federation import keystore, net
-    from node.federation.following import follow_peer
-    from node.federation.models import Peer
+    from node.peering import keystore, net
+    from node.peering.following import follow_peer
+    from node.peering.models import Peer
 
     walton, shepperton, crosby = nodes["walton"], nodes["shepperton"], nodes["crosby"]
     enrol(hub, walton)

@@ -13,7 +13,7 @@ from tests.hub.conftest import HUB, endorse
 
 
 def _held(hub, issuer):  # type: ignore[no-untyped-def]
-    from node.federation.models import Statement
+    from node.peering.models import Statement
 
     return len(
         db.session.scalars(
@@ -25,9 +25,9 @@ def _held(hub, issuer):  # type: ignore[no-untyped-def]
 def test_a_group_that_breaks_the_sweep_is_recorded_and_the_others_are_swept(
     app, wsgi, hub, enrolled
 ):  # type: ignore[no-untyped-def]
-    from node.federation.models import Peer
     from node.hub.models import EnrolledGroup
     from node.hub.sweep import SWEEP_INTERVAL, run_sweep
+    from node.peering.models import Peer
 
     walton, shepperton, crosby = enrolled["walton"], enrolled["shepperton"], enrolled["crosby"]
     # Walton (enrolled first, so swept first) has an outbox URL nothing can parse: a corrupt row.

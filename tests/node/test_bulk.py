@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from node.bulk import JSONText, insert_rows
 from node.extensions import db
-from node.federation.models import Statement
+from node.peering.models import Statement
 
 WHEN = datetime(2025, 1, 2, 3, 4, 5, 678)
 

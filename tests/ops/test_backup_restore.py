@@ -187,15 +187,15 @@ def test_restored_node_continues_the_same_hash_chain(app, group, fresh_install, 
     """Statements published after a restore link onto the chain signed before the backup."""
     from node.app import optional_module
 
-    ops = optional_module("node.federation.operations")
+    ops = optional_module("node.peering.operations")
     if ops is None or not hasattr(ops, "endorse_candidate"):
-        pytest.skip("node.federation has no publishing operations yet")
+        pytest.skip("node.peering has no publishing operations yet")
     from sqlalchemy import select
 
     from federation.statements import verify_signature
     from node.extensions import db
-    from node.federation.models import GroupKey, Statement
     from node.groups.operations import get_group
+    from node.peering.models import GroupKey, Statement
 
     def endorse(grp, name):  # type: ignore[no-untyped-def]
         decision = ops.meeting_decision("2026-02-10", "GM/3", "Agreed")

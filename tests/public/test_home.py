@@ -43,7 +43,7 @@ def _campaign(group, title: str, public: bool) -> Campaign:  # type: ignore[no-u
 
 @pytest.fixture
 def seeded(group, make_member):  # type: ignore[no-untyped-def]
-    from node.federation import operations as fed
+    from node.peering import operations as fed
 
     db.session.add(
         PublicProfile(

@@ -67,8 +67,8 @@ def _events(make_group: Any, make_member: Any) -> None:
 
 def _federation(make_group: Any, make_member: Any) -> None:
     """Each group: a pending delivery to a follower and a peer to pull, both unreachable."""
-    from node.federation import operations as ops
-    from node.federation.models import Delivery, Follower, Peer
+    from node.peering import operations as ops
+    from node.peering.models import Delivery, Follower, Peer
 
     for slug in ("aston", "bootle"):
         group = make_group(slug.title(), slug=slug)
@@ -111,8 +111,8 @@ def _federation(make_group: Any, make_member: Any) -> None:
 
 def _hub_sweep(make_group: Any, make_member: Any) -> None:
     """A hub with two enrolled groups whose outboxes are unreachable."""
-    from node.federation.models import Peer
     from node.hub.models import EnrolledGroup
+    from node.peering.models import Peer
 
     hub = make_group("Hub", slug="hub", role="hub")
     for slug in ("aston", "bootle"):

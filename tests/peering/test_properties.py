@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from node.extensions import db
-from node.federation.models import Statement
-from tests.federation_node.conftest import WALTON, Forger, trust
+from node.peering.models import Statement
+from tests.peering.conftest import WALTON, Forger, trust
 
 PEER = "http://peer.test"
 FORGER = Forger(PEER)
@@ -40,7 +40,7 @@ def mutated(draw: st.DrawFn) -> str:
 @given(body=mutated(), as_batch=st.booleans())
 def test_mutated_statements_are_refused(client, walton, body, as_batch):
     if not db.session.scalar(select(func.count()).select_from(Statement)):
-        from node.federation.models import Peer
+        from node.peering.models import Peer
 
         if db.session.scalar(select(func.count()).select_from(Peer)) == 0:
             trust(walton, PEER, FORGER.jwk)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from federation import backoff
 from node import clock
 from node.extensions import db
-from node.federation.models import Delivery, Destination
+from node.peering.models import Delivery, Destination
 
 
 def _secs(when: datetime | None) -> float | None:

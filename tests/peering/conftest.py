@@ -82,7 +82,7 @@ class WsgiAdapter(BaseAdapter):
 
 @pytest.fixture
 def wsgi(app: Any) -> Iterator[WsgiAdapter]:
-    from node.federation import net
+    from node.peering import net
 
     adapter = WsgiAdapter(app)
 
@@ -111,7 +111,7 @@ def shepperton(make_group: Any) -> Any:
 
 
 def fingerprint(group: Any) -> str:
-    from node.federation import keystore
+    from node.peering import keystore
 
     return keystore.current_key(group).kid
 
@@ -120,7 +120,7 @@ def publish(group: Any) -> Any:
     """``group`` endorses a candidate (a statement its followers get) and commits; returns the
     Statement row."""
     from node.extensions import db
-    from node.federation import operations as ops
+    from node.peering import operations as ops
 
     row = ops.endorse_candidate(
         group,
@@ -138,7 +138,7 @@ def publish(group: Any) -> Any:
 def followed(app: Any, wsgi: WsgiAdapter, walton: Any, shepperton: Any) -> Any:
     """Walton follows Shepperton (fingerprint confirmed); returns the Peer row."""
     from node.extensions import db
-    from node.federation.following import follow_peer
+    from node.peering.following import follow_peer
 
     preview = follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
     db.session.commit()
@@ -206,7 +206,7 @@ class Forger:
 def trust(group: Any, issuer: str, jwk: dict[str, Any], name: str = "Peer") -> Any:
     """Add ``issuer`` to ``group``'s allowlist directly (as a confirmed follow would)."""
     from node.extensions import db
-    from node.federation.models import Peer
+    from node.peering.models import Peer
 
     peer = Peer(
         group_id=group.id,

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from federation import backoff
 from node import clock
 from node.extensions import db
-from node.federation import worker
-from node.federation.following import follow_peer
-from node.federation.models import Delivery, Follower, Peer, Statement
-from tests.federation_node.conftest import (
+from node.peering import worker
+from node.peering.following import follow_peer
+from node.peering.models import Delivery, Follower, Peer, Statement
+from tests.peering.conftest import (
     SHEPPERTON,
     WALTON,
     Forger,

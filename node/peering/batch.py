@@ -36,9 +36,9 @@ from federation.keys import thumbprint
 from node import clock
 from node.bulk import JSONText, insert_rows
 from node.extensions import db
-from node.federation.models import Peer, Statement
-from node.federation.operations import mark_retracted
 from node.groups.models import Group
+from node.peering.models import Peer, Statement
+from node.peering.operations import mark_retracted
 
 _ADVANCE_PULL = (
     update(Peer).where(Peer.id == bindparam("peer_id")).values(last_pulled_seq=bindparam("seq"))
@@ -95,7 +95,7 @@ def _chain(
         report.duplicates += 1
         return
     if verdict.kind == "fork":
-        from node.federation.ingest import _record_fork
+        from node.peering.ingest import _record_fork
 
         _record_fork(receiver, st, verdict.detail)
     elif verdict.kind == "gap":
@@ -110,7 +110,7 @@ def ingest_batch(group: Group, compacts: Sequence[str], *, refetch: bool = True)
 
     Returns an ``ingest.IngestReport``. Adds to the session; the caller commits.
     """
-    from node.federation import ingest as single
+    from node.peering import ingest as single
 
     receiver = single._Receiver(group, refetch)
     report = single.IngestReport()

@@ -15,10 +15,10 @@ from federation import statements as fst
 from node import clock
 from node.ballots.operations import b64url_sha256, to_london
 from node.extensions import db
-from node.federation import worker
-from node.federation.models import Delivery, Statement
+from node.peering import worker
+from node.peering.models import Delivery, Statement
 from tests.ballots.helpers import ranked_form
-from tests.federation_node.conftest import SHEPPERTON, WALTON, fingerprint
+from tests.peering.conftest import SHEPPERTON, WALTON, fingerprint
 
 TIME = "%Y-%m-%dT%H:%M"
 
@@ -59,7 +59,7 @@ def voters(app, people):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def follower(app, wsgi, walton, shepperton):  # type: ignore[no-untyped-def]
     """Shepperton follows Walton (fingerprint confirmed): Walton now pushes to it."""
-    from node.federation.following import follow_peer
+    from node.peering.following import follow_peer
 
     preview = follow_peer(shepperton, WALTON, fingerprint(walton))
     db.session.commit()

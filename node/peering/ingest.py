@@ -27,9 +27,9 @@ from federation.errors import DeliveryError, StatementError
 from federation.keys import thumbprint
 from node import clock
 from node.extensions import db
-from node.federation import net
-from node.federation.models import ForkEvidence, Peer, Statement
 from node.groups.models import Group
+from node.peering import net
+from node.peering.models import ForkEvidence, Peer, Statement
 
 log = logging.getLogger(__name__)
 JWKS_REFETCH_INTERVAL = timedelta(minutes=10)
@@ -178,11 +178,11 @@ def _record_fork(receiver: _Receiver, st: fst.VerifiedStatement, detail: str) ->
 
 
 def receive(group: Group, compacts: Sequence[str], *, refetch: bool = True) -> IngestReport:
-    """Verify and store ``compacts`` (:func:`node.federation.batch.ingest_batch`) and commit.
+    """Verify and store ``compacts`` (:func:`node.peering.batch.ingest_batch`) and commit.
     A concurrent push and pull of the same statement can race to
     the UNIQUE constraint; the loser simply runs again and finds a duplicate."""
     group_id = group.id
-    from node.federation.batch import ingest_batch  # same checks, one bulk insert per batch
+    from node.peering.batch import ingest_batch  # same checks, one bulk insert per batch
 
     for attempt in range(3):
         try:

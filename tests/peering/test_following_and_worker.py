@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from node import clock
 from node.extensions import db
-from node.federation import operations as ops
-from node.federation import worker
-from node.federation.models import Delivery, Destination, Follower, Peer, Statement
-from tests.federation_node.conftest import SHEPPERTON, WALTON, fingerprint
+from node.peering import operations as ops
+from node.peering import worker
+from node.peering.models import Delivery, Destination, Follower, Peer, Statement
+from tests.peering.conftest import SHEPPERTON, WALTON, fingerprint
 
 
 def decision():
@@ -37,7 +37,7 @@ def held_by(group, issuer):
 
 
 def test_following_needs_the_confirmed_fingerprint(app, wsgi, walton, shepperton):
-    from node.federation.following import FollowError, follow_peer
+    from node.peering.following import FollowError, follow_peer
 
     preview = follow_peer(walton, SHEPPERTON)
     assert not preview.pinned and preview.fingerprint == fingerprint(shepperton)
@@ -76,7 +76,7 @@ def test_follow_push_pull_retract_unfollow(app, wsgi, walton, shepperton, follow
     assert [e["campaign"] for e in ops.received_campaign_endorsements(walton)] == []
     # unfollow stops the push (and the pull)
     peer = db.session.scalar(select(Peer))
-    from node.federation.following import unfollow_peer
+    from node.peering.following import unfollow_peer
 
     assert unfollow_peer(walton, peer) == "unfollow request accepted"
     db.session.commit()
@@ -95,7 +95,7 @@ def test_follow_push_pull_retract_unfollow(app, wsgi, walton, shepperton, follow
 
 def test_replayed_follow_request_is_refused(app, wsgi, walton, shepperton, followed):
     from federation import follow as ffollow
-    from node.federation import keystore
+    from node.peering import keystore
 
     payload = ffollow.build_follow(
         "unfollow",
@@ -194,7 +194,7 @@ def test_claimed_rows_are_not_sent_twice(app, wsgi, walton, shepperton, followed
 def test_following_a_private_address_is_refused_unless_the_install_allows_it(app, walton):
     """No COMMONGROUND_ALLOW_PRIVATE_PEERS (the default): a follow URL on loopback is refused at
     connect time, before a byte is sent, with a message the officer can act on."""
-    from node.federation.following import FollowError, follow_peer
+    from node.peering.following import FollowError, follow_peer
 
     assert app.config["ALLOW_PRIVATE_PEERS"] is False
     with socket.create_server(("127.0.0.1", 0)) as listener:

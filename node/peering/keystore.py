@@ -19,8 +19,8 @@ from sqlalchemy import select
 from federation import keys as fkeys
 from node import clock
 from node.extensions import db
-from node.federation.models import GroupKey
 from node.groups.models import Group
+from node.peering.models import GroupKey
 
 _cache: dict[str, Ed25519PrivateKey] = {}
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def _panel(group: Any, member: Any) -> dict[str, Any] | None:
-    from node.federation.operations import describe, received_statements
+    from node.peering.operations import describe, received_statements
 
     items = [(row, describe(row, name)) for row, name in received_statements(group, limit=5)]
     return {
@@ -22,8 +22,8 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
 def init_app(app: Flask) -> None:
     from node import home, scheduler
     from node.extensions import csrf
-    from node.federation import api, keystore, views, worker
     from node.groups import operations as groups
+    from node.peering import api, keystore, views, worker
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from federation import statements as fst
 from node.extensions import db
-from node.federation.models import ForkEvidence, Peer, Statement
-from tests.federation_node.conftest import WALTON, Forger, trust
+from node.peering.models import ForkEvidence, Peer, Statement
+from tests.peering.conftest import WALTON, Forger, trust
 
 PEER = "http://peer.test"
 JOSE = {"Content-Type": "application/jose"}
@@ -173,7 +173,7 @@ def test_batch_stops_at_the_first_refusal(client, walton):
 
 
 def test_own_statements_and_unfollowed_issuers_are_refused(client, walton, runner):
-    from node.federation import operations as ops
+    from node.peering import operations as ops
 
     row = ops.endorse_candidate(
         walton, "A", "B", "C", "2025-05-01", ops.meeting_decision("2025-01-01", "M/1", "ok")
@@ -200,7 +200,7 @@ def test_a_batch_that_raced_a_concurrent_store_is_retried_as_duplicates(
     commits; the database's UNIQUE (holder, issuer, seq) refuses the loser's INSERT (on
     PostgreSQL through COPY), and ``receive`` runs the batch again and finds duplicates."""
     from federation.chain import ChainState
-    from node.federation import ingest
+    from node.peering import ingest
 
     forger = setup_peer(walton)
     statements = [forger.next(), forger.next()]

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from federation import statements as fst
 from node.extensions import db
-from node.federation import keystore
-from node.federation.models import GroupKey, Statement
+from node.peering import keystore
+from node.peering.models import GroupKey, Statement
 
 
 def test_group_creation_makes_a_private_key_file(app, group):
@@ -142,7 +142,7 @@ def test_officer_follow_form_shows_the_fingerprint_first(officer_client, group, 
     kid = keystore.current_key(other).kid
     preview = officer_client.post_form("/federation/peers/follow", {"url": "http://hersham.test"})
     assert kid in preview.get_data(as_text=True)
-    from node.federation.models import Peer
+    from node.peering.models import Peer
 
     assert db.session.scalar(select(Peer)) is None
     done = officer_client.post_form(

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from node.extensions import db
-from node.federation import keystore, worker
-from node.federation import operations as ops
-from node.federation.following import FollowError, follow_peer
-from node.federation.models import Peer, Statement
-from tests.federation_node.conftest import SHEPPERTON, WALTON, Forger, fingerprint, publish
+from node.peering import keystore, worker
+from node.peering import operations as ops
+from node.peering.following import FollowError, follow_peer
+from node.peering.models import Peer, Statement
+from tests.peering.conftest import SHEPPERTON, WALTON, Forger, fingerprint, publish
 
 JWKS_PATH = "/federation/jwks.json"
 

@@ -30,11 +30,11 @@ from federation import backoff
 from federation.errors import DeliveryError
 from node import clock, scheduler
 from node.extensions import db
-from node.federation import net
-from node.federation.breaker import allowed, answered, failed
-from node.federation.ingest import receive
-from node.federation.models import Delivery, Peer, Statement
 from node.groups.models import Group
+from node.peering import net
+from node.peering.breaker import allowed, answered, failed
+from node.peering.ingest import receive
+from node.peering.models import Delivery, Peer, Statement
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)

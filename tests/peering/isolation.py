@@ -8,8 +8,8 @@ from typing import Any
 def populate(group: Any, prefix: str, people: dict[str, Any]) -> list[int]:
     from node import clock
     from node.extensions import db
-    from node.federation import operations as ops
-    from node.federation.models import Delivery, Follower, Peer
+    from node.peering import operations as ops
+    from node.peering.models import Delivery, Follower, Peer
 
     row = ops.endorse_candidate(
         group,

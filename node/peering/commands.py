@@ -24,9 +24,9 @@ from node.cli import with_appcontext
 def _run(func: Callable[..., Any], *args: Any) -> Any:
     """Run an operation in a transaction; a refusal becomes a one-line error and exit code 1."""
     from node.extensions import db
-    from node.federation.following import FollowError
-    from node.federation.operations import PublishError
     from node.groups.operations import GroupError
+    from node.peering.following import FollowError
+    from node.peering.operations import PublishError
 
     try:
         result = func(*args)
@@ -79,7 +79,7 @@ def endorse_candidate(
     minute: str,
     summary: str,
 ) -> None:
-    from node.federation import operations as ops
+    from node.peering import operations as ops
 
     group = _group(slug)
     decision = ops.meeting_decision(_day(meeting_date), minute, summary)
@@ -105,8 +105,8 @@ def endorse_campaign(
     meeting_date: Any,
     minute: str,
 ) -> None:
-    from node.federation import operations as ops
     from node.groups.operations import slugify
+    from node.peering import operations as ops
 
     group = _group(slug)
     campaign = {
@@ -127,7 +127,7 @@ def endorse_campaign(
 @with_appcontext
 def retract(statement_id: str, slug: str, reason: str) -> None:
     """Withdraw one of the group's statements (a signed retraction is published)."""
-    from node.federation import operations as ops
+    from node.peering import operations as ops
 
     row = _run(ops.retract, _group(slug), statement_id, reason)
     click.echo(f"Published retraction {row.seq} ({row.statement_id}) of {statement_id}")
@@ -145,7 +145,7 @@ def peers() -> None:
 @click.option("--fingerprint", help="The peer's key thumbprint, confirmed out of band.")
 @with_appcontext
 def peers_follow(url: str, slug: str, fingerprint: str | None) -> None:
-    from node.federation.following import follow_peer
+    from node.peering.following import follow_peer
 
     preview = _run(follow_peer, _group(slug), url, fingerprint)
     click.echo(f"{preview.name} ({preview.issuer})")
@@ -166,8 +166,8 @@ def peers_unfollow(url: str, slug: str) -> None:
     from sqlalchemy import select
 
     from node.extensions import db
-    from node.federation.following import unfollow_peer
-    from node.federation.models import Peer
+    from node.peering.following import unfollow_peer
+    from node.peering.models import Peer
 
     group = _group(slug)
     peer = db.session.scalar(
@@ -185,7 +185,7 @@ def peers_list(slug: str) -> None:
     from sqlalchemy import select
 
     from node.extensions import db
-    from node.federation.models import Peer
+    from node.peering.models import Peer
 
     group = _group(slug)
     for peer in db.session.scalars(select(Peer).where(Peer.group_id == group.id)):
@@ -206,7 +206,7 @@ def statements_list(slug: str) -> None:
     from sqlalchemy import select
 
     from node.extensions import db
-    from node.federation.models import Statement
+    from node.peering.models import Statement
 
     group = _group(slug)
     rows = db.session.scalars(
@@ -224,7 +224,7 @@ def statements_list(slug: str) -> None:
 @with_appcontext
 def statements_verify(slug: str) -> None:
     """Re-verify every held chain from seq 1 (signatures, schemas, links); exit 1 on problems."""
-    from node.federation.verify import verify_held
+    from node.peering.verify import verify_held
 
     results = verify_held(_group(slug))
     bad = 0
@@ -249,7 +249,7 @@ def keys() -> None:
 @with_appcontext
 def keys_rotate(slug: str) -> None:
     """Make a new key, announced by a key-rotation statement signed by the old one."""
-    from node.federation import operations as ops
+    from node.peering import operations as ops
 
     row = _run(ops.rotate_key, _group(slug))
     click.echo(f"New key {row.body['new_key']['kid']} (statement {row.seq}); old key retired.")
@@ -264,7 +264,7 @@ def keys_rotate(slug: str) -> None:
 def worker(once: bool, max_items: int | None, interval: float) -> None:
     """Deliver statements, pull peers, and run other rooms' periodic tasks."""
     from node import scheduler
-    from node.federation import worker as fworker
+    from node.peering import worker as fworker
 
     fworker.max_per_run = max_items
     if once:

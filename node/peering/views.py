@@ -12,13 +12,13 @@ from node import csv_export
 from node.auth.access import member_required, officer_required
 from node.auth.forms import EmptyForm
 from node.extensions import db
-from node.federation import keystore
-from node.federation import operations as ops
-from node.federation.following import FollowError, follow_peer, preview_peer, unfollow_peer
-from node.federation.forms import CampaignForm, CandidateForm, FollowForm, RetractForm
-from node.federation.models import Delivery, ForkEvidence, Peer, Statement
 from node.groups.operations import slugify
 from node.members.views import paginate
+from node.peering import keystore
+from node.peering import operations as ops
+from node.peering.following import FollowError, follow_peer, preview_peer, unfollow_peer
+from node.peering.forms import CampaignForm, CandidateForm, FollowForm, RetractForm
+from node.peering.models import Delivery, ForkEvidence, Peer, Statement
 from node.tenancy import current_group, get_or_404, scoped
 
 bp = Blueprint("federation", __name__, url_prefix="/federation")

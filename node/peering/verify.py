@@ -7,9 +7,9 @@ from sqlalchemy import select
 from federation import statements as fst
 from federation.chain import verify_run
 from node.extensions import db
-from node.federation import keystore
-from node.federation.models import Peer, Statement
 from node.groups.models import Group
+from node.peering import keystore
+from node.peering.models import Peer, Statement
 
 
 def verify_held(group: Group) -> list[tuple[str, int, list[str]]]:

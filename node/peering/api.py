@@ -20,12 +20,12 @@ from federation.follow import FOLLOW_TYP
 from node import __version__
 from node.auth.access import public
 from node.extensions import db, limiter
-from node.federation import keystore, net
-from node.federation.following import handle_follow
-from node.federation.ingest import receive
-from node.federation.models import Statement
 from node.groups.models import Group
 from node.groups.operations import list_groups
+from node.peering import keystore, net
+from node.peering.following import handle_follow
+from node.peering.ingest import receive
+from node.peering.models import Statement
 from node.tenancy import current_group
 
 bp = Blueprint("federation_api", __name__)

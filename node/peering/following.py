@@ -25,9 +25,9 @@ from federation.errors import DeliveryError, StatementError
 from node import clock
 from node.audit import record
 from node.extensions import db
-from node.federation import keystore, net
-from node.federation.models import Delivery, Follower, Peer
 from node.groups.models import Group
+from node.peering import keystore, net
+from node.peering.models import Delivery, Follower, Peer
 
 MAX_FOLLOWERS = 1000
 
@@ -141,7 +141,7 @@ def follow_peer(
     peer.thumbprints = sorted(set(peer.thumbprints or []) | set(confirmed))
     # Only the confirmed keys: the JWKS came over the same connection a tamperer could control,
     # so its other keys prove nothing. Later keys come in-chain (key-rotation statements signed
-    # by a trusted key, node.federation.batch), from the registry, or by a new confirmation.
+    # by a trusted key, node.peering.batch), from the registry, or by a new confirmation.
     known = {jwk["kid"] for jwk in peer.keys or []}
     peer.keys = [
         *(peer.keys or []),

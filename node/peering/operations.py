@@ -25,9 +25,9 @@ from federation.errors import StatementError
 from node import clock
 from node.audit import record
 from node.extensions import db
-from node.federation import keystore
-from node.federation.models import Delivery, Follower, GroupKey, Peer, Statement
 from node.groups.models import Group
+from node.peering import keystore
+from node.peering.models import Delivery, Follower, GroupKey, Peer, Statement
 
 
 class PublishError(ValueError):
