@@ -7,12 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Blueprint, Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from node import __version__
+from node import __version__, errors
 from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
+from node.rooms import init_rooms
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -30,46 +31,48 @@ def _too_many_detail(exc: HTTPException) -> str:
 
 
 # Blueprints of the foundation, registered first.
-BLUEPRINTS = (
-    "node.auth.views:bp",
-    "node.members.views:bp",
-    "node.home:bp",
-)
+def _foundation_blueprints() -> list[Blueprint]:
+    from node import home
+    from node.auth import views as auth_views
+    from node.members import views as member_views
 
-# Rooms built on the foundation. Each may ship ``node/<room>/setup.py`` with ``init_app(app)``
-# (registers its blueprints, nav links, dashboard panels and hooks). A room not built yet is skipped.
-ROOMS = (
-    "ballots",
-    "peering",
-    "hub",
-    "campaigns",
-    "events",
-    "education",
-    "unions",
-    "newsletters",
-    "ops",
-    "oidc",
-    "public",
-    "scheduler",  # last: its panel of failed background work goes first on the dashboard
-)
+    return [auth_views.bp, member_views.bp, home.bp]
 
 
-def optional_module(name: str) -> Any | None:
-    """Import ``name`` if it exists; a genuine import error inside it still raises."""
-    import importlib
+def _room_setups() -> list[Any]:
+    """Each room's setup module, in the order its links and panels appear."""
+    from node.auth import setup as auth
+    from node.ballots import setup as ballots
+    from node.campaigns import setup as campaigns
+    from node.education import setup as education
+    from node.events import setup as events
+    from node.hub import setup as hub
+    from node.newsletters import setup as newsletters
+    from node.oidc import setup as oidc
+    from node.peering import setup as peering
+    from node.public import setup as public
+    from node.scheduler import setup as scheduler
+    from node.unions import setup as unions
 
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and name.startswith(exc.name):
-            return None
-        raise
+    return [
+        auth,
+        ballots,
+        peering,
+        hub,
+        campaigns,
+        events,
+        education,
+        unions,
+        newsletters,
+        oidc,
+        public,
+        scheduler,
+    ]
 
 
-def _import(path: str) -> Any:
-    module_name, _, attr = path.partition(":")
-    module = __import__(module_name, fromlist=[attr])
-    return getattr(module, attr)
+def room_names() -> list[str]:
+    """The rooms' package names, in registration order (tests walk every room by them)."""
+    return [setup.__name__.split(".")[-2] for setup in _room_setups()]
 
 
 def build_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -131,17 +134,12 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
         return response
 
-    from node.home import nav_links
+    rooms = init_rooms(app)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        member = g.get("member")
         return {
-            "nav_links": [
-                (label, ep)
-                for label, ep, level in nav_links
-                if member is not None and member.has_role(level)
-            ],
+            "nav_links": rooms.nav_for(g.get("member")),
             "current_group": g.get("group"),
             "current_member": g.get("member"),
             "current_account": g.get("account"),
@@ -160,7 +158,11 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         elif exc.code == 429:
             response = make_response(render_template("errors/429.html", error=exc, detail=detail))
         else:
-            response = make_response(render_template("error.html", error=exc))
+            response = make_response(
+                render_template(
+                    "error.html", code=exc.code, heading=exc.name, detail=exc.description
+                )
+            )
         response.status_code = exc.code or 500
         # Keep the headers the exception carries (Allow on 405, Retry-After on 429, …).
         for key, value in exc.get_headers():
@@ -168,12 +170,12 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
                 response.headers[key] = value
         return response
 
-    for path in BLUEPRINTS:
-        app.register_blueprint(_import(path))
-    for room in ROOMS:
-        setup = optional_module(f"node.{room}.setup")
-        if setup is not None:
-            setup.init_app(app)
+    errors.init_app(app)
+    for blueprint in _foundation_blueprints():
+        app.register_blueprint(blueprint)
+    for setup in _room_setups():
+        rooms.names.append(setup.__name__.split(".")[-2])
+        setup.init_app(app, rooms)
 
     # The `commonground` commands also on app.cli, so `flask --app node` and test runners see them.
     from node.cli import cli as commonground_cli

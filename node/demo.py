@@ -12,6 +12,7 @@ import click
 
 from node.cli import migrate_upgrade
 from node.cli.context import load_app
+from node.rooms import rooms_of
 
 DEMO_OFFICER = "officer@example.org"
 DEMO_PASSWORD = "solidarity-2026"
@@ -135,13 +136,9 @@ def seed(rng: random.Random, name: str = "Walton Momentum", slug: str = "walton"
             )
         )
     db.session.flush()
-    for hook in seed_hooks:
-        hook(group, rng)
+    for seed in rooms_of().demo_seeds:
+        seed(group, rng)
     return f"Sign in as {DEMO_OFFICER} with password {DEMO_PASSWORD}"
-
-
-# Other rooms add demo content (ballots, campaigns, endorsements) after the members exist.
-seed_hooks: list = []
 
 
 @click.command("demo")

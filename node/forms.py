@@ -99,3 +99,7 @@ class Form(FlaskForm):  # type: ignore[misc]
                 field.errors = [*field.errors, problem]
                 ok = False
         return ok
+
+
+class EmptyForm(Form):
+    """A form with only the CSRF token, for POST buttons (sign out, lapse, erase)."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Blueprint, g, redirect, render_template, url_for
 from sqlalchemy import func, select
 
@@ -12,18 +9,9 @@ from node.auth.access import public
 from node.extensions import db
 from node.groups.operations import list_groups
 from node.members.models import Member
+from node.rooms import rooms_of
 
 bp = Blueprint("home", __name__)
-
-# Rooms add navigation links: (label, endpoint, minimum role).
-nav_links: list[tuple[str, str, str]] = []
-
-# Rooms add dashboard panels: callables (group, member) -> dict(title=..., template=..., **ctx)
-dashboard_panels: list[Callable[[Any, Any], dict[str, Any] | None]] = []
-
-# The group's public home page for visitors who are not signed in (set by the public room);
-# without it they are sent to the sign-in page.
-public_home: Callable[[Any], Any] | None = None
 
 
 @bp.route("/")
@@ -33,6 +21,7 @@ def index():  # type: ignore[no-untyped-def]
     if group is None:
         return render_template("install_index.html", groups=list_groups())
     if g.get("account") is None:
+        public_home = rooms_of().public_home
         if public_home is not None and not group.is_hub:
             return public_home(group)
         return redirect(url_for("auth.signin"))
@@ -45,5 +34,5 @@ def index():  # type: ignore[no-untyped-def]
             .group_by(Member.status)
         ).all()
     )
-    panels = [p for p in (panel(group, g.member) for panel in dashboard_panels) if p]
+    panels = [p for p in (panel(group, g.member) for panel in rooms_of().ordered_panels()) if p]
     return render_template("dashboard.html", group=group, counts=counts, panels=panels)

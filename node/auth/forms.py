@@ -36,10 +36,6 @@ class ResetForm(Form):
     )
 
 
-class EmptyForm(Form):
-    """A form with only the CSRF token, for POST buttons (sign out, lapse, erase)."""
-
-
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 

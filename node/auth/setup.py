@@ -1,5 +1,4 @@
-"""Wire sign-in's background work and erasure into the app. The auth blueprint is one of the
-foundation's (node.app.BLUEPRINTS), so this runs when it is registered (node.auth.views)."""
+"""Wire sign-in's background work and erasure into the app (its blueprint is the foundation's)."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from sqlalchemy import delete, func, or_, select
 from node.extensions import db
 from node.members import erasure
 from node.members.models import Member
+from node.rooms import Rooms
 
 
 def _items_of(member_id: int, group_id: int, email: str | None) -> Any:
@@ -73,9 +73,8 @@ HOOK = erasure.Hook(
 )
 
 
-def init_app(app: Flask) -> None:
-    from node import scheduler
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.auth import bulk_invite
 
-    erasure.register(HOOK)
-    scheduler.register(bulk_invite.TASK, bulk_invite.send_due)
+    rooms.erasure(HOOK)
+    rooms.task(bulk_invite.TASK, bulk_invite.send_due)

@@ -21,7 +21,6 @@ from node.auth import operations as ops
 from node.auth.access import account_required, public, sign_in
 from node.auth.forms import (
     AcceptInvitationForm,
-    EmptyForm,
     ResetForm,
     ResetRequestForm,
     SignInForm,
@@ -30,6 +29,7 @@ from node.auth.forms import (
 )
 from node.auth.redirects import safe_next
 from node.extensions import db, limiter
+from node.forms import EmptyForm
 from node.tenancy import current_group
 
 bp = Blueprint("auth", __name__)
@@ -253,10 +253,3 @@ def confirm_email(token: str):  # type: ignore[no-untyped-def]
         flash("Thank you: your e-mail address is confirmed.", "info")
         return redirect(url_for("home.index"))
     return render_template("auth/confirm.html", form=form)
-
-
-@bp.record_once
-def _setup(state) -> None:  # type: ignore[no-untyped-def]
-    from node.auth import setup
-
-    setup.init_app(state.app)

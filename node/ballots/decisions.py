@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import select, update
 
 from node import clock
-from node.app import optional_module
 from node.audit import record
 from node.ballots import operations as ops
 from node.ballots.models import METHODS, THRESHOLDS, Ballot
@@ -50,8 +49,10 @@ class Details:
 
 
 def federation() -> Any | None:
-    """``node.peering.operations``, or None on a node built without the federation room."""
-    return optional_module("node.peering.operations")
+    """``node.peering.operations`` (the peering room publishes decisions)."""
+    from node.peering import operations
+
+    return operations
 
 
 def _campaign(ballot: Ballot) -> Any | None:

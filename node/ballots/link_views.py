@@ -14,7 +14,6 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from node.auth.access import officer_required, public
-from node.auth.forms import EmptyForm
 from node.ballots import operations as ops
 from node.ballots import results, voting
 from node.ballots import voting_links as links
@@ -22,6 +21,7 @@ from node.ballots.forms import VoteCodeForm
 from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot
 from node.ballots.views import bp
 from node.extensions import db, limiter
+from node.forms import EmptyForm
 from node.members.views import paginate
 from node.tenancy import current_group, get_or_404
 

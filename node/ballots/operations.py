@@ -20,8 +20,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select, update
 
-from node import clock
-from node.app import optional_module
+from node import clock, signals
 from node.audit import record
 from node.ballots.models import (
     Ballot,
@@ -123,12 +122,10 @@ def electorate_query(ballot: Ballot) -> Select[tuple[Member]]:
         .order_by(func.lower(Member.name), Member.id)
     )
     if getattr(ballot, "requires_national_good_standing", False):
-        national = optional_module("node.oidc.electorate")
-        good = (
-            national.national_good_standing_ids(ballot.group_id, ballot.freeze_on)
-            if national
-            else []
+        answers = signals.answers(
+            signals.electorate_restricted, group_id=ballot.group_id, on=ballot.freeze_on
         )
+        good = set().union(*answers)
         stmt = stmt.where(Member.id.in_(good))
     return stmt
 

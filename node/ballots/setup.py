@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask, current_app, request
 from sqlalchemy import exists, select
 
-from node import clock, demo, home, scheduler
-from node.members import erasure
+from node import clock
+from node.rooms import Rooms
 
 log = logging.getLogger(__name__)
 LAZY_EVERY = timedelta(seconds=30)
@@ -72,7 +72,7 @@ def _run_due() -> int:
     return run_due()
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.ballots import decision_views, link_views, models  # noqa: F401  (routes on bp; tables)
     from node.ballots import erasure as ballots_erasure
     from node.ballots.demo import seed_ballots
@@ -80,11 +80,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.before_request(_lazy_run_due)
-    if all(ep != "ballots.index" for _, ep, _ in home.nav_links):
-        home.nav_links.append(("Ballots", "ballots.index", "member"))
-    if _panel not in home.dashboard_panels:
-        home.dashboard_panels.append(_panel)
-    erasure.register(ballots_erasure.HOOK)
-    if seed_ballots not in demo.seed_hooks:
-        demo.seed_hooks.append(seed_ballots)
-    scheduler.register("ballots", _run_due)
+    rooms.nav("Ballots", "ballots.index")
+    rooms.panel(_panel)
+    rooms.erasure(ballots_erasure.HOOK)
+    rooms.demo(seed_ballots)
+    rooms.task("ballots", _run_due)

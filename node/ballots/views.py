@@ -17,12 +17,12 @@ from wtforms import SelectChoice
 
 from node import csv_export
 from node.auth.access import member_required, officer_required
-from node.auth.forms import EmptyForm
 from node.ballots import decisions, results, voting
 from node.ballots import operations as ops
 from node.ballots.forms import BallotForm
 from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
 from node.extensions import db
+from node.forms import EmptyForm
 from node.members.views import paginate
 from node.tenancy import current_group, get_or_404, scoped
 

@@ -7,11 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-
-def _add(registry: list[Any], item: Any) -> None:
-    """Append once: the app factory runs many times in one process (tests)."""
-    if item not in registry:
-        registry.append(item)
+from node.rooms import Rooms
 
 
 def localtime(value: datetime | None, tz: str = "Europe/London") -> str:
@@ -47,8 +43,7 @@ def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
     }
 
 
-def init_app(app: Flask) -> None:
-    from node import scheduler
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.campaigns import erasure as campaigns_erasure
     from node.campaigns import (
         models,  # noqa: F401
@@ -56,16 +51,13 @@ def init_app(app: Flask) -> None:
     )
     from node.campaigns.demo import seed as seed_demo
     from node.campaigns.views import bp
-    from node.demo import seed_hooks
-    from node.home import dashboard_panels, nav_links
-    from node.members import erasure
 
     app.register_blueprint(bp)
     app.jinja_env.filters["localtime"] = localtime
-    _add(nav_links, ("Campaigns", "campaigns.index", "member"))
-    _add(nav_links, ("My record", "campaigns.my_record", "member"))
-    _add(nav_links, ("Development", "campaigns.ladder_index", "officer"))
-    _add(dashboard_panels, campaigns_panel)
-    erasure.register(campaigns_erasure.HOOK)
-    _add(seed_hooks, seed_demo)
-    scheduler.register("campaigns.sync_received", sharing.sync_all)
+    rooms.nav("Campaigns", "campaigns.index")
+    rooms.nav("My record", "campaigns.my_record")
+    rooms.nav("Development", "campaigns.ladder_index", "officer")
+    rooms.panel(campaigns_panel)
+    rooms.erasure(campaigns_erasure.HOOK)
+    rooms.demo(seed_demo)
+    rooms.task("campaigns.sync_received", sharing.sync_all)

@@ -13,22 +13,17 @@ from typing import Any
 from sqlalchemy import select
 
 from node import clock
-from node.app import optional_module
 from node.campaigns.models import Campaign
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
 
-_MODULES = ("node.peering", "node.peering.campaigns", "node.peering.operations")
-
 
 def _find(name: str) -> Callable[..., Any] | None:
-    for module_name in _MODULES:
-        module = optional_module(module_name)
-        func = getattr(module, name, None) if module is not None else None
-        if callable(func):
-            return func
-    return None
+    from node.peering import operations
+
+    func = getattr(operations, name, None)
+    return func if callable(func) else None
 
 
 def available() -> bool:

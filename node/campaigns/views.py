@@ -6,13 +6,13 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from node import csv_export
 from node.auth.access import member_required, officer_required, organiser_required, public
-from node.auth.forms import EmptyForm
 from node.campaigns import operations as ops
 from node.campaigns import sharing
 from node.campaigns.forms import ActionForm, CampaignForm, MessageForm, OrganiserForm, OutcomeForm
 from node.campaigns.messaging import member_for_token
 from node.campaigns.models import STATUSES, Action, Campaign
 from node.extensions import csrf, db
+from node.forms import EmptyForm
 from node.members.models import Member
 from node.members.views import paginate
 from node.tenancy import current_group, get_or_404

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from node.rooms import Rooms
 
-def init_app(app: Flask) -> None:
-    from node.campaigns.setup import _add
+
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.education import erasure as education_erasure
     from node.education import models  # noqa: F401
     from node.education.views import bp
-    from node.home import nav_links
-    from node.members import erasure
 
     app.register_blueprint(bp)
-    _add(nav_links, ("Education", "education.index", "member"))
-    erasure.register(education_erasure.HOOK)
+    rooms.nav("Education", "education.index")
+    rooms.erasure(education_erasure.HOOK)

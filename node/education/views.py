@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from node.auth.access import member_required, organiser_required
-from node.auth.forms import EmptyForm
 from node.campaigns.views import csv_response, refuse
 from node.education import operations as ops
 from node.education.forms import MaterialForm, ProgrammeForm
 from node.education.models import KINDS, Programme
 from node.extensions import db
+from node.forms import EmptyForm
 from node.members.views import paginate
 from node.tenancy import current_group, get_or_404
 

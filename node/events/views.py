@@ -12,7 +12,6 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from node.auth.access import member_required, organiser_required, public
-from node.auth.forms import EmptyForm
 from node.campaigns.models import Campaign
 from node.campaigns.views import csv_response, ids_from_form, refuse
 from node.education.models import Programme
@@ -22,6 +21,7 @@ from node.events.forms import EventForm
 from node.events.models import KINDS, Event
 from node.events.times import to_local
 from node.extensions import db
+from node.forms import EmptyForm
 from node.members.views import paginate
 from node.tenancy import current_group, get_or_404, group_url, scoped
 

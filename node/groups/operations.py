@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import select
 
+from node import signals
 from node.extensions import db
 from node.forms import single_line_problem
 from node.groups.models import ROLES, Group
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-# Other rooms register what must happen when a group is born (e.g. making its signing key).
-on_group_created: list[Callable[[Group], None]] = []
 
 
 class GroupError(ValueError):
@@ -63,8 +60,7 @@ def create_group(
     group = Group(name=name, slug=slug, url=url, role=role, region=region)
     db.session.add(group)
     db.session.flush()
-    for hook in on_group_created:
-        hook(group)
+    signals.send(signals.group_created, group=group)
     return group
 
 

@@ -50,17 +50,12 @@ class Hook:
     summary: Callable[[Member], Summary] = field(default=lambda member: [])
 
 
-hooks: dict[str, Hook] = {}
-
-
-def register(hook: Hook) -> None:
-    """Add (or, when an app is built again, replace) a room's hook."""
-    hooks[hook.room] = hook
-
-
 def _ordered() -> list[Hook]:
-    """Rooms first; the foundation last, as it scrubs the member row and may delete the account."""
-    return sorted(hooks.values(), key=lambda h: h.room == "foundation")
+    """The app's hooks (``node.rooms``), the rooms' first; the foundation's last, as it scrubs
+    the member row and may delete the account."""
+    from node.rooms import rooms_of
+
+    return [*rooms_of().erasure_hooks, FOUNDATION]
 
 
 def erase(member: Member) -> None:
@@ -268,20 +263,18 @@ def _summary_foundation(member: Member) -> Summary:
     return lines
 
 
-register(
-    Hook(
-        room="foundation",
-        tables={
-            "members": "scrubbed: the row stays as a nameless placeholder so counts stay right",
-            "accounts": "deleted when no other group refers to it; otherwise kept for them",
-            "password_resets": "deleted with the account (install-wide, not a group's)",
-            "invitations": "the member's invitations deleted; ones they sent keep a link to "
-            "the placeholder",
-            "mail_log": "the address replaced by the placeholder; subject, date, outcome kept",
-            "audit_log": "their name and address replaced; what was done and when kept",
-        },
-        export=_export_foundation,
-        erase=_erase_foundation,
-        summary=_summary_foundation,
-    )
+FOUNDATION = Hook(
+    room="foundation",
+    tables={
+        "members": "scrubbed: the row stays as a nameless placeholder so counts stay right",
+        "accounts": "deleted when no other group refers to it; otherwise kept for them",
+        "password_resets": "deleted with the account (install-wide, not a group's)",
+        "invitations": "the member's invitations deleted; ones they sent keep a link to "
+        "the placeholder",
+        "mail_log": "the address replaced by the placeholder; subject, date, outcome kept",
+        "audit_log": "their name and address replaced; what was done and when kept",
+    },
+    export=_export_foundation,
+    erase=_erase_foundation,
+    summary=_summary_foundation,
 )

@@ -24,9 +24,9 @@ from node import csv_export
 from node.auth import bulk_invite
 from node.auth import operations as auth_ops
 from node.auth.access import member_required, officer_required, organiser_required
-from node.auth.forms import EmptyForm
 from node.auth.models import InvitationRun, InvitationRunItem
 from node.extensions import db
+from node.forms import EmptyForm
 from node.members import csv_io, erasure
 from node.members import operations as ops
 from node.members.forms import InviteForm, MemberForm, ProfileForm

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from node.rooms import Rooms
 
-def init_app(app: Flask) -> None:
-    from node import scheduler
-    from node.campaigns.setup import _add
-    from node.home import nav_links
-    from node.members import erasure
+
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.newsletters import erasure as newsletters_erasure
     from node.newsletters import (
         models,  # noqa: F401  (the tables)
@@ -18,6 +16,6 @@ def init_app(app: Flask) -> None:
     from node.newsletters.views import bp
 
     app.register_blueprint(bp)
-    _add(nav_links, ("Newsletters", "newsletters.index", "organiser"))
-    erasure.register(newsletters_erasure.HOOK)
-    scheduler.register(operations.TASK, operations.send_due)
+    rooms.nav("Newsletters", "newsletters.index", "organiser")
+    rooms.erasure(newsletters_erasure.HOOK)
+    rooms.task(operations.TASK, operations.send_due)

@@ -18,8 +18,8 @@ from flask import (
 from wtforms import SelectChoice
 
 from node.auth.access import organiser_required
-from node.auth.forms import EmptyForm
 from node.extensions import db
+from node.forms import EmptyForm
 from node.members.views import paginate
 from node.newsletters import operations as ops
 from node.newsletters.forms import NewsletterForm

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from federation.errors import FederationError
 from node.auth.access import officer_required, public, sign_in
-from node.auth.forms import EmptyForm
 from node.extensions import db, limiter
+from node.forms import EmptyForm
 from node.oidc import client as sso
 from node.oidc.models import JoinRequest
 from node.oidc.operations import hub_connection

@@ -7,8 +7,9 @@ from typing import Any
 from flask import Flask, g
 from sqlalchemy import func, select
 
+from node import signals
 from node.extensions import db
-from node.home import dashboard_panels
+from node.rooms import Rooms
 
 MEMBER_SECTION = "oidc/_member_national.html"
 
@@ -31,8 +32,13 @@ def _dashboard(group: Any, member: Any) -> dict[str, Any] | None:
     return {"title": "National sign-in", "template": "oidc/_panel_node.html", "waiting": waiting}
 
 
-def init_app(app: Flask) -> None:
-    from node.members import erasure
+def _good_standing(sender: Flask, *, group_id: int, on: Any) -> list[int]:
+    from node.oidc.electorate import national_good_standing_ids
+
+    return list(national_good_standing_ids(group_id, on))
+
+
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.oidc import erasure as oidc_erasure
     from node.oidc import models  # noqa: F401  (tables in the metadata)
     from node.oidc.client import init_client
@@ -44,11 +50,10 @@ def init_app(app: Flask) -> None:
     init_client(app)
     app.register_blueprint(bp)
     app.register_blueprint(client_bp)
-    dashboard_panels.append(_dashboard)
-    erasure.register(oidc_erasure.HOOK)
-    # Shared page hooks (members/show.html and auth/signin.html include what is listed here).
-    sections: list[str] = app.extensions.setdefault("member_sections", [])
-    sections.append(MEMBER_SECTION)
+    rooms.panel(_dashboard)
+    signals.electorate_restricted.connect(_good_standing, sender=app)
+    rooms.erasure(oidc_erasure.HOOK)
+    rooms.member_sections.append(MEMBER_SECTION)
 
     @app.context_processor
     def _oidc_hooks() -> dict[str, Any]:
@@ -56,7 +61,7 @@ def init_app(app: Flask) -> None:
         from node.oidc.operations import hub_connection
 
         return {
-            "member_sections": app.extensions["member_sections"],
+            "member_sections": rooms.member_sections,
             "national_signin": hub_connection(g.get("group")) is not None,
             "national_link": national_link,
         }

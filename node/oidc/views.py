@@ -10,8 +10,8 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from sqlalchemy import func, select
 
 from node.auth.access import account_required, officer_required, public
-from node.auth.forms import EmptyForm
 from node.extensions import csrf, db
+from node.forms import EmptyForm
 from node.oidc import keys, provider, records
 from node.oidc import operations as ops
 from node.oidc.forms import ConsentForm, ImportForm

@@ -328,19 +328,14 @@ def federation_targets() -> list[str]:
     """Base URLs of the peers this node follows and the hubs it is enrolled with (if any)."""
     from sqlalchemy import select
 
-    from node.app import optional_module
     from node.extensions import db
+    from node.hub.models import HubLink
+    from node.peering.models import Peer
 
     urls: set[str] = set()
-    for module_name, model_name, column in (
-        ("node.peering.models", "Peer", "issuer"),
-        ("node.hub.models", "HubLink", "hub_url"),
-    ):
-        model = getattr(optional_module(module_name), model_name, None)
-        if model is None:
-            continue
+    for column in (Peer.issuer, HubLink.hub_url):
         try:
-            urls.update(db.session.scalars(select(getattr(model, column))))
+            urls.update(db.session.scalars(select(column)))
         except Exception:  # table missing (migrations pending): the migrations check says so
             db.session.rollback()
     return sorted(urls)

@@ -12,7 +12,7 @@
 2. **store**: the accepted statements are inserted together (``node.bulk.insert_rows``: COPY
    on PostgreSQL, one executemany on SQLite; no ORM objects), then the retractions among them
    are applied (their targets may be in the same batch).
-3. **hooks**: batch hooks (:data:`on_statements_received`, e.g. the hub's aggregates, which then
+3. **hooks**: the ``statements_received`` signal (the hub's aggregates listen, and
    touch each counter once per batch) get the verified statements, inside the caller's
    transaction: ``receive`` commits once per batch.
 
@@ -22,7 +22,7 @@ flushes, counter upserts with savepoints); the hub spent >95% of ingest time wai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, update
@@ -33,7 +33,7 @@ from federation.batch import verify_many
 from federation.chain import ChainState, classify
 from federation.errors import StatementError
 from federation.keys import thumbprint
-from node import clock
+from node import clock, signals
 from node.bulk import JSONText, insert_rows
 from node.extensions import db
 from node.groups.models import Group
@@ -43,10 +43,6 @@ from node.peering.operations import mark_retracted
 _ADVANCE_PULL = (
     update(Peer).where(Peer.id == bindparam("peer_id")).values(last_pulled_seq=bindparam("seq"))
 )
-
-# Rooms that fold whole batches (the hub's aggregates): called with (holder, the statements
-# just stored, in order), inside the storing transaction.
-on_statements_received: list[Callable[[Group, list[fst.VerifiedStatement]], None]] = []
 
 
 def _held_with_pending(receiver: Any, issuer: str, pending: dict[tuple[str, int], str]) -> Any:
@@ -135,8 +131,7 @@ def ingest_batch(group: Group, compacts: Sequence[str], *, refetch: bool = True)
         db.session.flush()
         return report
     _store(group, receiver, accepted)
-    for batch_hook in on_statements_received:
-        batch_hook(group, accepted)
+    signals.send(signals.statements_received, holder=group, statements=accepted)
     return report
 
 

@@ -1,11 +1,14 @@
-"""Wire the federation room into the app: blueprints, CSRF exemption of the protocol API,
-the key-making hook on group creation, the worker task, nav link and dashboard panel."""
+"""Wire the peering room into the app: blueprints, CSRF exemption of the protocol API,
+a signing key for each new group (``group_created``), the worker task, nav link and dashboard panel."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
+
+from node import signals
+from node.rooms import Rooms
 
 
 def _panel(group: Any, member: Any) -> dict[str, Any] | None:
@@ -19,19 +22,20 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
     }
 
 
-def init_app(app: Flask) -> None:
-    from node import home, scheduler
+def _make_key(sender: Flask, *, group: Any) -> None:
+    from node.peering import keystore
+
+    keystore.on_group_created(group)
+
+
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.extensions import csrf
-    from node.groups import operations as groups
-    from node.peering import api, keystore, views, worker
+    from node.peering import api, views, worker
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     csrf.exempt(api.bp)
-    if keystore.on_group_created not in groups.on_group_created:
-        groups.on_group_created.append(keystore.on_group_created)
-    scheduler.register("federation", worker.run)
-    if ("Endorsements", "federation.statements", "member") not in home.nav_links:
-        home.nav_links.append(("Endorsements", "federation.statements", "member"))
-    if _panel not in home.dashboard_panels:
-        home.dashboard_panels.append(_panel)
+    signals.group_created.connect(_make_key, sender=app)
+    rooms.task("federation", worker.run)
+    rooms.nav("Endorsements", "federation.statements")
+    rooms.panel(_panel)

@@ -10,8 +10,8 @@ from sqlalchemy import and_, func, or_, select
 
 from node import csv_export
 from node.auth.access import member_required, officer_required
-from node.auth.forms import EmptyForm
 from node.extensions import db
+from node.forms import EmptyForm
 from node.groups.operations import slugify
 from node.members.views import paginate
 from node.peering import keystore

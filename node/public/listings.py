@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 
 from node import clock
-from node.app import optional_module
 from node.campaigns.models import Campaign
 from node.events.models import Event
 from node.extensions import db
@@ -72,10 +71,8 @@ class Endorsement:
 
 
 def endorsements(group: Group) -> list[Endorsement]:
-    models = optional_module("node.peering.models")
-    if models is None:
-        return []
-    statement = models.Statement
+    from node.peering.models import Statement as statement
+
     rows = db.session.scalars(
         select(statement)
         .where(

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Flask
 
+from node.rooms import Rooms
+
 
 def join_panel(group: Any, member: Any) -> dict[str, Any] | None:
     """Officers see how many confirmed join requests wait for them."""
@@ -20,16 +22,13 @@ def join_panel(group: Any, member: Any) -> dict[str, Any] | None:
     }
 
 
-def init_app(app: Flask) -> None:
-    from node import home
-    from node.campaigns.setup import _add
-    from node.members import erasure
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.public import erasure as public_erasure
     from node.public import models  # noqa: F401
     from node.public.views import bp, home_page
 
     app.register_blueprint(bp)
-    home.public_home = home_page
-    _add(home.nav_links, ("Public page", "public.settings", "officer"))
-    _add(home.dashboard_panels, join_panel)
-    erasure.register(public_erasure.HOOK)
+    rooms.public_home = home_page
+    rooms.nav("Public page", "public.settings", "officer")
+    rooms.panel(join_panel)
+    rooms.erasure(public_erasure.HOOK)

@@ -21,8 +21,8 @@ from flask import (
 from sqlalchemy.exc import IntegrityError
 
 from node.auth.access import officer_required, public
-from node.auth.forms import EmptyForm
 from node.extensions import db, limiter
+from node.forms import EmptyForm
 from node.groups.models import Group
 from node.members.views import paginate
 from node.public import listings

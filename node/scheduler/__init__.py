@@ -1,7 +1,7 @@
 """Periodic work that must happen on time without anyone watching (ballots opening and closing,
 reminders, federation deliveries and pulls, the hub's sweep).
 
-Rooms register tasks in ``init_app``; ``commonground worker`` runs :func:`run_due_tasks` in a
+Rooms register tasks in ``init_app`` (``rooms.task``, :mod:`node.rooms`); ``commonground worker`` runs :func:`run_due_tasks` in a
 loop (and ``--once`` runs it a single time). Each task is a callable taking no argument that does
 whatever is due at ``node.clock.now()`` and returns how many things it did, so the worker can
 report progress and tests can call it directly.
@@ -23,18 +23,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
+from node import signals
+from node.rooms import rooms_of
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
 FORGET_AFTER = timedelta(days=30)  # a failure no longer due is kept this long for officers
-
-
-@dataclass(frozen=True)
-class Task:
-    name: str
-    run: Callable[[], int]
 
 
 @dataclass(frozen=True)
@@ -49,24 +46,12 @@ class Item(Generic[T]):
     value: T
 
 
-periodic_tasks: list[Task] = []
-
-# Called with (task, item key) before each item's work, inside its protection. Production code
-# attaches nothing; the standing test attaches a hook that makes one chosen item fail.
-before_item: list[Callable[[str, str], None]] = []
-
-
-def register(name: str, run: Callable[[], int]) -> None:
-    if all(task.name != name for task in periodic_tasks):
-        periodic_tasks.append(Task(name, run))
-
-
 def run_due_tasks() -> dict[str, int]:
     """Run every registered task once; one failing task never stops the others."""
     from node.extensions import db
 
     done: dict[str, int] = {}
-    for task in periodic_tasks:
+    for task in rooms_of().tasks:
         try:
             done[task.name] = task.run()
         except Exception:  # a worker must survive a bad row; the error is logged with its task
@@ -126,8 +111,7 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
         if item.key in waiting:
             continue
         try:
-            for hook in before_item:
-                hook(task, item.key)
+            signals.send(signals.item_starting, task=task, key=item.key)
             done += work(item.value) or 0
             db.session.commit()
         except Exception as exc:  # noqa: BLE001  (any failure of one item is recorded, not fatal)

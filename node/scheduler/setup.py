@@ -12,6 +12,8 @@ from typing import Any
 from flask import Flask, g
 from sqlalchemy import select
 
+from node.rooms import Rooms
+
 
 def failures(group: Any, prefix: str = "") -> list[Any]:
     """The group's recorded failures (whose key starts with ``prefix``), newest first."""
@@ -45,10 +47,8 @@ def panel(group: Any, member: Any) -> dict[str, Any] | None:
     }
 
 
-def init_app(app: Flask) -> None:
-    from node import home
+def init_app(app: Flask, rooms: Rooms) -> None:
     from node.scheduler import models  # noqa: F401  (the table)
 
     app.add_template_global(task_failures, "task_failures")
-    if panel not in home.dashboard_panels:
-        home.dashboard_panels.insert(0, panel)
+    rooms.panel(panel, order=0)  # failed work first on the dashboard

@@ -7,12 +7,13 @@ import re
 
 from sqlalchemy import select
 
-from node import clock, scheduler
+from node import clock
 from node.auth import bulk_invite
 from node.auth import operations as auth_ops
 from node.auth.models import InvitationRunItem
 from node.extensions import db
 from node.members.models import Account
+from node.rooms import rooms_of
 
 PAGE = "/members/invite-everyone"
 BAD = "bad address@example.org"  # on the roster, but no mail server takes it
@@ -70,7 +71,7 @@ def test_worker_sends_with_progress_and_one_bad_address_does_not_stop_the_rest(
     app, officer_client, group, make_member, smtp_sink
 ):
     _roster(group, make_member)
-    assert bulk_invite.TASK in {task.name for task in scheduler.periodic_tasks}
+    assert bulk_invite.TASK in {task.name for task in rooms_of(app).tasks}
     confirmed = officer_client.post_form(PAGE, {})
     assert confirmed.status_code == 302
     run_path = _run_path(confirmed)

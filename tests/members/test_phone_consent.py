@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from node.app import ROOMS
+from node.app import room_names
 from node.extensions import db
 
 SECRET_PHONE = "07700 900417"
@@ -28,7 +28,7 @@ def world(app, group, officer, make_member):  # type: ignore[no-untyped-def]
     organiser = make_member(group, "organiser", email="org@example.org", name="Orla")
     people = {"member": pat, "organiser": organiser, "officer": officer}
     ids = [pat.id, quinn.id, organiser.id, officer.id]
-    for room in ("members", *ROOMS):
+    for room in ("members", *room_names()):
         try:
             module = importlib.import_module(f"tests.{room}.isolation")
         except ModuleNotFoundError:

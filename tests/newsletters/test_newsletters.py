@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from node import scheduler
+from node import scheduler, signals
 from node.extensions import db
 from node.members.models import AuditEntry, Member
 
@@ -277,15 +277,12 @@ def test_one_failing_recipient_does_not_stop_the_rest(app, group, officer, make_
     keys = {k.key: k.value for k in ops.due_items()}
     cat_key = next(k for k, rid in keys.items() if ops_member(rid) == poisoned)
 
-    def poison(task: str, key: str) -> None:
+    def poison(sender: object, *, task: str, key: str) -> None:
         if key == cat_key:
             raise RuntimeError("boom")
 
-    scheduler.before_item.append(poison)
-    try:
+    with signals.item_starting.connected_to(poison, sender=app):
         ops.send_due()
-    finally:
-        scheduler.before_item.remove(poison)
     got = set(smtp_sink.recipients())
     assert {"ann@example.org", "dan@example.org", officer.email} <= got
     assert "cat@example.org" not in got and "broken@@example.org" not in got

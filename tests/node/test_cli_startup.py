@@ -28,12 +28,23 @@ FOOD = '3 1\n4 1 0\n2 2 1 0\n3 3 0\n0\n"Orange"\n"Pear"\n"Chocolate"\n"Food"\n'
 
 def real_commands() -> dict[str, click.Command]:
     """Every top-level command, found the eager way: each module's ``COMMANDS`` list."""
-    from node.app import ROOMS, optional_module
+    import importlib
 
-    modules = ["node.cli.setup", "node.cli.members", "node.cli.serve", "node.demo"]
+    from node.app import room_names
+
+    modules = [
+        "node.cli.setup",
+        "node.cli.members",
+        "node.cli.serve",
+        "node.demo",
+        "node.ops.commands",
+    ]
+    for room in room_names():
+        if importlib.util.find_spec(f"node.{room}.commands") is not None:
+            modules.append(f"node.{room}.commands")
     found: dict[str, click.Command] = {}
-    for name in [*modules, *(f"node.{room}.commands" for room in ROOMS)]:
-        for command in getattr(optional_module(name), "COMMANDS", ()):
+    for name in modules:
+        for command in importlib.import_module(name).COMMANDS:
             assert command.name not in found, f"two commands named {command.name!r}"
             found[command.name] = command
     return found

@@ -19,7 +19,7 @@ import itertools
 
 import pytest
 
-from node.app import ROOMS
+from node.app import room_names
 from node.auth.access import LEVELS
 
 ALPHA, BRAVO = "ALPHASECRET", "BRAVOSECRET"
@@ -28,7 +28,7 @@ REFUSED = {302, 303, 401, 403, 404, 405}
 
 def _populators():
     found = []
-    for room in ("members", *ROOMS):
+    for room in ("members", *room_names()):
         try:
             module = importlib.import_module(f"tests.{room}.isolation")
         except ModuleNotFoundError:

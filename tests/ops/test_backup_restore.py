@@ -185,16 +185,12 @@ def test_not_an_archive(app, tmp_path):
 
 def test_restored_node_continues_the_same_hash_chain(app, group, fresh_install, tmp_path):
     """Statements published after a restore link onto the chain signed before the backup."""
-    from node.app import optional_module
-
-    ops = optional_module("node.peering.operations")
-    if ops is None or not hasattr(ops, "endorse_candidate"):
-        pytest.skip("node.peering has no publishing operations yet")
     from sqlalchemy import select
 
     from federation.statements import verify_signature
     from node.extensions import db
     from node.groups.operations import get_group
+    from node.peering import operations as ops
     from node.peering.models import GroupKey, Statement
 
     def endorse(grp, name):  # type: ignore[no-untyped-def]

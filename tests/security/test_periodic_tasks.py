@@ -4,7 +4,7 @@ One install serves many groups; a periodic task that dies on one group's item st
 group's work. Every task registered in ``node.scheduler`` (read after ``create_app``, so a new
 task is covered) must hand its items to ``node.scheduler.each_item``. For each task the test
 arranges due work for two groups, makes the first item the task reaches raise (through
-``scheduler.before_item``, the scheduler's fault-injection hook), and checks that:
+the ``item_starting`` signal, which the scheduler sends before each item), and checks that:
 
 - the task went through ``each_item`` (the hook saw its items — a task that loops on its own
   shows none, and fails here);
@@ -25,8 +25,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from node import clock, scheduler
+from node import clock, scheduler, signals
 from node.extensions import db
+from node.rooms import rooms_of
 
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: connections are refused at once
 
@@ -182,21 +183,21 @@ ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
 # ----------------------------------------------------------------------------- the tests
 def test_every_registered_task_is_arranged(app: Any) -> None:
     """The registry is read from the app: a new task fails here until it has an arrangement."""
-    registered = {task.name for task in scheduler.periodic_tasks}
+    registered = {task.name for task in rooms_of(app).tasks}
     assert registered >= {"ballots", "events.reminders"}
     missing = registered - set(ARRANGEMENTS)
     assert not missing, f"add an arrangement for the new periodic task(s) {sorted(missing)}"
 
 
 class _Poison:
-    """The ``before_item`` hook: the first item it sees raises; it records every item seen."""
+    """A receiver of ``item_starting``: the first item it sees raises; it records every item seen."""
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str]] = []
         self.poisoned: str | None = None
         self.active = True
 
-    def __call__(self, task: str, key: str) -> None:
+    def __call__(self, sender: Any, *, task: str, key: str) -> None:
         self.seen.append((task, key))
         if self.active and self.poisoned in (None, key):
             self.poisoned = key
@@ -223,15 +224,14 @@ def test_one_failing_item_never_stops_the_others(
     app: Any, make_group: Any, make_member: Any, name: str
 ) -> None:
     app.config["ALLOW_PRIVATE_PEERS"] = True
-    task = next((t for t in scheduler.periodic_tasks if t.name == name), None)
+    task = next((t for t in rooms_of(app).tasks if t.name == name), None)
     if task is None:
         pytest.skip(f"{name} is not registered on this install")
     start = datetime(2030, 6, 10, 9, 0)
     with clock.frozen(start):
         ARRANGEMENTS[name](make_group, make_member)
     poison = _Poison()
-    scheduler.before_item.append(poison)
-    try:
+    with signals.item_starting.connected_to(poison, sender=app):
         at = start + timedelta(minutes=5)
         with clock.frozen(at):
             assert scheduler.run_due_tasks()[name] != -1, f"{name} died on one item"
@@ -255,8 +255,6 @@ def test_one_failing_item_never_stops_the_others(
         with clock.frozen(at + scheduler.retry_delay(1)):  # retried; it works now
             scheduler.run_due_tasks()
         assert poison.poisoned not in _failures()
-    finally:
-        scheduler.before_item.remove(poison)
 
 
 def test_a_failure_no_longer_due_is_kept_for_officers_but_not_retried(

@@ -1,0 +1,102 @@
+"""The room registry: what each room adds to one app, collected in one object per app.
+
+A room is a package under ``node/`` (ballots, campaigns, events, …) with a ``setup`` module whose
+``init_app(app, rooms)`` registers its blueprints on ``app`` and adds its navigation links,
+dashboard panels, periodic tasks, erasure hook, demo content and page sections to ``rooms``.
+``node.app.ROOMS`` lists the setup modules in order; nothing is looked up by name and nothing is
+kept at module level, so building three apps in one process gives three equal registries
+(``tests/node/test_rooms.py``).
+
+Rooms talk to each other through the signals of :mod:`node.signals`, not through the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from node.members.erasure import Hook
+
+EXTENSION_KEY = "commonground.rooms"
+
+# (group, member) -> the panel's template context with "title" and "template", or None to hide it.
+Panel = Callable[[Any, Any], "dict[str, Any] | None"]
+# () -> how many things the task did (``node.scheduler``).
+TaskRun = Callable[[], int]
+# (group, random.Random) -> None: adds demo content once the demo members exist.
+DemoSeed = Callable[[Any, Any], None]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    endpoint: str
+    role: str  # the lowest role that sees it: member | organiser | officer
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    run: TaskRun
+
+
+@dataclass
+class Rooms:
+    """Everything the rooms of one app contributed, in registration order."""
+
+    names: list[str] = field(default_factory=list)
+    nav_links: list[NavLink] = field(default_factory=list)
+    panels: list[tuple[int, Panel]] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    erasure_hooks: list[Hook] = field(default_factory=list)
+    demo_seeds: list[DemoSeed] = field(default_factory=list)
+    # Templates included on a member's page (members/show.html) by rooms that add to it.
+    member_sections: list[str] = field(default_factory=list)
+    # The group's page for visitors who are not signed in; without it they go to sign-in.
+    public_home: Callable[[Any], Any] | None = None
+
+    def nav(self, label: str, endpoint: str, role: str = "member") -> None:
+        self.nav_links.append(NavLink(label, endpoint, role))
+
+    def panel(self, panel: Panel, order: int = 50) -> None:
+        """A dashboard panel; lower ``order`` comes first (ties keep registration order)."""
+        self.panels.append((order, panel))
+
+    def task(self, name: str, run: TaskRun) -> None:
+        if any(task.name == name for task in self.tasks):
+            raise ValueError(f"two periodic tasks are called {name!r}")
+        self.tasks.append(Task(name, run))
+
+    def erasure(self, hook: Hook) -> None:
+        if any(existing.room == hook.room for existing in self.erasure_hooks):
+            raise ValueError(f"room {hook.room!r} registered two erasure hooks")
+        self.erasure_hooks.append(hook)
+
+    def demo(self, seed: DemoSeed) -> None:
+        self.demo_seeds.append(seed)
+
+    def ordered_panels(self) -> list[Panel]:
+        return [panel for _, panel in sorted(self.panels, key=lambda item: item[0])]
+
+    def nav_for(self, member: Any) -> list[NavLink]:
+        """The links ``member`` may follow (none for a visitor)."""
+        if member is None:
+            return []
+        return [link for link in self.nav_links if member.has_role(link.role)]
+
+
+def init_rooms(app: Flask) -> Rooms:
+    rooms = Rooms()
+    app.extensions[EXTENSION_KEY] = rooms
+    return rooms
+
+
+def rooms_of(app: Flask | None = None) -> Rooms:
+    """The registry of ``app`` (by default the current one)."""
+    target = app if app is not None else current_app
+    registry: Rooms = target.extensions[EXTENSION_KEY]
+    return registry
