@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from federation import keys as fkeys  # noqa: E402
-from federation import statements as fst  # noqa: E402
+from federation import keys as fkeys
+from federation import statements as fst
 
 REGIONS = [
     "North West",

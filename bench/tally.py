@@ -50,8 +50,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from node.ballots.counting import count, read_blt_file, write_blt  # noqa: E402
-from node.ballots.counting.blt import group_ballots  # noqa: E402
+from node.ballots.counting import count, read_blt_file, write_blt
+from node.ballots.counting.blt import group_ballots
 
 NCAND, SEATS, SEED = 15, 3, 20240601
 

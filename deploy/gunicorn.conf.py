@@ -29,7 +29,7 @@ forwarded_allow_ips = "127.0.0.1,::1"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
-def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+def post_fork(server, worker):
     """Forked workers must not share the master's database connections."""
     from node.extensions import db
     from node.wsgi import app

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def create_app(config: dict[str, Any] | None = None):  # noqa: ANN201 - Flask imported lazily
+def create_app(config: dict[str, Any] | None = None):
     """Build the WSGI application (the app factory, as in Flask's tutorial).
 
     ``config`` overrides settings read from ``COMMONGROUND_*`` environment variables; tests pass

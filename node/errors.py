@@ -4,7 +4,7 @@ An operation (a plain function in a room's ``operations`` module) raises one of 
 sentence a person can act on; it never knows whether a page, an API client or a command called
 it. :func:`init_app` installs the handler that rolls the session back and answers with the
 status the class names: a page (``error.html``) for a browser, ``{"error", "detail"}`` for the
-API paths, and ``node.cli.context`` turns them into a one-line message and exit status 1.
+API paths, and ``node.commands`` turns them into a one-line message and exit status 1.
 
 A view that re-shows a form with the reason (rather than an error page) catches
 :class:`Invalid`; :func:`node.web.submit` does that for the common case.

@@ -27,7 +27,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model, db
 
 log = logging.getLogger(__name__)
 # A recipient is one plain address: no display name, group, list, comment or whitespace.
@@ -53,7 +53,7 @@ def plain_address(value: str) -> bool:
     return len(value) <= 254 and _PLAIN_ADDRESS.fullmatch(value) is not None
 
 
-class MailLog(db.Model):
+class MailLog(Model):
     """One row per e-mail the node tried to send (recipient, subject, outcome; never the body)."""
 
     __tablename__ = "mail_log"

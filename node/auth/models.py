@@ -14,10 +14,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +35,7 @@ class Invitation(db.Model):
 PURPOSES = ("reset", "confirm")
 
 
-class PasswordReset(db.Model):
+class PasswordReset(Model):
     """A mailed one-time link: ``reset`` chooses a new password; ``confirm`` confirms the
     address of the account that is signed in when it is opened (see node.auth.operations)."""
 
@@ -52,7 +52,7 @@ class PasswordReset(db.Model):
 LINK_PURPOSES = ("signin", "setup")
 
 
-class SigninLink(db.Model):
+class SigninLink(Model):
     """A mailed, single-use sign-in link for an *address* (not an account): the account may not
     exist yet when the link is mailed to an address on the group's roster (node.auth.links).
 
@@ -78,7 +78,7 @@ class SigninLink(db.Model):
 RUN_ITEM_STATES = ("pending", "sent", "failed", "skipped")
 
 
-class InvitationRun(db.Model):
+class InvitationRun(Model):
     """ "Invite everyone without an account": one confirmed send, its recipients are the items;
     the worker mails them one by one (node.auth.bulk_invite)."""
 
@@ -91,7 +91,7 @@ class InvitationRun(db.Model):
     total: Mapped[int] = mapped_column(default=0)
 
 
-class InvitationRunItem(db.Model):
+class InvitationRunItem(Model):
     """One recipient of a run and what became of it (the run's send log)."""
 
     __tablename__ = "invitation_run_items"

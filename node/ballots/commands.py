@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from node.ballots.counting.cli import tally
-from node.cli import with_appcontext
+from node.commands import with_appcontext
 
 
 @click.group("ballots")

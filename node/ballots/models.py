@@ -20,7 +20,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 KINDS = {
     "candidate-selection": "Candidate selection",
@@ -41,7 +41,7 @@ THRESHOLDS = {"simple": "Simple majority", "two-thirds": "Two thirds"}
 MOTION_CHOICES = ("Yes", "No", "Abstain")
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     __tablename__ = "ballots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,7 +115,7 @@ class Ballot(db.Model):
         return f"<Ballot {self.id} {self.state}>"
 
 
-class BallotOption(db.Model):
+class BallotOption(Model):
     """A candidate (or option) on a ballot; ``position`` is its 0-based number in the BLT file."""
 
     __tablename__ = "ballot_options"
@@ -128,7 +128,7 @@ class BallotOption(db.Model):
     name: Mapped[str] = mapped_column(String(120))
 
 
-class Elector(db.Model):
+class Elector(Model):
     """The electorate, frozen when the ballot opens."""
 
     __tablename__ = "ballot_electors"
@@ -142,7 +142,7 @@ class Elector(db.Model):
     )
 
 
-class Participation(db.Model):
+class Participation(Model):
     """Who voted, and when. Never linked to the ballot paper they cast."""
 
     __tablename__ = "ballot_participations"
@@ -160,7 +160,7 @@ class Participation(db.Model):
 PARTICIPATION_METHODS = {"link": "Voting link", "signed_in": "Signed in", "code": "Voting code"}
 
 
-class VotingCredential(db.Model):
+class VotingCredential(Model):
     """A personal voting link (``kind`` "link") or a printed voting code ("code") of one elector
     for one ballot (node/ballots/voting_links.py). Only the SHA-256 of the secret is stored.
 
@@ -181,7 +181,7 @@ class VotingCredential(db.Model):
     revoked_at: Mapped[datetime | None]
 
 
-class CastBallot(db.Model):
+class CastBallot(Model):
     """One anonymous ballot paper: a ranking of option positions and the hash of its receipt.
 
     No member, no timestamp, random primary key (see the module docstring).

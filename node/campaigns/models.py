@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 from node.members.models import Member
 
 STATUSES = ("active", "paused", "won", "lost")
@@ -28,7 +28,7 @@ ACTION_KINDS = (
 SIGNUP_STATUSES = ("signed_up", "withdrawn")
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +68,7 @@ class Campaign(db.Model):
         return [p.strip() for p in (self.partners or "").splitlines() if p.strip()]
 
 
-class CampaignOrganiser(db.Model):
+class CampaignOrganiser(Model):
     __tablename__ = "campaign_organisers"
     __table_args__ = (UniqueConstraint("campaign_id", "member_id"),)
 
@@ -86,7 +86,7 @@ class CampaignOrganiser(db.Model):
     member: Mapped[Member] = relationship("node.members.models.Member")
 
 
-class Action(db.Model):
+class Action(Model):
     """Something members can do for a campaign, on a date (or by a deadline), with a target."""
 
     __tablename__ = "campaign_actions"
@@ -122,7 +122,7 @@ class Action(db.Model):
         return [s for s in self.signups if s.status == "signed_up"]
 
 
-class ActionSignup(db.Model):
+class ActionSignup(Model):
     __tablename__ = "action_signups"
     __table_args__ = (UniqueConstraint("action_id", "member_id"),)
 

@@ -6,8 +6,8 @@ Exit codes: 0 ok, 1 failure (one line ``Error: …`` on stderr), 2 usage (a wron
 invalid COMMONGROUND_* setting).
 
 Import-light on purpose: this module imports nothing but :mod:`sys` until it is used. The
-group (``cli``, in :mod:`node.cli.lazy`) and the helpers commands share (``fail``,
-``with_appcontext``, … in :mod:`node.cli.context`) are looked up on first use, so the console
+group (``cli``, in :mod:`node.cli.lazy`) is looked up on first use (rooms' commands import
+their helpers, ``fail``, ``with_appcontext``, …, from :mod:`node.commands`), so the console
 script can hand a plain ``commonground tally FILE --method M`` to
 :mod:`node.ballots.counting.quick` without importing click at all (click is a quarter of such a
 process; docs/performance.md). Commands are listed in :mod:`node.cli.lazy` and imported when
@@ -23,22 +23,15 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 m
 if TYPE_CHECKING:
     from typing import Any
 
-    from node.cli.context import fail, migrate_upgrade, run_in_transaction, with_appcontext
     from node.cli.lazy import cli
 
-__all__ = ["cli", "fail", "main", "migrate_upgrade", "run_in_transaction", "with_appcontext"]
+__all__ = ["cli", "main"]
 
-_LAZY = {
-    "cli": "node.cli.lazy",
-    "fail": "node.cli.context",
-    "migrate_upgrade": "node.cli.context",
-    "run_in_transaction": "node.cli.context",
-    "with_appcontext": "node.cli.context",
-}
+_LAZY = {"cli": "node.cli.lazy"}
 
 
 def __getattr__(name: str) -> Any:
-    """``cli`` and the shared helpers, imported on first use (they import click)."""
+    """``cli``, imported on first use (it imports click)."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

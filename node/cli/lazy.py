@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import click
 
 from node import __version__
-from node.cli.context import VERBOSE
+from node.commands import VERBOSE
 
 
 class Entry(NamedTuple):
@@ -35,7 +35,7 @@ def _table(*rows: tuple[str, str, str, str]) -> dict[str, Entry]:
 
 COMMANDS: dict[str, Entry] = _table(
     ("demo", "node.demo:demo", "Seed a demo group into an empty instance, then serve it.", "Try it"),
-    ("demo-federation", "node.hub.demo:demo_federation", "Run a hub and two groups locally (seeded on first run), with their workers.", "Try it"),
+    ("demo-federation", "node.demo.federation:demo_federation", "Run a hub and two groups locally (seeded on first run), with their workers.", "Try it"),
     ("init", "node.cli.setup:init", "Create the database and the first group, and print its first officer's invitation link.", "Set up"),
     ("group", "node.cli.setup:group_cmd", "Add and list the groups on this install.", "Set up"),
     ("db", "node.cli.setup:db_group", "Database migrations (Alembic).", "Set up"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from node.cli.context import fail, run_in_transaction, with_appcontext
+from node.commands import fail, run_in_transaction, with_appcontext
 
 
 def group_by_slug(slug: str) -> Any:

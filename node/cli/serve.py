@@ -13,7 +13,7 @@ import socket
 
 import click
 
-from node.cli.context import load_app
+from node.commands import load_app
 
 
 def listen(host: str, port: int, how_to_change: str) -> socket.socket:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from node.cli.context import (
+from node.commands import (
     fail,
     migrate_upgrade,
     quiet_migrations,

@@ -11,14 +11,14 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 from node.members.models import Member
 
 KINDS = ("reading group", "councillor training", "leadership development", "other")
 ENROLMENT_STATUSES = ("enrolled", "completed", "withdrawn")
 
 
-class Programme(db.Model):
+class Programme(Model):
     __tablename__ = "programmes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Programme(db.Model):
     )
 
 
-class Material(db.Model):
+class Material(Model):
     __tablename__ = "programme_materials"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ class Material(db.Model):
     )
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "programme_enrolments"
     __table_args__ = (UniqueConstraint("programme_id", "member_id"),)
 

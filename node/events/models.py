@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from node import clock
 from node.campaigns import models as _campaigns  # noqa: F401  (events.campaign_id)
 from node.education import models as _education  # noqa: F401  (events.programme_id)
-from node.extensions import db
+from node.extensions import Model
 from node.members.models import Member
 
 KINDS = ("meeting", "social", "picket", "education", "other")
@@ -23,7 +23,7 @@ RSVP_STATUSES = ("going", "waitlisted", "withdrawn")
 DEFAULT_TZ = "Europe/London"
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +85,7 @@ class Event(db.Model):
         return None if self.capacity is None else max(self.capacity - len(self.going), 0)
 
 
-class Rsvp(db.Model):
+class Rsvp(Model):
     __tablename__ = "event_rsvps"
     __table_args__ = (UniqueConstraint("event_id", "member_id"),)
 
@@ -105,7 +105,7 @@ class Rsvp(db.Model):
     member: Mapped[Member] = relationship("node.members.models.Member")
 
 
-class FeedToken(db.Model):
+class FeedToken(Model):
     """A member's private iCalendar feed address; regenerating it revokes the old one.
 
     The token is kept in clear because the member is shown the address again on every visit

@@ -9,12 +9,12 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 ROLES = ("node", "hub")
 
 
-class Group(db.Model):
+class Group(Model):
     __tablename__ = "groups"
 
     id: Mapped[int] = mapped_column(primary_key=True)

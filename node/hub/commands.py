@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from node.cli import with_appcontext
+from node.commands import with_appcontext
 
 
 def _fail(message: str) -> None:
@@ -151,10 +151,4 @@ _status_command("reinstate", "Count GROUP_REF's statements again.")
 _status_command("remove", "Stop trusting and counting GROUP_REF (its history is kept).")
 
 
-def _demo_federation() -> click.Command:
-    from node.hub.demo import demo_federation
-
-    return demo_federation
-
-
-COMMANDS = [hub_cmd, _demo_federation()]
+COMMANDS = [hub_cmd]

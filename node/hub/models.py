@@ -15,13 +15,13 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 STATUSES = ("active", "suspended", "removed")
 KINDS = ("candidate", "campaign")
 
 
-class EnrolmentToken(db.Model):
+class EnrolmentToken(Model):
     """A one-time token a hub officer hands to a group's officer; only its hash is stored."""
 
     __tablename__ = "hub_enrolment_tokens"
@@ -38,7 +38,7 @@ class EnrolmentToken(db.Model):
     used_by: Mapped[str | None] = mapped_column(String(2048))
 
 
-class EnrolledGroup(db.Model):
+class EnrolledGroup(Model):
     """A group the hub follows and counts: its id URL, pinned keys and ingest health."""
 
     __tablename__ = "hub_enrolled_groups"
@@ -79,7 +79,7 @@ class EnrolledGroup(db.Model):
         return self.status == "active"
 
 
-class HubCandidate(db.Model):
+class HubCandidate(Model):
     """A candidate (name, office, area, election date) with the count of counted endorsements."""
 
     __tablename__ = "hub_candidates"
@@ -98,7 +98,7 @@ class HubCandidate(db.Model):
     last_endorsed_at: Mapped[datetime | None]
 
 
-class HubCampaign(db.Model):
+class HubCampaign(Model):
     """A campaign (keyed by its id URL) with the count of counted co-endorsements."""
 
     __tablename__ = "hub_campaigns"
@@ -116,7 +116,7 @@ class HubCampaign(db.Model):
     last_endorsed_at: Mapped[datetime | None]
 
 
-class Endorsement(db.Model):
+class Endorsement(Model):
     """One endorsement statement, denormalised for the views; ``counted`` = active and not
     retracted. The verbatim statement stays in the federation store (``statement_id``)."""
 
@@ -151,7 +151,7 @@ class Endorsement(db.Model):
     retraction_reason: Mapped[str | None] = mapped_column(String(2000))
 
 
-class Tally(db.Model):
+class Tally(Model):
     """Counted endorsements per (kind, subject, region, month); subject 0 = all subjects.
 
     Feeds the charts (co-endorsements by region over time) and the regions page without
@@ -171,7 +171,7 @@ class Tally(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
-class HubLink(db.Model):
+class HubLink(Model):
     """Node side: the hub this group joined, with the hub's pinned keys and its latest registry
     (verified with those keys), so peers the registry vouches for need no manual fingerprint."""
 

@@ -13,14 +13,14 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 ROLES = ("member", "organiser", "officer")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 STATUSES = ("active", "lapsed")
 
 
-class Account(db.Model):
+class Account(Model):
     """A person's install-wide sign-in.
 
     ``email_verified_at`` is set only when someone used a token that was only ever e-mailed to
@@ -50,7 +50,7 @@ class Account(db.Model):
         return f"<Account {self.id}>"
 
 
-class Member(db.Model):
+class Member(Model):
     __tablename__ = "members"
     __table_args__ = (UniqueConstraint("group_id", "email"),)
 
@@ -109,7 +109,7 @@ class Member(db.Model):
         return f"<Member {self.id} of group {self.group_id}>"
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what, when: officer actions are recorded here (never secrets or ballots)."""
 
     __tablename__ = "audit_log"

@@ -18,13 +18,13 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 STATES = ("draft", "sending", "sent")
 RECIPIENT_STATES = ("pending", "sent", "failed", "cancelled")
 
 
-class Newsletter(db.Model):
+class Newsletter(Model):
     __tablename__ = "newsletters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +47,7 @@ class Newsletter(db.Model):
         return self.excluded_no_consent + self.excluded_no_address
 
 
-class Recipient(db.Model):
+class Recipient(Model):
     """One member a queued newsletter goes to; the worker sends each in its own transaction."""
 
     __tablename__ = "newsletter_recipients"

@@ -18,7 +18,7 @@ ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
 
 
 class _Markdown(MarkdownIt):
-    def validateLink(self, url: str) -> bool:  # noqa: N802  (markdown-it's name)
+    def validateLink(self, url: str) -> bool:
         return url.strip().lower().startswith(ALLOWED_SCHEMES)
 
 

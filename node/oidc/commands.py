@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from node.cli import fail, with_appcontext
+from node.commands import fail, with_appcontext
 
 
 @click.group("oidc")

@@ -15,14 +15,14 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 from node.members.models import Account
 
 NATIONAL_STATUSES = ("good-standing", "lapsed")
 
 
 # ----------------------------------------------------------------------------- hub side
-class NationalMember(db.Model):
+class NationalMember(Model):
     """A national membership record, imported by hub officers; matched to accounts by e-mail."""
 
     __tablename__ = "oidc_national_members"
@@ -43,7 +43,7 @@ class NationalMember(db.Model):
     )
 
 
-class OidcClient(db.Model):
+class OidcClient(Model):
     """A relying party: normally an enrolled node, whose client id is its group URL."""
 
     __tablename__ = "oidc_clients"
@@ -93,7 +93,7 @@ class OidcClient(db.Model):
         return grant_type in ("authorization_code", "refresh_token")
 
 
-class AuthorizationCode(db.Model):
+class AuthorizationCode(Model):
     __tablename__ = "oidc_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +130,7 @@ class AuthorizationCode(db.Model):
         return None
 
 
-class Token(db.Model):
+class Token(Model):
     __tablename__ = "oidc_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,7 +172,7 @@ class Token(db.Model):
         return self.client
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A member's yes to one node: shown (and revocable) on the hub's "signed-in nodes" page."""
 
     __tablename__ = "oidc_consents"
@@ -189,7 +189,7 @@ class Consent(db.Model):
     client: Mapped[OidcClient] = relationship()
 
 
-class UsedAssertion(db.Model):
+class UsedAssertion(Model):
     """``jti`` of client assertions already seen, until they expire (RFC 7523 replay check)."""
 
     __tablename__ = "oidc_used_assertions"
@@ -202,7 +202,7 @@ class UsedAssertion(db.Model):
 
 
 # ----------------------------------------------------------------------------- node side
-class HubConnection(db.Model):
+class HubConnection(Model):
     """A node group's connection to its hub's provider (set at enrolment or by the CLI)."""
 
     __tablename__ = "oidc_hub_connections"
@@ -216,7 +216,7 @@ class HubConnection(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
 
-class NationalLink(db.Model):
+class NationalLink(Model):
     """A local member's national identity and the ``membership`` claim last seen for it."""
 
     __tablename__ = "oidc_national_links"
@@ -230,7 +230,7 @@ class NationalLink(db.Model):
     checked_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
 
-class JoinRequest(db.Model):
+class JoinRequest(Model):
     """A national member who signed in without a local record and asked to join."""
 
     __tablename__ = "oidc_join_requests"

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from node.cli import with_appcontext
-from node.cli.context import quiet_migrations
+from node.commands import quiet_migrations, with_appcontext
 
 
 @click.command("backup")

@@ -357,7 +357,7 @@ def check_remote(urls: Iterable[str]) -> list[Finding]:
     try:
         for url in urls:
             try:
-                response, _ = client._request(  # noqa: SLF001 - we need the response headers
+                response, _ = client._request(
                     "GET", _origin(url) + WELL_KNOWN, limit=1024 * 1024, accept_4xx=True
                 )
             except DeliveryError as exc:

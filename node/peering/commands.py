@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from node.cli import with_appcontext
+from node.commands import with_appcontext
 
 
 def _run(func: Callable[..., Any], *args: Any) -> Any:

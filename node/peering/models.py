@@ -31,14 +31,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 URL_LEN = 500
 DELIVERY_STATES = ("pending", "delivered", "failed", "dead")
 PEER_STATUSES = ("pending", "active", "flagged", "unfollowed")
 
 
-class GroupKey(db.Model):
+class GroupKey(Model):
     __tablename__ = "federation_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class GroupKey(db.Model):
     retired_at: Mapped[datetime | None]
 
 
-class Statement(db.Model):
+class Statement(Model):
     __tablename__ = "federation_statements"
     __table_args__ = (
         UniqueConstraint("group_id", "issuer", "seq"),
@@ -82,7 +82,7 @@ class Statement(db.Model):
         return body
 
 
-class ForkEvidence(db.Model):
+class ForkEvidence(Model):
     __tablename__ = "federation_fork_evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +94,7 @@ class ForkEvidence(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
 
-class Peer(db.Model):
+class Peer(Model):
     __tablename__ = "federation_peers"
     __table_args__ = (UniqueConstraint("group_id", "issuer"),)
 
@@ -121,7 +121,7 @@ class Peer(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
 
-class Follower(db.Model):
+class Follower(Model):
     __tablename__ = "federation_followers"
     __table_args__ = (UniqueConstraint("group_id", "actor"),)
 
@@ -136,7 +136,7 @@ class Follower(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     __tablename__ = "federation_deliveries"
     __table_args__ = (
         UniqueConstraint("statement_pk", "destination"),
@@ -161,7 +161,7 @@ class Delivery(db.Model):
     statement: Mapped[Statement] = relationship()
 
 
-class Destination(db.Model):
+class Destination(Model):
     """Circuit breaker of one origin (scheme://host:port), shared by pushes and pulls."""
 
     __tablename__ = "federation_destinations"

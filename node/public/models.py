@@ -19,12 +19,12 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 
 STATUSES = ("unconfirmed", "pending", "approved", "merged")
 
 
-class PublicProfile(db.Model):
+class PublicProfile(Model):
     """What the group says about itself to the public, and how it takes new members."""
 
     __tablename__ = "public_profiles"
@@ -42,7 +42,7 @@ class PublicProfile(db.Model):
     )
 
 
-class MembershipApplication(db.Model):
+class MembershipApplication(Model):
     __tablename__ = "membership_applications"
     __table_args__ = (UniqueConstraint("group_id", "email"),)
 

@@ -114,7 +114,7 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
             signals.send(signals.item_starting, task=task, key=item.key)
             done += work(item.value) or 0
             db.session.commit()
-        except Exception as exc:  # noqa: BLE001  (any failure of one item is recorded, not fatal)
+        except Exception as exc:
             db.session.rollback()
             log.exception("periodic task %s: item %s failed", task, item.key)
             _record(task, item, exc, now)

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from node.extensions import db
+from node.extensions import Model
 
 
-class TaskFailure(db.Model):
+class TaskFailure(Model):
     """An item of a periodic task that failed: how often, when last, why, when it is retried.
 
     ``group_id`` is the group whose item it is: only that group's officers see the row (None: an

@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.extensions import db
+from node.extensions import Model
 from node.members.models import Member
 
 REP_ROLES = (
@@ -25,7 +25,7 @@ REP_ROLES = (
 )
 
 
-class UnionDetails(db.Model):
+class UnionDetails(Model):
     __tablename__ = "member_union_details"
     __table_args__ = (UniqueConstraint("member_id"),)
 

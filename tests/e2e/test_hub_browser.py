@@ -29,7 +29,7 @@ def _free_ports(n: int) -> tuple[int, ...]:
 
 @pytest.fixture(scope="module")
 def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Any]]:
-    from node.hub import demo
+    from node.demo import federation as demo
 
     sites = demo.sites(tmp_path_factory.mktemp("var"), ports=_free_ports(3))  # type: ignore[arg-type]
     assert demo.state(sites) == "empty"
@@ -43,7 +43,7 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Any]]:
 
 
 def test_demo_seeds_an_enrolled_federation_with_endorsements(federation):
-    from node.hub import demo
+    from node.demo import federation as demo
 
     hub, walton, anfield = federation
     assert demo.state(federation) == "seeded"

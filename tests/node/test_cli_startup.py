@@ -36,6 +36,7 @@ def real_commands() -> dict[str, click.Command]:
         "node.cli.setup",
         "node.cli.members",
         "node.cli.serve",
+        "node.demo.federation",
         "node.demo",
         "node.ops.commands",
     ]

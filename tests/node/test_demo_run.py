@@ -131,7 +131,7 @@ def children(pid: int) -> list[int]:
 def test_seeding_failed_or_cut_short_is_redone_then_reused_and_ctrl_c_stops_all(
     tmp_path: Path,
 ) -> None:
-    from node.hub import demo
+    from node.demo import federation as demo
 
     var = tmp_path / "var"
     base = free_base()

@@ -33,7 +33,7 @@ def doctor(*args: str):  # type: ignore[no-untyped-def]
 
 
 class _Peer(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         body = json.dumps({"software": "commonground"}).encode()
         self.send_response(200)  # sends the Date header from the real clock
         self.send_header("Content-Type", "application/json")

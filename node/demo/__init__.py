@@ -10,8 +10,7 @@ from datetime import date, timedelta
 
 import click
 
-from node.cli import migrate_upgrade
-from node.cli.context import load_app
+from node.commands import load_app, migrate_upgrade
 from node.rooms import rooms_of
 
 DEMO_OFFICER = "officer@example.org"

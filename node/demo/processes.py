@@ -22,7 +22,7 @@ import click
 from node.cli.serve import listen
 
 if TYPE_CHECKING:
-    from node.hub.demo import Site
+    from node.demo.federation import Site
 
 READY_ATTEMPTS = 50
 BIN = Path(sys.executable).parent
@@ -79,7 +79,7 @@ def _spawn(site: Site, argv: list[str], log: Path, pass_fds: tuple[int, ...] = (
                 pass_fds=pass_fds,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_parent_death_signal(),  # noqa: PLW1509 - set before any thread starts
+                preexec_fn=_parent_death_signal(),
             )
         )
     finally:

@@ -30,7 +30,7 @@ from typing import Any
 
 import click
 
-from node.hub.demo_processes import bind, start_servers, start_workers, stop
+from node.demo.processes import bind, start_servers, start_workers, stop
 
 __all__ = ["banner", "create_sites", "seed_federation", "sites", "start_servers", "state", "stop"]
 
@@ -129,7 +129,7 @@ def _create(site: Site) -> None:
     """Database, group and officer of one site (no network needed)."""
     from werkzeug.security import generate_password_hash
 
-    from node.cli import migrate_upgrade
+    from node.commands import migrate_upgrade
     from node.demo import DEMO_PASSWORD, seed
     from node.extensions import db
     from node.groups.operations import create_group
@@ -296,3 +296,6 @@ def demo_federation(host: str, port: int, seed_only: bool) -> None:
         if not seeded:
             remove_unfinished(all_sites)
             click.echo("The unfinished seeding was removed; the next run seeds afresh.", err=True)
+
+
+COMMANDS = [demo_federation]

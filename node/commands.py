@@ -1,5 +1,9 @@
 """What every command that touches an install shares: the app context, errors, migrations.
 
+Rooms define their click commands in ``node/<room>/commands.py`` with these helpers; the
+``commonground`` group that lists them is :mod:`node.cli`. An operation's refusal
+(:class:`node.errors.OperationError`) ends a command as one ``Error: …`` line and exit status 1.
+
 ``with_appcontext`` is ours rather than Flask's: Flask's needs a ``FlaskGroup`` (its ScriptInfo)
 at the top, and ours builds the app only when a command that needs it runs, so ``--help``,
 ``--version`` and ``tally`` never import Flask. It still uses a ScriptInfo when one is there
@@ -65,9 +69,17 @@ def with_appcontext(f: F) -> F:
     def wrapper(ctx: click.Context, /, *args: Any, **kwargs: Any) -> Any:
         from flask import current_app
 
+        from node.errors import OperationError
+
         if not current_app:
             ctx.with_resource(load_app(ctx).app_context())
-        return ctx.invoke(f, *args, **kwargs)
+        try:
+            return ctx.invoke(f, *args, **kwargs)
+        except OperationError as exc:
+            from node.extensions import db
+
+            db.session.rollback()
+            fail(exc.message)
 
     return update_wrapper(wrapper, f)  # type: ignore[return-value]
 
