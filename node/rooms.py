@@ -58,6 +58,13 @@ class Rooms:
     member_sections: list[str] = field(default_factory=list)
     # The group's page for visitors who are not signed in; without it they go to sign-in.
     public_home: Callable[[Any], Any] | None = None
+    # What one room shows on another's pages, asked for by the page's room: each provider is
+    # registered by the room that owns the data, and its item types live in the kernel
+    # (node.organising) or the foundation, so neither room imports the other.
+    digest_sections: list[Callable[..., Any]] = field(default_factory=list)  # newsletters
+    public_listings: list[Callable[..., Any]] = field(default_factory=list)  # the public page
+    record_entries: list[Callable[..., Any]] = field(default_factory=list)  # organiser record
+    endorsable: list[Callable[..., Any]] = field(default_factory=list)  # what a ballot backs
 
     def nav(self, label: str, endpoint: str, role: str = "member") -> None:
         self.nav_links.append(NavLink(label, endpoint, role))
