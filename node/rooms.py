@@ -12,6 +12,7 @@ Rooms talk to each other through the signals of :mod:`node.signals`, not through
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -65,6 +66,10 @@ class Rooms:
     public_listings: list[Callable[..., Any]] = field(default_factory=list)  # the public page
     record_entries: list[Callable[..., Any]] = field(default_factory=list)  # organiser record
     endorsable: list[Callable[..., Any]] = field(default_factory=list)  # what a ballot backs
+    commitments: list[Callable[..., Any]] = field(default_factory=list)  # a member's sign-ups
+    event_links: list[Callable[..., Any]] = field(default_factory=list)  # what events belong to
+    linked_events: list[Callable[..., Any]] = field(default_factory=list)  # a thing's events
+    demo_order: list[int] = field(default_factory=list)  # of demo_seeds, ascending
 
     def nav(self, label: str, endpoint: str, role: str = "member") -> None:
         self.nav_links.append(NavLink(label, endpoint, role))
@@ -83,8 +88,11 @@ class Rooms:
             raise ValueError(f"room {hook.room!r} registered two erasure hooks")
         self.erasure_hooks.append(hook)
 
-    def demo(self, seed: DemoSeed) -> None:
-        self.demo_seeds.append(seed)
+    def demo(self, seed: DemoSeed, order: int = 50) -> None:
+        """A demo seed; lower ``order`` runs first (ties keep registration order)."""
+        at = bisect.bisect_right(self.demo_order, order)
+        self.demo_order.insert(at, order)
+        self.demo_seeds.insert(at, seed)
 
     def ordered_panels(self) -> list[Panel]:
         return [panel for _, panel in sorted(self.panels, key=lambda item: item[0])]

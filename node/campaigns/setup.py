@@ -1,22 +1,13 @@
-"""Wire the campaigns room (and the organiser record and unsubscribe links) into the app."""
+"""Wire the campaigns room (and the organiser record pages and unsubscribe links) into the app."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Flask
 
+from node.organising.times import localtime
 from node.rooms import Rooms
-
-
-def localtime(value: datetime | None, tz: str = "Europe/London") -> str:
-    """Jinja filter: a naive UTC datetime shown in UK time."""
-    if value is None:
-        return "—"
-    from node.events.times import to_local
-
-    return to_local(value, tz).strftime("%a %d %b %Y, %H:%M")
 
 
 def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
@@ -46,7 +37,9 @@ def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.campaigns import erasure as campaigns_erasure
     from node.campaigns import (
+        linking,
         models,  # noqa: F401
+        record,
         sharing,
     )
     from node.campaigns.demo import seed as seed_demo
@@ -54,6 +47,9 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.filters["localtime"] = localtime
+    rooms.record_entries.append(record.entries)
+    rooms.commitments.append(linking.commitments)
+    rooms.event_links.append(linking.event_links)
     rooms.nav("Campaigns", "campaigns.index")
     rooms.nav("My record", "campaigns.my_record")
     rooms.nav("Development", "campaigns.ladder_index", "officer")

@@ -1,8 +1,8 @@
 """Optional federation integration: endorse a campaign to peers, and receive peers' campaigns.
 
-The federation room (``node.peering``) provides ``publish_campaign_endorsement`` and
-``received_campaign_endorsements``. Until it exists this module reports itself unavailable and
-the campaign pages simply hide the buttons; nothing else depends on it.
+The peering room (``node.peering``) provides ``publish_campaign_endorsement`` and
+``received_campaign_endorsements``, looked up by name: without them this module reports itself
+unavailable and the campaign pages hide the buttons; nothing else depends on it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from node import clock
 from node.campaigns.models import Campaign
+from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
@@ -38,9 +39,9 @@ def endorse(group: Group, campaign: Campaign, actor: Member, decided_on: str, mi
     publish = _find("publish_campaign_endorsement")
     decision_of = _find("meeting_decision")
     if publish is None or decision_of is None:
-        raise ValueError("Federation is not set up on this node yet.")
+        raise Invalid("Federation is not set up on this node yet.")
     if not minute.strip() or not decided_on:
-        raise ValueError("Give the date of the meeting that decided it and its minute reference.")
+        raise Invalid("Give the date of the meeting that decided it and its minute reference.")
     body = {
         "id_url": campaign.id_url,
         "title": campaign.title,

@@ -4,6 +4,8 @@ placeholder."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from node.members.erasure import Hook, Summary, count
 from node.members.models import Member
 
@@ -15,7 +17,7 @@ def summary(member: Member) -> Summary:
     return [("kept", f"{n} programme enrolment(s), status and dates only, for the numbers.")]
 
 
-def _export(member: Member):  # type: ignore[no-untyped-def]
+def export(member: Member) -> dict[str, Any]:
     from node.education.operations import enrolments_section
 
     return enrolments_section(member)
@@ -24,6 +26,6 @@ def _export(member: Member):  # type: ignore[no-untyped-def]
 HOOK = Hook(
     room="education",
     tables={"programme_enrolments": "kept: status and dates for the numbers; no name left"},
-    export=_export,
+    export=export,
     summary=summary,
 )

@@ -8,10 +8,18 @@ from node.rooms import Rooms
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
+    from node.education import (
+        linking,
+        models,  # noqa: F401
+        record,
+    )
     from node.education import erasure as education_erasure
-    from node.education import models  # noqa: F401
+    from node.education.demo import seed as seed_demo
     from node.education.views import bp
 
     app.register_blueprint(bp)
     rooms.nav("Education", "education.index")
     rooms.erasure(education_erasure.HOOK)
+    rooms.record_entries.append(record.entries)
+    rooms.event_links.append(linking.event_links)
+    rooms.demo(seed_demo)

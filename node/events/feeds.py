@@ -14,12 +14,11 @@ from icalendar import Event as VEvent
 from sqlalchemy import select
 
 from node import clock
-from node.campaigns.models import Action, ActionSignup
 from node.events.models import Event, Rsvp
-from node.events.times import to_local
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
+from node.organising.linking import commitments
 from node.tenancy import group_url
 
 HISTORY = timedelta(days=90)
@@ -83,7 +82,8 @@ def public_feed(group: Group) -> bytes:
 
 
 def member_feed(group: Group, member: Member) -> bytes:
-    """Every event of the group (with the member's RSVP marked) and their action sign-ups."""
+    """Every event of the group (with the member's RSVP marked) and their other commitments
+    (action sign-ups)."""
     cal = _calendar(group, f"{group.name} — my calendar")
     since = clock.utcnow_naive() - HISTORY
     mine = {
@@ -99,30 +99,19 @@ def member_feed(group: Group, member: Member) -> bytes:
     labels = {"going": "going", "waitlisted": "waiting list"}
     for event in events:
         cal.add_component(_vevent(group, event, labels.get(mine.get(event.id, ""))))
-    actions = db.session.scalars(
-        select(Action)
-        .join(ActionSignup)
-        .where(
-            ActionSignup.member_id == member.id,
-            ActionSignup.status == "signed_up",
-            Action.starts_at >= since,
-        )
-        .limit(MAX_EVENTS)
-    )
-    for action in actions:
+    for action in commitments(member, since, "action")[:MAX_EVENTS]:
         item = VEvent()
         item.add("uid", f"action-{action.id}@{_host(group)}")
         item.add("dtstamp", action.created_at.replace(tzinfo=UTC))
-        start = to_local(action.starts_at)
         if action.is_deadline:
-            item.add("dtstart", start.date())
+            item.add("dtstart", action.local_start.date())
             item.add("summary", f"Deadline: {action.title}")
         else:
-            item.add("dtstart", start)
-            item.add("dtend", start + timedelta(hours=2))
+            item.add("dtstart", action.local_start)
+            item.add("dtend", action.local_start + timedelta(hours=2))
             item.add("summary", action.title)
         if action.place:
             item.add("location", action.place)
-        item.add("url", group_url(group, f"/campaigns/{action.campaign_id}"))
+        item.add("url", group_url(group, action.page))
         cal.add_component(item)
     return _finish(cal)

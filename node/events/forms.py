@@ -14,9 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from node.events.models import DEFAULT_TZ, KINDS
-from node.events.times import COMMON_ZONES
+from node.events.models import KINDS
 from node.forms import Form
+from node.organising.times import COMMON_ZONES, DEFAULT_TZ
 
 
 class EventForm(Form):
@@ -33,7 +33,7 @@ class EventForm(Form):
     capacity = IntegerField(
         "Capacity (empty: no limit)", validators=[Optional(), NumberRange(1, 100_000)]
     )
-    # New events are public unless unticked (issue 16): the public page and /events.ics list them.
+    # New events are public unless unticked: the public page and /events.ics list them.
     public = BooleanField(
         "List on the public page and calendar",
         description="Anyone can see it on the group's public page and in /events.ics.",

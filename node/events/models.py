@@ -13,14 +13,12 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-from node.campaigns import models as _campaigns  # noqa: F401  (events.campaign_id)
-from node.education import models as _education  # noqa: F401  (events.programme_id)
 from node.extensions import Model
 from node.members.models import Member
+from node.organising.times import DEFAULT_TZ
 
 KINDS = ("meeting", "social", "picket", "education", "other")
 RSVP_STATUSES = ("going", "waitlisted", "withdrawn")
-DEFAULT_TZ = "Europe/London"
 
 
 class Event(Model):

@@ -8,34 +8,30 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import CursorResult, Select, select, update
 
 from node import clock
 from node.audit import record
-from node.campaigns.messaging import Delivery, message_members
-from node.csv_export import to_csv as _csv
+from node.errors import Conflict, Invalid
 from node.events.models import KINDS, Event, FeedToken, Rsvp
-from node.events.times import to_utc, valid_zone
 from node.extensions import db
 from node.forms import multi_line_problem, single_line_problem
 from node.groups.models import Group
 from node.members.models import Member
+from node.organising import signups
+from node.organising.messaging import Delivery, group_of, message_members
+from node.organising.times import to_utc, valid_zone
 from node.scheduler import Item, each_item
 from node.tenancy import group_url
 
 REMIND_BEFORE = timedelta(hours=24)
 MAX_LENGTH = timedelta(days=14)
+ACTIVE = ("going", "waitlisted")
 
 
-class EventError(ValueError):
-    """A change was refused; the message is safe to show."""
-
-
-def event_query(
-    group: Group, when: str = "upcoming", kind: str = "", q: str = ""
-) -> Select[tuple[Event]]:
+def event_query(group: Group, when: str = "upcoming", kind: str = "", q: str = "") -> Select[Event]:
     stmt = select(Event).where(Event.group_id == group.id)
     now = clock.utcnow_naive()
     if when == "past":
@@ -53,31 +49,31 @@ def event_query(
 def _apply(event: Event, data: dict[str, Any]) -> None:
     title = (data.get("title") or "").strip()
     if not title or len(title) > 200:
-        raise EventError("An event needs a title of 1 to 200 characters.")
+        raise Invalid("An event needs a title of 1 to 200 characters.")
     for what, value in (("title", title), ("place", data.get("place") or "")):
         if problem := single_line_problem(value):
-            raise EventError(f"The {what}: {problem}")
+            raise Invalid(f"The {what}: {problem}")
     if problem := multi_line_problem(data.get("description") or ""):
-        raise EventError(f"The description: {problem}")
+        raise Invalid(f"The description: {problem}")
     kind = data.get("kind") or "meeting"
     if kind not in KINDS:
-        raise EventError(f"Unknown kind of event {kind!r}.")
+        raise Invalid(f"Unknown kind of event {kind!r}.")
     tz = (data.get("tz") or "Europe/London").strip()
     if not valid_zone(tz):
-        raise EventError(f"Unknown time zone {tz!r}; use a name like Europe/London.")
+        raise Invalid(f"Unknown time zone {tz!r}; use a name like Europe/London.")
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if not isinstance(starts, datetime) or not isinstance(ends, datetime):
-        raise EventError("Give a start and an end time.")
+        raise Invalid("Give a start and an end time.")
     if ends <= starts:
-        raise EventError("The event must end after it starts.")
+        raise Invalid("The event must end after it starts.")
     if ends - starts > MAX_LENGTH:
-        raise EventError("An event can last at most 14 days.")
+        raise Invalid("An event can last at most 14 days.")
     capacity = data.get("capacity")
     if capacity is not None and (not isinstance(capacity, int) or not 0 < capacity <= 100_000):
-        raise EventError("Capacity must be a number between 1 and 100000 (or empty: no limit).")
+        raise Invalid("Capacity must be a number between 1 and 100000 (or empty: no limit).")
     online = (data.get("online_url") or "").strip() or None
     if online and not online.startswith(("https://", "http://")):
-        raise EventError("The online link must start with https://")
+        raise Invalid("The online link must start with https://")
     event.title, event.kind, event.tz = title, kind, tz
     event.description = (data.get("description") or "").strip()[:10_000] or None
     event.starts_at, event.ends_at = to_utc(starts, tz), to_utc(ends, tz)
@@ -104,15 +100,14 @@ def update_event(event: Event, data: dict[str, Any], actor: Member) -> list[Rsvp
     if event.starts_at != old_start:
         event.reminder_sent_at = None
     promoted = _promote(event)
-    record(db.session.get(Group, event.group_id), actor, "edit-event", f"event #{event.id}")
+    record(group_of(event.group_id), actor, "edit-event", f"event #{event.id}")
     return promoted
 
 
 def cancel_event(event: Event, actor: Member) -> Delivery:
     event.cancelled = True
-    group = db.session.get(Group, event.group_id)
-    assert group is not None
-    people = [r.member for r in event.rsvps if r.status in ("going", "waitlisted")]
+    group = group_of(event.group_id)
+    people = [r.member for r in event.rsvps if r.status in ACTIVE]
     local = event.local_start
     delivery = message_members(
         group,
@@ -125,34 +120,29 @@ def cancel_event(event: Event, actor: Member) -> Delivery:
     return delivery
 
 
-def _rsvp(event: Event, member: Member) -> Rsvp | None:
-    return next((r for r in event.rsvps if r.member_id == member.id), None)
-
-
 def rsvp(event: Event, member: Member) -> Rsvp:
     """Say 'I'm going': a place if there is one, otherwise the end of the waiting list."""
     if event.cancelled:
-        raise EventError("This event is cancelled.")
+        raise Conflict("This event is cancelled.")
     if event.ends_at < clock.utcnow_naive():
-        raise EventError("This event is over.")
-    existing = _rsvp(event, member)
-    if existing is not None and existing.status in ("going", "waitlisted"):
+        raise Conflict("This event is over.")
+    existing = signups.place_of(event.rsvps, member.id)
+    if existing is not None and existing.status in ACTIVE:
         return existing
     full = event.capacity is not None and len(event.going) >= event.capacity
-    if existing is None:
-        existing = Rsvp(group_id=event.group_id, member_id=member.id, member=member, status="going")
-        event.rsvps.append(existing)
-    existing.status = "waitlisted" if full else "going"
-    existing.queued_at = clock.utcnow_naive()
-    return existing
+    place = signups.join(
+        event.rsvps,
+        member,
+        lambda: Rsvp(group_id=event.group_id, member_id=member.id, member=member, status="going"),
+    )
+    place.status = "waitlisted" if full else "going"
+    place.queued_at = clock.utcnow_naive()
+    return place
 
 
 def withdraw(event: Event, member: Member) -> list[Rsvp]:
     """Withdraw; returns whoever was promoted from the waiting list into the freed place."""
-    existing = _rsvp(event, member)
-    if existing is None or existing.status == "withdrawn":
-        raise EventError("You have not said you are coming to this event.")
-    existing.status = "withdrawn"
+    signups.withdraw(event.rsvps, member, ACTIVE, "You have not said you are coming to this event.")
     db.session.flush()
     return _promote(event)
 
@@ -164,8 +154,7 @@ def _promote(event: Event) -> list[Rsvp]:
         nxt.status = "going"
         promoted.append(nxt)
     if promoted:
-        group = db.session.get(Group, event.group_id)
-        assert group is not None
+        group = group_of(event.group_id)
         local = event.local_start
         message_members(
             group,
@@ -181,16 +170,14 @@ def _promote(event: Event) -> list[Rsvp]:
 
 
 def record_attendance(event: Event, attended: set[int], actor: Member) -> None:
-    known = {r.member_id for r in event.rsvps}
-    for member_id in attended - known:
-        member = db.session.get(Member, member_id)
-        if member is None or member.group_id != event.group_id:
-            raise EventError("Attendance can only be recorded for members of the group.")
-        event.rsvps.append(Rsvp(group_id=event.group_id, member_id=member_id, status="going"))
-    for r in event.rsvps:
-        r.attended = r.member_id in attended
+    signups.record_attendance(
+        event.rsvps,
+        event.group_id,
+        attended,
+        lambda member_id: Rsvp(group_id=event.group_id, member_id=member_id, status="going"),
+    )
     record(
-        db.session.get(Group, event.group_id),
+        group_of(event.group_id),
         actor,
         "record-attendance",
         f"event #{event.id}",
@@ -221,18 +208,20 @@ def send_reminder(event_id: int) -> int:
 
     One transaction: if sending raises, the claim is rolled back and the scheduler retries."""
     now = clock.utcnow_naive()
-    claimed = db.session.execute(
-        update(Event)
-        .where(Event.id == event_id, Event.reminder_sent_at.is_(None))
-        .values(reminder_sent_at=now)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event_id, Event.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     event = db.session.get(Event, event_id)
     if claimed.rowcount != 1 or event is None:
         db.session.rollback()
         return 0
-    group = db.session.get(Group, event.group_id)
-    assert group is not None
+    group = group_of(event.group_id)
     local = event.local_start
     where = event.place or event.online_url or "see the event page"
     message_members(
@@ -285,15 +274,16 @@ def member_for_feed(group: Group, token: str) -> Member | None:
     return member if member is not None and member.erased_at is None else None
 
 
-def my_rsvps(member: Member) -> list[Rsvp]:
+def my_rsvps(member: Member, since: datetime | None = None) -> list[Rsvp]:
+    """The member's RSVPs (going or waiting) for events not over by ``since`` (default: now)."""
     return list(
         db.session.scalars(
             select(Rsvp)
             .join(Event)
             .where(
                 Rsvp.member_id == member.id,
-                Rsvp.status.in_(("going", "waitlisted")),
-                Event.ends_at >= clock.utcnow_naive(),
+                Rsvp.status.in_(ACTIVE),
+                Event.ends_at >= (since or clock.utcnow_naive()),
                 Event.cancelled.is_(False),
             )
             .order_by(Event.starts_at)
@@ -301,20 +291,43 @@ def my_rsvps(member: Member) -> list[Rsvp]:
     )
 
 
-def rsvps_csv(event: Event) -> str:
-    rows: list[list[Any]] = [["name", "email", "status", "since", "attended"]]
-    for r in event.rsvps:
-        attended = "" if r.attended is None else ("yes" if r.attended else "no")
-        rows.append(
-            [
-                r.member.name,
-                r.member.email or "",
-                r.status,
-                r.queued_at.isoformat(timespec="minutes"),
-                attended,
-            ]
-        )
-    return _csv(rows)
+def rsvps_table(event: Event) -> list[list[Any]]:
+    return signups.signups_table(event.rsvps, "since", lambda r: r.queued_at)
+
+
+def events_table(group: Group, when: str) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        [
+            "id",
+            "title",
+            "kind",
+            "starts (local)",
+            "time zone",
+            "place",
+            "capacity",
+            "going",
+            "waiting",
+            "attended",
+            "public",
+        ]
+    ]
+    rows += [
+        [
+            e.id,
+            e.title,
+            e.kind,
+            e.local_start.strftime("%Y-%m-%d %H:%M"),
+            e.tz,
+            e.place or e.online_url or "",
+            e.capacity or "",
+            len(e.going),
+            len(e.waitlist),
+            sum(1 for r in e.rsvps if r.attended),
+            e.public,
+        ]
+        for e in db.session.scalars(event_query(group, when))
+    ]
+    return rows
 
 
 def rsvps_section(member: Member) -> dict[str, Any]:

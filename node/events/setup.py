@@ -20,9 +20,12 @@ def events_panel(group: Any, member: Any) -> dict[str, Any]:
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.events import erasure as events_erasure
     from node.events import (
+        linking,
         models,  # noqa: F401
         operations,
+        record,
     )
+    from node.events.demo import seed as seed_demo
     from node.events.views import bp
 
     app.register_blueprint(bp)
@@ -30,3 +33,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.panel(events_panel, order=10)
     rooms.erasure(events_erasure.HOOK)
     rooms.task("events.reminders", operations.send_due_reminders)
+    rooms.record_entries.append(record.entries)
+    rooms.commitments.append(linking.commitments)
+    rooms.linked_events.append(linking.linked_events)
+    rooms.demo(seed_demo, order=60)

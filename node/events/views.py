@@ -7,44 +7,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from node import web
 from node.auth.access import member_required, organiser_required, public
-from node.campaigns.models import Campaign
-from node.campaigns.views import csv_response, ids_from_form, refuse
-from node.education.models import Programme
 from node.events import feeds
 from node.events import operations as ops
 from node.events.forms import EventForm
-from node.events.models import KINDS, Event
-from node.events.times import to_local
+from node.events.models import KINDS, Event, FeedToken
 from node.extensions import db
 from node.forms import EmptyForm
-from node.members.views import paginate
-from node.tenancy import current_group, get_or_404, group_url, scoped
+from node.organising.linking import event_links
+from node.organising.times import to_local
+from node.tenancy import current_group, get_or_404, group_url
 
 bp = Blueprint("events", __name__)
+LINKS = ("programme_id", "campaign_id")  # the form's fields for what an event belongs to
 
 
 def _choices(form: EventForm) -> None:
-    programmes = db.session.scalars(scoped(Programme).order_by(Programme.title)).all()
-    campaigns = db.session.scalars(
-        scoped(Campaign).where(Campaign.received.is_(False)).order_by(Campaign.title)
-    ).all()
-    form.programme_id.choices = [SelectChoice("0", "none")] + [
-        SelectChoice(str(p.id), p.title) for p in programmes
-    ]
-    form.campaign_id.choices = [SelectChoice("0", "none")] + [
-        SelectChoice(str(c.id), c.title) for c in campaigns
-    ]
+    for links in event_links(current_group()):
+        if links.column in LINKS:
+            getattr(form, links.column).choices = [SelectChoice("0", "none")] + [
+                SelectChoice(str(i), title) for i, title in links.choices
+            ]
 
 
 def _data(form: EventForm) -> dict[str, Any]:
     data = dict(form.data)
-    data["programme_id"] = data.get("programme_id") or None
-    data["campaign_id"] = data.get("campaign_id") or None
+    for column in LINKS:
+        data[column] = data.get(column) or None
     return data
 
 
@@ -61,9 +56,9 @@ def _ics(body: bytes, filename: str) -> Response:
 
 @bp.route("/events")
 @member_required
-def index():  # type: ignore[no-untyped-def]
-    filters = {k: request.args.get(k, "").strip()[:120] for k in ("when", "kind", "q")}
-    events, page, pages, total = paginate(ops.event_query(current_group(), **filters))
+def index() -> ResponseReturnValue:
+    filters = web.filters("when", "kind", "q")
+    events, page, pages, total = web.paginate(ops.event_query(current_group(), **filters))
     mine = {r.event_id: r.status for r in ops.my_rsvps(g.member)}
     return render_template(
         "events/index.html",
@@ -79,55 +74,22 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/events.csv")
 @organiser_required
-def export_csv():  # type: ignore[no-untyped-def]
+def export_csv() -> ResponseReturnValue:
     group = current_group()
-    rows = db.session.scalars(ops.event_query(group, request.args.get("when", "upcoming")))
-    from node.csv_export import to_csv as _csv
-
-    table: list[list[Any]] = [
-        [
-            "id",
-            "title",
-            "kind",
-            "starts (local)",
-            "time zone",
-            "place",
-            "capacity",
-            "going",
-            "waiting",
-            "attended",
-            "public",
-        ]
-    ]
-    for e in rows:
-        table.append(
-            [
-                e.id,
-                e.title,
-                e.kind,
-                e.local_start.strftime("%Y-%m-%d %H:%M"),
-                e.tz,
-                e.place or e.online_url or "",
-                e.capacity or "",
-                len(e.going),
-                len(e.waitlist),
-                sum(1 for r in e.rsvps if r.attended),
-                e.public,
-            ]
-        )
-    return csv_response(_csv(table), f"{group.slug}-events.csv")
+    rows = ops.events_table(group, request.args.get("when", "upcoming"))
+    return web.csv_download(rows, f"{group.slug}-events.csv")
 
 
 @bp.route("/events.ics")
 @public
-def public_feed():  # type: ignore[no-untyped-def]
+def public_feed() -> ResponseReturnValue:
     """The group's public events as iCalendar (contract: phones subscribe to this address)."""
     return _ics(feeds.public_feed(current_group()), "events.ics")
 
 
 @bp.route("/events/feed/<token>.ics")
 @public
-def member_feed(token: str):  # type: ignore[no-untyped-def]
+def member_feed(token: str) -> ResponseReturnValue:
     group = current_group()
     member = ops.member_for_feed(group, token)
     if member is None:
@@ -139,22 +101,18 @@ def member_feed(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/events/feed", methods=["GET", "POST"])
 @member_required
-def feed():  # type: ignore[no-untyped-def]
+def feed() -> ResponseReturnValue:
     """Show (and on POST regenerate or revoke) the member's private calendar address."""
     form = EmptyForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400, "The form expired; please try again.")
+        web.check_form(form)
         if request.form.get("do") == "revoke":
             ops.revoke_feed(g.member)
-            flash("Your private calendar address is switched off.", "info")
-        else:
-            ops.feed_token(g.member, regenerate=True)
-            flash("You have a new private calendar address; the old one no longer works.", "info")
-        db.session.commit()
-        return redirect(url_for("events.feed"))
-    from node.events.models import FeedToken
-
+            return web.done("Your private calendar address is switched off.", "events.feed")
+        ops.feed_token(g.member, regenerate=True)
+        return web.done(
+            "You have a new private calendar address; the old one no longer works.", "events.feed"
+        )
     token = db.session.scalar(select(FeedToken).where(FeedToken.member_id == g.member.id))
     group = current_group()
     private_url = group_url(group, f"/events/feed/{token.token}.ics") if token else None
@@ -168,7 +126,7 @@ def feed():  # type: ignore[no-untyped-def]
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @organiser_required
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     form = EventForm()
     _choices(form)
     if request.method == "GET":
@@ -176,23 +134,17 @@ def new():  # type: ignore[no-untyped-def]
         form.campaign_id.data = request.args.get("campaign_id", 0, type=int)
         if form.programme_id.data:
             form.kind.data = "education"
-    if form.validate_on_submit():
-        try:
-            event = ops.create_event(current_group(), _data(form), g.member)
-        except ops.EventError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/form.html", form=form, event=None), (
-        400 if request.method == "POST" else 200
+    answer = web.submit(
+        form,
+        lambda: ops.create_event(current_group(), _data(form), g.member),
+        lambda event: web.done("", "events.show", event_id=event.id),
     )
+    return answer or web.form_page("events/form.html", form=form, event=None)
 
 
 @bp.route("/events/<int:event_id>")
 @member_required
-def show(event_id: int):  # type: ignore[no-untyped-def]
+def show(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
     mine = next((r for r in event.rsvps if r.member_id == g.member.id), None)
     position = None
@@ -205,7 +157,7 @@ def show(event_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @organiser_required
-def edit(event_id: int):  # type: ignore[no-untyped-def]
+def edit(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
     form = EventForm(obj=event)
     _choices(form)
@@ -214,86 +166,63 @@ def edit(event_id: int):  # type: ignore[no-untyped-def]
         form.ends_at.data = to_local(event.ends_at, event.tz).replace(tzinfo=None)
         form.programme_id.data = event.programme_id or 0
         form.campaign_id.data = event.campaign_id or 0
-    if form.validate_on_submit():
-        try:
-            ops.update_event(event, _data(form), g.member)
-        except ops.EventError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/form.html", form=form, event=event), (
-        400 if request.method == "POST" else 200
+    answer = web.submit(
+        form,
+        lambda: ops.update_event(event, _data(form), g.member),
+        lambda _: web.done("", "events.show", event_id=event.id),
     )
+    return answer or web.form_page("events/form.html", form=form, event=event)
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["POST"])
 @organiser_required
-def cancel(event_id: int):  # type: ignore[no-untyped-def]
+def cancel(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
+    web.check_form()
     ops.cancel_event(event, g.member)
-    db.session.commit()
-    flash("The event is cancelled and everyone coming was told.", "info")
-    return redirect(url_for("events.show", event_id=event.id))
+    return web.done(
+        "The event is cancelled and everyone coming was told.", "events.show", event_id=event.id
+    )
 
 
 @bp.route("/events/<int:event_id>/rsvp", methods=["POST"])
 @member_required
-def rsvp(event_id: int):  # type: ignore[no-untyped-def]
+def rsvp(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
-    try:
-        answer = ops.rsvp(event, g.member)
-    except ops.EventError as exc:
-        refuse(exc, 409)
-    db.session.commit()
-    if answer.status == "waitlisted":
-        flash(
+    web.check_form()
+    if ops.rsvp(event, g.member).status == "waitlisted":
+        return web.done(
             "The event is full: you are on the waiting list. We'll e-mail you if a place "
             "comes free.",
+            "events.show",
             "warning",
+            event_id=event.id,
         )
-    else:
-        flash("You're going. See you there!", "info")
-    return redirect(url_for("events.show", event_id=event.id))
+    return web.done("You're going. See you there!", "events.show", event_id=event.id)
 
 
 @bp.route("/events/<int:event_id>/withdraw", methods=["POST"])
 @member_required
-def withdraw(event_id: int):  # type: ignore[no-untyped-def]
+def withdraw(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
-    try:
-        ops.withdraw(event, g.member)
-    except ops.EventError as exc:
-        refuse(exc, 409)
-    db.session.commit()
-    flash("You are no longer on the list for this event.", "info")
-    return redirect(url_for("events.show", event_id=event.id))
+    web.check_form()
+    ops.withdraw(event, g.member)
+    return web.done(
+        "You are no longer on the list for this event.", "events.show", event_id=event.id
+    )
 
 
 @bp.route("/events/<int:event_id>/attendance", methods=["POST"])
 @organiser_required
-def attendance(event_id: int):  # type: ignore[no-untyped-def]
+def attendance(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
-    try:
-        ops.record_attendance(event, ids_from_form(), g.member)
-    except ops.EventError as exc:
-        refuse(exc)
-    db.session.commit()
-    flash("Attendance recorded.", "info")
-    return redirect(url_for("events.show", event_id=event.id))
+    web.check_form()
+    ops.record_attendance(event, web.ids_from_form("attended"), g.member)
+    return web.done("Attendance recorded.", "events.show", event_id=event.id)
 
 
 @bp.route("/events/<int:event_id>/rsvps.csv")
 @organiser_required
-def rsvps_csv(event_id: int):  # type: ignore[no-untyped-def]
+def rsvps_csv(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
-    return csv_response(ops.rsvps_csv(event), f"event-{event.id}-rsvps.csv")
+    return web.csv_download(ops.rsvps_table(event), f"event-{event.id}-rsvps.csv")

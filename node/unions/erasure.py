@@ -4,6 +4,8 @@ are deleted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete
 
 from node.extensions import db
@@ -24,7 +26,7 @@ def summary(member: Member) -> Summary:
     return [("deleted", f"Their union details ({n} record(s): sector, rep role).")] if n else []
 
 
-def _export(member: Member):  # type: ignore[no-untyped-def]
+def export(member: Member) -> dict[str, Any]:
     from node.unions.operations import details_section
 
     return details_section(member)
@@ -33,7 +35,7 @@ def _export(member: Member):  # type: ignore[no-untyped-def]
 HOOK = Hook(
     room="unions",
     tables={"member_union_details": "deleted"},
-    export=_export,
+    export=export,
     erase=erase,
     summary=summary,
 )

@@ -6,20 +6,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from node import clock
 from node.audit import record
-from node.campaigns.messaging import Delivery, message_members
-from node.csv_export import to_csv as _csv
+from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
+from node.organising.messaging import Delivery, message_members
 from node.unions.models import REP_ROLES, UnionDetails
-
-
-class UnionError(ValueError):
-    """A change was refused; the message is safe to show."""
 
 
 @dataclass
@@ -32,14 +28,14 @@ class Network:
     sectors: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _active(group: Group):  # type: ignore[no-untyped-def]
+def active_members(group: Group) -> Select[Member]:
     return select(Member).where(
         Member.group_id == group.id, Member.erased_at.is_(None), Member.status == "active"
     )
 
 
 def network(group: Group) -> Network:
-    members = db.session.scalars(_active(group)).all()
+    members = db.session.scalars(active_members(group)).all()
     net = Network(total=len(members))
     unions: Counter[str] = Counter()
     workplaces: Counter[tuple[str, str]] = Counter()
@@ -63,9 +59,9 @@ def network(group: Group) -> Network:
     return net
 
 
-def not_in_union_query(group: Group):  # type: ignore[no-untyped-def]
+def not_in_union_query(group: Group) -> Select[Member]:
     return (
-        _active(group)
+        active_members(group)
         .where(or_(Member.union.is_(None), Member.union == ""))
         .order_by(func.lower(Member.name), Member.id)
     )
@@ -78,11 +74,11 @@ def details_for(member: Member) -> UnionDetails | None:
 def declare(member: Member, sector: str, rep_role: str) -> UnionDetails:
     sector = (sector or "").strip()
     if len(sector) > 120:
-        raise UnionError("The sector is too long (at most 120 characters).")
+        raise Invalid("The sector is too long (at most 120 characters).")
     if rep_role not in REP_ROLES:
-        raise UnionError(f"Unknown rep role {rep_role!r}.")
+        raise Invalid(f"Unknown rep role {rep_role!r}.")
     if rep_role and not member.union:
-        raise UnionError("Add your trade union to your profile before declaring a rep role.")
+        raise Invalid("Add your trade union to your profile before declaring a rep role.")
     details = details_for(member)
     if details is None:
         details = UnionDetails(group_id=member.group_id, member_id=member.id)
@@ -97,23 +93,23 @@ def declare(member: Member, sector: str, rep_role: str) -> UnionDetails:
 
 def message_union(group: Group, union: str, subject: str, body: str, actor: Member) -> Delivery:
     if not union:
-        raise UnionError("Choose a union.")
+        raise Invalid("Choose a union.")
     if not subject.strip() or not body.strip():
-        raise UnionError("A message needs a subject and some text.")
-    members = db.session.scalars(_active(group).where(Member.union == union)).all()
+        raise Invalid("A message needs a subject and some text.")
+    members = db.session.scalars(active_members(group).where(Member.union == union)).all()
     if not members:
-        raise UnionError(f"No active member is in {union}.")
+        raise Invalid(f"No active member is in {union}.")
     delivery = message_members(group, members, subject, body, "union")
     record(group, actor, "message-union", union[:200], f"{delivery.sent} sent")
     return delivery
 
 
-def network_csv(group: Group) -> str:
+def network_table(group: Group) -> list[list[Any]]:
     rows: list[list[Any]] = [["union", "workplace", "members"]]
     rows += [[u, w, n] for u, w, n in network(group).by_workplace]
     outside = Counter(m.workplace or "" for m in db.session.scalars(not_in_union_query(group)))
     rows += [["(not in a union)", w, n] for w, n in sorted(outside.items())]
-    return _csv(rows)
+    return rows
 
 
 def details_section(member: Member) -> dict[str, Any]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request
+from flask.typing import ResponseReturnValue
 from wtforms import SelectChoice
 
+from node import web
 from node.auth.access import member_required, organiser_required
-from node.campaigns.views import csv_response, refuse
-from node.extensions import db
-from node.members.views import paginate
 from node.tenancy import current_group
 from node.unions import operations as ops
 from node.unions.forms import DetailsForm, UnionMessageForm
@@ -24,10 +23,10 @@ def _message_form(net: ops.Network) -> UnionMessageForm:
 
 @bp.route("/unions")
 @organiser_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     group = current_group()
     net = ops.network(group)
-    outside, page, pages, total = paginate(ops.not_in_union_query(group))
+    outside, page, pages, total = web.paginate(ops.not_in_union_query(group))
     return render_template(
         "unions/index.html",
         net=net,
@@ -41,48 +40,36 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/unions.csv")
 @organiser_required
-def export_csv():  # type: ignore[no-untyped-def]
+def export_csv() -> ResponseReturnValue:
     group = current_group()
-    return csv_response(ops.network_csv(group), f"{group.slug}-union-network.csv")
+    return web.csv_download(ops.network_table(group), f"{group.slug}-union-network.csv")
 
 
 @bp.route("/unions/message", methods=["POST"])
 @organiser_required
-def message():  # type: ignore[no-untyped-def]
+def message() -> ResponseReturnValue:
     group = current_group()
     form = _message_form(ops.network(group))
     if not form.validate_on_submit():
         abort(400, "Choose a union and write a subject and a message.")
-    try:
-        sent = ops.message_union(
-            group, form.union.data, form.subject.data, form.body.data, g.member
-        )
-    except ops.UnionError as exc:
-        refuse(exc)
-    db.session.commit()
-    flash(
-        f"Sent to {sent.sent} member(s) in {form.union.data}; {sent.skipped} without e-mail "
-        "consent skipped.",
-        "info",
+    union = form.union.data or ""
+    sent = ops.message_union(group, union, form.subject.data or "", form.body.data or "", g.member)
+    return web.done(
+        f"Sent to {sent.sent} member(s) in {union}; {sent.skipped} without e-mail consent skipped.",
+        "unions.index",
     )
-    return redirect(url_for("unions.index"))
 
 
 @bp.route("/unions/me", methods=["GET", "POST"])
 @member_required
-def me():  # type: ignore[no-untyped-def]
+def me() -> ResponseReturnValue:
     details = ops.details_for(g.member)
     form = DetailsForm(obj=details)
     if request.method == "GET" and details is not None:
         form.rep_role.data = details.rep_role or ""
-    if form.validate_on_submit():
-        try:
-            ops.declare(g.member, form.sector.data or "", form.rep_role.data or "")
-        except ops.UnionError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Saved.", "info")
-            return redirect(url_for("unions.me"))
-    return render_template("unions/me.html", form=form), (400 if request.method == "POST" else 200)
+    answer = web.submit(
+        form,
+        lambda: ops.declare(g.member, form.sector.data or "", form.rep_role.data or ""),
+        lambda _: web.done("Saved.", "unions.me"),
+    )
+    return answer or web.form_page("unions/me.html", form=form)

@@ -99,7 +99,7 @@ def test_a_failing_reminder_is_recorded_and_retried_while_others_go_out(
 def test_operations_refuse_a_title_that_is_not_one_line(
     app: Any, group: Any, officer: Any, title: str
 ) -> None:
-    from node.events.operations import EventError
+    from node.errors import Invalid
 
-    with clock.frozen(NOW), pytest.raises(EventError, match="one line|control character"):
+    with clock.frozen(NOW), pytest.raises(Invalid, match="one line|control character"):
         _event(group, officer, title=title)

@@ -1,12 +1,11 @@
-"""Local wall-clock time in a named zone ↔ naive UTC for the database."""
+"""Local wall-clock time in a named zone ↔ naive UTC for the database, and the page filter."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from node.events.models import DEFAULT_TZ
-
+DEFAULT_TZ = "Europe/London"
 COMMON_ZONES = (
     "Europe/London",
     "Europe/Dublin",
@@ -35,3 +34,10 @@ def to_utc(local: datetime, tz: str = DEFAULT_TZ) -> datetime:
 
 def to_local(utc_naive: datetime, tz: str = DEFAULT_TZ) -> datetime:
     return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+
+
+def localtime(value: datetime | None, tz: str = DEFAULT_TZ) -> str:
+    """Jinja filter ``localtime``: a naive UTC datetime shown in UK time."""
+    if value is None:
+        return "—"
+    return to_local(value, tz).strftime("%a %d %b %Y, %H:%M")

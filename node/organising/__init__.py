@@ -1,0 +1,13 @@
+"""The organising kernel: what campaigns, events and education share, below the rooms.
+
+- :mod:`~node.organising.messaging`: mail to members, consent first, an unsubscribe link in each;
+- :mod:`~node.organising.times`: local wall-clock time in a named zone and naive UTC;
+- :mod:`~node.organising.signups`: signing up for something (an action, an event), withdrawing,
+  and recording who turned up, for any room's sign-up rows;
+- :mod:`~node.organising.record`: the organiser record (the ladder), from the entries each room
+  registers in ``rooms.record_entries``;
+- :mod:`~node.organising.linking`: what one room shows of another's items (a member's
+  commitments, the events linked to a campaign or programme), as plain items.
+
+The kernel imports no room: the rooms register providers in the registry (``node.rooms``).
+"""

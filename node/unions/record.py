@@ -1,0 +1,14 @@
+"""The unions room's part of the organiser record: a rep or steward role held."""
+
+from __future__ import annotations
+
+from node.members.models import Member
+from node.organising.record import Entry
+from node.unions.operations import details_for
+
+
+def entries(member: Member) -> list[Entry]:
+    details = details_for(member)
+    if details is None or not details.rep_role or not details.rep_since:
+        return []
+    return [Entry(details.rep_since, "role", details.rep_role.capitalize(), member.union or "")]
