@@ -64,15 +64,15 @@ def time_stages(chunk: list[str], lookup: Any, spent: dict[str, float]) -> None:
 
     clock = time.perf_counter
     start = clock()
-    parsed = [fst._parse_stage(c, fst.MAX_STATEMENT_BYTES) for c in chunk]
+    parsed = [fst.parse_stage(c, fst.MAX_STATEMENT_BYTES) for c in chunk]
     after_parse = clock()
-    keys = [fst._key_stage(p, lookup) for p in parsed]
+    keys = [fst.key_stage(p, lookup) for p in parsed]
     after_keys = clock()
     for one, key in zip(parsed, keys, strict=True):
         check_signature(one, key)
     after_signatures = clock()
     for one in parsed:
-        fst._schema_stage(one)
+        fst.schema_stage(one)
     end = clock()
     spent["parse"] += after_parse - start
     spent["key"] += after_keys - after_parse

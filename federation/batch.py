@@ -28,9 +28,9 @@ from .statements import (
     MAX_STATEMENT_BYTES,
     KeyLookup,
     VerifiedStatement,
-    _key_stage,
-    _parse_stage,
-    _schema_stage,
+    key_stage,
+    parse_stage,
+    schema_stage,
 )
 
 __all__ = ["VerifiedPrefix", "verify_many"]
@@ -66,7 +66,7 @@ def verify_many(
     parsed: list[Parsed] = []
     for compact in compacts:
         try:
-            one = _parse_stage(compact, max_size)
+            one = parse_stage(compact, max_size)
         except StatementError as exc:
             error = exc
             break
@@ -76,7 +76,7 @@ def verify_many(
     keys: list[OKPKey] = []
     for one in parsed:
         try:
-            keys.append(_key_stage(one, key_lookup))
+            keys.append(key_stage(one, key_lookup))
         except StatementError as exc:
             error = exc
             break
@@ -91,7 +91,7 @@ def verify_many(
     result = VerifiedPrefix()
     for one in parsed:
         try:
-            result.statements.append(_schema_stage(one))
+            result.statements.append(schema_stage(one))
         except StatementError as exc:
             error = exc
             break

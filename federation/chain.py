@@ -148,7 +148,6 @@ def verify_run(
     rotated: dict[tuple[str, str], dict[str, str]] = {}
     retired: set[tuple[str, str]] = set()
     problems: list[Problem] = []
-    verified: list[VerifiedStatement] = []
 
     def lookup(iss: str, kid: str) -> LookupResult:
         if (iss, kid) in retired:
@@ -160,9 +159,7 @@ def verify_run(
         return key_lookup(iss, kid)
 
     pending = list(items)
-    for item in pending:
-        if isinstance(item, VerifiedStatement):
-            verified.append(item)
+    verified = [item for item in pending if isinstance(item, VerifiedStatement)]
     raw = [item for item in pending if not isinstance(item, VerifiedStatement)]
     # Verify compacts in peek-seq order so rotations apply to later statements.
     raw_with_seq = sorted(raw, key=_peek_seq)

@@ -111,7 +111,7 @@ def check_url(url: str) -> str:
     return url
 
 
-def _origin(base_url: str) -> str:
+def origin_of(base_url: str) -> str:
     parts = urlsplit(check_url(base_url))
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
@@ -236,7 +236,7 @@ class FederationClient:
 
     def discover(self, base_url: str) -> Discovery:
         """GET ``{origin}/.well-known/commonground`` and parse the discovery document."""
-        url = _origin(base_url) + WELL_KNOWN
+        url = origin_of(base_url) + WELL_KNOWN
         doc = self._get_json(url)
         self._validated("discovery", doc, url)
         groups = tuple(
@@ -245,7 +245,7 @@ class FederationClient:
         )
         # A node only speaks for groups at its own origin: otherwise a compromised or
         # confused node could point us at someone else's keys or inbox.
-        origin = _origin(base_url)
+        origin = origin_of(base_url)
         for group in groups:
             for value in (group.id, group.jwks_uri, group.outbox, group.inbox):
                 if not same_origin(value, origin):

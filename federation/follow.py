@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from . import schemas
 from .errors import StatementError
-from .statements import KeyLookup, _peek, _verify, format_timestamp, sign_jws
+from .statements import KeyLookup, format_timestamp, peek_document, sign_jws, verify_document
 
 __all__ = [
     "FOLLOW_TYP",
@@ -96,7 +96,7 @@ def peek_follow(compact: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     Checks size and shape like :func:`federation.statements.peek` (``typ`` must be
     FOLLOW_TYP, ``actor`` a string). Never trust anything it returns.
     """
-    return _peek(compact, typ=FOLLOW_TYP, issuer_member="actor", max_size=MAX_FOLLOW_BYTES)
+    return peek_document(compact, typ=FOLLOW_TYP, issuer_member="actor", max_size=MAX_FOLLOW_BYTES)
 
 
 def verify_follow(
@@ -111,7 +111,7 @@ def verify_follow(
     inbox-origin, object and freshness (``stale`` if issued_at is more than
     ``max_skew`` from ``now``). ``key_lookup`` is called with the *actor* URL.
     """
-    text, header, payload = _verify(
+    text, header, payload = verify_document(
         compact, key_lookup, typ=FOLLOW_TYP, issuer_member="actor", max_size=MAX_FOLLOW_BYTES
     )
     schemas.validate_document("follow", payload)

@@ -178,9 +178,11 @@ def statement_hash(compact: str) -> str:
     return sha256_b64url(compact.encode("ascii"))
 
 
-def _peek(
+def peek_document(
     compact: str | bytes, *, typ: str, issuer_member: str, max_size: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """UNVERIFIED (header, payload) of a signed document of ``typ`` (a statement, a follow
+    request) whose signer is named by ``issuer_member``."""
     parsed = peek_parsed(compact, typ=typ, issuer_member=issuer_member, max_size=max_size)
     return parsed.header, parsed.payload
 
@@ -194,7 +196,7 @@ def peek(
     header exactly alg/kid/typ with our typ, a string ``issuer``) and raises
     ``too-large`` or ``malformed``. Never trust anything it returns.
     """
-    return _peek(compact, typ=TYP, issuer_member="issuer", max_size=max_size)
+    return peek_document(compact, typ=TYP, issuer_member="issuer", max_size=max_size)
 
 
 def static_lookup(trusted: Mapping[str, Iterable[Mapping[str, Any]]]) -> KeyLookup:
@@ -229,7 +231,7 @@ def _check_alg(header: Mapping[str, Any]) -> None:
         raise StatementError("unsupported-alg", f"alg {header['alg'][:40]!r} is not accepted")
 
 
-def _verify(
+def verify_document(
     compact: str | bytes,
     key_lookup: KeyLookup,
     *,
@@ -237,6 +239,8 @@ def _verify(
     issuer_member: str,
     max_size: int,
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(text, header, payload) of a signed document of ``typ`` once its alg, signer's key and
+    signature are checked (the schema is the caller's)."""
     parsed = peek_parsed(compact, typ=typ, issuer_member=issuer_member, max_size=max_size)
     header, payload = parsed.header, parsed.payload
     _check_alg(header)
@@ -249,19 +253,19 @@ def _verify(
 # statement; ``federation.batch.verify_many`` runs each over a whole batch in turn.
 
 
-def _parse_stage(compact: str | bytes, max_size: int) -> Parsed:
+def parse_stage(compact: str | bytes, max_size: int) -> Parsed:
     """size, parse, alg."""
     parsed = peek_parsed(compact, typ=TYP, issuer_member="issuer", max_size=max_size)
     _check_alg(parsed.header)
     return parsed
 
 
-def _key_stage(parsed: Parsed, key_lookup: KeyLookup) -> OKPKey:
+def key_stage(parsed: Parsed, key_lookup: KeyLookup) -> OKPKey:
     """issuer & key."""
     return _resolve_key(key_lookup, parsed.payload["issuer"], parsed.header["kid"])
 
 
-def _schema_stage(parsed: Parsed) -> VerifiedStatement:
+def schema_stage(parsed: Parsed) -> VerifiedStatement:
     """schema (only ever run on a statement whose signature has been checked)."""
     header, payload = parsed.header, parsed.payload
     schemas.validate(payload)
@@ -296,9 +300,9 @@ def verify(
     Raises :class:`StatementError` and nothing else for any input (unless
     ``key_lookup`` itself raises something else).
     """
-    parsed = _parse_stage(compact, max_size)
-    check_signature(parsed, _key_stage(parsed, key_lookup))
-    return _schema_stage(parsed)
+    parsed = parse_stage(compact, max_size)
+    check_signature(parsed, key_stage(parsed, key_lookup))
+    return schema_stage(parsed)
 
 
 def owns_campaign(issuer: str, campaign_id: str) -> bool:

@@ -1,7 +1,8 @@
 """Aggregates, maintained incrementally as statements are stored, rebuildable from the store.
 
-``apply_batch(hub, statements)`` runs inside the transaction that stores a verified batch
-(hooked into ``node.peering.batch``), so the aggregates can never disagree with the store.
+``apply_batch(hub, statements)`` runs inside the transaction that stores a verified batch (the
+``statements_received`` signal of ``node.peering.ingest``), so the aggregates can never disagree
+with the store.
 Per batch it reads the enrolled groups and subjects it needs once, inserts the endorsement rows
 together, and then touches each counter once: one ``UPDATE … SET endorsements = endorsements + n``
 per subject and one upsert per (kind, subject, region, month) tally, in a fixed order (by id /
@@ -21,17 +22,20 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, or_, select, update
 
-from federation import owns_campaign
+from federation import owns_campaign, thumbprint
 from node.bulk import insert_rows
 from node.extensions import db
 from node.groups.models import Group
+from node.hub import registry, trust
 from node.hub.models import Endorsement, EnrolledGroup, HubCampaign, HubCandidate, Tally
 
 ENDORSEMENT_TYPES = {"candidate-endorsement": "candidate", "campaign-endorsement": "campaign"}
 MODELS: dict[str, Any] = {"candidate": HubCandidate, "campaign": HubCampaign}
 REBUILD_BATCH = 500
+ENDORSEMENTS: Table = db.metadata.tables[Endorsement.__tablename__]
+TALLIES: Table = db.metadata.tables[Tally.__tablename__]
 
 
 def _naive(when: datetime) -> datetime:
@@ -90,7 +94,7 @@ def _subject_ids(hub: Group, kind: str, wanted: dict[str, dict[str, Any]]) -> di
 
     def lookup(keys: Iterable[str]) -> dict[str, int]:
         stmt = select(model.key, model.id).where(model.group_id == hub.id, model.key.in_(keys))
-        return {key: ident for key, ident in db.session.execute(stmt)}
+        return dict(db.session.execute(stmt).all())
 
     found = lookup(wanted)
     missing = sorted(k for k in wanted if k not in found)
@@ -172,7 +176,7 @@ class Counters:
             if n
         ]
         if rows:
-            table = Tally.__table__
+            table = TALLIES
 
             def add_counts(stmt: Any) -> Any:
                 return stmt.on_conflict_do_update(
@@ -271,9 +275,6 @@ def _retract(
 
 
 def _rotate(hub: Group, enrolled: EnrolledGroup, st: Any) -> None:
-    from federation import thumbprint
-    from node.hub import registry, trust
-
     new_key = dict(st.body["new_key"])
     new_key["kid"] = thumbprint(new_key)
     if new_key["kid"] not in enrolled.thumbprints:
@@ -323,12 +324,12 @@ def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
     counters = Counters(hub.id)
     new_rows: dict[str, dict[str, Any]] = {}
     per_group: dict[int, list[Any]] = defaultdict(list)
-    for st, key in zip(mine, keys, strict=True):
+    for st, subject_key in zip(mine, keys, strict=True):
         group = enrolled[st.issuer]
         per_group[group.id].append(st)
         kind = ENDORSEMENT_TYPES.get(st.type)
-        if kind is not None and key is not None:
-            row = _endorsement(hub, group, st, kind, ids[kind][key])
+        if kind is not None and subject_key is not None:
+            row = _endorsement(hub, group, st, kind, ids[kind][subject_key])
             new_rows[row["statement_id"]] = row
             if row["counted"]:
                 counters.add_fields(kind, row["subject_id"], group.region, row["issued_at"], +1)
@@ -337,7 +338,7 @@ def apply_batch(hub: Group, statements: Sequence[Any]) -> int:
         elif st.type == "key-rotation":
             _rotate(hub, group, st)
     if new_rows:
-        insert_rows(Endorsement.__table__, list(new_rows.values()))
+        insert_rows(ENDORSEMENTS, list(new_rows.values()))
     db.session.flush()
     counters.apply()
     for group_id, done in per_group.items():

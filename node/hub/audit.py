@@ -21,6 +21,9 @@ from federation.errors import StatementError
 from federation.statements import MAX_REGISTRY_BYTES
 from node.extensions import db
 from node.groups.models import Group
+from node.hub.aggregates import rebuild_aggregates
+from node.peering import keystore
+from node.peering.models import Peer, Statement
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,6 @@ class Problem:
 
 
 def _lookup(hub: Group) -> Any:
-    from node.peering import keystore
-    from node.peering.models import Peer
-
     trusted: dict[str, list[dict[str, Any]]] = {
         hub.url: [dict(row.public_jwk) for row in keystore.all_keys(hub)]
     }
@@ -53,8 +53,6 @@ FIELDS = ("statement_id", "type", "issuer", "seq", "prev", "hash", "kid")
 def verified_rows(hub: Group, problems: list[Problem] | None = None) -> Iterator[Any]:
     """Yield ``(row, VerifiedStatement)`` for every stored statement that still verifies, in
     (issuer, seq) order; append a Problem for each one that does not (and for chain breaks)."""
-    from node.peering.models import Statement
-
     lookup = _lookup(hub)
     problems = problems if problems is not None else []
     last: tuple[str, int, str] | None = None
@@ -117,8 +115,6 @@ def audit(hub: Group) -> tuple[int, list[Problem]]:
 
 def rebuild(hub: Group) -> tuple[int, list[Problem]]:
     """Rebuild the aggregates from the statements that verify (the store is the truth)."""
-    from node.hub.aggregates import rebuild_aggregates
-
     problems: list[Problem] = []
     done = rebuild_aggregates(hub, (st for _row, st in verified_rows(hub, problems)))
     return done, problems

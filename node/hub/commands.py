@@ -10,11 +10,7 @@ from typing import Any
 
 import click
 
-from node.commands import with_appcontext
-
-
-def _fail(message: str) -> None:
-    raise click.ClickException(message)
+from node.commands import fail, run_in_transaction, with_appcontext
 
 
 def _hub(slug: str | None) -> Any:
@@ -28,7 +24,7 @@ def _hub(slug: str | None) -> Any:
         stmt = stmt.where(Group.slug == slug)
     hubs = db.session.scalars(stmt).all()
     if len(hubs) != 1:
-        _fail(
+        fail(
             "No hub group here (create one with `commonground init --role hub`)."
             if not hubs
             else "Several hubs here: name one with --hub SLUG."
@@ -52,15 +48,9 @@ def hub_cmd() -> None:
 @with_appcontext
 def enrol_token(name: str, region: str, area: str | None, hub_slug: str | None) -> None:
     """Issue a one-time enrolment token and print it (only its hash is kept)."""
-    from node.extensions import db
     from node.hub import operations
 
-    try:
-        token, row = operations.issue_token(_hub(hub_slug), name, region, area)
-    except operations.HubError as exc:
-        db.session.rollback()
-        _fail(str(exc))
-    db.session.commit()
+    token, row = run_in_transaction(operations.issue_token, _hub(hub_slug), name, region, area)
     click.echo(token)
     click.echo(f"(single use, for {row.name}, expires {row.expires_at:%d %b %Y})", err=True)
 
@@ -72,16 +62,10 @@ def enrol_token(name: str, region: str, area: str | None, hub_slug: str | None) 
 @with_appcontext
 def join(hub_url: str, token: str, slug: str) -> None:
     """Enrol your group at the hub HUB_URL (run on your group's node)."""
-    from node.extensions import db
-    from node.groups.operations import GroupError, get_group
+    from node.groups.operations import get_group
     from node.hub import joining
 
-    try:
-        link = joining.join(get_group(slug), hub_url, token)
-    except (joining.JoinError, GroupError) as exc:
-        db.session.rollback()
-        _fail(str(exc))
-    db.session.commit()
+    link = run_in_transaction(lambda: joining.join(get_group(slug), hub_url, token))
     click.echo(f"Enrolled at {link.name} ({link.hub_url}); hub key {link.keys[0]['kid']} pinned.")
 
 
@@ -129,17 +113,11 @@ def _status_command(action: str, help_text: str) -> click.Command:
     @hub_option
     @with_appcontext
     def command(group_ref: str, hub_slug: str | None) -> None:
-        from node.extensions import db
         from node.hub import operations
 
         hub = _hub(hub_slug)
-        try:
-            row = operations.find_enrolled(hub, group_ref)
-            getattr(operations, action)(hub, row)
-        except operations.HubError as exc:
-            db.session.rollback()
-            _fail(str(exc))
-        db.session.commit()
+        row = operations.find_enrolled(hub, group_ref)
+        run_in_transaction(getattr(operations, action), hub, row)
         click.echo(f"{row.name} is now {row.status}.")
 
     command.__doc__ = help_text

@@ -21,6 +21,7 @@ from typing import Any
 from federation.encoding import b64url_decode, strict_json_loads
 from federation.errors import StatementError
 from federation.statements import format_timestamp, sign_jws, verify_signature
+from node.errors import Invalid
 
 ENROL_TYP = "commonground-enrol+jwt"
 TOKEN_LIFETIME = timedelta(days=14)
@@ -28,14 +29,14 @@ MAX_ENROL_BYTES = 8 * 1024
 MAX_SKEW = timedelta(minutes=10)
 
 
-class EnrolmentError(ValueError):
-    """Enrolment refused; ``code`` is the JSON error code, the message is safe to show."""
+class EnrolmentError(Invalid):
+    """Enrolment refused: the enrol endpoint answers ``{"error": code, "detail": message}``
+    with ``http_status`` (the joining node shows both)."""
 
-    def __init__(self, code: str, detail: str, status: int = 400) -> None:
+    def __init__(self, code: str, detail: str, http_status: int = 400) -> None:
         super().__init__(detail)
         self.code = code
-        self.detail = detail
-        self.status = status
+        self.http_status = http_status
 
 
 def new_token() -> tuple[str, str]:

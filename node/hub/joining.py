@@ -11,27 +11,23 @@ from sqlalchemy import select
 
 from federation.errors import DeliveryError
 from node import clock
+from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.hub import enrolment, registry
 from node.hub.models import HubLink
-
-
-class JoinError(ValueError):
-    """Joining failed; the message is safe to show."""
+from node.peering import keystore, net
+from node.peering.following import follow_peer
 
 
 def join(group: Group, hub_url: str, token: str) -> HubLink:
-    from node.peering import keystore, net
-    from node.peering.following import FollowError, follow_peer
-
     hub_url = hub_url.strip().rstrip("/")
     client = net.client()
     try:
         discovery = client.discover(hub_url)
         info = next((g for g in discovery.groups if g.id.rstrip("/") == hub_url), None)
         if info is None:
-            raise JoinError(f"{hub_url} is not a group of that node.")
+            raise Invalid(f"{hub_url} is not a group of that node.")
         hub_keys = client.fetch_jwks(info.jwks_uri)
         key_row = keystore.current_key(group)
         signed = enrolment.build_request(
@@ -43,21 +39,21 @@ def join(group: Group, hub_url: str, token: str) -> HubLink:
         )
         result = client.post_follow(hub_url + "/hub/enrol", signed)
     except DeliveryError as exc:
-        raise JoinError(f"Could not reach the hub: {exc}") from None
+        raise Invalid(f"Could not reach the hub: {exc}") from None
     finally:
         client.close()
     if not result.ok:
-        raise JoinError(f"The hub refused: {result.error}: {result.detail}")
+        raise Invalid(f"The hub refused: {result.error}: {result.detail}")
     kid = result.body.get("hub_kid")
     pinned = [k for k in hub_keys if k.get("kid") == kid]
     if not pinned:
-        raise JoinError("The hub answered with a key it does not publish; not pinned.")
+        raise Invalid("The hub answered with a key it does not publish; not pinned.")
     # Follow (trust) the hub before writing anything: on one SQLite install an open write
     # transaction here would lock out the hub checking our keys.
     try:
         follow_peer(group, hub_url, fingerprint=kid)
-    except FollowError as exc:
-        raise JoinError(f"Enrolled, but could not follow the hub: {exc}") from None
+    except Invalid as exc:
+        raise Invalid(f"Enrolled, but could not follow the hub: {exc}") from None
     link = db.session.scalar(
         select(HubLink).where(HubLink.group_id == group.id, HubLink.hub_url == hub_url)
     )

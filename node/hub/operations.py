@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from federation.errors import DeliveryError
 from node import clock
 from node.audit import record
+from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.hub import aggregates, enrolment, registry, trust
@@ -20,13 +22,9 @@ from node.hub.enrolment import EnrolmentError
 from node.hub.models import EnrolledGroup, EnrolmentToken
 
 
-class HubError(ValueError):
-    """A hub operation was refused; the message is safe to show."""
-
-
 def require_hub(group: Group) -> None:
     if not group.is_hub:
-        raise HubError(
+        raise Invalid(
             f"{group.name} is not a hub (create one with `commonground init --role hub`)."
         )
 
@@ -34,9 +32,9 @@ def require_hub(group: Group) -> None:
 def _text(value: str | None, label: str, limit: int, required: bool = True) -> str | None:
     value = " ".join((value or "").split())
     if required and not value:
-        raise HubError(f"{label} is required.")
+        raise Invalid(f"{label} is required.")
     if len(value) > limit:
-        raise HubError(f"{label} must be at most {limit} characters.")
+        raise Invalid(f"{label} must be at most {limit} characters.")
     return value or None
 
 
@@ -95,8 +93,6 @@ def enrol(hub: Group, request_body: bytes, client: Any) -> EnrolledGroup:
         raise EnrolmentError("not-a-hub", "this group is not a hub", 404)
     _header, claimed = enrolment.peek_request(request_body)
     token = _usable_token(hub, claimed["token"])
-    from federation.errors import DeliveryError
-
     try:
         discovery = client.discover(claimed["group"])
         info = next((g for g in discovery.groups if g.id == claimed["group"]), None)
@@ -139,9 +135,9 @@ def enrol(hub: Group, request_body: bytes, client: Any) -> EnrolledGroup:
 def _change_status(hub: Group, enrolled: EnrolledGroup, status: str, actor: Any) -> None:
     require_hub(hub)
     if enrolled.group_id != hub.id:
-        raise HubError("No such enrolled group.")
+        raise NotFound("No such enrolled group.")
     if enrolled.status == status:
-        raise HubError(f"{enrolled.name} is already {status}.")
+        raise Conflict(f"{enrolled.name} is already {status}.")
     was_counted = enrolled.counted
     enrolled.status = status
     enrolled.status_changed_at = clock.utcnow_naive()
@@ -172,4 +168,4 @@ def find_enrolled(hub: Group, ref: str) -> EnrolledGroup:
     for row in rows:
         if ref in (row.url, str(row.id), row.name):
             return row
-    raise HubError(f"No enrolled group {ref!r}.")
+    raise NotFound(f"No enrolled group {ref!r}.")

@@ -5,8 +5,6 @@ tally row of the hub (PostgreSQL has no skip scan)."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,6 +22,7 @@ from node.hub.models import (
     Tally,
 )
 from node.tenancy import current_group
+from node.web import PAGE_SIZE
 
 MAX_PER_PAGE = 100
 
@@ -36,30 +35,13 @@ def hub_or_404() -> Group:
     return group
 
 
-@dataclass
-class Page:
-    items: list[Any]
-    page: int
-    pages: int
-    total: int
-    per_page: int
-
-
 def arg(name: str, limit: int = 200) -> str:
     return (request.args.get(name) or "").strip()[:limit]
 
 
-def paginate(stmt: Select[Any], per_page: int = 25, scalars: bool = True) -> Page:
-    per_page = max(
-        1, min(request.args.get("per_page", per_page, type=int) or per_page, MAX_PER_PAGE)
-    )
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(math.ceil(total / per_page), 1)
-    page = min(page, pages)
-    run = stmt.limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(run) if scalars else db.session.execute(run))
-    return Page(items, page, pages, total, per_page)
+def per_page(default: int = PAGE_SIZE) -> int:
+    """The page size asked for in ``?per_page=`` (at most MAX_PER_PAGE), else ``default``."""
+    return max(1, min(request.args.get("per_page", default, type=int) or default, MAX_PER_PAGE))
 
 
 def candidates(

@@ -15,10 +15,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from federation import static_lookup, verify
+from federation.errors import DeliveryError, StatementError
+from federation.statements import MAX_REGISTRY_BYTES
 from node import clock
 from node.extensions import db
 from node.groups.models import Group
 from node.hub.models import EnrolledGroup, HubLink
+from node.peering import net
+from node.peering.models import Statement
+from node.peering.operations import publish
 
 REFRESH_AFTER = timedelta(minutes=10)
 
@@ -44,16 +50,12 @@ def body(hub: Group) -> dict[str, Any]:
 
 def reissue(hub: Group) -> Any:
     """Publish a new registry statement (same transaction as the change that caused it)."""
-    from node.peering.operations import publish
-
     db.session.flush()
     return publish(hub, "registry", body(hub))
 
 
 def latest(hub: Group) -> Any:
     """The hub's latest registry statement row (federation store) or None."""
-    from node.peering.models import Statement
-
     return db.session.scalar(
         select(Statement)
         .where(
@@ -67,10 +69,6 @@ def latest(hub: Group) -> Any:
 # ----------------------------------------------------------------------------- node side
 def verify_registry(link: HubLink, compact: str) -> dict[str, Any]:
     """Verify a registry statement with the hub keys pinned at ``hub join``; returns its payload."""
-    from federation import static_lookup, verify
-    from federation.errors import StatementError
-    from federation.statements import MAX_REGISTRY_BYTES
-
     statement = verify(
         compact, static_lookup({link.hub_url: link.keys}), max_size=MAX_REGISTRY_BYTES
     )
@@ -81,8 +79,6 @@ def verify_registry(link: HubLink, compact: str) -> dict[str, Any]:
 
 def refresh(link: HubLink, client: Any) -> bool:
     """Fetch the hub's registry and keep it if it verifies and is newer; True if it changed."""
-    from federation.errors import DeliveryError, StatementError
-
     link.registry_fetched_at = clock.utcnow_naive()
     try:
         # /hub/registry answers JSON shaped like a one-item outbox page (the latest registry).
@@ -114,8 +110,6 @@ def trusted_via_registry(group_id: int, url: str, thumbprint: str) -> bool:
     group of this install joined (perhaps a hostile one) vouches for nobody here. A registry
     older than REFRESH_AFTER, or one that does not (yet) vouch, is re-fetched at most once per
     REFRESH_AFTER."""
-    from node.peering import net
-
     links = db.session.scalars(select(HubLink).where(HubLink.group_id == group_id)).all()
     for link in links:
         if _vouches(link, url, thumbprint):

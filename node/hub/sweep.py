@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from node import clock
+from node import clock, scheduler
 from node.extensions import db
 from node.groups.models import Group
 from node.hub import trust
 from node.hub.models import EnrolledGroup
+from node.peering.models import Peer
+from node.peering.worker import pull_peer
 
 SWEEP_INTERVAL = timedelta(minutes=5)
 MAX_RETRY_INTERVAL = timedelta(hours=1)
@@ -26,16 +28,13 @@ MAX_RETRY_INTERVAL = timedelta(hours=1)
 
 def sweep_group(hub: Group, enrolled: EnrolledGroup) -> int:
     """Pull one group now; returns statements stored. Commits (like the federation worker)."""
-    from node.peering.worker import pull_peer
-
-    enrolled_id, hub_id = enrolled.id, hub.id
-    peer = trust._peer(hub, enrolled)
+    peer = trust.peer_of(hub, enrolled)
     if peer is None:
         return 0
+    enrolled_id, peer_id = enrolled.id, peer.id
     stored = pull_peer(peer)
-    hub = db.session.get(Group, hub_id)  # type: ignore[assignment]
-    enrolled = db.session.get(EnrolledGroup, enrolled_id)  # type: ignore[assignment]
-    peer = trust._peer(hub, enrolled)
+    enrolled = db.session.get_one(EnrolledGroup, enrolled_id)
+    peer = db.session.get_one(Peer, peer_id)
     now = clock.utcnow_naive()
     enrolled.last_sweep_at = now
     if peer.last_pull_error:
@@ -61,8 +60,6 @@ def _sweep_crashed(hub_id: int, enrolled_id: int, exc: Exception) -> None:
     """An unexpected error sweeping one group: record it on the group (the groups page shows the
     count and the error), so it is backed off like any failed sweep. The caller re-raises: the
     scheduler records the item's failure too (``node.scheduler.each_item``)."""
-    from node import scheduler
-
     db.session.rollback()
     enrolled = db.session.get(EnrolledGroup, enrolled_id)
     if enrolled is not None and enrolled.group_id == hub_id:
@@ -96,8 +93,6 @@ def run_sweep(force: bool = False) -> int:
     Each group is an item of ``node.scheduler.each_item``: a failure (unreachable, a refused
     statement, an unexpected error) is counted on that group, which is then retried less and
     less often (:func:`retry_interval`), and the others are still swept."""
-    from node import scheduler
-
     now = clock.utcnow_naive()
     items = []
     for hub_id in db.session.scalars(select(Group.id).where(Group.role == "hub")).all():

@@ -8,28 +8,26 @@ counted); a removed one is no longer trusted.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
+from federation.client import GroupInfo
 from node import clock
 from node.extensions import db
 from node.groups.models import Group
 from node.hub.models import EnrolledGroup
+from node.peering import following
+from node.peering.models import Peer
 
 
-def _peer(hub: Group, enrolled: EnrolledGroup) -> Any:
-    from node.peering.models import Peer
-
+def peer_of(hub: Group, enrolled: EnrolledGroup) -> Peer | None:
+    """The hub group's allowlist entry for ``enrolled``."""
     return db.session.scalar(
         select(Peer).where(Peer.group_id == hub.id, Peer.issuer == enrolled.url)
     )
 
 
-def trust_enrolled(hub: Group, enrolled: EnrolledGroup, info: Any) -> None:
-    from node.peering.models import Peer
-
-    peer = _peer(hub, enrolled)
+def trust_enrolled(hub: Group, enrolled: EnrolledGroup, info: GroupInfo) -> None:
+    peer = peer_of(hub, enrolled)
     if peer is None:
         peer = Peer(
             group_id=hub.id,
@@ -53,16 +51,14 @@ def trust_enrolled(hub: Group, enrolled: EnrolledGroup, info: Any) -> None:
 def subscribe(hub: Group, enrolled: EnrolledGroup) -> str:
     """Send the group's node a follow request signed by the hub, so it pushes to our inbox.
     Returns the outcome line (never raises for network trouble: the sweep pulls anyway)."""
-    from node.peering import following
-
-    peer = _peer(hub, enrolled)
+    peer = peer_of(hub, enrolled)
     if peer is None:
         return "no peer"
-    return following._send(hub, peer.issuer, peer.follow_url or peer.inbox, "follow")
+    return following.send_request(hub, peer.issuer, peer.follow_url or peer.inbox, "follow")
 
 
 def set_trusted(hub: Group, enrolled: EnrolledGroup) -> None:
-    peer = _peer(hub, enrolled)
+    peer = peer_of(hub, enrolled)
     if peer is None:
         return
     if enrolled.status == "removed":
@@ -75,7 +71,7 @@ def set_trusted(hub: Group, enrolled: EnrolledGroup) -> None:
 
 def add_keys(hub: Group, enrolled: EnrolledGroup) -> None:
     """Keep the allowlist's keys in step after a key rotation."""
-    peer = _peer(hub, enrolled)
+    peer = peer_of(hub, enrolled)
     if peer is not None:
         peer.keys = [dict(k) for k in enrolled.keys]
         peer.thumbprints = list(enrolled.thumbprints)

@@ -8,39 +8,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    g,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from sqlalchemy import select
+from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Select, select
+from werkzeug.wrappers import Response
 
-from node import csv_export
 from node.auth.access import officer_required, public
+from node.errors import Invalid
 from node.extensions import csrf, db
-from node.hub import charts, operations, queries, registry
+from node.groups.models import Group
+from node.hub import charts, operations, queries, registry, trust
 from node.hub.enrolment import EnrolmentError
 from node.hub.models import STATUSES, EnrolledGroup, EnrolmentToken, HubCampaign, HubCandidate
-from node.hub.queries import arg, hub_or_404, paginate
+from node.hub.queries import arg, hub_or_404, per_page
+from node.peering import keystore, net
+from node.peering.models import ForkEvidence
 from node.tenancy import get_or_404
+from node.web import csv_download, done, filters, paginate
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 
 
 def _csv(name: str, header: list[str], rows: Any) -> Response:
-    return csv_export.response(csv_export.to_csv([header, *rows]), f"{name}.csv", private=False)
+    return csv_download([header, *rows], f"{name}.csv", private=False)
+
+
+def _is_officer() -> bool:
+    return g.get("member") is not None and bool(g.member.has_role("officer"))
 
 
 @bp.route("/")
 @public
-def overview():  # type: ignore[no-untyped-def]
+def overview() -> str:
     hub = hub_or_404()
     series = queries.monthly(hub, "candidate")
     campaign_series = queries.monthly(hub, "campaign")
@@ -62,10 +61,10 @@ def overview():  # type: ignore[no-untyped-def]
 
 @bp.route("/candidates")
 @public
-def candidates():  # type: ignore[no-untyped-def]
+def candidates() -> ResponseReturnValue:
     hub = hub_or_404()
-    filters = {k: arg(k) for k in ("q", "office", "area", "election")}
-    stmt = queries.candidates(hub, **filters)
+    chosen = filters("q", "office", "area", "election", limit=200)
+    stmt = queries.candidates(hub, **chosen)
     if request.args.get("format") == "csv":
         return _csv(
             "candidates",
@@ -75,10 +74,10 @@ def candidates():  # type: ignore[no-untyped-def]
                 for c in db.session.scalars(stmt.limit(10000))
             ),
         )
-    return render_template("hub/candidates.html", page=paginate(stmt), filters=filters)
+    return render_template("hub/candidates.html", page=paginate(stmt, per_page()), filters=chosen)
 
 
-def _endorsement_rows(kind: str, subject_id: int):  # type: ignore[no-untyped-def]
+def _endorsement_rows(kind: str, subject_id: int) -> tuple[Group, str, Select[Any]]:
     hub = hub_or_404()
     region = arg("region", 100)
     stmt = queries.endorsements(hub, kind, subject_id, region=region)
@@ -87,15 +86,16 @@ def _endorsement_rows(kind: str, subject_id: int):  # type: ignore[no-untyped-de
 
 @bp.route("/candidates/<int:candidate_id>")
 @public
-def candidate(candidate_id: int):  # type: ignore[no-untyped-def]
+def candidate(candidate_id: int) -> ResponseReturnValue:
     hub, region, stmt = _endorsement_rows("candidate", candidate_id)
     item = get_or_404(HubCandidate, candidate_id)
     if request.args.get("format") == "csv":
         return _endorsements_csv(f"candidate-{item.id}", stmt)
-    return render_template("hub/candidate.html", item=item, page=paginate(stmt), region=region)
+    page = paginate(stmt, per_page())
+    return render_template("hub/candidate.html", item=item, page=page, region=region)
 
 
-def _endorsements_csv(name: str, stmt: Any) -> Response:
+def _endorsements_csv(name: str, stmt: Select[Any]) -> Response:
     return _csv(
         name,
         [
@@ -132,10 +132,10 @@ def _endorsements_csv(name: str, stmt: Any) -> Response:
 
 @bp.route("/campaigns")
 @public
-def campaigns():  # type: ignore[no-untyped-def]
+def campaigns() -> ResponseReturnValue:
     hub = hub_or_404()
-    filters = {"q": arg("q")}
-    stmt = queries.campaigns(hub, **filters)
+    chosen = filters("q", limit=200)
+    stmt = queries.campaigns(hub, **chosen)
     if request.args.get("format") == "csv":
         return _csv(
             "campaigns",
@@ -145,12 +145,12 @@ def campaigns():  # type: ignore[no-untyped-def]
                 for c in db.session.scalars(stmt.limit(10000))
             ),
         )
-    return render_template("hub/campaigns.html", page=paginate(stmt), filters=filters)
+    return render_template("hub/campaigns.html", page=paginate(stmt, per_page()), filters=chosen)
 
 
 @bp.route("/campaigns/<int:campaign_id>")
 @public
-def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
+def campaign(campaign_id: int) -> ResponseReturnValue:
     hub, region, stmt = _endorsement_rows("campaign", campaign_id)
     item = get_or_404(HubCampaign, campaign_id)
     if request.args.get("format") == "csv":
@@ -159,7 +159,7 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "hub/campaign.html",
         item=item,
-        page=paginate(stmt),
+        page=paginate(stmt, per_page()),
         region=region,
         chart=charts.stacked_months(series, f"Co-endorsements of {item.title} by region"),
         table=charts.month_table(series),
@@ -168,7 +168,7 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/regions")
 @public
-def regions():  # type: ignore[no-untyped-def]
+def regions() -> ResponseReturnValue:
     hub = hub_or_404()
     region = arg("region", 100)
     rows = queries.regions(hub)
@@ -178,7 +178,7 @@ def regions():  # type: ignore[no-untyped-def]
             ["region", "groups", "active", "candidate_endorsements", "campaign_endorsements"],
             ((r["region"], r["groups"], r["active"], r["candidate"], r["campaign"]) for r in rows),
         )
-    decisions = paginate(queries.endorsements(hub, region=region)) if region else None
+    decisions = paginate(queries.endorsements(hub, region=region), per_page()) if region else None
     members = db.session.scalars(queries.groups(hub, region=region)).all() if region else []
     return render_template(
         "hub/regions.html", rows=rows, region=region, decisions=decisions, members=members
@@ -187,10 +187,10 @@ def regions():  # type: ignore[no-untyped-def]
 
 @bp.route("/groups")
 @public
-def groups():  # type: ignore[no-untyped-def]
+def groups() -> ResponseReturnValue:
     hub = hub_or_404()
-    filters = {"q": arg("q"), "region": arg("region", 100), "status": arg("status", 10)}
-    stmt = queries.groups(hub, **filters)
+    chosen = {"q": arg("q"), "region": arg("region", 100), "status": arg("status", 10)}
+    stmt = queries.groups(hub, **chosen)
     if request.args.get("format") == "csv":
         return _csv(
             "groups",
@@ -222,57 +222,46 @@ def groups():  # type: ignore[no-untyped-def]
                 for r in db.session.scalars(stmt)
             ),
         )
-    is_officer = g.get("member") is not None and g.member.has_role("officer")
     return render_template(
         "hub/groups.html",
-        page=paginate(stmt),
-        filters=filters,
+        page=paginate(stmt, per_page()),
+        filters=chosen,
         statuses=STATUSES,
-        is_officer=is_officer,
+        is_officer=_is_officer(),
     )
 
 
 @bp.route("/groups/<int:enrolled_id>")
 @public
-def group(enrolled_id: int):  # type: ignore[no-untyped-def]
+def group(enrolled_id: int) -> str:
     hub = hub_or_404()
     row = get_or_404(EnrolledGroup, enrolled_id)
-    is_officer = g.get("member") is not None and g.member.has_role("officer")
-    from node.peering.models import ForkEvidence
-
     forks = db.session.scalars(
         select(ForkEvidence).where(ForkEvidence.group_id == hub.id, ForkEvidence.issuer == row.url)
     ).all()
-    decisions = paginate(queries.endorsements(hub, enrolled_id=row.id))
+    decisions = paginate(queries.endorsements(hub, enrolled_id=row.id), per_page())
     return render_template(
-        "hub/group.html", row=row, decisions=decisions, forks=forks, is_officer=is_officer
+        "hub/group.html", row=row, decisions=decisions, forks=forks, is_officer=_is_officer()
     )
 
 
 @bp.route("/groups/<int:enrolled_id>/<action>", methods=["POST"])
 @officer_required
-def change_status(enrolled_id: int, action: str):  # type: ignore[no-untyped-def]
+def change_status(enrolled_id: int, action: str) -> Response:
     hub = hub_or_404()
     if action not in ("suspend", "reinstate", "remove"):
         abort(404)
     row = get_or_404(EnrolledGroup, enrolled_id)
-    try:
-        getattr(operations, action)(hub, row, g.member)
-    except operations.HubError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"{row.name} is now {row.status}.", "info")
-    return redirect(url_for("hub.group", enrolled_id=enrolled_id))
+    getattr(operations, action)(hub, row, g.member)
+    return done(f"{row.name} is now {row.status}.", "hub.group", enrolled_id=enrolled_id)
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
 @officer_required
-def tokens():  # type: ignore[no-untyped-def]
+def tokens() -> ResponseReturnValue:
     hub = hub_or_404()
     issued = None
-    errors = None
+    error = None
     if request.method == "POST":
         try:
             issued, _ = operations.issue_token(
@@ -282,43 +271,38 @@ def tokens():  # type: ignore[no-untyped-def]
                 request.form.get("area"),
                 g.member,
             )
-        except operations.HubError as exc:
+        except Invalid as exc:
             db.session.rollback()
-            errors = str(exc)
+            error = exc.message
         else:
             db.session.commit()
-    rows = paginate(
+    page = paginate(
         select(EnrolmentToken)
         .where(EnrolmentToken.group_id == hub.id)
-        .order_by(EnrolmentToken.created_at.desc(), EnrolmentToken.id.desc())
+        .order_by(EnrolmentToken.created_at.desc(), EnrolmentToken.id.desc()),
+        per_page(),
     )
     return render_template(
-        "hub/tokens.html", issued=issued, error=errors, page=rows, form=request.form
-    ), (400 if errors else 200)
+        "hub/tokens.html", issued=issued, error=error, page=page, form=request.form
+    ), (400 if error else 200)
 
 
 @bp.route("/enrol", methods=["POST"])
 @public
 @csrf.exempt
-def enrol():  # type: ignore[no-untyped-def]
+def enrol() -> ResponseReturnValue:
     """A group's node enrols (signed request, see node.hub.enrolment)."""
     hub = hub_or_404()
-    from node.peering import net
-
     try:
         enrolled = operations.enrol(
             hub, request.get_data(cache=False)[: 16 * 1024 + 1], net.client()
         )
     except EnrolmentError as exc:
         db.session.rollback()
-        return jsonify({"error": exc.code, "detail": exc.detail}), exc.status
+        return jsonify({"error": exc.code, "detail": exc.message}), exc.http_status
     db.session.commit()
-    from node.hub import trust
-    from node.peering import keystore
-
     trust.subscribe(hub, enrolled)  # ask the group's node to push to us (the sweep pulls anyway)
     db.session.commit()
-
     key = keystore.current_key(hub)
     return jsonify(
         {
@@ -335,7 +319,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.route("/registry")
 @public
-def registry_view():  # type: ignore[no-untyped-def]
+def registry_view() -> ResponseReturnValue:
     """The latest signed registry: compact JWS for ``Accept: application/jose``, else a
     one-item outbox page ``{"items": [compact], "next": null}``."""
     hub = hub_or_404()

@@ -9,6 +9,7 @@ did not. The caller commits.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import select, update
 
@@ -35,9 +36,15 @@ def _destination(origin: str) -> Destination:
     return row
 
 
+def _state(text: str) -> Literal["closed", "open", "half-open"]:
+    if text == "open":
+        return "open"
+    return "half-open" if text == "half-open" else "closed"
+
+
 def _breaker(row: Destination) -> backoff.Breaker:
     return backoff.Breaker(
-        state=row.state,  # type: ignore[arg-type]
+        state=_state(row.state),
         failures=row.failures,
         opened_at=_secs(row.opened_at),
         probe_started=_secs(row.probe_started),

@@ -12,38 +12,21 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import click
 
-from node.commands import with_appcontext
-
-
-def _run(func: Callable[..., Any], *args: Any) -> Any:
-    """Run an operation in a transaction; a refusal becomes a one-line error and exit code 1."""
-    from node.extensions import db
-    from node.groups.operations import GroupError
-    from node.peering.following import FollowError
-    from node.peering.operations import PublishError
-
-    try:
-        result = func(*args)
-    except (PublishError, FollowError, GroupError) as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    return result
+from node.commands import fail, run_in_transaction, with_appcontext
 
 
 def _group(slug: str) -> Any:
-    from node.groups.operations import GroupError, get_group
+    from node.groups.operations import get_group
 
     try:
         return get_group(slug)
-    except GroupError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ValueError as exc:  # no such group
+        fail(str(exc))
 
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -83,7 +66,9 @@ def endorse_candidate(
 
     group = _group(slug)
     decision = ops.meeting_decision(_day(meeting_date), minute, summary)
-    row = _run(ops.endorse_candidate, group, name, office, area, _day(election_date), decision)
+    row = run_in_transaction(
+        ops.endorse_candidate, group, name, office, area, _day(election_date), decision
+    )
     click.echo(f"Published statement {row.seq} ({row.statement_id}): {row.type}")
 
 
@@ -116,7 +101,7 @@ def endorse_campaign(
         "origin": origin or group.url,
     }
     decision = ops.meeting_decision(_day(meeting_date), minute, "Agreed at a general meeting")
-    row = _run(ops.publish_campaign_endorsement, group, campaign, decision)
+    row = run_in_transaction(ops.publish_campaign_endorsement, group, campaign, decision)
     click.echo(f"Published statement {row.seq} ({row.statement_id}): {row.type}")
 
 
@@ -129,7 +114,7 @@ def retract(statement_id: str, slug: str, reason: str) -> None:
     """Withdraw one of the group's statements (a signed retraction is published)."""
     from node.peering import operations as ops
 
-    row = _run(ops.retract, _group(slug), statement_id, reason)
+    row = run_in_transaction(ops.retract, _group(slug), statement_id, reason)
     click.echo(f"Published retraction {row.seq} ({row.statement_id}) of {statement_id}")
 
 
@@ -147,11 +132,11 @@ def peers() -> None:
 def peers_follow(url: str, slug: str, fingerprint: str | None) -> None:
     from node.peering.following import follow_peer
 
-    preview = _run(follow_peer, _group(slug), url, fingerprint)
+    preview = run_in_transaction(follow_peer, _group(slug), url, fingerprint)
     click.echo(f"{preview.name} ({preview.issuer})")
     click.echo(f"Key fingerprint: {preview.fingerprint}")
     if not preview.pinned:
-        raise click.ClickException(
+        fail(
             "Not followed yet: check this fingerprint with the group by a channel you trust, "
             f"then run again with --fingerprint {preview.fingerprint}"
         )
@@ -174,8 +159,8 @@ def peers_unfollow(url: str, slug: str) -> None:
         select(Peer).where(Peer.group_id == group.id, Peer.issuer == url.rstrip("/"))
     )
     if peer is None:
-        raise click.ClickException(f"{group.slug} does not follow {url}.")
-    click.echo(_run(unfollow_peer, group, peer))
+        fail(f"{group.slug} does not follow {url}.")
+    click.echo(run_in_transaction(unfollow_peer, group, peer))
 
 
 @peers.command("list")
@@ -235,7 +220,7 @@ def statements_verify(slug: str) -> None:
         else:
             click.echo(f"{issuer}: {count} statements, chain verified")
     if bad:
-        raise click.ClickException(f"{bad} chain(s) failed verification")
+        fail(f"{bad} chain(s) failed verification")
 
 
 # ----------------------------------------------------------------------------- keys
@@ -251,7 +236,7 @@ def keys_rotate(slug: str) -> None:
     """Make a new key, announced by a key-rotation statement signed by the old one."""
     from node.peering import operations as ops
 
-    row = _run(ops.rotate_key, _group(slug))
+    row = run_in_transaction(ops.rotate_key, _group(slug))
     click.echo(f"New key {row.body['new_key']['kid']} (statement {row.seq}); old key retired.")
 
 

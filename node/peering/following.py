@@ -14,7 +14,7 @@ names, so nobody can subscribe a third party's inbox), then start (or stop) push
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, select
 
@@ -24,16 +24,13 @@ from federation.client import Discovery, GroupInfo
 from federation.errors import DeliveryError, StatementError
 from node import clock
 from node.audit import record
+from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.peering import keystore, net
 from node.peering.models import Delivery, Follower, Peer
 
 MAX_FOLLOWERS = 1000
-
-
-class FollowError(ValueError):
-    """Following failed; the message is safe to show to an officer."""
 
 
 @dataclass
@@ -67,7 +64,7 @@ def _pick(discovery: Discovery, url: str) -> GroupInfo:
     if len(discovery.groups) == 1 and net.origin(url) == wanted:
         return discovery.groups[0]
     known = ", ".join(info.id for info in discovery.groups[:10]) or "none"
-    raise FollowError(f"{url} is not a group of that node (it hosts: {known}).")
+    raise Invalid(f"{url} is not a group of that node (it hosts: {known}).")
 
 
 def preview_peer(group: Group, url: str) -> FollowPreview:
@@ -78,16 +75,16 @@ def preview_peer(group: Group, url: str) -> FollowPreview:
         info = _pick(client.discover(url), url)
         for link in (info.inbox, info.outbox, info.jwks_uri):
             if not ffollow.same_origin(link, info.id):
-                raise FollowError(f"{info.id} names a URL on another site ({link[:100]}).")
+                raise Invalid(f"{info.id} names a URL on another site ({link[:100]}).")
         keys = client.fetch_jwks(info.jwks_uri)
     except DeliveryError as exc:
-        raise FollowError(f"Could not reach {url}: {exc}") from None
+        raise Invalid(f"Could not reach {url}: {exc}") from None
     finally:
         client.close()
     if info.id.rstrip("/") == group.url:
-        raise FollowError("A group cannot follow itself.")
+        raise Invalid("A group cannot follow itself.")
     if not keys:
-        raise FollowError(
+        raise Invalid(
             f"{info.id} publishes no usable key: each must be an Ed25519 public key whose kid "
             "is its RFC 7638 thumbprint."
         )
@@ -118,7 +115,7 @@ def follow_peer(
             k for k in preview.fingerprints if net.trusted_via_registry(group.id, preview.issuer, k)
         ]
         if fingerprint and not confirmed:
-            raise FollowError(
+            raise Invalid(
                 f"The fingerprint does not match {preview.name}'s key "
                 f"({preview.fingerprint}). Check it with {preview.name} before following."
             )
@@ -128,7 +125,7 @@ def follow_peer(
     # one install (SQLite) our open write transaction would lock it out. (A registry refresh
     # above may have changed our hub link in memory: it is flushed afterwards, not now.)
     with db.session.no_autoflush:
-        preview.remote = _send(group, preview.issuer, preview.follow_url, "follow")
+        preview.remote = send_request(group, preview.issuer, preview.follow_url, "follow")
     peer = db.session.scalar(
         select(Peer).where(Peer.group_id == group.id, Peer.issuer == preview.issuer)
     )
@@ -141,7 +138,7 @@ def follow_peer(
     peer.thumbprints = sorted(set(peer.thumbprints or []) | set(confirmed))
     # Only the confirmed keys: the JWKS came over the same connection a tamperer could control,
     # so its other keys prove nothing. Later keys come in-chain (key-rotation statements signed
-    # by a trusted key, node.peering.batch), from the registry, or by a new confirmation.
+    # by a trusted key, node.peering.ingest), from the registry, or by a new confirmation.
     known = {jwk["kid"] for jwk in peer.keys or []}
     peer.keys = [
         *(peer.keys or []),
@@ -155,11 +152,13 @@ def follow_peer(
     return preview
 
 
-def _send(group: Group, object_id: str, url: str, kind: str) -> str:
+def send_request(
+    group: Group, object_id: str, url: str, kind: Literal["follow", "unfollow"]
+) -> str:
     """Send a signed follow/unfollow request; returns a one-line outcome for the officer."""
     key_row = keystore.current_key(group)
     payload = ffollow.build_follow(
-        kind,  # type: ignore[arg-type]
+        kind,
         group.url,
         object_id,
         group.url + "/federation/inbox",
@@ -182,7 +181,7 @@ def unfollow_peer(group: Group, peer: Peer, actor: Any = None) -> str:
     """Stop trusting, pulling from and being pushed to by ``peer`` (its history is kept)."""
     if peer.status == "unfollowed":
         return "already unfollowed"
-    outcome = _send(group, peer.issuer, peer.follow_url or peer.inbox, "unfollow")
+    outcome = send_request(group, peer.issuer, peer.follow_url or peer.inbox, "unfollow")
     peer.status = "unfollowed"
     peer.next_pull_at = None
     record(group, actor, "unfollow-peer", peer.issuer[:200])

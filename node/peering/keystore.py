@@ -49,13 +49,8 @@ def new_key(group: Group) -> GroupKey:
     return row
 
 
-def on_group_created(group: Group) -> None:
-    """Hook for ``node.groups.operations.on_group_created``: every group is born with a key."""
-    new_key(group)
-
-
 def current_key(group: Group) -> GroupKey:
-    """The group's active key (made now if the group predates the federation room)."""
+    """The group's active key (made now for a group that has none yet)."""
     row = db.session.scalar(
         select(GroupKey)
         .where(GroupKey.group_id == group.id, GroupKey.retired_at.is_(None))

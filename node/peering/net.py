@@ -1,7 +1,7 @@
-"""The node's handle on outgoing federation HTTP (always :mod:`federation.client`).
+"""The node's handle on outgoing federation HTTP (always :mod:`federation.client`), and the
+question whether a hub vouches for a key (:func:`trusted_via_registry`).
 
-Tests replace :data:`client_factory` to route requests to an in-process app; the hub issue
-replaces :func:`trusted_via_registry` with a look-up in the hub's signed registry.
+Tests replace :data:`client_factory` to route requests to an in-process app.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import current_app, has_app_context
 
 from federation.client import FederationClient
+from node import signals
 
 TIMEOUT = (3.05, 10.0)
 
@@ -46,8 +47,6 @@ def trusted_via_registry(group_id: int, url: str, thumbprint: str) -> bool:
     Asked with the ``key_vouched`` signal (the hub room answers); unanswered, no key is
     trusted without a person.
     """
-    from node import signals
-
     answers = signals.send(signals.key_vouched, group_id=group_id, url=url, thumbprint=thumbprint)
     return any(answers)
 

@@ -24,14 +24,11 @@ from federation import statements as fst
 from federation.errors import StatementError
 from node import clock
 from node.audit import record
+from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.peering import keystore
 from node.peering.models import Delivery, Follower, GroupKey, Peer, Statement
-
-
-class PublishError(ValueError):
-    """A statement could not be published; the message is safe to show."""
 
 
 def _last_own(group: Group) -> Statement | None:
@@ -79,7 +76,7 @@ def publish(
     try:
         compact = fst.sign(payload, private)
     except StatementError as exc:
-        raise PublishError(f"{exc.code}: {exc.detail}") from None
+        raise Invalid(f"The statement could not be signed: {exc.code}: {exc.detail}") from None
     row = Statement(
         group_id=group.id,
         issuer=group.url,
@@ -185,13 +182,13 @@ def retract(group: Group, statement_id: str, reason: str, actor: Any = None) -> 
         )
     )
     if target is None:
-        raise PublishError(f"{group.name} has published no statement {statement_id[:40]!r}.")
+        raise NotFound(f"{group.name} has published no statement {statement_id[:40]!r}.")
     if target.type in ("retraction", "key-rotation"):
-        raise PublishError(f"A {target.type} cannot be retracted.")
+        raise Invalid(f"A {target.type} cannot be retracted.")
     if target.retracted_by:
-        raise PublishError("That statement is already retracted.")
+        raise Conflict("That statement is already retracted.")
     if not reason.strip():
-        raise PublishError("Give a reason for the retraction.")
+        raise Invalid("Give a reason for the retraction.")
     return publish(
         group, "retraction", {"statement_id": target.statement_id, "reason": reason.strip()}, actor
     )

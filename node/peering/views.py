@@ -3,30 +3,33 @@ delivery status with the dead-letter list, recording meeting decisions and retra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import and_, func, or_, select
+from werkzeug.wrappers import Response
 
-from node import csv_export
 from node.auth.access import member_required, officer_required
+from node.errors import Invalid
 from node.extensions import db
 from node.forms import EmptyForm
 from node.groups.operations import slugify
-from node.members.views import paginate
 from node.peering import keystore
 from node.peering import operations as ops
-from node.peering.following import FollowError, follow_peer, preview_peer, unfollow_peer
-from node.peering.forms import CampaignForm, CandidateForm, FollowForm, RetractForm
+from node.peering.following import follow_peer, preview_peer, unfollow_peer
+from node.peering.forms import CampaignForm, CandidateForm, FollowForm, MeetingFields, RetractForm
 from node.peering.models import Delivery, ForkEvidence, Peer, Statement
 from node.tenancy import current_group, get_or_404, scoped
+from node.web import check_form, csv_download, done, form_page, paginate, show_invalid, submit
 
 bp = Blueprint("federation", __name__, url_prefix="/federation")
 
 
 @bp.route("/")
 @member_required
-def statements():  # type: ignore[no-untyped-def]
+def statements() -> str:
     group = current_group()
     names = dict(
         db.session.execute(select(Peer.issuer, Peer.name).where(Peer.group_id == group.id)).all()
@@ -49,13 +52,16 @@ def statements():  # type: ignore[no-untyped-def]
 
 @bp.route("/statements.csv")
 @member_required
-def statements_csv():  # type: ignore[no-untyped-def]
+def statements_csv() -> Response:
     group = current_group()
+    held = db.session.scalars(
+        select(Statement)
+        .where(Statement.group_id == group.id)
+        .order_by(Statement.issuer, Statement.seq)
+    )
     rows: list[list[Any]] = [
-        ["statement_id", "issuer", "seq", "type", "issued_at", "verification", "retracted_by"]
-    ]
-    for row in db.session.scalars(scoped(Statement).order_by(Statement.issuer, Statement.seq)):
-        rows.append(
+        ["statement_id", "issuer", "seq", "type", "issued_at", "verification", "retracted_by"],
+        *(
             [
                 row.statement_id,
                 row.issuer,
@@ -65,15 +71,15 @@ def statements_csv():  # type: ignore[no-untyped-def]
                 row.verification,
                 row.retracted_by or "",
             ]
-        )
-    return csv_export.response(
-        csv_export.to_csv(rows), f"{group.slug}-statements.csv", private=False
-    )
+            for row in held
+        ),
+    ]
+    return csv_download(rows, f"{group.slug}-statements.csv", private=False)
 
 
 @bp.route("/admin")
 @officer_required
-def admin():  # type: ignore[no-untyped-def]
+def admin() -> str:
     group = current_group()
     peers = db.session.scalars(scoped(Peer).order_by(Peer.name)).all()
     counts: dict[str, dict[str, int]] = {}
@@ -113,7 +119,7 @@ def admin():  # type: ignore[no-untyped-def]
 
 @bp.route("/peers/follow", methods=["GET", "POST"])
 @officer_required
-def follow():  # type: ignore[no-untyped-def]
+def follow() -> ResponseReturnValue:
     group = current_group()
     form = FollowForm()
     preview = None
@@ -123,41 +129,35 @@ def follow():  # type: ignore[no-untyped-def]
                 preview = follow_peer(group, form.url.data, form.fingerprint.data, g.member)
             else:
                 preview = preview_peer(group, form.url.data)
-        except FollowError as exc:
+        except Invalid as exc:
             db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("federation/follow.html", form=form, preview=None), 400
+            show_invalid(form, exc)
+            return form_page("federation/follow.html", form=form, preview=None)
         if preview.pinned:
-            db.session.commit()
-            flash(f"Now following {preview.name} ({preview.remote}).", "info")
-            return redirect(url_for("federation.admin"))
+            return done(f"Now following {preview.name} ({preview.remote}).", "federation.admin")
         form.fingerprint.data = preview.fingerprint
     return render_template("federation/follow.html", form=form, preview=preview)
 
 
 @bp.route("/peers/<int:peer_id>/unfollow", methods=["POST"])
 @officer_required
-def unfollow(peer_id: int):  # type: ignore[no-untyped-def]
+def unfollow(peer_id: int) -> Response:
     peer = get_or_404(Peer, peer_id)
-    if EmptyForm().validate_on_submit():
-        outcome = unfollow_peer(current_group(), peer, g.member)
-        db.session.commit()
-        flash(f"Unfollowed {peer.name} ({outcome}).", "info")
-    return redirect(url_for("federation.admin"))
+    check_form()
+    outcome = unfollow_peer(current_group(), peer, g.member)
+    return done(f"Unfollowed {peer.name} ({outcome}).", "federation.admin")
 
 
 @bp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
 @officer_required
-def retry(delivery_id: int):  # type: ignore[no-untyped-def]
+def retry(delivery_id: int) -> Response:
     delivery = get_or_404(Delivery, delivery_id)
-    if EmptyForm().validate_on_submit():
-        ops.retry_delivery(delivery, g.member)
-        db.session.commit()
-        flash("The delivery will be tried again by the worker.", "info")
-    return redirect(url_for("federation.admin"))
+    check_form()
+    ops.retry_delivery(delivery, g.member)
+    return done("The delivery will be tried again by the worker.", "federation.admin")
 
 
-def _decision(form: Any) -> dict[str, Any]:
+def _decision(form: MeetingFields) -> dict[str, Any]:
     return ops.meeting_decision(
         form.meeting_date.data,
         form.minute.data.strip(),
@@ -166,32 +166,30 @@ def _decision(form: Any) -> dict[str, Any]:
     )
 
 
-def _publish_page(form: Any, kind: str, build: Any):  # type: ignore[no-untyped-def]
+def _publish_page(
+    form: MeetingFields, kind: str, build: Callable[[], Statement]
+) -> ResponseReturnValue:
     """Record a meeting decision: fill in, check the preview, confirm publication."""
-    if form.validate_on_submit():
-        if form.confirm.data == "yes":
-            try:
-                row = build()
-            except ops.PublishError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-            else:
-                db.session.commit()
-                flash(
-                    f"Published and signed as statement {row.seq}. Followers will receive it.",
-                    "info",
-                )
-                return redirect(url_for("federation.statements"))
-        else:
-            form.confirm.data = "yes"
-            return render_template("federation/publish.html", form=form, kind=kind, preview=True)
-    status = 400 if request.method == "POST" else 200
-    return render_template("federation/publish.html", form=form, kind=kind, preview=False), status
+    if form.confirm.data == "yes":
+        published = submit(
+            form,
+            build,
+            lambda row: done(
+                f"Published and signed as statement {row.seq}. Followers will receive it.",
+                "federation.statements",
+            ),
+        )
+        if published is not None:
+            return published
+    elif form.validate_on_submit():
+        form.confirm.data = "yes"
+        return render_template("federation/publish.html", form=form, kind=kind, preview=True)
+    return form_page("federation/publish.html", form=form, kind=kind, preview=False)
 
 
 @bp.route("/publish/candidate", methods=["GET", "POST"])
 @officer_required
-def publish_candidate():  # type: ignore[no-untyped-def]
+def publish_candidate() -> ResponseReturnValue:
     form = CandidateForm()
     return _publish_page(
         form,
@@ -210,11 +208,11 @@ def publish_candidate():  # type: ignore[no-untyped-def]
 
 @bp.route("/publish/campaign", methods=["GET", "POST"])
 @officer_required
-def publish_campaign():  # type: ignore[no-untyped-def]
+def publish_campaign() -> ResponseReturnValue:
     form = CampaignForm()
     group = current_group()
 
-    def build():  # type: ignore[no-untyped-def]
+    def build() -> Statement:
         campaign = {
             "id_url": form.url.data or f"{group.url}/campaigns/{slugify(form.title.data)}",
             "title": form.title.data,
@@ -228,22 +226,21 @@ def publish_campaign():  # type: ignore[no-untyped-def]
 
 @bp.route("/statements/<int:statement_id>/retract", methods=["GET", "POST"])
 @officer_required
-def retract(statement_id: int):  # type: ignore[no-untyped-def]
+def retract(statement_id: int) -> ResponseReturnValue:
     group = current_group()
     row = get_or_404(Statement, statement_id)
     if row.issuer != group.url:
         abort(404)
     form = RetractForm()
-    if form.validate_on_submit():
-        try:
-            ops.retract(group, row.statement_id, form.reason.data, g.member)
-        except ops.PublishError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Retracted. Followers will receive the retraction.", "info")
-            return redirect(url_for("federation.statements"))
+    retracted = submit(
+        form,
+        lambda: ops.retract(group, row.statement_id, form.reason.data, g.member),
+        lambda _: done(
+            "Retracted. Followers will receive the retraction.", "federation.statements"
+        ),
+    )
+    if retracted is not None:
+        return retracted
     return render_template(
         "federation/retract.html", form=form, row=row, text=ops.describe(row, group.name)
     )

@@ -50,7 +50,7 @@ MAX_PASSES = 20
 
 # ``commonground worker --max N`` caps statements delivered per run (None: no cap).
 max_per_run: int | None = None
-_rng = random.Random()
+_rng = random.Random()  # noqa: S311  (retry jitter, not security)
 _posts = 0
 
 
@@ -280,8 +280,7 @@ def pull_peer(peer: Peer) -> int:
 
     A refused statement (its code and detail) or an unreachable outbox counts as a failed pull:
     recorded on the peer, backed off; the statements before a refusal stay stored."""
-    group = db.session.get(Group, peer.group_id)
-    assert group is not None
+    group = db.session.get_one(Group, peer.group_id)
     origin = net.origin(peer.outbox)
     if not allowed(origin):
         db.session.commit()
@@ -302,14 +301,14 @@ def pull_peer(peer: Peer) -> int:
             if page.next is None or not page.items or report is None or not report.accepted:
                 break
     except DeliveryError as exc:
-        peer = db.session.get(Peer, peer_id)  # type: ignore[assignment]
+        peer = db.session.get_one(Peer, peer_id)
         failed(origin, str(exc))
         _pull_failed(peer, str(exc))
         db.session.commit()
         return stored
     finally:
         client.close()
-    peer = db.session.get(Peer, peer_id)  # type: ignore[assignment]
+    peer = db.session.get_one(Peer, peer_id)
     answered(origin)
     if refused is not None:
         _pull_failed(peer, refused, at_least=PULL_INTERVAL)

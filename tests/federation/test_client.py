@@ -309,7 +309,7 @@ def test_redirect_to_other_scheme_refused(server: Server, client: FederationClie
 @pytest.mark.parametrize(
     "address",
     ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-     "0.0.0.0", "224.0.0.1", "::1", "fd00::1", "fe80::1%eth0", "::ffff:127.0.0.1", "::",
+     "0.0.0.0", "224.0.0.1", "::1", "fd00::1", "fe80::1%eth0", "::ffff:127.0.0.1", "::",  # noqa: S104
      # IPv6 forms that reach an IPv4 host are judged by that host (issue 13):
      "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe",  # NAT64 well-known prefix
      "64:ff9b:1::808:808", "64:ff9b:1::7f00:1",  # NAT64 local-use prefix: never public

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from node import clock
+from node.errors import Invalid
 from node.extensions import db
 from tests.hub.conftest import HUB, deliver, endorse, enrol
 
@@ -29,16 +30,16 @@ def test_token_is_single_use_and_expires(app, wsgi, hub, nodes):  # type: ignore
     db.session.commit()
     joining.join(nodes["walton"], HUB, token)
     db.session.commit()
-    with pytest.raises(joining.JoinError, match="already been used"):
+    with pytest.raises(Invalid, match="already been used"):
         joining.join(nodes["shepperton"], HUB, token)
     db.session.rollback()
     late, _ = operations.issue_token(hub, "Shepperton", "South East")
     db.session.commit()
     clock.advance(timedelta(days=15))
-    with pytest.raises(joining.JoinError, match="expired"):
+    with pytest.raises(Invalid, match="expired"):
         joining.join(nodes["shepperton"], HUB, late)
     db.session.rollback()
-    with pytest.raises(joining.JoinError, match="unknown enrolment token"):
+    with pytest.raises(Invalid, match="unknown enrolment token"):
         joining.join(nodes["shepperton"], HUB, "cgt_made-up")
 
 

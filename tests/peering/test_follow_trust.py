@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from node.errors import Invalid
 from node.extensions import db
 from node.peering import keystore, worker
 from node.peering import operations as ops
-from node.peering.following import FollowError, follow_peer
+from node.peering.following import follow_peer
 from node.peering.models import Peer, Statement
 from tests.peering.conftest import SHEPPERTON, WALTON, Forger, fingerprint, publish
 
@@ -83,7 +84,7 @@ def test_a_jwks_key_without_kid_is_a_clean_refusal(
     jwk = dict(keystore.current_key(shepperton).public_jwk)
     del jwk["kid"]
     wsgi.answers[SHEPPERTON + JWKS_PATH] = 200, {"keys": [jwk]}
-    with pytest.raises(FollowError, match="no usable key"):
+    with pytest.raises(Invalid, match="no usable key"):
         follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
     db.session.rollback()
     # The officers' page answers 400 with the reason (it was a 500: KeyError 'kid').

@@ -37,14 +37,15 @@ def held_by(group, issuer):
 
 
 def test_following_needs_the_confirmed_fingerprint(app, wsgi, walton, shepperton):
-    from node.peering.following import FollowError, follow_peer
+    from node.errors import Invalid
+    from node.peering.following import follow_peer
 
     preview = follow_peer(walton, SHEPPERTON)
     assert not preview.pinned and preview.fingerprint == fingerprint(shepperton)
     assert db.session.scalar(select(func.count()).select_from(Peer)) == 0
     try:
         follow_peer(walton, SHEPPERTON, "A" * 43)
-    except FollowError as exc:
+    except Invalid as exc:
         assert "does not match" in str(exc)
     else:
         raise AssertionError("a wrong fingerprint was accepted")
@@ -194,12 +195,13 @@ def test_claimed_rows_are_not_sent_twice(app, wsgi, walton, shepperton, followed
 def test_following_a_private_address_is_refused_unless_the_install_allows_it(app, walton):
     """No COMMONGROUND_ALLOW_PRIVATE_PEERS (the default): a follow URL on loopback is refused at
     connect time, before a byte is sent, with a message the officer can act on."""
-    from node.peering.following import FollowError, follow_peer
+    from node.errors import Invalid
+    from node.peering.following import follow_peer
 
     assert app.config["ALLOW_PRIVATE_PEERS"] is False
     with socket.create_server(("127.0.0.1", 0)) as listener:
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/g/somewhere"
-        with pytest.raises(FollowError, match="not a public address"):
+        with pytest.raises(Invalid, match="not a public address"):
             follow_peer(walton, url)
         connection, _ = listener.accept()  # the kernel completed the handshake ...
         with connection:
