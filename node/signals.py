@@ -12,6 +12,8 @@ A signal whose receivers answer (``decision_published`` returns the statements i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from blinker import Namespace, Signal
@@ -29,9 +31,21 @@ member_erased: Signal = rooms.signal("member-erased")
 #: A ballot closed and was counted (``ballot``).
 ballot_closed: Signal = rooms.signal("ballot-closed")
 
-#: A group decided to back candidates or a campaign (``group``, ``ballot``, ``decision``,
-#: ``actor``); the listener signs and publishes the statements and returns their rows.
+#: A group decided to back candidates or a campaign (``group``, ``decision``, ``actor``, and
+#: ``candidates``: a list of :class:`Candidate`, or ``campaign``: a ``node.rooms.Endorsable``);
+#: the listener signs and publishes the statements and returns their rows.
 decision_published: Signal = rooms.signal("decision-published")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An elected candidate a group's decision backs: for which office, where and when."""
+
+    name: str
+    office: str
+    area: str
+    election_date: date
+
 
 #: Verified statements from one holder were stored (``holder``, ``statements``).
 statements_received: Signal = rooms.signal("statements-received")

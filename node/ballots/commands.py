@@ -17,7 +17,7 @@ def ballots_cmd() -> None:
 @with_appcontext
 def run_due_cmd() -> None:
     """Open scheduled ballots, send reminders and close ballots that are due now."""
-    from node.ballots.operations import run_due
+    from node.ballots.scheduling import run_due
 
     click.echo(f"Ballots: {run_due()} action(s) taken.")
 

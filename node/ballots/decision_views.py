@@ -7,18 +7,22 @@ the request's transaction, which this view commits or rolls back as a whole.
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request
+from flask.typing import ResponseReturnValue
 
 from node.auth.access import officer_required
 from node.ballots import decisions
-from node.ballots import operations as ops
 from node.ballots.forms import DecisionForm
-from node.ballots.models import KINDS, METHODS
-from node.ballots.views import _closed, bp
+from node.ballots.models import KINDS, METHODS, Ballot
+from node.ballots.views import bp, counted_ballot
+from node.errors import OperationError
 from node.extensions import db
+from node.web import done
 
 
-def _page(ballot, form, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(
+    ballot: Ballot, form: DecisionForm, error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
     problem = decisions.refusal(ballot)
     return (
         render_template(
@@ -39,33 +43,26 @@ def _page(ballot, form, error: str | None = None, status: int = 200):  # type: i
 
 @bp.route("/ballots/<int:ballot_id>/decision", methods=["GET", "POST"])
 @officer_required
-def decision(ballot_id: int):  # type: ignore[no-untyped-def]
+def decision(ballot_id: int) -> ResponseReturnValue:
     """GET: what would be signed, asking for any missing detail. POST: sign and publish."""
-    ballot = _closed(ballot_id)
+    ballot = counted_ballot(ballot_id)
     form = DecisionForm()
     if request.method == "GET":
         return _page(ballot, form)
     if not form.validate_on_submit():
         return _page(ballot, form, "Check the details below.", 400)
-    details = decisions.Details(
-        office=form.office.data,
-        area=form.area.data,
-        election_date=form.election_date.data,
-        campaign_title=form.campaign_title.data,
-        campaign_summary=form.campaign_summary.data,
-        campaign_url=form.campaign_url.data,
-    )
+    details = decisions.Details()
+    form.populate_obj(details)
     try:
         rows = decisions.publish_decision(ballot, details, g.member)
-    except ops.BallotError as exc:
+    except OperationError as exc:
         db.session.rollback()
         db.session.refresh(ballot)
-        return _page(ballot, form, str(exc), exc.status)
-    db.session.commit()
+        return _page(ballot, form, exc.message, exc.status)
     seqs = ", ".join(str(row.seq) for row in rows)
-    flash(
+    return done(
         f"Signed and published as statement{'s' if len(rows) > 1 else ''} {seqs}. "
         "Groups that follow us will receive it.",
-        "info",
+        "ballots.result",
+        ballot_id=ballot.id,
     )
-    return redirect(url_for("ballots.result", ballot_id=ballot.id))

@@ -1,9 +1,10 @@
-"""From a ballot that passed to signed statements: the road between the ballots and federation rooms.
+"""From a ballot that passed to signed statements.
 
 A candidate-selection or endorsement ballot whose result passes is a *decision*
 (``operations.is_decision``). An officer confirms its publication here, and the group's node signs
-it through ``node.peering.operations``: one ``candidate-endorsement`` per elected candidate,
-or one ``campaign-endorsement`` for an endorsement ballot. The statements, their deliveries to
+it: :func:`publish_decision` sends :data:`node.signals.decision_published` with the elected
+candidates (one ``candidate-endorsement`` each) or the campaign (one ``campaign-endorsement``),
+and the peering room answers with the statements it signed. The statements, their deliveries to
 followers and the ballot's record of them are written in the caller's transaction (the
 transactional outbox): a refusal anywhere rolls the whole thing back.
 
@@ -23,17 +24,29 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from node import clock
+from node import clock, signals
 from node.audit import record
 from node.ballots import operations as ops
 from node.ballots.models import METHODS, THRESHOLDS, Ballot
-from node.ballots.spec import URL_RE, BallotError, Conflict
+from node.ballots.spec import (
+    FIELDS,
+    URL_RE,
+    BallotSpec,
+    describe_campaign,
+    mark_campaign_endorsed,
+    validate_subject,
+)
+from node.errors import Conflict, Invalid
 from node.extensions import db
 from node.groups.models import Group
+from node.groups.operations import slugify
 from node.members.models import Member
+from node.rooms import Endorsable
 from node.tenancy import group_url
+
+NOT_SET_UP = "Federation is not set up on this node."
 
 
 @dataclass
@@ -48,38 +61,10 @@ class Details:
     campaign_url: str | None = None
 
 
-def federation() -> Any | None:
-    """``node.peering.operations`` (the peering room publishes decisions)."""
-    from node.peering import operations
-
-    return operations
-
-
-def _campaign(ballot: Ballot) -> Any | None:
+def _chosen_campaign(ballot: Ballot) -> Endorsable | None:
     if ballot.campaign_id is None:
         return None
-    from node.campaigns.models import Campaign
-
-    return db.session.scalar(
-        select(Campaign).where(
-            Campaign.group_id == ballot.group_id, Campaign.id == ballot.campaign_id
-        )
-    )
-
-
-def campaign_choices(group: Group) -> list[tuple[int, str]]:
-    """The group's campaigns (its own and those received from peers) for the ballot form."""
-    from node.campaigns.models import Campaign
-
-    rows = db.session.execute(
-        select(Campaign.id, Campaign.title, Campaign.received)
-        .where(Campaign.group_id == group.id)
-        .order_by(Campaign.title, Campaign.id)
-        .limit(500)
-    ).all()
-    return [
-        (i, f"{title} (from another group)" if received else title) for i, title, received in rows
-    ]
+    return describe_campaign(ballot.group, ballot.campaign_id)
 
 
 def subject_lines(ballot: Ballot) -> list[tuple[str, str]]:
@@ -89,11 +74,10 @@ def subject_lines(ballot: Ballot) -> list[tuple[str, str]]:
         pairs = [("Office or seat", ballot.office), ("Area", ballot.area), ("Election", when)]
         return [(label, value) for label, value in pairs if value]
     if ballot.kind == "endorsement":
-        campaign = _campaign(ballot)
-        if campaign is not None:
-            return [("Campaign", campaign.title)]
-        if ballot.campaign_title:
-            return [("Campaign", ballot.campaign_title)]
+        chosen = _chosen_campaign(ballot)
+        title = chosen.title if chosen is not None else ballot.campaign_title
+        if title:
+            return [("Campaign", title)]
     return []
 
 
@@ -180,8 +164,8 @@ def refusal(ballot: Ballot) -> Conflict | None:
         return Conflict(_not_passed(ballot))
     if ballot.state not in ("closed", "published"):
         return Conflict("Only a closed ballot can become a decision.")
-    if federation() is None:
-        return Conflict("Federation is not set up on this node.")
+    if not signals.decision_published.has_receivers_for(signals.app_object()):
+        return Conflict(NOT_SET_UP)
     return None
 
 
@@ -211,54 +195,43 @@ def _fill(ballot: Ballot, details: Details) -> None:
         if isinstance(value, str):
             value = value.strip() or None
         setattr(ballot, name, value)
-    spec = ops.BallotSpec(
-        title=ballot.title,
-        question=ballot.question,
-        kind=ballot.kind,
-        method=ballot.method,
-        opens_at=ballot.opens_at,
-        closes_at=ballot.closes_at,
-        freeze_on=ballot.freeze_on,
-        office=ballot.office,
-        area=ballot.area,
-        election_date=ballot.election_date,
-        campaign_id=ballot.campaign_id,
-        campaign_title=ballot.campaign_title,
-        campaign_summary=ballot.campaign_summary,
-        campaign_url=ballot.campaign_url,
-    )
-    from node.ballots.spec import validate_subject
-
+    spec = BallotSpec(**{name: getattr(ballot, name) for name in FIELDS})
     validate_subject(spec)
     for name in ("office", "area", "campaign_title", "campaign_summary", "campaign_url"):
         setattr(ballot, name, getattr(spec, name))
-    if ballot.kind == "candidate-selection":
-        if not (ballot.office and ballot.area and ballot.election_date):
-            raise BallotError("Give the office or seat, the area and the election date.")
-    elif ballot.campaign_id is None and not (ballot.campaign_title and ballot.campaign_summary):
-        raise BallotError("Give the campaign's title and what it is for.")
+    described = ballot.campaign_title and ballot.campaign_summary
+    if ballot.kind != "candidate-selection" and ballot.campaign_id is None and not described:
+        raise Invalid("Give the campaign's title and what it is for.")
 
 
-def campaign_body(ballot: Ballot, group: Group) -> dict[str, Any]:
-    """The campaign an endorsement ballot is about, as ``publish_campaign_endorsement`` takes it."""
-    campaign = _campaign(ballot)
-    if campaign is not None:
-        return {
-            "id_url": campaign.id_url or group_url(group, f"/campaigns/{campaign.id}"),
-            "title": campaign.title,
-            "summary": (campaign.summary or campaign.title)[:2000],
-            "origin": campaign.origin or group.url,
-        }
-    title = ballot.campaign_title or ""
-    from node.groups.operations import slugify
-
-    url = ballot.campaign_url if URL_RE.match(ballot.campaign_url or "") else None
+def _backed(ballot: Ballot) -> dict[str, Any]:
+    """What the decision backs, as ``decision_published`` carries it: candidates or a campaign."""
+    if ballot.kind != "candidate-selection":
+        return {"campaign": campaign_body(ballot, ballot.group)}
+    if not (ballot.office and ballot.area and ballot.election_date):
+        raise Invalid("Give the office or seat, the area and the election date.")
+    elected = (ballot.result or {}).get("elected") or []
     return {
-        "id_url": url or group_url(group, f"/campaigns/{slugify(title)}"),
-        "title": title,
-        "summary": ballot.campaign_summary or title,
-        "origin": group.url,
+        "candidates": [
+            signals.Candidate(name, ballot.office, ballot.area, ballot.election_date)
+            for name in elected
+        ]
     }
+
+
+def campaign_body(ballot: Ballot, group: Group) -> Endorsable:
+    """The campaign an endorsement ballot is about: one of the group's, or one described on it."""
+    chosen = _chosen_campaign(ballot)
+    if chosen is not None:
+        return chosen
+    title = ballot.campaign_title or ""
+    url = ballot.campaign_url if URL_RE.match(ballot.campaign_url or "") else None
+    return Endorsable(
+        title=title,
+        summary=ballot.campaign_summary or title,
+        id_url=url or group_url(group, f"/campaigns/{slugify(title)}"),
+        origin=group.url,
+    )
 
 
 def preview(ballot: Ballot) -> dict[str, Any]:
@@ -266,8 +239,6 @@ def preview(ballot: Ballot) -> dict[str, Any]:
     decision = statement_decision(ballot)
     if ballot.state == "closed":  # publishing the result now makes today the decision date
         decision["decided_on"] = clock.today().isoformat()
-    group = db.session.get(Group, ballot.group_id)
-    assert group is not None
     out: dict[str, Any] = {"decision": decision, "candidates": [], "campaign": None}
     if ballot.kind == "candidate-selection":
         out["type"] = "candidate-endorsement"
@@ -275,24 +246,25 @@ def preview(ballot: Ballot) -> dict[str, Any]:
     else:
         out["type"] = "campaign-endorsement"
         if ballot.campaign_id is not None or ballot.campaign_title:
-            out["campaign"] = campaign_body(ballot, group)
+            out["campaign"] = campaign_body(ballot, ballot.group)
     return out
 
 
 def publish_decision(ballot: Ballot, details: Details, actor: Member | None) -> list[Any]:
     """Sign and append the decision's statements; publishes a closed ballot's result first.
 
-    Never commits. Raises :class:`BallotError` (nothing to keep: the caller rolls back).
+    Never commits. Raises :class:`node.errors.Invalid` or :class:`node.errors.Conflict` (nothing
+    to keep: the caller rolls back).
     """
     problem = refusal(ballot)
     if problem is not None:
         raise problem
-    fed = federation()
     if ballot.state == "closed":
         ops.publish_result(ballot, actor)
     _fill(ballot, details)
+    backed = _backed(ballot)
     now = clock.utcnow_naive()
-    claimed = db.session.execute(
+    claimed = db.session.scalar(
         update(Ballot)
         .where(
             Ballot.id == ballot.id,
@@ -300,38 +272,27 @@ def publish_decision(ballot: Ballot, details: Details, actor: Member | None) -> 
             Ballot.decision_published_at.is_(None),
         )
         .values(decision_published_at=now)
+        .returning(Ballot.id)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if claimed is None:
         raise Conflict("This decision has already been signed and published.")
     ballot.decision_published_at = now
-    group = db.session.get(Group, ballot.group_id)
-    assert group is not None and fed is not None
+    group = ballot.group
     decision = statement_decision(ballot)
     try:
-        if ballot.kind == "candidate-selection":
-            rows = [
-                fed.endorse_candidate(
-                    group,
-                    name,
-                    ballot.office or "",
-                    ballot.area or "",
-                    ballot.election_date,
-                    decision,
-                    actor,
-                )
-                for name in (ballot.result or {}).get("elected") or []
-            ]
-        else:
-            body = campaign_body(ballot, group)
-            rows = [fed.publish_campaign_endorsement(group, body, decision, actor)]
-            campaign = _campaign(ballot)
-            if campaign is not None:
-                campaign.endorsed_at = now
-    except fed.PublishError as exc:
-        raise BallotError(f"The statement could not be signed: {exc}") from None
+        answers = signals.answers(
+            signals.decision_published, group=group, decision=decision, actor=actor, **backed
+        )
+    except LookupError:
+        raise Conflict(NOT_SET_UP) from None
+    except ValueError as exc:  # the signer refused the statement; its message is safe to show
+        raise Invalid(f"The statement could not be signed: {exc}") from None
+    rows = [row for answer in answers for row in answer]
     if not rows:
         raise Conflict("Nobody was elected, so there is nothing to publish.")
+    if ballot.campaign_id is not None:
+        mark_campaign_endorsed(group, ballot.campaign_id, now)
     ballot.statement_ids = [row.statement_id for row in rows]
     record(
         group,

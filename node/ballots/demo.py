@@ -19,6 +19,7 @@ CANDIDATES = ["Aisha Ahmed", "Declan Byrne", "Priya Patel", "Rory Campbell", "Sh
 
 def seed_ballots(group: Any, rng: random.Random) -> None:
     from node.ballots import operations as ops
+    from node.ballots.electorate import frozen_electorate_query
     from node.ballots.voting import cast_vote
     from node.extensions import db
     from node.members.models import Member
@@ -46,7 +47,7 @@ def seed_ballots(group: Any, rng: random.Random) -> None:
     )
     with clock.frozen(opens + timedelta(minutes=5)):
         ops.schedule_ballot(past, officer)
-        for member in db.session.scalars(ops.frozen_electorate_query(past)).all():
+        for member in db.session.scalars(frozen_electorate_query(past)).all():
             if rng.random() < 0.2:
                 continue  # not everyone votes
             order = sorted(range(len(CANDIDATES)), key=lambda i: rng.random() * (i + 1.5))

@@ -11,39 +11,40 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.wrappers import Response
 
 from node.auth.access import officer_required, public
-from node.ballots import operations as ops
 from node.ballots import results, voting
 from node.ballots import voting_links as links
 from node.ballots.forms import VoteCodeForm
-from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot
+from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot, VotingCredential
+from node.ballots.spec import to_london
 from node.ballots.views import bp
+from node.errors import Conflict, OperationError
 from node.extensions import db, limiter
 from node.forms import EmptyForm
-from node.members.views import paginate
-from node.tenancy import current_group, get_or_404
+from node.members.models import Member
+from node.tenancy import current_group, get_or_404, group_url
+from node.web import check_form, ids_from_form, paginate
 
 SECRET_PAGE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+USED = "This link or code has already been used to vote"
 
 
 def _signin_limit() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
-def _refused(exc: ops.BallotError):  # type: ignore[no-untyped-def]
-    heading = getattr(exc, "heading", "Your vote was not stored")
-    return (
-        render_template("ballots/vote_refused.html", heading=heading, message=str(exc)),
-        exc.status,
-        SECRET_PAGE,
-    )
+def _refused(heading: str, message: str, status: int) -> ResponseReturnValue:
+    page = render_template("ballots/vote_refused.html", heading=heading, message=message)
+    return page, status, SECRET_PAGE
 
 
 def _paper(
     ballot: Ballot, template: str, error: str | None = None, status: int = 200, **extra: Any
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     return (
         render_template(
             template,
@@ -51,7 +52,7 @@ def _paper(
             error=error,
             form=EmptyForm(),
             motion_choices=MOTION_CHOICES,
-            to_london=ops.to_london,
+            to_london=to_london,
             posted=request.form if request.method == "POST" else {},
             **extra,
         ),
@@ -60,7 +61,9 @@ def _paper(
     )
 
 
-def _cast(credential, ballot: Ballot, member, template: str, **extra: Any):  # type: ignore[no-untyped-def]
+def _cast(
+    credential: VotingCredential, ballot: Ballot, member: Member, template: str, **extra: Any
+) -> ResponseReturnValue:
     """Check the form, use up the credential and cast the vote; the receipt, or the paper again."""
     if not EmptyForm().validate_on_submit():
         return _paper(ballot, template, "Your page expired; please vote again.", 400, **extra)
@@ -68,27 +71,16 @@ def _cast(credential, ballot: Ballot, member, template: str, **extra: Any):  # t
         ranking = voting.parse_vote(ballot, request.form, request.form.getlist("approve"))
         receipt = links.cast_with(credential, ballot, member, ranking)
         db.session.commit()
-    except links.CredentialRefused as exc:
+    except Conflict as exc:
         db.session.rollback()
-        return _refused(exc)
-    except ops.Conflict as exc:
+        return _refused(USED, exc.message, 409)
+    except OperationError as exc:
         db.session.rollback()
-        return _refused(
-            links.CredentialRefused(
-                "This link or code has already been used to vote", str(exc), 409
-            )
-        )
-    except ops.BallotError as exc:
-        db.session.rollback()
-        return _paper(ballot, template, str(exc), exc.status, **extra)
+        return _paper(ballot, template, exc.message, exc.status, **extra)
     except IntegrityError:
         db.session.rollback()
         return _refused(
-            links.CredentialRefused(
-                "This link or code has already been used to vote",
-                "A vote has already been cast with it; a vote cannot be changed.",
-                409,
-            )
+            USED, "A vote has already been cast with it; a vote cannot be changed.", 409
         )
     except OperationalError:  # SQLite busy under a burst: nothing was stored
         db.session.rollback()
@@ -102,11 +94,11 @@ def _cast(credential, ballot: Ballot, member, template: str, **extra: Any):  # t
 
 @bp.route("/vote/<token>", methods=["GET", "POST"])
 @public
-def vote_link(token: str):  # type: ignore[no-untyped-def]
+def vote_link(token: str) -> ResponseReturnValue:
     try:
         credential, ballot, member = links.find(current_group(), token, "link")
     except links.CredentialRefused as exc:
-        return _refused(exc)
+        return _refused(exc.heading, exc.message, exc.status)
     template = "ballots/vote_link.html"
     if request.method == "POST":
         return _cast(credential, ballot, member, template, action=request.path, hidden={})
@@ -116,7 +108,7 @@ def vote_link(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/vote", methods=["GET", "POST"])
 @public
 @limiter.limit(_signin_limit, methods=["POST"], deduct_when=lambda r: r.status_code >= 400)
-def vote_code():  # type: ignore[no-untyped-def]
+def vote_code() -> ResponseReturnValue:
     """Step 1: the code box. Step 2 (a good code): the paper, carrying the code. Step 3: cast.
     Only refused attempts count against the rate limit, so a room of voters behind one address
     is not locked out by their own good codes."""
@@ -130,9 +122,12 @@ def vote_code():  # type: ignore[no-untyped-def]
     try:
         credential, ballot, member = links.find(group, code, "code")
     except links.CredentialRefused as exc:
-        return _refused(exc)
+        return _refused(exc.heading, exc.message, exc.status)
     template = "ballots/vote_link.html"
-    extra = {"action": url_for("ballots.vote_code"), "hidden": {"code": code, "cast": "1"}}
+    extra: dict[str, Any] = {
+        "action": url_for("ballots.vote_code"),
+        "hidden": {"code": code, "cast": "1"},
+    }
     if "cast" in request.form:
         return _cast(credential, ballot, member, template, **extra)
     return _paper(ballot, template, **extra)
@@ -148,7 +143,7 @@ def _open_ballot(ballot_id: int) -> Ballot:
 
 @bp.route("/ballots/<int:ballot_id>/turnout")
 @officer_required
-def turnout(ballot_id: int):  # type: ignore[no-untyped-def]
+def turnout(ballot_id: int) -> ResponseReturnValue:
     """Turnout by method and who has not voted yet, with link re-issue and code printing."""
     ballot = _open_ballot(ballot_id)
     members, page, pages, total = paginate(links.not_voted_query(ballot), 50)
@@ -162,49 +157,49 @@ def turnout(ballot_id: int):  # type: ignore[no-untyped-def]
         pages=pages,
         total=total,
         form=EmptyForm(),
-        to_london=ops.to_london,
+        to_london=to_london,
     )
+
+
+def _to_turnout(ballot: Ballot, message: str, category: str) -> Response:
+    flash(message, category)
+    return redirect(url_for("ballots.turnout", ballot_id=ballot.id), 303)
 
 
 @bp.route("/ballots/<int:ballot_id>/turnout/<int:member_id>/link", methods=["POST"])
 @officer_required
-def reissue_link(ballot_id: int, member_id: int):  # type: ignore[no-untyped-def]
+def reissue_link(ballot_id: int, member_id: int) -> ResponseReturnValue:
     ballot = _open_ballot(ballot_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
+    check_form()
     try:
         member = links.reissue_link(ballot, member_id, g.member)
-    except ops.BallotError as exc:
+    except OperationError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("ballots.turnout", ballot_id=ballot.id), 303)
+        return _to_turnout(ballot, exc.message, "error")
     db.session.commit()
-    flash(f"A new voting link was e-mailed to {member.name}; the old one no longer works.", "info")
-    return redirect(url_for("ballots.turnout", ballot_id=ballot.id), 303)
+    message = f"A new voting link was e-mailed to {member.name}; the old one no longer works."
+    return _to_turnout(ballot, message, "info")
 
 
 @bp.route("/ballots/<int:ballot_id>/codes", methods=["POST"])
 @officer_required
-def codes(ballot_id: int):  # type: ignore[no-untyped-def]
+def codes(ballot_id: int) -> ResponseReturnValue:
     """The print-friendly slips, shown once (only hashes are kept)."""
     ballot = _open_ballot(ballot_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
-    ids = [int(v) for v in request.form.getlist("member") if v.isdigit()]
+    check_form()
     try:
-        slips = links.issue_codes(ballot, ids, g.member)
-    except ops.BallotError as exc:
+        slips = links.issue_codes(ballot, ids_from_form("member"), g.member)
+    except OperationError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("ballots.turnout", ballot_id=ballot.id), 303)
+        return _to_turnout(ballot, exc.message, "error")
     db.session.commit()
     return (
         render_template(
             "ballots/codes.html",
             ballot=ballot,
             slips=slips,
-            vote_url=links.group_url(current_group(), "/vote"),
-            to_london=ops.to_london,
+            vote_url=group_url(current_group(), "/vote"),
+            to_london=to_london,
         ),
         200,
         SECRET_PAGE,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.groups.models import Group
 
 KINDS = {
     "candidate-selection": "Candidate selection",
@@ -97,6 +98,7 @@ class Ballot(Model):
     options: Mapped[list[BallotOption]] = relationship(
         order_by="BallotOption.position", cascade="all, delete-orphan"
     )
+    group: Mapped[Group] = relationship(viewonly=True)
 
     @property
     def ranked(self) -> bool:

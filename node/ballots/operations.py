@@ -1,8 +1,7 @@
 """The ballot lifecycle: draft → open → closed → published. All state changes live here.
 
-Views and the CLI call these and commit; these functions never commit. The exception is
-:func:`run_due`, the scheduler's task, which is its own transaction boundary (one transaction per
-ballot, so one bad ballot never holds up the others). State transitions are *claimed* with a
+Views and the CLI call these and commit; these functions never commit (the scheduler's task,
+``node.ballots.scheduling``, commits one ballot at a time). State transitions are *claimed* with a
 conditional ``UPDATE … WHERE state = 'draft'`` so a worker and a lazy on-request run, or two
 workers, can never open (and mail) or close the same ballot twice.
 """
@@ -14,31 +13,24 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select, update
 
-from node import clock, signals
+from node import clock
 from node.audit import record
-from node.ballots.models import (
-    Ballot,
-    BallotOption,
-    CastBallot,
-    Elector,
-    Participation,
+from node.ballots.electorate import (
+    electorate_query,
+    electorate_size,
+    frozen_electorate_query,
 )
-from node.ballots.spec import (  # noqa: F401  (re-exported: views and tests use ops.*)
-    FIELDS,
-    BallotError,
-    BallotSpec,
-    Conflict,
-    NotElector,
-    from_london,
-    to_london,
-    validate,
-)
+from node.ballots.models import Ballot, BallotOption, CastBallot, Elector, Participation
+from node.ballots.results import build_blt, count_ballot
+from node.ballots.spec import FIELDS, BallotSpec, describe_campaign, validate
+from node.ballots.spec import to_london as to_london
+from node.ballots.voting_links import opening_mails, reminder_mails
+from node.errors import Conflict, Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.mail import MailLog, send_many
@@ -47,18 +39,10 @@ from node.members.models import Member
 log = logging.getLogger(__name__)
 REMIND_BEFORE = timedelta(days=1)
 
-# Called (inside the publishing transaction) when an officer publishes a ballot that is a
-# decision; node.peering attaches here to sign and publish it.
-on_decision_published: list[Callable[[Ballot], None]] = []
 
-
-def _apply(ballot: Ballot, spec: BallotSpec) -> None:
-    if spec.campaign_id is not None:
-        from node.campaigns.models import Campaign
-
-        campaign = db.session.get(Campaign, spec.campaign_id)
-        if campaign is None or campaign.group_id != ballot.group_id:
-            raise BallotError("That campaign is not one of this group's.")
+def _apply(ballot: Ballot, spec: BallotSpec, group: Group) -> None:
+    if spec.campaign_id is not None and describe_campaign(group, spec.campaign_id) is None:
+        raise Invalid("That campaign is not one of this group's.")
     for key in FIELDS:
         setattr(ballot, key, getattr(spec, key))
     ballot.title = ballot.title.strip()
@@ -78,7 +62,7 @@ def create_ballot(group: Group, spec: BallotSpec, actor: Member | None) -> Ballo
         scheduled=False,
         decision_ready=False,
     )
-    _apply(ballot, spec)
+    _apply(ballot, spec, group)
     db.session.add(ballot)
     db.session.flush()
     record(group, actor, "create-ballot", f"ballot #{ballot.id}", ballot.title)
@@ -91,9 +75,9 @@ def update_ballot(ballot: Ballot, spec: BallotSpec, actor: Member | None) -> Non
     validate(spec)
     ballot.options.clear()
     db.session.flush()  # the old candidates' positions must be free before the new are written
-    _apply(ballot, spec)
+    _apply(ballot, spec, ballot.group)
     ballot.scheduled = False
-    record(_group(ballot), actor, "edit-ballot", f"ballot #{ballot.id}")
+    record(ballot.group, actor, "edit-ballot", f"ballot #{ballot.id}")
 
 
 def _require(ballot: Ballot, state: str, message: str) -> None:
@@ -101,72 +85,12 @@ def _require(ballot: Ballot, state: str, message: str) -> None:
         raise Conflict(message)
 
 
-def _group(ballot: Ballot) -> Group:
-    group = db.session.get(Group, ballot.group_id)
-    assert group is not None
-    return group
-
-
-# ----------------------------------------------------------------------------- electorate
-def electorate_query(ballot: Ballot) -> Select[tuple[Member]]:
-    """Who may vote under the ballot's rule (before it opens) — the live roster, not frozen."""
-    cutoff = ballot.freeze_on - timedelta(days=ballot.min_days or 0)
-    stmt = (
-        select(Member)
-        .where(
-            Member.group_id == ballot.group_id,
-            Member.status == "active",
-            Member.erased_at.is_(None),
-            Member.joined_on <= cutoff,
-        )
-        .order_by(func.lower(Member.name), Member.id)
-    )
-    if getattr(ballot, "requires_national_good_standing", False):
-        answers = signals.answers(
-            signals.electorate_restricted, group_id=ballot.group_id, on=ballot.freeze_on
-        )
-        good = set().union(*answers)
-        stmt = stmt.where(Member.id.in_(good))
-    return stmt
-
-
-def frozen_electorate_query(ballot: Ballot) -> Select[tuple[Member]]:
-    return (
-        select(Member)
-        .join(Elector, (Elector.member_id == Member.id) & (Elector.ballot_id == ballot.id))
-        .where(Elector.group_id == ballot.group_id)
-        .order_by(func.lower(Member.name), Member.id)
-    )
-
-
-def electorate_size(ballot: Ballot) -> int:
-    if ballot.state != "draft":
-        return ballot.electorate_size or 0
-    stmt = electorate_query(ballot).order_by(None).subquery()
-    return db.session.scalar(select(func.count()).select_from(stmt)) or 0
-
-
-def is_elector(ballot: Ballot, member: Member) -> bool:
-    return (
-        db.session.get(Elector, {"ballot_id": ballot.id, "member_id": member.id}) is not None
-        and ballot.group_id == member.group_id
-    )
-
-
-def has_voted(ballot: Ballot, member: Member) -> Participation | None:
-    return db.session.scalar(
-        select(Participation).where(
-            Participation.ballot_id == ballot.id, Participation.member_id == member.id
-        )
-    )
-
-
 # ----------------------------------------------------------------------------- opening
 def schedule_ballot(ballot: Ballot, actor: Member | None, open_now: bool = False) -> None:
     """The officer has seen the electorate: open on time (or now). An empty electorate is refused."""
     _require(ballot, "draft", "This ballot is not a draft any more.")
     if electorate_size(ballot) == 0:
-        raise BallotError(
+        raise Invalid(
             "Nobody is on this ballot's electorate (no active member joined in time). "
             "Check the freeze date and the roster before opening."
         )
@@ -174,9 +98,9 @@ def schedule_ballot(ballot: Ballot, actor: Member | None, open_now: bool = False
     if open_now and ballot.opens_at > now:
         ballot.opens_at = now
     if ballot.closes_at <= now:
-        raise BallotError("The closing time has already passed; edit the ballot first.")
+        raise Invalid("The closing time has already passed; edit the ballot first.")
     ballot.scheduled = True
-    record(_group(ballot), actor, "schedule-ballot", f"ballot #{ballot.id}")
+    record(ballot.group, actor, "schedule-ballot", f"ballot #{ballot.id}")
     if ballot.opens_at <= now:
         open_ballot(ballot, actor)
 
@@ -184,18 +108,19 @@ def schedule_ballot(ballot: Ballot, actor: Member | None, open_now: bool = False
 def unschedule_ballot(ballot: Ballot, actor: Member | None) -> None:
     _require(ballot, "draft", "This ballot has opened; it can no longer be held back.")
     ballot.scheduled = False
-    record(_group(ballot), actor, "unschedule-ballot", f"ballot #{ballot.id}")
+    record(ballot.group, actor, "unschedule-ballot", f"ballot #{ballot.id}")
 
 
 def _claim(ballot: Ballot, from_state: str, **values: Any) -> None:
     """Move ``ballot`` out of ``from_state`` unless someone else got there first."""
-    done = db.session.execute(
+    done = db.session.scalar(
         update(Ballot)
         .where(Ballot.id == ballot.id, Ballot.state == from_state)
         .values(**values)
+        .returning(Ballot.id)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if done is None:
         raise Conflict(f"This ballot is no longer {from_state}.")
     for key, value in values.items():
         setattr(ballot, key, value)
@@ -206,16 +131,14 @@ def open_ballot(ballot: Ballot, actor: Member | None = None) -> int:
     address their personal voting link (node.ballots.voting_links)."""
     members = db.session.scalars(electorate_query(ballot)).all()
     if not members:
-        raise BallotError("Refusing to open a ballot with an empty electorate.")
+        raise Invalid("Refusing to open a ballot with an empty electorate.")
     now = clock.utcnow_naive()
     _claim(ballot, "draft", state="open", opened_at=now, electorate_size=len(members))
     db.session.execute(
         insert(Elector),
         [{"group_id": ballot.group_id, "ballot_id": ballot.id, "member_id": m.id} for m in members],
     )
-    group = _group(ballot)
-    from node.ballots.voting_links import opening_mails
-
+    group = ballot.group
     send_many(group, opening_mails(ballot, group, list(members)))
     record(group, actor, "open-ballot", f"ballot #{ballot.id}", f"{len(members)} electors")
     return len(members)
@@ -224,26 +147,25 @@ def open_ballot(ballot: Ballot, actor: Member | None = None) -> int:
 def send_reminders(ballot: Ballot) -> int:
     """Remind the electors who have not voted yet, once, a day before the close (each with a
     fresh voting link: only hashes are stored, so the old link cannot be mailed again)."""
-    done = db.session.execute(
+    done = db.session.scalar(
         update(Ballot)
         .where(Ballot.id == ballot.id, Ballot.state == "open", Ballot.reminded_at.is_(None))
         .values(reminded_at=clock.utcnow_naive())
+        .returning(Ballot.id)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if done is None:
         return 0
     voted = select(Participation.member_id).where(Participation.ballot_id == ballot.id)
     members = db.session.scalars(
         frozen_electorate_query(ballot).where(Member.id.not_in(voted), Member.email.is_not(None))
     ).all()
-    group = _group(ballot)
-    from node.ballots.voting_links import reminder_mails
-
+    group = ballot.group
     send_many(group, reminder_mails(ballot, group, list(members)))
     return len(members)
 
 
-def mail_log_query(ballot: Ballot) -> Select[tuple[MailLog]]:
+def mail_log_query(ballot: Ballot) -> Select[MailLog]:
     return (
         select(MailLog)
         .where(MailLog.group_id == ballot.group_id, MailLog.category.like(f"ballot-{ballot.id}-%"))
@@ -292,15 +214,11 @@ def close_ballot(ballot: Ballot, actor: Member | None = None) -> dict[str, Any]:
     turnout = db.session.scalar(select(func.count()).where(Participation.ballot_id == ballot.id))
     if turnout != len(papers):  # cannot happen: both are written in one transaction
         log.error("ballot %s: %s participations but %s papers", ballot.id, turnout, len(papers))
-    from node.ballots.results import build_blt, count_ballot
-
     ballot.turnout = len(papers)
     ballot.blt = build_blt(ballot, [p.ranking for p in papers])
     ballot.ballots_hash = b64url_sha256(ballot.blt.encode("utf-8"))
     ballot.result = count_ballot(ballot)
-    record(
-        _group(ballot), actor, "close-ballot", f"ballot #{ballot.id}", f"turnout {ballot.turnout}"
-    )
+    record(ballot.group, actor, "close-ballot", f"ballot #{ballot.id}", f"turnout {ballot.turnout}")
     return ballot.result
 
 
@@ -315,10 +233,7 @@ def publish_result(ballot: Ballot, actor: Member | None) -> None:
     _require(ballot, "closed", "Only a closed ballot's result can be published.")
     _claim(ballot, "closed", state="published", published_at=clock.utcnow_naive())
     ballot.decision_ready = is_decision(ballot)
-    record(_group(ballot), actor, "publish-ballot", f"ballot #{ballot.id}")
-    if ballot.decision_ready:
-        for hook in on_decision_published:
-            hook(ballot)
+    record(ballot.group, actor, "publish-ballot", f"ballot #{ballot.id}")
 
 
 def decision_summary(ballot: Ballot) -> dict[str, Any]:
@@ -343,12 +258,3 @@ def decision_summary(ballot: Ballot) -> dict[str, Any]:
         "elected": list(result.get("elected") or []),
         "options": ballot.choice_names,
     }
-
-
-# ----------------------------------------------------------------------------- scheduler
-def run_due() -> int:
-    """Open, remind and close whatever is due now (node.ballots.scheduling, one protected
-    transaction per ballot). Returns the number of actions taken."""
-    from node.ballots.scheduling import run_due as run
-
-    return run()

@@ -2,7 +2,7 @@
 
 Each due job is a ``node.scheduler`` item, so a ballot whose job raises (a bad row, a mail
 server refusing, a bug) is rolled back, recorded for its group's officers and retried with
-back-off, while every other group's ballots open and close on time (issue 13, finding 4).
+back-off, while every other group's ballots open and close on time.
 """
 
 from __future__ import annotations
@@ -15,14 +15,8 @@ from sqlalchemy import select
 from node import clock
 from node.audit import record
 from node.ballots.models import Ballot
-from node.ballots.operations import (
-    REMIND_BEFORE,
-    _group,
-    close_ballot,
-    open_ballot,
-    send_reminders,
-)
-from node.ballots.spec import BallotError, Conflict
+from node.ballots.operations import REMIND_BEFORE, close_ballot, open_ballot, send_reminders
+from node.errors import Conflict, OperationError
 from node.extensions import db
 from node.scheduler import Item, each_item
 
@@ -55,8 +49,8 @@ def due_jobs(now: datetime) -> list[Item[tuple[str, int]]]:
 def run_job(job: tuple[str, int]) -> int:
     """One ballot's due job in its own transaction; 1 if it was done, 0 if there was nothing to do.
 
-    Another process having done it (Conflict) and an electorate that emptied (BallotError: the
-    ballot is held back and the officers told in the audit log) are outcomes, not failures; any
+    Another process having done it (Conflict) and a refusal such as an electorate that emptied
+    (the ballot is held back and the officers told in the audit log) are outcomes, not failures; any
     other error propagates to ``node.scheduler.each_item``, which records it and retries later.
     """
     kind, ballot_id = job
@@ -74,12 +68,12 @@ def run_job(job: tuple[str, int]) -> int:
         return 1
     except Conflict:  # another process got there first
         db.session.rollback()
-    except BallotError as exc:  # e.g. the electorate emptied: hold it back and say so
+    except OperationError as exc:  # e.g. the electorate emptied: hold it back and say so
         db.session.rollback()
         ballot = db.session.get(Ballot, ballot_id)
         if ballot is not None and ballot.state == "draft":
             ballot.scheduled = False
-            record(_group(ballot), None, "ballot-not-opened", f"ballot #{ballot.id}", str(exc))
+            record(ballot.group, None, "ballot-not-opened", f"ballot #{ballot.id}", str(exc))
             db.session.commit()
     return 0
 

@@ -29,7 +29,7 @@ def _lazy_run_due() -> None:
     if last is not None and last <= now < last + LAZY_EVERY:
         return
     state["lazy_at"] = now
-    from node.ballots.operations import run_due
+    from node.ballots.scheduling import run_due
 
     try:
         run_due()
@@ -66,16 +66,11 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
     }
 
 
-def _run_due() -> int:
-    from node.ballots.operations import run_due
-
-    return run_due()
-
-
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.ballots import decision_views, link_views, models  # noqa: F401  (routes on bp; tables)
     from node.ballots import erasure as ballots_erasure
     from node.ballots.demo import seed_ballots
+    from node.ballots.scheduling import run_due
     from node.ballots.views import bp
 
     app.register_blueprint(bp)
@@ -84,4 +79,4 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.panel(_panel)
     rooms.erasure(ballots_erasure.HOOK)
     rooms.demo(seed_ballots)
-    rooms.task("ballots", _run_due)
+    rooms.task("ballots", run_due)

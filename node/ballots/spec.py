@@ -1,5 +1,5 @@
-"""What an officer asks for (:class:`BallotSpec`), the checks on it, the errors the room raises
-and the UK-time conversions; split from ``operations`` so each module stays readable."""
+"""What an officer asks for (:class:`BallotSpec`), the checks on it, the campaigns a ballot can
+back, and the UK-time conversions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from node.ballots.models import KINDS, METHODS, THRESHOLDS
+from node.errors import Invalid
 from node.forms import multi_line_problem, single_line_problem
+from node.groups.models import Group
+from node.rooms import Endorsable, rooms_of
 
 LONDON = ZoneInfo("Europe/London")
 MAX_OPTIONS = 50
@@ -39,26 +42,17 @@ FIELDS = (
 )
 
 
-class BallotError(ValueError):
-    """A request about a ballot was refused; the message is safe to show. ``status`` is HTTP."""
-
-    status = 400
-
-
-class Conflict(BallotError):
-    status = 409
-
-
-class NotElector(BallotError):
-    status = 403
-
-
 # ----------------------------------------------------------------------------- time helpers
 def to_london(value: datetime | None) -> datetime | None:
     """A stored naive-UTC timestamp as Europe/London local time (for display and forms)."""
     if value is None:
         return None
     return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
+
+
+def to_london_naive(value: datetime) -> datetime:
+    """A stored naive-UTC timestamp as the naive Europe/London wall-clock time a form shows."""
+    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON).replace(tzinfo=None)
 
 
 def from_london(value: datetime) -> datetime:
@@ -83,7 +77,7 @@ class BallotSpec:
     quorum_percent: int | None = None
     threshold: str = "simple"
     # What a decision would be about (signed with it; see node/ballots/decisions.py). Optional
-    # here: the officer can still supply them when publishing the decision.
+    # here: the officer can supply them when publishing the decision.
     office: str | None = None
     area: str | None = None
     election_date: date | None = None
@@ -96,46 +90,46 @@ class BallotSpec:
 def validate(spec: BallotSpec) -> None:
     """Refuse a ballot that could not be voted on or counted, with a message saying why."""
     if not spec.title.strip() or len(spec.title) > 200:
-        raise BallotError("Give the ballot a title (up to 200 characters).")
+        raise Invalid("Give the ballot a title (up to 200 characters).")
     if not spec.question.strip() or len(spec.question) > 5000:
-        raise BallotError("Give the question put to members (up to 5,000 characters).")
+        raise Invalid("Give the question put to members (up to 5,000 characters).")
     if spec.kind not in KINDS:
-        raise BallotError(f"Unknown kind of ballot {spec.kind!r}.")
+        raise Invalid(f"Unknown kind of ballot {spec.kind!r}.")
     if spec.method not in METHODS:
-        raise BallotError(f"Unknown counting method {spec.method!r}.")
+        raise Invalid(f"Unknown counting method {spec.method!r}.")
     if spec.kind == "motion" and spec.method != "motion":
-        raise BallotError("A plain motion is counted as a motion (yes / no / abstain).")
+        raise Invalid("A plain motion is counted as a motion (yes / no / abstain).")
     if spec.kind == "candidate-selection" and spec.method == "motion":
-        raise BallotError("A candidate selection needs candidates: choose FPTP, approval or STV.")
+        raise Invalid("A candidate selection needs candidates: choose FPTP, approval or STV.")
     if spec.method == "motion":
         spec.options, spec.seats = [], 1
     else:
         names = [n.strip() for n in spec.options if n.strip()]
         if len(names) < 2 or len(names) > MAX_OPTIONS:
-            raise BallotError(f"List between 2 and {MAX_OPTIONS} candidates, one per line.")
+            raise Invalid(f"List between 2 and {MAX_OPTIONS} candidates, one per line.")
         if any(len(n) > 120 or '"' in n for n in names):
-            raise BallotError("Candidate names are at most 120 characters, without double quotes.")
+            raise Invalid("Candidate names are at most 120 characters, without double quotes.")
         if len({n.casefold() for n in names}) != len(names):
-            raise BallotError("Two candidates have the same name.")
+            raise Invalid("Two candidates have the same name.")
         spec.options = names
         if spec.method == "irv" and spec.seats != 1:
-            raise BallotError("The alternative vote (IRV) fills one seat; use STV for more.")
+            raise Invalid("The alternative vote (IRV) fills one seat; use STV for more.")
         if not 1 <= spec.seats < len(names):
-            raise BallotError("There must be fewer seats than candidates (and at least one).")
+            raise Invalid("There must be fewer seats than candidates (and at least one).")
     if spec.closes_at <= spec.opens_at:
-        raise BallotError("The ballot must close after it opens.")
+        raise Invalid("The ballot must close after it opens.")
     if spec.closes_at - spec.opens_at > timedelta(days=92):
-        raise BallotError("A ballot can stay open for at most three months.")
+        raise Invalid("A ballot can stay open for at most three months.")
     if spec.quorum is not None and spec.quorum_percent is not None:
-        raise BallotError("Give the quorum as a number of members or as a percentage, not both.")
+        raise Invalid("Give the quorum as a number of members or as a percentage, not both.")
     if spec.quorum is not None and spec.quorum < 1:
-        raise BallotError("The quorum must be at least one member.")
+        raise Invalid("The quorum must be at least one member.")
     if spec.quorum_percent is not None and not 1 <= spec.quorum_percent <= 100:
-        raise BallotError("The quorum percentage must be between 1 and 100.")
+        raise Invalid("The quorum percentage must be between 1 and 100.")
     if spec.min_days is not None and not 0 <= spec.min_days <= 3650:
-        raise BallotError("The minimum membership must be between 0 and 3650 days.")
+        raise Invalid("The minimum membership must be between 0 and 3650 days.")
     if spec.threshold not in THRESHOLDS:
-        raise BallotError(f"Unknown threshold {spec.threshold!r}.")
+        raise Invalid(f"Unknown threshold {spec.threshold!r}.")
     validate_subject(spec)
     validate_text(spec)
 
@@ -154,16 +148,16 @@ def validate_text(spec: BallotSpec) -> None:
     }
     for what, value in single.items():
         if value and (problem := single_line_problem(value)):
-            raise BallotError(f"{what}: {problem}")
+            raise Invalid(f"{what}: {problem}")
     for what, value in (("The question", spec.question), ("The summary", spec.campaign_summary)):
         if value and (problem := multi_line_problem(value)):
-            raise BallotError(f"{what}: {problem}")
+            raise Invalid(f"{what}: {problem}")
 
 
 def _clean(value: str | None, limit: int, what: str) -> str | None:
     value = (value or "").strip()
     if len(value) > limit:
-        raise BallotError(f"{what} is at most {limit:,} characters.")
+        raise Invalid(f"{what} is at most {limit:,} characters.")
     return value or None
 
 
@@ -180,10 +174,30 @@ def validate_subject(spec: BallotSpec) -> None:
         spec.campaign_id = None
         spec.campaign_title = spec.campaign_summary = spec.campaign_url = None
     if spec.campaign_id is not None and spec.campaign_title:
-        raise BallotError("Choose one of the group's campaigns or describe one, not both.")
+        raise Invalid("Choose one of the group's campaigns or describe one, not both.")
     if (spec.campaign_summary or spec.campaign_url) and not spec.campaign_title:
-        raise BallotError("Give the campaign's title as well as its summary or address.")
+        raise Invalid("Give the campaign's title as well as its summary or address.")
     if spec.campaign_url and not URL_RE.match(spec.campaign_url):
-        raise BallotError("The campaign's address must be a web address (http:// or https://).")
+        raise Invalid("The campaign's address must be a web address (http:// or https://).")
     if spec.election_date is not None and not 1900 <= spec.election_date.year <= 2200:
-        raise BallotError("The election date is not a plausible date.")
+        raise Invalid("The election date is not a plausible date.")
+
+
+# ----------------------------------------------------------------------------- campaigns to back
+def campaign_choices(group: Group) -> list[tuple[int, str]]:
+    """The campaigns the group's ballots can back, for the ballot form (``Rooms.endorsable``)."""
+    return [choice for source in rooms_of().endorsable for choice in source.choices(group)]
+
+
+def describe_campaign(group: Group, campaign_id: int) -> Endorsable | None:
+    """One of the group's campaigns as a decision would back it, or None if it is not one."""
+    for source in rooms_of().endorsable:
+        found = source.describe(group, campaign_id)
+        if found is not None:
+            return found
+    return None
+
+
+def mark_campaign_endorsed(group: Group, campaign_id: int, when: datetime) -> None:
+    for source in rooms_of().endorsable:
+        source.mark_endorsed(group, campaign_id, when)

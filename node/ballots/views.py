@@ -8,42 +8,52 @@ nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from markupsafe import Markup
-from sqlalchemy import exists, or_, select
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from wtforms import SelectChoice
 
-from node import csv_export
 from node.auth.access import member_required, officer_required
 from node.ballots import decisions, results, voting
 from node.ballots import operations as ops
+from node.ballots.electorate import electorate_query, frozen_electorate_query, has_voted, is_elector
 from node.ballots.forms import BallotForm
 from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
+from node.ballots.spec import BallotSpec, campaign_choices, from_london, to_london, to_london_naive
+from node.errors import OperationError
 from node.extensions import db
 from node.forms import EmptyForm
-from node.members.views import paginate
+from node.members.models import Member
 from node.tenancy import current_group, get_or_404, scoped
+from node.web import check_form, csv_download, done, form_page, paginate, submit
 
 bp = Blueprint("ballots", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _ballot(ballot_id: int, officer_only_states: tuple[str, ...] = ("draft",)) -> Ballot:
+def visible_ballot(ballot_id: int, officer_only_states: tuple[str, ...] = ("draft",)) -> Ballot:
+    """The ballot, if the signed-in member may see it in its state (else 404)."""
     ballot = get_or_404(Ballot, ballot_id)
     if ballot.state in officer_only_states and not g.member.is_officer:
         abort(404)
     return ballot
 
 
-def _results_visible(ballot: Ballot) -> bool:
-    return ballot.state == "published" or (ballot.state == "closed" and g.member.is_officer)
+def counted_ballot(ballot_id: int) -> Ballot:
+    """A closed or published ballot whose result the signed-in member may see (else 404)."""
+    ballot = visible_ballot(ballot_id, ("draft", "open"))
+    if not (ballot.state == "published" or (ballot.state == "closed" and g.member.is_officer)):
+        abort(404)
+    return ballot
 
 
 @bp.route("/ballots")
 @member_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     stmt = scoped(Ballot)
     if not g.member.is_officer:
         stmt = stmt.where(
@@ -55,22 +65,22 @@ def index():  # type: ignore[no-untyped-def]
         )
     stmt = stmt.order_by(Ballot.closes_at.desc(), Ballot.id.desc())
     ballots, page, pages, total = paginate(stmt)
-    voted = {b.id for b in ballots if ops.has_voted(b, g.member)}
+    voted = {b.id for b in ballots if has_voted(b, g.member)}
     return render_template(
         "ballots/index.html", ballots=ballots, page=page, pages=pages, total=total, voted=voted
     )
 
 
-def _spec(form: BallotForm) -> ops.BallotSpec:
-    return ops.BallotSpec(
+def _spec(form: BallotForm) -> BallotSpec:
+    return BallotSpec(
         title=form.title.data or "",
         question=form.question.data or "",
         kind=form.kind.data,
         method=form.method.data,
         options=(form.options.data or "").splitlines(),
         seats=form.seats.data or 1,
-        opens_at=ops.from_london(form.opens_at.data),
-        closes_at=ops.from_london(form.closes_at.data),
+        opens_at=from_london(form.opens_at.data),
+        closes_at=from_london(form.closes_at.data),
         freeze_on=form.freeze_on.data,
         min_days=form.min_days.data,
         requires_national_good_standing=bool(form.requires_national_good_standing.data),
@@ -87,81 +97,76 @@ def _spec(form: BallotForm) -> ops.BallotSpec:
     )
 
 
-def _form(**kwargs) -> BallotForm:  # type: ignore[no-untyped-def]
+def _form(**kwargs: Any) -> BallotForm:
     form = BallotForm(**kwargs)
     form.campaign_id.choices = [
         SelectChoice("0", "—"),
-        *(SelectChoice(str(i), t) for i, t in decisions.campaign_choices(current_group())),
+        *(SelectChoice(str(i), t) for i, t in campaign_choices(current_group())),
     ]
     return form
 
 
 @bp.route("/ballots/new", methods=["GET", "POST"])
 @officer_required
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     form = _form()
-    if form.validate_on_submit():
-        try:
-            ballot = ops.create_ballot(current_group(), _spec(form), g.member)
-        except ops.BallotError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Draft saved. Check the electorate, then schedule or open it.", "info")
-            return redirect(url_for("ballots.electorate", ballot_id=ballot.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("ballots/form.html", form=form, ballot=None), status
+    saved = submit(
+        form,
+        lambda: ops.create_ballot(current_group(), _spec(form), g.member),
+        lambda ballot: done(
+            "Draft saved. Check the electorate, then schedule or open it.",
+            "ballots.electorate",
+            ballot_id=ballot.id,
+        ),
+    )
+    return saved or form_page("ballots/form.html", form=form, ballot=None)
 
 
 @bp.route("/ballots/<int:ballot_id>/edit", methods=["GET", "POST"])
 @officer_required
-def edit(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _ballot(ballot_id)
+def edit(ballot_id: int) -> ResponseReturnValue:
+    ballot = visible_ballot(ballot_id)
     if ballot.state != "draft":
         abort(409, "This ballot has opened; it can no longer be changed.")
     form = _form(obj=ballot)
     if request.method == "GET":
         form.options.data = "\n".join(o.name for o in ballot.options)
-        form.opens_at.data = ops.to_london(ballot.opens_at).replace(tzinfo=None)  # type: ignore[union-attr]
-        form.closes_at.data = ops.to_london(ballot.closes_at).replace(tzinfo=None)  # type: ignore[union-attr]
-    if form.validate_on_submit():
-        try:
-            ops.update_ballot(ballot, _spec(form), g.member)
-        except ops.BallotError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("ballots/form.html", form=form, ballot=ballot), exc.status
-        db.session.commit()
-        flash("Saved. Check the electorate again before it opens.", "info")
-        return redirect(url_for("ballots.electorate", ballot_id=ballot.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("ballots/form.html", form=form, ballot=ballot), status
+        form.opens_at.data = to_london_naive(ballot.opens_at)
+        form.closes_at.data = to_london_naive(ballot.closes_at)
+    saved = submit(
+        form,
+        lambda: ops.update_ballot(ballot, _spec(form), g.member),
+        lambda _: done(
+            "Saved. Check the electorate again before it opens.",
+            "ballots.electorate",
+            ballot_id=ballot.id,
+        ),
+    )
+    return saved or form_page("ballots/form.html", form=form, ballot=ballot)
 
 
 @bp.route("/ballots/<int:ballot_id>")
 @member_required
-def show(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _ballot(ballot_id)
-    return _show(ballot)
+def show(ballot_id: int) -> ResponseReturnValue:
+    return _show(visible_ballot(ballot_id))
 
 
-def _show(ballot: Ballot, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _show(ballot: Ballot, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     member = g.member
     return (
         render_template(
             "ballots/show.html",
             ballot=ballot,
             error=error,
-            elector=ops.is_elector(ballot, member),
-            participation=ops.has_voted(ballot, member),
+            elector=is_elector(ballot, member),
+            participation=has_voted(ballot, member),
             form=EmptyForm(),
             motion_choices=MOTION_CHOICES,
             kinds=KINDS,
             methods=METHODS,
             subject=decisions.subject_lines(ballot),
             can_sign=member.is_officer and decisions.refusal(ballot) is None,
-            to_london=ops.to_london,
+            to_london=to_london,
             posted=request.form if request.method == "POST" else {},
         ),
         status,
@@ -171,17 +176,17 @@ def _show(ballot: Ballot, error: str | None = None, status: int = 200):  # type:
 
 @bp.route("/ballots/<int:ballot_id>/vote", methods=["POST"])
 @member_required
-def vote(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _ballot(ballot_id)
+def vote(ballot_id: int) -> ResponseReturnValue:
+    ballot = visible_ballot(ballot_id)
     if not EmptyForm().validate_on_submit():
         return _show(ballot, "Your session expired; please vote again.", 400)
     try:
         ranking = voting.parse_vote(ballot, request.form, request.form.getlist("approve"))
         receipt = voting.cast_vote(ballot, g.member, ranking)
         db.session.commit()
-    except ops.BallotError as exc:
+    except OperationError as exc:
         db.session.rollback()
-        return _show(ballot, str(exc), exc.status)
+        return _show(ballot, exc.message, exc.status)
     except IntegrityError:
         db.session.rollback()
         return _show(ballot, "You have already voted in this ballot.", 409)
@@ -201,13 +206,16 @@ def vote(ballot_id: int):  # type: ignore[no-untyped-def]
 
 
 # ----------------------------------------------------------------------------- officer
+def _electorate(ballot: Ballot) -> Select[Member]:
+    """The live electorate of a draft; the frozen one once it has opened."""
+    return electorate_query(ballot) if ballot.state == "draft" else frozen_electorate_query(ballot)
+
+
 @bp.route("/ballots/<int:ballot_id>/electorate")
 @officer_required
-def electorate(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _ballot(ballot_id)
-    stmt = ops.electorate_query(ballot) if ballot.state == "draft" else None
-    stmt = stmt if stmt is not None else ops.frozen_electorate_query(ballot)
-    members, page, pages, total = paginate(stmt, 50)
+def electorate(ballot_id: int) -> ResponseReturnValue:
+    ballot = visible_ballot(ballot_id)
+    members, page, pages, total = paginate(_electorate(ballot), 50)
     return render_template(
         "ballots/electorate.html",
         ballot=ballot,
@@ -215,42 +223,40 @@ def electorate(ballot_id: int):  # type: ignore[no-untyped-def]
         page=page,
         pages=pages,
         total=total,
-        to_london=ops.to_london,
+        to_london=to_london,
         form=EmptyForm(),
     )
 
 
 @bp.route("/ballots/<int:ballot_id>/electorate.csv")
 @officer_required
-def electorate_csv(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _ballot(ballot_id)
-    stmt = ops.electorate_query(ballot) if ballot.state == "draft" else None
-    stmt = stmt if stmt is not None else ops.frozen_electorate_query(ballot)
+def electorate_csv(ballot_id: int) -> ResponseReturnValue:
+    ballot = visible_ballot(ballot_id)
     rows = [
-        [m.id, m.name, m.email or "", m.joined_on.isoformat()] for m in db.session.scalars(stmt)
+        [m.id, m.name, m.email or "", m.joined_on.isoformat()]
+        for m in db.session.scalars(_electorate(ballot))
     ]
-    body = csv_export.to_csv([["member_id", "name", "email", "joined_on"], *rows])
-    return csv_export.response(body, f"ballot-{ballot.id}-electorate.csv")
+    header = ["member_id", "name", "email", "joined_on"]
+    return csv_download([header, *rows], f"ballot-{ballot.id}-electorate.csv")
 
 
-def _officer_action(ballot_id: int, action, done: str):  # type: ignore[no-untyped-def]
-    ballot = _ballot(ballot_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
+def _officer_action(
+    ballot_id: int, action: Callable[[Ballot], object], message: str
+) -> ResponseReturnValue:
+    ballot = visible_ballot(ballot_id)
+    check_form()
     try:
         action(ballot)
-    except ops.BallotError as exc:
+    except OperationError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("ballots.electorate", ballot_id=ballot_id)), 303
-    db.session.commit()
-    flash(done, "info")
-    return redirect(url_for("ballots.show", ballot_id=ballot_id))
+        flash(exc.message, "error")
+        return redirect(url_for("ballots.electorate", ballot_id=ballot_id), 303)
+    return done(message, "ballots.show", ballot_id=ballot_id)
 
 
 @bp.route("/ballots/<int:ballot_id>/schedule", methods=["POST"])
 @officer_required
-def schedule(ballot_id: int):  # type: ignore[no-untyped-def]
+def schedule(ballot_id: int) -> ResponseReturnValue:
     return _officer_action(
         ballot_id,
         lambda b: ops.schedule_ballot(b, g.member),
@@ -260,7 +266,7 @@ def schedule(ballot_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/ballots/<int:ballot_id>/open-now", methods=["POST"])
 @officer_required
-def open_now(ballot_id: int):  # type: ignore[no-untyped-def]
+def open_now(ballot_id: int) -> ResponseReturnValue:
     return _officer_action(
         ballot_id,
         lambda b: ops.schedule_ballot(b, g.member, open_now=True),
@@ -270,7 +276,7 @@ def open_now(ballot_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/ballots/<int:ballot_id>/unschedule", methods=["POST"])
 @officer_required
-def unschedule(ballot_id: int):  # type: ignore[no-untyped-def]
+def unschedule(ballot_id: int) -> ResponseReturnValue:
     return _officer_action(
         ballot_id, lambda b: ops.unschedule_ballot(b, g.member), "Held back as a draft."
     )
@@ -278,7 +284,7 @@ def unschedule(ballot_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/ballots/<int:ballot_id>/publish", methods=["POST"])
 @officer_required
-def publish(ballot_id: int):  # type: ignore[no-untyped-def]
+def publish(ballot_id: int) -> ResponseReturnValue:
     return _officer_action(
         ballot_id, lambda b: ops.publish_result(b, g.member), "The result is published."
     )
@@ -286,8 +292,8 @@ def publish(ballot_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/ballots/<int:ballot_id>/mail")
 @officer_required
-def mail_log(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _ballot(ballot_id)
+def mail_log(ballot_id: int) -> ResponseReturnValue:
+    ballot = visible_ballot(ballot_id)
     entries, page, pages, total = paginate(ops.mail_log_query(ballot), 50)
     return render_template(
         "ballots/mail.html", ballot=ballot, entries=entries, page=page, pages=pages, total=total
@@ -295,23 +301,16 @@ def mail_log(ballot_id: int):  # type: ignore[no-untyped-def]
 
 
 # ----------------------------------------------------------------------------- results
-def _closed(ballot_id: int) -> Ballot:
-    ballot = _ballot(ballot_id, ("draft", "open"))
-    if not _results_visible(ballot):
-        abort(404)
-    return ballot
-
-
 @bp.route("/ballots/<int:ballot_id>/result")
 @member_required
-def result(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _closed(ballot_id)
+def result(ballot_id: int) -> ResponseReturnValue:
+    ballot = counted_ballot(ballot_id)
     return render_template(
         "ballots/result.html",
         ballot=ballot,
         result=ballot.result or {},
-        chart=Markup(results.transfer_chart(ballot.result or {})),
-        to_london=ops.to_london,
+        chart=results.transfer_chart(ballot.result or {}),
+        to_london=to_london,
         form=EmptyForm(),
         blt_name=results.blt_filename(ballot),
         can_sign=decisions.refusal(ballot) is None,
@@ -320,16 +319,16 @@ def result(ballot_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/ballots/<int:ballot_id>/result.json")
 @member_required
-def result_json(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _closed(ballot_id)
+def result_json(ballot_id: int) -> ResponseReturnValue:
+    ballot = counted_ballot(ballot_id)
     body = dict(ballot.result or {}, state=ballot.state, ballots_hash=ballot.ballots_hash)
     return Response(json.dumps(body, indent=2), mimetype="application/json")
 
 
 @bp.route("/ballots/<int:ballot_id>/ballots.blt")
 @member_required
-def blt(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _closed(ballot_id)
+def blt(ballot_id: int) -> ResponseReturnValue:
+    ballot = counted_ballot(ballot_id)
     return Response(
         ballot.blt or "",
         mimetype="text/plain",
@@ -337,7 +336,7 @@ def blt(ballot_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _papers_query(ballot: Ballot):  # type: ignore[no-untyped-def]
+def _papers_query(ballot: Ballot) -> Select[CastBallot]:
     return (
         select(CastBallot)
         .where(CastBallot.group_id == ballot.group_id, CastBallot.ballot_id == ballot.id)
@@ -347,8 +346,8 @@ def _papers_query(ballot: Ballot):  # type: ignore[no-untyped-def]
 
 @bp.route("/ballots/<int:ballot_id>/papers")
 @member_required
-def papers(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _closed(ballot_id)
+def papers(ballot_id: int) -> ResponseReturnValue:
+    ballot = counted_ballot(ballot_id)
     items, page, pages, total = paginate(_papers_query(ballot), 100)
     rows = [(p.receipt_hash, results.paper_names(ballot, p.ranking)) for p in items]
     return render_template(
@@ -358,11 +357,11 @@ def papers(ballot_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/ballots/<int:ballot_id>/papers.csv")
 @member_required
-def papers_csv(ballot_id: int):  # type: ignore[no-untyped-def]
-    ballot = _closed(ballot_id)
+def papers_csv(ballot_id: int) -> ResponseReturnValue:
+    ballot = counted_ballot(ballot_id)
     rows = [
         [paper.receipt_hash, " > ".join(results.paper_names(ballot, paper.ranking))]
         for paper in db.session.scalars(_papers_query(ballot))
     ]
-    body = csv_export.to_csv([["receipt_sha256", "preferences"], *rows])
-    return csv_export.response(body, f"ballot-{ballot.id}-papers.csv", private=False)
+    header = ["receipt_sha256", "preferences"]
+    return csv_download([header, *rows], f"ballot-{ballot.id}-papers.csv", private=False)

@@ -17,16 +17,18 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from node import clock
+from node.ballots.electorate import has_voted, is_elector
 from node.ballots.models import MOTION_CHOICES, Ballot, CastBallot, Participation
-from node.ballots.operations import BallotError, Conflict, NotElector, has_voted, is_elector
+from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
 from node.members.models import Member
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
-def new_receipt() -> str:
-    """16 random characters (80 bits) in four groups, e.g. ``K7QF-2MZD-8XNE-WB4P``."""
+def new_code() -> str:
+    """16 random characters (80 bits) in four groups, e.g. ``K7QF-2MZD-8XNE-WB4P``: a receipt,
+    or a printed voting code (node.ballots.voting_links)."""
     chars = "".join(secrets.choice(_ALPHABET) for _ in range(16))
     return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
 
@@ -41,7 +43,7 @@ def _option_positions(ballot: Ballot) -> dict[str, int]:
 
 
 def parse_vote(ballot: Ballot, form: Mapping[str, str], approvals: list[str]) -> list[int]:
-    """The form as a list of 0-based option positions, or a :class:`BallotError` saying why not.
+    """The form as a list of 0-based option positions, or :class:`Invalid` saying why not.
 
     Ranked ballots send ``rank-<option id>`` = ``1``…``n`` or empty for "no preference";
     FPTP sends ``choice`` = option id; approval sends ``approve`` (repeated); motions ``choice``.
@@ -50,23 +52,23 @@ def parse_vote(ballot: Ballot, form: Mapping[str, str], approvals: list[str]) ->
         choice = (form.get("choice") or "").strip().lower()
         names = [c.lower() for c in MOTION_CHOICES]
         if choice not in names:
-            raise BallotError("Choose Yes, No or Abstain.")
+            raise Invalid("Choose Yes, No or Abstain.")
         return [names.index(choice)]
     positions = _option_positions(ballot)
     if ballot.method == "fptp":
         choice = form.get("choice") or ""
         if not choice:
-            raise BallotError("Choose one candidate.")
+            raise Invalid("Choose one candidate.")
         if choice not in positions:
-            raise BallotError("That candidate is not on this ballot.")
+            raise Invalid("That candidate is not on this ballot.")
         return [positions[choice]]
     if ballot.method == "approval":
         if not approvals:
-            raise BallotError("Tick at least one candidate you approve of.")
+            raise Invalid("Tick at least one candidate you approve of.")
         if any(a not in positions for a in approvals):
-            raise BallotError("That candidate is not on this ballot.")
+            raise Invalid("That candidate is not on this ballot.")
         if len(set(approvals)) != len(approvals):
-            raise BallotError("A candidate was ticked twice.")
+            raise Invalid("A candidate was ticked twice.")
         return sorted(positions[a] for a in approvals)
     ranks: dict[int, int] = {}
     for key, value in form.items():
@@ -74,21 +76,21 @@ def parse_vote(ballot: Ballot, form: Mapping[str, str], approvals: list[str]) ->
             continue
         option = key[5:]
         if option not in positions:
-            raise BallotError("That candidate is not on this ballot.")
+            raise Invalid("That candidate is not on this ballot.")
         value = (value or "").strip()
         if not value:
             continue
         if not value.isdigit() or not 1 <= int(value) <= len(positions):
-            raise BallotError(f"Rankings are numbers from 1 to {len(positions)}.")
+            raise Invalid(f"Rankings are numbers from 1 to {len(positions)}.")
         rank = int(value)
         if rank in ranks:
-            raise BallotError(f"You gave two candidates the number {rank}; each number once only.")
+            raise Invalid(f"You gave two candidates the number {rank}; each number once only.")
         ranks[rank] = positions[option]
     if not ranks:
-        raise BallotError("Number at least one candidate (1 for your first choice).")
+        raise Invalid("Number at least one candidate (1 for your first choice).")
     missing = [r for r in range(1, max(ranks) + 1) if r not in ranks]
     if missing:
-        raise BallotError(f"Your numbers skip {missing[0]}: number your choices 1, 2, 3… in order.")
+        raise Invalid(f"Your numbers skip {missing[0]}: number your choices 1, 2, 3… in order.")
     return [ranks[r] for r in sorted(ranks)]
 
 
@@ -116,10 +118,10 @@ def cast_vote(
     """
     check_open(ballot)
     if not is_elector(ballot, member):
-        raise NotElector("You are not on this ballot's electorate (it was fixed when it opened).")
+        raise Forbidden("You are not on this ballot's electorate (it was fixed when it opened).")
     if has_voted(ballot, member):
         raise Conflict("You have already voted in this ballot; a vote cannot be changed.")
-    code = new_receipt()
+    code = new_code()
     digest = receipt_hash(code)
     db.session.add(
         Participation(

@@ -19,33 +19,27 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from node import clock
 from node.audit import record
 from node.auth.operations import token_hash
+from node.ballots.electorate import frozen_electorate_query, has_voted
 from node.ballots.models import Ballot, Participation, VotingCredential
-from node.ballots.operations import Conflict, _group, frozen_electorate_query, has_voted, to_london
-from node.ballots.spec import BallotError
-from node.ballots.voting import _ALPHABET, Receipt, cast_vote, check_open
+from node.ballots.spec import to_london
+from node.ballots.voting import Receipt, cast_vote, check_open, new_code
+from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.mail import Outgoing, send_many
 from node.members.models import Member
 from node.tenancy import group_url
 
-CODE_GROUPS = 4  # 4 groups of 4 from a 32-letter alphabet: 80 bits
-
 
 def normalise_code(code: str) -> str:
     """A code as typed (any case, with or without spaces or dashes) in its canonical form."""
     raw = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-
-
-def new_code() -> str:
-    chars = "".join(secrets.choice(_ALPHABET) for _ in range(4 * CODE_GROUPS))
-    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
 def _revoke(ballot: Ballot, member_ids: Iterable[int], kind: str) -> None:
@@ -132,16 +126,12 @@ def reminder_mails(ballot: Ballot, group: Group, members: list[Member]) -> list[
     ]
 
 
-class NotOnElectorate(BallotError):
-    status = 404
-
-
 def _elector(ballot: Ballot, member_id: int) -> Member:
     member = db.session.scalar(
         frozen_electorate_query(ballot).where(Member.id == member_id, Member.erased_at.is_(None))
     )
     if member is None:
-        raise NotOnElectorate("That member is not on this ballot's electorate.")
+        raise NotFound("That member is not on this ballot's electorate.")
     return member
 
 
@@ -150,10 +140,10 @@ def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> Member
     check_open(ballot)
     member = _elector(ballot, member_id)
     if not member.email:
-        raise BallotError(f"{member.name} has no e-mail address: print a voting code instead.")
+        raise Invalid(f"{member.name} has no e-mail address: print a voting code instead.")
     if has_voted(ballot, member):
         raise Conflict(f"{member.name} has already voted; there is nothing to re-issue.")
-    group = _group(ballot)
+    group = ballot.group
     token = _issue(ballot, [member], "link")[member.id]
     send_many(
         group,
@@ -181,24 +171,27 @@ def issue_codes(
     check_open(ballot)
     members = [_elector(ballot, i) for i in sorted(set(member_ids))]
     if not members:
-        raise BallotError("Tick at least one elector to print a voting code for.")
+        raise Invalid("Tick at least one elector to print a voting code for.")
     voted = [m.name for m in members if has_voted(ballot, m)]
     if voted:
         raise Conflict(f"Already voted, so no code is needed: {', '.join(voted)}.")
     codes = _issue(ballot, members, "code")
     record(
-        _group(ballot), actor, "print-voting-codes", f"ballot #{ballot.id}", f"{len(members)} codes"
+        ballot.group, actor, "print-voting-codes", f"ballot #{ballot.id}", f"{len(members)} codes"
     )
     return [(m, codes[m.id]) for m in members]
 
 
 # ----------------------------------------------------------------------------- using a secret
-class CredentialRefused(BallotError):
-    """A link or code that cannot be used, with the page's heading and the reason."""
+class CredentialRefused(Exception):
+    """A link or code that cannot be used: the refusal page's heading, reason and status (404 not
+    valid, 409 used, 410 replaced or too late). Its voter has no session, so the voting views
+    answer it with their own page rather than the app's error page."""
 
     def __init__(self, heading: str, message: str, status: int) -> None:
         super().__init__(message)
         self.heading = heading
+        self.message = message
         self.status = status
 
 
@@ -217,16 +210,15 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
         )
     )
     what = "voting link" if kind == "link" else "voting code"
-    if credential is None:
+    ballot = db.session.get(Ballot, credential.ballot_id) if credential else None
+    member = db.session.get(Member, credential.member_id) if credential else None
+    if credential is None or ballot is None or member is None:
         raise CredentialRefused(
             f"This {what} is not valid",
             f"Check that you copied the whole {what}; if it still does not work, ask one of the "
             "group's officers for a new one.",
             404,
         )
-    ballot = db.session.get(Ballot, credential.ballot_id)
-    member = db.session.get(Member, credential.member_id)
-    assert ballot is not None and member is not None
     if credential.used_at is not None or has_voted(ballot, member):
         raise CredentialRefused(
             f"This {what} has already been used to vote",
@@ -248,9 +240,11 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
     return credential, ballot, member
 
 
-def cast_with(credential: VotingCredential, ballot: Ballot, member: Member, ranking: list[int]):  # type: ignore[no-untyped-def]
+def cast_with(
+    credential: VotingCredential, ballot: Ballot, member: Member, ranking: list[int]
+) -> Receipt:
     """Use up ``credential`` and cast the vote, in one transaction (the caller commits)."""
-    claimed = db.session.execute(
+    claimed = db.session.scalar(
         update(VotingCredential)
         .where(
             VotingCredential.id == credential.id,
@@ -258,12 +252,12 @@ def cast_with(credential: VotingCredential, ballot: Ballot, member: Member, rank
             VotingCredential.revoked_at.is_(None),
         )
         .values(used_at=clock.utcnow_naive())
+        .returning(VotingCredential.id)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if claimed is None:
         raise Conflict("This link or code has already been used to vote.")
-    receipt: Receipt = cast_vote(ballot, member, ranking, method=credential.kind)
-    return receipt
+    return cast_vote(ballot, member, ranking, method=credential.kind)
 
 
 # ----------------------------------------------------------------------------- the audit
@@ -273,9 +267,9 @@ def turnout_by_method(ballot: Ballot) -> dict[str, int]:
         .where(Participation.ballot_id == ballot.id, Participation.group_id == ballot.group_id)
         .group_by(Participation.method)
     ).all()
-    return {method: n for method, n in rows}
+    return dict(rows)
 
 
-def not_voted_query(ballot: Ballot):  # type: ignore[no-untyped-def]
+def not_voted_query(ballot: Ballot) -> Select[Member]:
     voted = select(Participation.member_id).where(Participation.ballot_id == ballot.id)
     return frozen_electorate_query(ballot).where(Member.id.not_in(voted))

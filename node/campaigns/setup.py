@@ -43,6 +43,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
         sharing,
     )
     from node.campaigns.demo import seed as seed_demo
+    from node.campaigns.endorsable import SOURCE as endorsable_campaigns
     from node.campaigns.views import bp
 
     app.register_blueprint(bp)
@@ -55,5 +56,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.nav("Development", "campaigns.ladder_index", "officer")
     rooms.panel(campaigns_panel)
     rooms.erasure(campaigns_erasure.HOOK)
+    rooms.endorsable.append(endorsable_campaigns)
     rooms.demo(seed_demo)
     rooms.task("campaigns.sync_received", sharing.sync_all)

@@ -3,12 +3,13 @@ a signing key for each new group (``group_created``), the worker task, nav link 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Flask
 
 from node import signals
-from node.rooms import Rooms
+from node.rooms import Endorsable, Rooms
 
 
 def _panel(group: Any, member: Any) -> dict[str, Any] | None:
@@ -28,6 +29,26 @@ def _make_key(sender: Flask, *, group: Any) -> None:
     keystore.new_key(group)  # every group is born with a signing key
 
 
+def _publish_decision(
+    sender: Flask,
+    *,
+    group: Any,
+    decision: dict[str, Any],
+    actor: Any,
+    candidates: list[signals.Candidate] | None = None,
+    campaign: Endorsable | None = None,
+) -> list[Any]:
+    """Sign a group's decision: one statement per candidate, or one for the campaign."""
+    from node.peering.operations import endorse_candidate, publish_campaign_endorsement
+
+    if campaign is not None:
+        return [publish_campaign_endorsement(group, asdict(campaign), decision, actor)]
+    return [
+        endorse_candidate(group, c.name, c.office, c.area, c.election_date, decision, actor)
+        for c in candidates or []
+    ]
+
+
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.extensions import csrf
     from node.peering import api, views, worker
@@ -36,6 +57,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(views.bp)
     csrf.exempt(api.bp)
     signals.group_created.connect(_make_key, sender=app)
+    signals.decision_published.connect(_publish_decision, sender=app)
     rooms.task("federation", worker.run)
     rooms.nav("Endorsements", "federation.statements")
     rooms.panel(_panel)

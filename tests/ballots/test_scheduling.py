@@ -13,6 +13,7 @@ def test_scheduled_ballot_opens_reminds_and_closes_on_time(
     group, officer, make_member, smtp_sink, runner
 ):
     from node.ballots import operations as ops
+    from node.ballots.scheduling import run_due
     from node.ballots.voting import cast_vote
 
     voter, idle = make_member(group), make_member(group)
@@ -20,9 +21,9 @@ def test_scheduled_ballot_opens_reminds_and_closes_on_time(
     ballot = make_ballot(
         group, officer, opens_at=now + timedelta(hours=2), closes_at=now + timedelta(days=3)
     )
-    assert ops.run_due() == 0  # an unscheduled draft never opens by itself
+    assert run_due() == 0  # an unscheduled draft never opens by itself
     with clock.frozen(ballot.opens_at + timedelta(minutes=1)):
-        assert ops.run_due() == 0
+        assert run_due() == 0
     ops.schedule_ballot(ballot, officer)
     db.session.commit()
     assert ballot.state == "draft" and smtp_sink.recipients() == []
@@ -34,7 +35,7 @@ def test_scheduled_ballot_opens_reminds_and_closes_on_time(
         assert sorted(smtp_sink.recipients()) == sorted([officer.email, voter.email, idle.email])
         cast_vote(ballot, voter, [0])
         db.session.commit()
-        assert ops.run_due() == 0  # nothing more is due
+        assert run_due() == 0  # nothing more is due
 
     smtp_sink.clear()
     with clock.frozen(ballot.closes_at - timedelta(hours=23)):
@@ -45,13 +46,13 @@ def test_scheduled_ballot_opens_reminds_and_closes_on_time(
         assert sorted(smtp_sink.recipients()) == sorted(
             [officer.email, idle.email]
         )  # not the voter
-        assert ops.run_due() == 0  # reminded once only
+        assert run_due() == 0  # reminded once only
 
     with clock.frozen(ballot.closes_at):
-        assert ops.run_due() == 1
+        assert run_due() == 1
         db.session.refresh(ballot)
         assert ballot.state == "closed" and ballot.result["elected"] == ["Ann"]
-        assert ops.run_due() == 0
+        assert run_due() == 0
 
 
 def test_lazy_trigger_opens_and_closes_without_a_worker(client, group, officer, make_member):
@@ -75,6 +76,7 @@ def test_lazy_trigger_opens_and_closes_without_a_worker(client, group, officer, 
 
 def test_a_scheduled_ballot_whose_electorate_emptied_is_held_back(group, officer, smtp_sink):
     from node.ballots import operations as ops
+    from node.ballots.scheduling import run_due
     from node.members.models import AuditEntry
 
     now = clock.utcnow_naive()
@@ -83,7 +85,7 @@ def test_a_scheduled_ballot_whose_electorate_emptied_is_held_back(group, officer
     officer.status = "lapsed"
     db.session.commit()
     with clock.frozen(ballot.opens_at):
-        assert ops.run_due() == 0
+        assert run_due() == 0
     db.session.refresh(ballot)
     assert ballot.state == "draft" and not ballot.scheduled
     assert db.session.query(AuditEntry).filter_by(action="ballot-not-opened").count() == 1
@@ -143,8 +145,8 @@ def test_a_ballot_that_fails_is_recorded_retried_and_shown_to_its_own_officers_o
     its page and its group's dashboard; another group's ballot closes on time regardless."""
     from sqlalchemy import select, update
 
-    from node.ballots import operations as ops
     from node.ballots.models import Ballot
+    from node.ballots.scheduling import run_due
     from node.ballots.voting import cast_vote
     from node.scheduler.models import TaskFailure
 
@@ -154,17 +156,17 @@ def test_a_ballot_that_fails_is_recorded_retried_and_shown_to_its_own_officers_o
     broken = make_ballot(group, officer, open_it=True)
     fine = make_ballot(other, other_officer, open_it=True, closes_at=broken.closes_at)
     cast_vote(broken, member, [0])
-    # A stored counting method nobody can count (a corrupt row): closing raises, not a BallotError.
+    # A stored counting method nobody can count (a corrupt row): closing raises, not a refusal.
     db.session.execute(update(Ballot).where(Ballot.id == broken.id).values(method="borda"))
     db.session.commit()
 
     with clock.frozen(broken.closes_at):
-        assert ops.run_due() == 1
+        assert run_due() == 1
         failure = db.session.scalar(select(TaskFailure))
         assert failure is not None and failure.key == f"ballot-{broken.id}-close"
         assert (failure.group_id, failure.attempts) == (group.id, 1)
         assert failure.next_attempt_at == broken.closes_at + timedelta(minutes=1)
-        assert ops.run_due() == 0  # in back-off: not retried yet, not counted again
+        assert run_due() == 0  # in back-off: not retried yet, not counted again
         db.session.refresh(failure)
         assert failure.attempts == 1
     db.session.refresh(fine)
@@ -172,7 +174,7 @@ def test_a_ballot_that_fails_is_recorded_retried_and_shown_to_its_own_officers_o
     assert fine.state == "closed" and broken.state == "open"
 
     with clock.frozen(broken.closes_at + timedelta(minutes=1)):
-        assert ops.run_due() == 0
+        assert run_due() == 0
         db.session.refresh(failure)
         assert failure.attempts == 2
         assert failure.next_attempt_at == broken.closes_at + timedelta(minutes=3)
@@ -193,7 +195,7 @@ def test_a_ballot_that_fails_is_recorded_retried_and_shown_to_its_own_officers_o
     db.session.execute(update(Ballot).where(Ballot.id == broken.id).values(method="irv"))
     db.session.commit()
     with clock.frozen(broken.closes_at + timedelta(minutes=3)):
-        assert ops.run_due() == 1
+        assert run_due() == 1
     db.session.refresh(broken)
     assert broken.state == "closed"
     assert db.session.scalar(select(TaskFailure)) is None  # a success clears the failure

@@ -104,12 +104,12 @@ def test_vote_after_close_is_refused(client, group, officer, voter):
 def test_vote_exactly_at_close_is_refused_even_before_the_scheduler_runs(
     group, officer, make_member
 ):
-    from node.ballots import operations as ops
     from node.ballots.voting import cast_vote
+    from node.errors import Conflict
 
     member = make_member(group)
     ballot = make_ballot(group, officer, open_it=True)
-    with clock.frozen(ballot.closes_at), pytest.raises(ops.Conflict):
+    with clock.frozen(ballot.closes_at), pytest.raises(Conflict):
         cast_vote(ballot, member, [0])
 
 

@@ -1,0 +1,65 @@
+"""Who may vote in a ballot, and who has: the live rule before it opens, the frozen list after."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Select, func, select
+
+from node import signals
+from node.ballots.models import Ballot, Elector, Participation
+from node.extensions import db
+from node.members.models import Member
+
+
+def electorate_query(ballot: Ballot) -> Select[Member]:
+    """Who may vote under the ballot's rule (before it opens) — the live roster, not frozen."""
+    cutoff = ballot.freeze_on - timedelta(days=ballot.min_days or 0)
+    stmt = (
+        select(Member)
+        .where(
+            Member.group_id == ballot.group_id,
+            Member.status == "active",
+            Member.erased_at.is_(None),
+            Member.joined_on <= cutoff,
+        )
+        .order_by(func.lower(Member.name), Member.id)
+    )
+    if getattr(ballot, "requires_national_good_standing", False):
+        answers = signals.answers(
+            signals.electorate_restricted, group_id=ballot.group_id, on=ballot.freeze_on
+        )
+        good = set().union(*answers)
+        stmt = stmt.where(Member.id.in_(good))
+    return stmt
+
+
+def frozen_electorate_query(ballot: Ballot) -> Select[Member]:
+    return (
+        select(Member)
+        .join(Elector, (Elector.member_id == Member.id) & (Elector.ballot_id == ballot.id))
+        .where(Elector.group_id == ballot.group_id)
+        .order_by(func.lower(Member.name), Member.id)
+    )
+
+
+def electorate_size(ballot: Ballot) -> int:
+    if ballot.state != "draft":
+        return ballot.electorate_size or 0
+    stmt = electorate_query(ballot).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(stmt)) or 0
+
+
+def is_elector(ballot: Ballot, member: Member) -> bool:
+    return (
+        db.session.get(Elector, {"ballot_id": ballot.id, "member_id": member.id}) is not None
+        and ballot.group_id == member.group_id
+    )
+
+
+def has_voted(ballot: Ballot, member: Member) -> Participation | None:
+    return db.session.scalar(
+        select(Participation).where(
+            Participation.ballot_id == ballot.id, Participation.member_id == member.id
+        )
+    )
