@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, g, jsonify, make_response, render_template, request
+from flask import Blueprint, Flask, Response, g, jsonify, make_response, render_template
 from werkzeug.exceptions import HTTPException
 
-from node import __version__, errors
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+from node import __version__, errors, tenancy
 from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
-from node.rooms import init_rooms
+from node.members.access import load_identity, public
+from node.rooms import Rooms, init_rooms
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -75,7 +79,35 @@ def room_names() -> list[str]:
     return [setup.__name__.split(".")[-2] for setup in _room_setups()]
 
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
 def build_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = configure(overrides)
+    init_extensions(app)
+    init_requests(app)
+    init_error_pages(app)
+    rooms = init_rooms(app)
+    init_templates(app, rooms)
+    for blueprint in _foundation_blueprints():
+        app.register_blueprint(blueprint)
+    for setup in _room_setups():
+        rooms.names.append(setup.__name__.split(".")[-2])
+        setup.init_app(app, rooms)
+    init_commands(app)
+    init_healthz(app)
+    return app
+
+
+def configure(overrides: dict[str, Any] | None) -> Flask:
+    """The app with the install's settings (node.config), its secret key and session rules."""
     config = load_config(overrides=overrides)
     instance = Path(config["INSTANCE_PATH"])
     instance.mkdir(parents=True, exist_ok=True)
@@ -96,23 +128,28 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_HEADERS_ENABLED=True,
     )
     logging.getLogger("node").setLevel(app.config["LOG_LEVEL"])
+    return app
 
+
+def init_extensions(app: Flask) -> None:
     db.init_app(app)
     init_sqlite(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from node import tenancy
-    from node.auth.access import load_identity
 
+def init_requests(app: Flask) -> None:
+    """Per request: the group (by host or path prefix), who is asking, and the security headers."""
+    wsgi: WSGIApplication = app.wsgi_app
     if app.config["TENANCY"] == "path":
-        app.wsgi_app = tenancy.PathPrefixMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+        wsgi = tenancy.PathPrefixMiddleware(wsgi)
     if app.config["PROXIES"]:  # behind Caddy: real client address and scheme (deploy/)
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        wsgi = ProxyFix(wsgi, x_for=hops, x_proto=hops)
+    vars(app)["wsgi_app"] = wsgi  # the middleware pattern: an attribute in place of the method
 
     @app.before_request
     def _resolve() -> None:
@@ -120,22 +157,39 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         load_identity()
 
     @app.after_request
-    def _headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        )
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
+    def _headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
 
-    rooms = init_rooms(app)
 
+def init_error_pages(app: Flask) -> None:
+    """HTTP errors as a page, or as JSON for API paths; operations' errors by node.errors."""
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        detail = _too_many_detail(exc) if exc.code == 429 else exc.description
+        if errors.wants_json():
+            body = {"error": (exc.name or "error").lower().replace(" ", "-"), "detail": detail}
+            response = jsonify(body)
+        elif exc.code == 429:
+            response = make_response(render_template("errors/429.html", error=exc, detail=detail))
+        else:
+            page = render_template(
+                "error.html", code=exc.code, heading=exc.name, detail=exc.description
+            )
+            response = make_response(page)
+        response.status_code = exc.code or 500
+        # Keep the headers the exception carries (Allow on 405, Retry-After on 429, …).
+        for key, value in exc.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
+
+    errors.init_app(app)
+
+
+def init_templates(app: Flask, rooms: Rooms) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {
@@ -146,50 +200,23 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
             "version": __version__,
         }
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
-        wants_json = request.accept_mimetypes.best == "application/json" or request.path.startswith(
-            ("/api/", "/federation/", "/.well-known/")
-        )
-        detail = _too_many_detail(exc) if exc.code == 429 else exc.description
-        if wants_json:
-            body = {"error": (exc.name or "error").lower().replace(" ", "-"), "detail": detail}
-            response = jsonify(body)
-        elif exc.code == 429:
-            response = make_response(render_template("errors/429.html", error=exc, detail=detail))
-        else:
-            response = make_response(
-                render_template(
-                    "error.html", code=exc.code, heading=exc.name, detail=exc.description
-                )
-            )
-        response.status_code = exc.code or 500
-        # Keep the headers the exception carries (Allow on 405, Retry-After on 429, …).
-        for key, value in exc.get_headers():
-            if key.lower() != "content-type":
-                response.headers[key] = value
-        return response
 
-    errors.init_app(app)
-    for blueprint in _foundation_blueprints():
-        app.register_blueprint(blueprint)
-    for setup in _room_setups():
-        rooms.names.append(setup.__name__.split(".")[-2])
-        setup.init_app(app, rooms)
-
-    # The `commonground` commands also on app.cli, so `flask --app node` and test runners see them.
+def init_commands(app: Flask) -> None:
+    """The `commonground` commands also on app.cli, so `flask --app node` and test runners see
+    them."""
     from node.cli import cli as commonground_cli
 
     for name, command in commonground_cli.commands.items():
         if name not in app.cli.commands:
             app.cli.add_command(command, name)
 
+
+def init_healthz(app: Flask) -> None:
     @app.route("/healthz")
-    def healthz():  # type: ignore[no-untyped-def]
+    @public
+    def healthz() -> Response:
         """Liveness and database check for load balancers and Docker's HEALTHCHECK."""
         db.session.execute(db.text("SELECT 1"))
         return jsonify({"status": "ok", "version": __version__})
 
-    healthz.access = "public"  # type: ignore[attr-defined]
     csrf.exempt(healthz)
-    return app

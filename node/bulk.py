@@ -44,10 +44,12 @@ def _json_value(value: Any) -> str:
 def dialect_insert(table: Table) -> Any:
     """INSERT with ``on_conflict_do_*`` for the session's backend (PostgreSQL or SQLite)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 def insert_rows(
@@ -117,7 +119,7 @@ def _sqlite_executemany(
     back exactly as if SQLAlchemy had written them; errors are SQLAlchemy's (``IntegrityError``)."""
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    processors = []
+    processors: list[Callable[[Any], Any] | None] = []
     for name in names:
         column_type = table.c[name].type
         if isinstance(column_type, JSON):
@@ -126,7 +128,8 @@ def _sqlite_executemany(
             processors.append(column_type.dialect_impl(dialect).bind_processor(dialect))
     columns = ", ".join(quote(name) for name in names)
     marks = ", ".join("?" for _ in names)
-    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
+    # Only quoted identifiers and "?" marks: the values go as parameters.
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
     pairs = list(zip(names, processors, strict=True))
     params = [
         tuple(row[name] if process is None else process(row[name]) for name, process in pairs)

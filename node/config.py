@@ -241,7 +241,8 @@ KNOWN_PLACEHOLDERS = frozenset({"change-me-to-a-long-random-value"})
 PLACEHOLDER_WORDS = ("changeme", "replaceme", "placeholder", "example", "yoursecret", "secretkey")
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_DISTINCT = 8  # 32 random hex digits show 8+ in all but ~1e-9 of draws; "x" * 48: 1
-GENERATE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+# A command to show people, not a secret.
+GENERATE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
 
 
 def secret_key_problem(secret: str) -> str | None:

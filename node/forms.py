@@ -84,7 +84,7 @@ def text_problem(field: Field) -> str | None:
     return problem
 
 
-class Form(FlaskForm):  # type: ignore[misc]
+class Form(FlaskForm):
     """Every form's base class: the shared text rules run after each field's own validators.
 
     They run after the validation chain, not in it, because ``Optional()`` stops the chain and

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from node.auth.access import public
 from node.extensions import db
 from node.groups.operations import list_groups
+from node.members.access import public
 from node.members.models import Member
 from node.rooms import rooms_of
 
@@ -16,7 +17,7 @@ bp = Blueprint("home", __name__)
 
 @bp.route("/")
 @public
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     group = g.get("group")
     if group is None:
         return render_template("install_index.html", groups=list_groups())

@@ -13,14 +13,11 @@ Rooms talk to each other through the signals of :mod:`node.signals`, not through
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, current_app
-
-if TYPE_CHECKING:
-    from node.members.erasure import Hook
 
 EXTENSION_KEY = "commonground.rooms"
 
@@ -46,22 +43,14 @@ class Task:
 
 
 @dataclass(frozen=True)
-class Endorsable:
-    """A campaign a ballot can decide to back, as the room that keeps it describes it."""
+class Hook:
+    """What erasing a member does in one room (node.members.erasure runs the hooks)."""
 
-    title: str
-    summary: str
-    id_url: str  # the campaign's absolute address: its id in a signed endorsement
-    origin: str  # the address of the group whose campaign it is
-
-
-@dataclass(frozen=True)
-class EndorsableSource:
-    """A provider for the ``endorsable`` slot: the campaigns a group's ballots can back."""
-
-    choices: Callable[[Any], list[tuple[int, str]]]  # group -> (id, label) for the ballot form
-    describe: Callable[[Any, int], Endorsable | None]  # (group, id) -> the campaign, or None
-    mark_endorsed: Callable[[Any, int, Any], None]  # (group, id, naive UTC datetime)
+    room: str
+    tables: Mapping[str, str]  # table name -> what erasure does with it, and why
+    export: Callable[[Any], dict[str, Any]]  # member -> the room's part of a data download
+    erase: Callable[[Any], None] | None = None  # node.members.erasure.Subject -> None
+    summary: Callable[[Any], list[tuple[str, str]]] = field(default=lambda member: [])
 
 
 @dataclass
@@ -84,7 +73,7 @@ class Rooms:
     digest_sections: list[Callable[..., Any]] = field(default_factory=list)  # newsletters
     public_listings: list[Callable[..., Any]] = field(default_factory=list)  # the public page
     record_entries: list[Callable[..., Any]] = field(default_factory=list)  # organiser record
-    endorsable: list[EndorsableSource] = field(default_factory=list)  # what a ballot backs
+    endorsable: list[Callable[..., Any]] = field(default_factory=list)  # what a ballot backs
     commitments: list[Callable[..., Any]] = field(default_factory=list)  # a member's sign-ups
     event_links: list[Callable[..., Any]] = field(default_factory=list)  # what events belong to
     linked_events: list[Callable[..., Any]] = field(default_factory=list)  # a thing's events

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 from flask import abort, g, request
 from sqlalchemy import Select, select
 
-from node.extensions import db
+from node.extensions import Model, db
 from node.groups.models import Group
 
-T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 _PREFIX = re.compile(r"^/g/([a-z0-9][a-z0-9-]{0,62})(/.*)?$")
 ENVIRON_SLUG = "commonground.group_slug"
 
@@ -69,16 +69,14 @@ def current_group() -> Group:
     return group
 
 
-def scoped(model: type[T]) -> Select[tuple[T]]:
+def scoped(model: type[M]) -> Select[M]:
     """``select(model)`` limited to the current group: the start of every group-owned query."""
-    return select(model).where(model.group_id == current_group().id)  # type: ignore[attr-defined]
+    return select(model).where(model.__table__.c.group_id == current_group().id)
 
 
-def get_or_404(model: type[T], ident: int) -> T:
+def get_or_404(model: type[M], ident: int) -> M:
     """Fetch one row of the current group; another group's row is simply not found."""
-    obj = db.session.scalar(
-        scoped(model).where(model.id == ident)  # type: ignore[attr-defined]
-    )
+    obj = db.session.scalar(scoped(model).where(model.__table__.c.id == ident))
     if obj is None:
         abort(404)
     return obj

@@ -17,13 +17,18 @@ unsubscribed meanwhile is skipped with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, select, update
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 from node import clock
 from node.audit import record
 from node.auth import operations as auth_ops
 from node.auth.models import Invitation, InvitationRun, InvitationRunItem
+from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
@@ -143,10 +148,13 @@ def _finish(item: InvitationRunItem, state: str, error: str | None = None) -> in
 
 def send_item(item_id: int) -> int:
     """Send one item's invitation (one transaction; each_item commits). Returns 1 if mailed."""
-    claimed = db.session.execute(
-        update(InvitationRunItem)
-        .where(InvitationRunItem.id == item_id, InvitationRunItem.state == "pending")
-        .values(state="sending")
+    claimed = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(InvitationRunItem)
+            .where(InvitationRunItem.id == item_id, InvitationRunItem.state == "pending")
+            .values(state="sending")
+        ),
     )
     item = db.session.get(InvitationRunItem, item_id)
     if claimed.rowcount != 1 or item is None:  # another worker has it, or it is done
@@ -155,8 +163,7 @@ def send_item(item_id: int) -> int:
     group = db.session.get(Group, item.group_id)
     run = db.session.get(InvitationRun, item.run_id)
     member = db.session.get(Member, item.member_id) if item.member_id is not None else None
-    assert group is not None and run is not None
-    if member is None or member.erased_at is not None:
+    if group is None or run is None or member is None or member.erased_at is not None:
         return _finish(item, "skipped", "erased from the roster")
     if member.account_id is not None:
         return _finish(item, "skipped", "has an account now")
@@ -168,7 +175,7 @@ def send_item(item_id: int) -> int:
     actor = db.session.get(Member, run.created_by_id) if run.created_by_id else None
     try:
         issued = auth_ops.create_invitation(group, item.email, "member", actor)
-    except auth_ops.AuthError as exc:
+    except Invalid as exc:
         return _finish(item, "failed", str(exc)[:500])
     mailed = issued.mailed
     if mailed is None or mailed.status != "sent":

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from node.forms import Form
+from node.members.models import ROLES
 
 
 class SignInForm(Form):
@@ -58,4 +59,11 @@ class UseSigninLinkForm(Form):
     )
     confirm = PasswordField(
         "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+
+
+class InviteForm(Form):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(
+        "Role", choices=[SelectChoice(r, r.title()) for r in ROLES], default="member"
     )

@@ -33,16 +33,17 @@ from node.audit import record
 from node.auth.models import SigninLink
 from node.auth.operations import (
     RESET_HOURS,
-    AuthError,
-    _base,
     account_for_email,
+    base_url,
     check_password_strength,
     kill_signin_links,
+    mailed_link,
     mark_verified,
     normalise_email,
     set_password,
     token_hash,
 )
+from node.errors import Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Account, Member
@@ -95,7 +96,7 @@ def request_signin_link(group: Group | None, email: str) -> bool:
         f"Your sign-in link for {where}",
         f"Someone asked to sign in to {where} as {email} without a password.\n"
         f"If it was you, open this link within {LINK_MINUTES} minutes (it works once):\n\n"
-        f"{_base(group)}/signin/link/{token}\n\n"
+        f"{base_url(group)}/signin/link/{token}\n\n"
         "If it was not you, ignore this e-mail: nobody can sign in without this link.\n",
         category="signin-link",
     )
@@ -105,7 +106,8 @@ def request_signin_link(group: Group | None, email: str) -> bool:
 def send_setup_link(group: Group, member: Member) -> None:
     """Answer a password-reset request for a roster address without an account: a link that
     makes the account (and lets its owner choose a password)."""
-    assert member.email is not None
+    if member.email is None:
+        return
     token = _issue(group, normalise_email(member.email), "setup", timedelta(hours=RESET_HOURS))
     mail.send(
         group,
@@ -115,14 +117,14 @@ def send_setup_link(group: Group, member: Member) -> None:
         "list of members but have no account yet, so there is no password to reset.\n"
         f"If it was you, open this link within {RESET_HOURS} hours to set up your account "
         "(choosing a password is optional: you can always sign in with a link by e-mail):\n\n"
-        f"{_base(group)}/signin/link/{token}\n\n"
+        f"{base_url(group)}/signin/link/{token}\n\n"
         "If it was not you, ignore this e-mail; nothing changes.\n",
         category="account-setup",
     )
 
 
 def find_link(group: Group | None, token: str) -> SigninLink:
-    """The live link for ``token`` asked on this group's site, or AuthError."""
+    """The live link for ``token`` asked on this group's site (NotFound if there is none)."""
     group_id = group.id if group is not None else None
     link = db.session.scalar(
         select(SigninLink).where(
@@ -131,7 +133,7 @@ def find_link(group: Group | None, token: str) -> SigninLink:
         )
     )
     if link is None or link.used_at is not None or link.expires_at < clock.utcnow_naive():
-        raise AuthError(
+        raise NotFound(
             "This sign-in link is not valid: it was used already, has expired, or a newer one "
             "was sent. Ask for a new one."
         )
@@ -149,7 +151,7 @@ def use_link(group: Group | None, token: str, password: str | None = None) -> Ac
     free = roster_record(group, link.email)
     if account is None:
         if free is None:
-            raise AuthError(
+            raise Invalid(
                 "This address is no longer on the group's list of members, or its record "
                 "belongs to another account. Ask an officer of the group."
             )
@@ -166,3 +168,27 @@ def use_link(group: Group | None, token: str, password: str | None = None) -> Ac
     account.last_sign_in = clock.utcnow_naive()
     db.session.flush()
     return account
+
+
+def request_password_reset(group: Group | None, email: str) -> None:
+    """E-mail a reset link if the account exists, or an account set-up link if the address is
+    on this group's roster without an account (:func:`send_setup_link`); say nothing either way (no
+    account probing)."""
+    account = account_for_email(email)
+    if account is None:
+        from node.auth import links
+
+        record = links.roster_record(group, email)
+        if group is not None and record is not None:
+            links.send_setup_link(group, record)
+        return
+    token = mailed_link(account, "reset", timedelta(hours=RESET_HOURS))
+    mail.send(
+        group,
+        account.email,
+        "Reset your Commonground password",
+        f"Someone asked to reset the password for {account.email}.\n"
+        f"If it was you, open this link within two hours:\n\n{base_url(group)}/reset/{token}\n\n"
+        "If it was not, ignore this e-mail; your password is unchanged.\n",
+        category="password-reset",
+    )

@@ -34,6 +34,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from node import clock, mail
 from node.audit import record
 from node.auth.models import Invitation, PasswordReset, SigninLink
+from node.errors import Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import ROLES, Account, Member
@@ -44,10 +45,6 @@ RESET_HOURS = 2
 CONFIRM_DAYS = 7
 # A fixed hash so that unknown e-mails take as long to check as known ones.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-" + "x" * 20)
-
-
-class AuthError(ValueError):
-    """A sign-in operation refused; the message is safe to show."""
 
 
 def token_hash(token: str) -> str:
@@ -66,9 +63,9 @@ def account_for_email(email: str) -> Account | None:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AuthError(f"Choose a password of at least {MIN_PASSWORD} characters.")
+        raise Invalid(f"Choose a password of at least {MIN_PASSWORD} characters.")
     if len(password) > 512:
-        raise AuthError("That password is too long (512 characters at most).")
+        raise Invalid("That password is too long (512 characters at most).")
 
 
 def set_password(account: Account, password: str) -> None:
@@ -125,9 +122,9 @@ def create_invitation(
     """
     email = normalise_email(email)
     if role not in ROLES:
-        raise AuthError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        raise Invalid(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     if "@" not in email or len(email) > 254:
-        raise AuthError(f"{email!r} is not an e-mail address.")
+        raise Invalid(f"{email!r} is not an e-mail address.")
     token = secrets.token_urlsafe(32)
     mail_token = secrets.token_urlsafe(32) if send else None
     days = current_app.config["INVITATION_DAYS"]
@@ -167,11 +164,11 @@ def find_invitation(group: Group, token: str) -> Invitation:
         )
     )
     if invitation is None:
-        raise AuthError("This invitation link is not valid. Ask an officer for a new one.")
+        raise NotFound("This invitation link is not valid. Ask an officer for a new one.")
     if invitation.used_at is not None:
-        raise AuthError("This invitation has already been used. Sign in instead.")
+        raise NotFound("This invitation has already been used. Sign in instead.")
     if invitation.expires_at < clock.utcnow_naive():
-        raise AuthError("This invitation has expired. Ask an officer for a new one.")
+        raise NotFound("This invitation has expired. Ask an officer for a new one.")
     return invitation
 
 
@@ -197,11 +194,11 @@ def accept_invitation(
     mailed = came_by_mail(invitation, token)
     name = name.strip()
     if not name:
-        raise AuthError("Please give your name.")
+        raise Invalid("Please give your name.")
     account = account_for_email(invitation.email)
     if account is not None:
         if signed_in is None or signed_in.id != account.id:
-            raise AuthError(
+            raise Invalid(
                 f"{invitation.email} already has an account here. Sign in as that account "
                 "(or choose a new password with “Forgotten your password?”), then open this "
                 "invitation link again to accept."
@@ -210,12 +207,12 @@ def accept_invitation(
             mark_verified(account)
     else:
         if signed_in is not None:
-            raise AuthError(
+            raise Invalid(
                 f"This invitation is for {invitation.email}, but you are signed in as "
                 f"{signed_in.email}. Sign out, then open the invitation link again."
             )
         if not password:
-            raise AuthError("Choose a password.")
+            raise Invalid("Choose a password.")
         check_password_strength(password)
         account = Account(email=invitation.email)
         db.session.add(account)
@@ -233,7 +230,7 @@ def accept_invitation(
         db.session.add(member)
     else:
         if member.account_id not in (None, account.id):
-            raise AuthError(
+            raise Invalid(
                 "This group's record for that address belongs to another account. "
                 "Ask an officer of the group to check it."
             )
@@ -252,14 +249,14 @@ def authenticate(email: str, password: str) -> Account:
     account = account_for_email(email)
     if account is None or account.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise AuthError("E-mail or password is wrong.")
+        raise Invalid("E-mail or password is wrong.")
     if not check_password_hash(account.password_hash, password):
-        raise AuthError("E-mail or password is wrong.")
+        raise Invalid("E-mail or password is wrong.")
     account.last_sign_in = clock.utcnow_naive()
     return account
 
 
-def _mailed_link(account: Account, purpose: str, lifetime: timedelta) -> str:
+def mailed_link(account: Account, purpose: str, lifetime: timedelta) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         PasswordReset(
@@ -272,38 +269,14 @@ def _mailed_link(account: Account, purpose: str, lifetime: timedelta) -> str:
     return token
 
 
-def _base(group: Group | None) -> str:
+def base_url(group: Group | None) -> str:
     return (group.url if group is not None else current_app.config["BASE_URL"]).rstrip("/")
-
-
-def request_password_reset(group: Group | None, email: str) -> None:
-    """E-mail a reset link if the account exists, or an account set-up link if the address is
-    on this group's roster without an account (node.auth.links); say nothing either way (no
-    account probing)."""
-    account = account_for_email(email)
-    if account is None:
-        from node.auth import links
-
-        record = links.roster_record(group, email)
-        if group is not None and record is not None:
-            links.send_setup_link(group, record)
-        return
-    token = _mailed_link(account, "reset", timedelta(hours=RESET_HOURS))
-    mail.send(
-        group,
-        account.email,
-        "Reset your Commonground password",
-        f"Someone asked to reset the password for {account.email}.\n"
-        f"If it was you, open this link within two hours:\n\n{_base(group)}/reset/{token}\n\n"
-        "If it was not, ignore this e-mail; your password is unchanged.\n",
-        category="password-reset",
-    )
 
 
 def send_confirmation(group: Group | None, account: Account) -> None:
     """Mail a link that confirms the address, usable only while signed in as ``account``."""
-    token = _mailed_link(account, "confirm", timedelta(days=CONFIRM_DAYS))
-    base = _base(group)
+    token = mailed_link(account, "confirm", timedelta(days=CONFIRM_DAYS))
+    base = base_url(group)
     mail.send(
         group,
         account.email,
@@ -324,7 +297,7 @@ def _open_link(token: str, purpose: str) -> PasswordReset:
         )
     )
     if row is None or row.used_at is not None or row.expires_at < clock.utcnow_naive():
-        raise AuthError("This link is not valid or has expired. Ask for a new one.")
+        raise Invalid("This link is not valid or has expired. Ask for a new one.")
     return row
 
 
@@ -333,7 +306,8 @@ def reset_password(token: str, password: str) -> Account:
     reset = _open_link(token, "reset")
     check_password_strength(password)
     account = db.session.get(Account, reset.account_id)
-    assert account is not None
+    if account is None:
+        raise Invalid("This link is not valid or has expired. Ask for a new one.")
     set_password(account, password)
     mark_verified(account)
     return account
@@ -343,7 +317,7 @@ def confirm_email(token: str, signed_in: Account) -> Account:
     """Use a mailed confirmation link in a session of the account it was made for."""
     row = _open_link(token, "confirm")
     if row.account_id != signed_in.id:
-        raise AuthError(
+        raise Invalid(
             "This link confirms the address of another account: sign in as that account "
             "first. If you did not make an account here, choose a password with "
             "“Forgotten your password?” instead."

@@ -1,5 +1,5 @@
-"""Sign in and out (by password or by a mailed link), accept an invitation, reset a password,
-confirm an address."""
+"""Sign in and out (by password or by a mailed link), invite (one address or everyone without an
+account) and accept an invitation, reset a password, confirm an address."""
 
 from __future__ import annotations
 
@@ -9,28 +9,35 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
-from node.auth import links
+from node import web
+from node.auth import bulk_invite, links
 from node.auth import operations as ops
-from node.auth.access import account_required, public, sign_in
 from node.auth.forms import (
     AcceptInvitationForm,
+    InviteForm,
     ResetForm,
     ResetRequestForm,
     SignInForm,
     SigninLinkRequestForm,
     UseSigninLinkForm,
 )
+from node.auth.models import InvitationRun, InvitationRunItem
 from node.auth.redirects import safe_next
+from node.errors import Invalid, NotFound
 from node.extensions import db, limiter
 from node.forms import EmptyForm
-from node.tenancy import current_group
+from node.members.access import account_required, officer_required, public, sign_in
+from node.members.models import Account
+from node.tenancy import current_group, get_or_404, scoped
 
 bp = Blueprint("auth", __name__)
 
@@ -65,6 +72,11 @@ mails_limited = limiter.limit(
 )
 
 
+def _same(account: Account) -> Account:
+    """The answer of a form whose operation returns the account to sign in."""
+    return account
+
+
 def _next_or_home() -> str:
     """The ``next`` target if it is a same-site path (below the group's root), else the
     dashboard (node.auth.redirects says why the check is strict)."""
@@ -75,28 +87,27 @@ def _next_or_home() -> str:
 @bp.route("/signin", methods=["GET", "POST"])
 @public
 @failures_limited
-def signin():  # type: ignore[no-untyped-def]
+def signin() -> ResponseReturnValue:
     form = SignInForm()
     link_form = SigninLinkRequestForm(formdata=None)
     if form.validate_on_submit():
         try:
             account = ops.authenticate(form.email.data, form.password.data)
-        except ops.AuthError as exc:
+        except Invalid as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message, "error")
             return render_template("auth/signin.html", form=form, link_form=link_form), 401
         db.session.commit()
         sign_in(account)
         return redirect(_next_or_home())
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/signin.html", form=form, link_form=link_form), status
+    return web.form_page("auth/signin.html", form=form, link_form=link_form)
 
 
 @bp.route("/signin/link", methods=["GET", "POST"])
 @public
 @failures_limited
 @mails_limited
-def signin_link_request():  # type: ignore[no-untyped-def]
+def signin_link_request() -> ResponseReturnValue:
     """Ask for a sign-in link by e-mail. The answer is the same whether or not the address is
     known here (no probing for who has an account or is on a roster)."""
     form = SigninLinkRequestForm()
@@ -104,44 +115,35 @@ def signin_link_request():  # type: ignore[no-untyped-def]
         links.request_signin_link(g.get("group"), form.email.data)
         db.session.commit()
         return render_template("auth/link_sent.html")
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/link_request.html", form=form), status
+    return web.form_page("auth/link_request.html", form=form)
 
 
 @bp.route("/signin/link/<token>", methods=["GET", "POST"])
 @public
 @failures_limited
-def signin_link(token: str):  # type: ignore[no-untyped-def]
+def signin_link(token: str) -> ResponseReturnValue:
     """Use a mailed sign-in (or account set-up) link: a button, so that mail scanners opening
     the link do not use it up; a password may be chosen on the way (node.auth.links)."""
     group = g.get("group")
     try:
         link = links.find_link(group, token)
-    except ops.AuthError as exc:
-        return render_template("auth/link_invalid.html", message=str(exc)), 404
-    has_account = ops.account_for_email(link.email) is not None
+    except NotFound as exc:
+        return render_template("auth/link_invalid.html", message=exc.message), 404
     form = UseSigninLinkForm()
-    if form.validate_on_submit():
-        try:
-            account = links.use_link(group, token, form.password.data or None)
-        except ops.AuthError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            sign_in(account)
-            flash("You are signed in.", "info")
-            return redirect(url_for("home.index"))
-    return render_template("auth/link_use.html", form=form, link=link, has_account=has_account), (
-        400 if request.method == "POST" else 200
+    account = web.submit(
+        form, lambda: links.use_link(group, token, form.password.data or None), _same
     )
+    if account is not None:
+        sign_in(account)
+        return web.done("You are signed in.", "home.index")
+    has_account = ops.account_for_email(link.email) is not None
+    return web.form_page("auth/link_use.html", form=form, link=link, has_account=has_account)
 
 
 @bp.route("/signout", methods=["POST"])
 @account_required
-def signout():  # type: ignore[no-untyped-def]
-    form = EmptyForm()
-    if form.validate_on_submit():
+def signout() -> ResponseReturnValue:
+    if EmptyForm().validate_on_submit():
         session.clear()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.signin"))
@@ -149,10 +151,9 @@ def signout():  # type: ignore[no-untyped-def]
 
 @bp.route("/signout/everywhere", methods=["POST"])
 @account_required
-def signout_everywhere():  # type: ignore[no-untyped-def]
+def signout_everywhere() -> ResponseReturnValue:
     """End every session of the account (a lost phone, a shared computer), this one included."""
-    form = EmptyForm()
-    if form.validate_on_submit():
+    if EmptyForm().validate_on_submit():
         ops.end_all_sessions(g.account)
         db.session.commit()
         session.clear()
@@ -160,16 +161,84 @@ def signout_everywhere():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.signin"))
 
 
+@bp.route("/members/invite", methods=["GET", "POST"])
+@officer_required
+def invite() -> ResponseReturnValue:
+    form = InviteForm()
+    invited = web.submit(
+        form,
+        lambda: ops.create_invitation(current_group(), form.email.data, form.role.data, g.member),
+        lambda issued: render_template("members/invited.html", issued=issued),
+    )
+    return invited if invited is not None else web.form_page("members/invite.html", form=form)
+
+
+@bp.route("/members/invite-everyone", methods=["GET", "POST"])
+@officer_required
+def invite_everyone() -> ResponseReturnValue:
+    """Preview who would be invited (and who is skipped, why); confirm to queue the mails."""
+    group = current_group()
+    form = EmptyForm()
+    if form.validate_on_submit():
+        run = bulk_invite.start_run(group, g.member)
+        if run.total == 0:
+            db.session.rollback()
+            flash("Nobody to invite: everyone is signed up, skipped or already invited.", "info")
+            return redirect(url_for("auth.invite_everyone"))
+        message = f"{run.total} invitation(s) queued: they are being sent now."
+        return web.done(message, "auth.invite_everyone_run", run_id=run.id)
+    runs = db.session.scalars(
+        scoped(InvitationRun)
+        .order_by(InvitationRun.created_at.desc(), InvitationRun.id.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "members/invite_everyone.html",
+        form=form,
+        preview=bulk_invite.preview(group),
+        reasons=bulk_invite.SKIP_REASONS,
+        runs=[(run, bulk_invite.progress(run)) for run in runs],
+    )
+
+
+@bp.route("/members/invite-everyone/<int:run_id>")
+@officer_required
+def invite_everyone_run(run_id: int) -> ResponseReturnValue:
+    """One run's progress and send log (who was sent what when, failures)."""
+    run = get_or_404(InvitationRun, run_id)
+    items, page, pages, total = web.paginate(
+        scoped(InvitationRunItem)
+        .where(InvitationRunItem.run_id == run.id)
+        .order_by(InvitationRunItem.id),
+        50,
+    )
+    counts = bulk_invite.progress(run)
+    response = make_response(
+        render_template(
+            "members/invite_everyone_run.html",
+            run=run,
+            counts=counts,
+            items=items,
+            page=page,
+            pages=pages,
+            total=total,
+        )
+    )
+    if counts["pending"]:
+        response.headers["Refresh"] = "10"  # progress without JavaScript
+    return response
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public
 @failures_limited
-def accept_invitation(token: str):  # type: ignore[no-untyped-def]
+def accept_invitation(token: str) -> ResponseReturnValue:
     """Join a group. Never signs in to an existing account (node.auth.operations says why)."""
     group = current_group()
     try:
         invitation = ops.find_invitation(group, token)
-    except ops.AuthError as exc:
-        return render_template("auth/invitation_invalid.html", message=str(exc)), 404
+    except NotFound as exc:
+        return render_template("auth/invitation_invalid.html", message=exc.message), 404
     signed_in = g.get("account")
     existing = ops.account_for_email(invitation.email)
     if signed_in is not None:
@@ -177,79 +246,60 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
     else:
         state = "signin" if existing is not None else "create"
     form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            account = ops.accept_invitation(
-                group, token, form.name.data, form.password.data or None, signed_in=signed_in
-            )
-        except ops.AuthError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if signed_in is None:
-                sign_in(account)  # a new account, made just now by this person
-            flash(f"Welcome to {group.name}!", "info")
-            return redirect(url_for("home.index"))
-    return render_template(
+    account = web.submit(
+        form,
+        lambda: ops.accept_invitation(
+            group, token, form.name.data, form.password.data or None, signed_in=signed_in
+        ),
+        _same,
+    )
+    if account is not None:
+        if signed_in is None:
+            sign_in(account)  # a new account, made just now by this person
+        return web.done(f"Welcome to {group.name}!", "home.index")
+    return web.form_page(
         "auth/accept.html",
         form=form,
         invitation=invitation,
         group=group,
         state=state,
         signin_url=url_for("auth.signin", next=request.path),
-    ), (400 if request.method == "POST" else 200)
+    )
 
 
 @bp.route("/reset", methods=["GET", "POST"])
 @public
 @failures_limited
 @mails_limited
-def reset_request():  # type: ignore[no-untyped-def]
+def reset_request() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        ops.request_password_reset(g.get("group"), form.email.data)
-        db.session.commit()
-        flash("If that address is known here, a link is on its way.", "info")
-        return redirect(url_for("auth.signin"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/reset_request.html", form=form), status
+        links.request_password_reset(g.get("group"), form.email.data)
+        return web.done("If that address is known here, a link is on its way.", "auth.signin")
+    return web.form_page("auth/reset_request.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 @failures_limited
-def reset(token: str):  # type: ignore[no-untyped-def]
+def reset(token: str) -> ResponseReturnValue:
     form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            account = ops.reset_password(token, form.password.data)
-        except ops.AuthError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            sign_in(account)
-            flash("Your password is changed.", "info")
-            return redirect(url_for("home.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/reset.html", form=form), status
+    account = web.submit(form, lambda: ops.reset_password(token, form.password.data), _same)
+    if account is not None:
+        sign_in(account)
+        return web.done("Your password is changed.", "home.index")
+    return web.form_page("auth/reset.html", form=form)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @account_required
 @failures_limited
-def confirm_email(token: str):  # type: ignore[no-untyped-def]
+def confirm_email(token: str) -> ResponseReturnValue:
     """Confirm the signed-in account's address with the link mailed to it."""
     form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            ops.confirm_email(token, g.account)
-        except ops.AuthError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template("auth/confirm.html", form=form), 400
-        db.session.commit()
-        flash("Thank you: your e-mail address is confirmed.", "info")
-        return redirect(url_for("home.index"))
-    return render_template("auth/confirm.html", form=form)
+    confirmed = web.submit(
+        form,
+        lambda: ops.confirm_email(token, g.account),
+        lambda _: web.done("Thank you: your e-mail address is confirmed.", "home.index"),
+    )
+    return confirmed if confirmed is not None else web.form_page("auth/confirm.html", form=form)

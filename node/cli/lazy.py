@@ -12,6 +12,7 @@ from the command's docstring.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any, NamedTuple
 
 import click
@@ -82,14 +83,14 @@ class LazyGroup(click.Group):
         self._loaded: dict[str, click.Command] = {}
         super().__init__(*args, **kwargs)
 
-    @property  # type: ignore[override]
-    def commands(self) -> dict[str, click.Command]:
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
         for name in self._table:
             self._resolve(name)
         return self._loaded
 
     @commands.setter
-    def commands(self, value: dict[str, click.Command]) -> None:
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
         self._loaded.update(value)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:

@@ -11,13 +11,10 @@ from node.commands import fail, run_in_transaction, with_appcontext
 
 
 def group_by_slug(slug: str) -> Any:
-    """The group with ``slug``, or the command fails with the reason."""
+    """The group with ``slug`` (node.errors.NotFound, an ``Error:`` line, if there is none)."""
     from node.groups.operations import get_group
 
-    try:
-        return get_group(slug)
-    except ValueError as exc:
-        fail(str(exc))
+    return get_group(slug)
 
 
 @click.command("invite")

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import errno
 import socket
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 from node.commands import load_app
 
@@ -38,12 +42,12 @@ def listen(host: str, port: int, how_to_change: str) -> socket.socket:
     return sock
 
 
-def serve_app(app: object, sock: socket.socket) -> None:
+def serve_app(app: Flask, sock: socket.socket) -> None:
     """Serve ``app`` with Werkzeug's threaded server on an already bound socket until Ctrl-C."""
     from werkzeug.serving import make_server
 
     host, port = sock.getsockname()[:2]
-    server = make_server(host, port, app, threaded=True, fd=sock.fileno())  # type: ignore[arg-type]
+    server = make_server(host, port, app, threaded=True, fd=sock.fileno())
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from node.commands import load_app, migrate_upgrade
 from node.rooms import rooms_of
 
 DEMO_OFFICER = "officer@example.org"
-DEMO_PASSWORD = "solidarity-2026"
+DEMO_PASSWORD = "solidarity-2026"  # noqa: S105 (the demo's published password)
 FIRST = [
     "Aisha",
     "Ben",
@@ -185,7 +185,7 @@ def _seed_if_empty() -> str:
         return (
             f"Sign in as {DEMO_OFFICER} with password {DEMO_PASSWORD} (if you kept the demo data)"
         )
-    hint = seed(random.Random(2026))
+    hint = seed(random.Random(2026))  # noqa: S311 (repeatable demo data, not secrets)
     db.session.commit()
     click.echo("Seeded a demo group with an officer and 30 members.")
     return hint

@@ -21,16 +21,13 @@ import os
 import random
 import shutil
 import signal
-import socket
-import subprocess
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from node.demo.processes import bind, start_servers, start_workers, stop
+from node.demo.processes import Site, bind, start_servers, start_workers, stop
 
 __all__ = ["banner", "create_sites", "seed_federation", "sites", "start_servers", "state", "stop"]
 
@@ -40,51 +37,9 @@ SEEDING = ".demo-federation-seeding"  # present from the first folder made until
 FAIL_AT = "COMMONGROUND_TEST_DEMO_FAIL_AT"  # tests: fail at a seeding step, e.g. "enrolled:walton"
 
 
-@dataclass
-class Site:
-    slug: str
-    name: str
-    port: int
-    region: str | None
-    folder: Path
-    host: str = "127.0.0.1"
-    sock: socket.socket | None = None
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def is_hub(self) -> bool:
-        return self.region is None
-
-    def env(self) -> dict[str, str]:
-        env = {
-            **os.environ,
-            "COMMONGROUND_INSTANCE_PATH": str(self.folder),
-            "COMMONGROUND_BASE_URL": self.url,
-            "COMMONGROUND_MAIL_ENABLED": os.environ.get("COMMONGROUND_MAIL_ENABLED", "false"),
-            "COMMONGROUND_ALLOW_PRIVATE_PEERS": "true",  # the demo's sites are on 127.0.0.1
-        }
-        env.pop("COMMONGROUND_DATABASE_URL", None)  # always the site's own SQLite file
-        return env
-
-    def app(self) -> Any:
-        from node import create_app
-
-        return create_app(
-            {
-                "INSTANCE_PATH": str(self.folder),
-                "BASE_URL": self.url,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.folder / 'commonground.db'}",
-                "MAIL_ENABLED": False,
-                "ALLOW_PRIVATE_PEERS": True,
-            }
-        )
-
-
-def sites(base: Path, host: str = "127.0.0.1", ports: tuple[int, int, int] = (8000, 8001, 8002)):  # type: ignore[no-untyped-def]
+def sites(
+    base: Path, host: str = "127.0.0.1", ports: tuple[int, int, int] = (8000, 8001, 8002)
+) -> list[Site]:
     base = base.expanduser().resolve()
     return [
         Site("hub", "National Hub", ports[0], None, base / "hub", host),
@@ -155,7 +110,8 @@ def _create(site: Site) -> None:
                 )
             )
         else:
-            seed(random.Random(f"{site.slug}-2026"), name=site.name, slug=site.slug)
+            rng = random.Random(f"{site.slug}-2026")  # noqa: S311 (repeatable demo data)
+            seed(rng, name=site.name, slug=site.slug)
         db.session.commit()
         db.session.remove()
 

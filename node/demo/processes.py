@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 
 from node.cli.serve import listen
-
-if TYPE_CHECKING:
-    from node.demo.federation import Site
 
 READY_ATTEMPTS = 50
 BIN = Path(sys.executable).parent
@@ -30,6 +29,50 @@ PORT_HINT = (
     "start on other ports with --port N or COMMONGROUND_DEMO_PORT=N make run "
     "(the hub takes N, the groups N+1 and N+2)"
 )
+
+
+@dataclass
+class Site:
+    slug: str
+    name: str
+    port: int
+    region: str | None
+    folder: Path
+    host: str = "127.0.0.1"
+    sock: socket.socket | None = None
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def is_hub(self) -> bool:
+        return self.region is None
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "COMMONGROUND_INSTANCE_PATH": str(self.folder),
+            "COMMONGROUND_BASE_URL": self.url,
+            "COMMONGROUND_MAIL_ENABLED": os.environ.get("COMMONGROUND_MAIL_ENABLED", "false"),
+            "COMMONGROUND_ALLOW_PRIVATE_PEERS": "true",  # the demo's sites are on 127.0.0.1
+        }
+        env.pop("COMMONGROUND_DATABASE_URL", None)  # always the site's own SQLite file
+        return env
+
+    def app(self) -> Any:
+        from node import create_app
+
+        return create_app(
+            {
+                "INSTANCE_PATH": str(self.folder),
+                "BASE_URL": self.url,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.folder / 'commonground.db'}",
+                "MAIL_ENABLED": False,
+                "ALLOW_PRIVATE_PEERS": True,
+            }
+        )
 
 
 def _parent_death_signal() -> Callable[[], None] | None:
@@ -73,7 +116,7 @@ def _spawn(site: Site, argv: list[str], log: Path, pass_fds: tuple[int, ...] = (
     out = open(log, "ab")  # noqa: SIM115 - the child keeps it
     try:
         site.processes.append(
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 (our own gunicorn and worker command lines)
                 argv,
                 env=site.env(),
                 pass_fds=pass_fds,
@@ -93,7 +136,8 @@ def start_servers(all_sites: list[Site], log: Path | None = None) -> None:
 
     bind(all_sites)
     for site in all_sites:
-        assert site.sock is not None
+        if site.sock is None:
+            raise click.ClickException(f"the port of {site.slug} was not bound")
         site.folder.mkdir(parents=True, exist_ok=True)
         fd = site.sock.fileno()
         argv = [

@@ -9,15 +9,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from node import signals
+from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.forms import single_line_problem
 from node.groups.models import ROLES, Group
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-
-class GroupError(ValueError):
-    """A group could not be created; the message says why."""
 
 
 def slugify(name: str) -> str:
@@ -42,21 +39,21 @@ def create_group(
 ) -> Group:
     name = name.strip()
     if not name or len(name) > 200:
-        raise GroupError("A group needs a name of 1 to 200 characters.")
+        raise Invalid("A group needs a name of 1 to 200 characters.")
     if problem := single_line_problem(name):  # the name is the sender's name on every e-mail
-        raise GroupError(f"The group's name: {problem}")
+        raise Invalid(f"The group's name: {problem}")
     slug = slug or slugify(name)
     if not SLUG_RE.match(slug):
-        raise GroupError(f"Slug {slug!r} must be lower-case letters, digits and dashes.")
+        raise Invalid(f"Slug {slug!r} must be lower-case letters, digits and dashes.")
     if role not in ROLES:
-        raise GroupError(f"Role must be one of {', '.join(ROLES)}.")
+        raise Invalid(f"Role must be one of {', '.join(ROLES)}.")
     url = (url or default_url(slug)).rstrip("/")
     if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
-        raise GroupError(f"URL {url!r} must be an http(s) address like https://walton.example.org")
+        raise Invalid(f"URL {url!r} must be an http(s) address like https://walton.example.org")
     if db.session.scalar(select(Group).where(Group.slug == slug)):
-        raise GroupError(f"A group with slug {slug!r} already exists.")
+        raise Conflict(f"A group with slug {slug!r} already exists.")
     if db.session.scalar(select(Group).where(Group.url == url)):
-        raise GroupError(f"Another group already uses the URL {url}.")
+        raise Conflict(f"Another group already uses the URL {url}.")
     group = Group(name=name, slug=slug, url=url, role=role, region=region)
     db.session.add(group)
     db.session.flush()
@@ -72,5 +69,5 @@ def get_group(slug: str) -> Group:
     group = db.session.scalar(select(Group).where(Group.slug == slug))
     if group is None:
         known = ", ".join(g.slug for g in list_groups()) or "none yet"
-        raise GroupError(f"No group with slug {slug!r} (groups here: {known}).")
+        raise NotFound(f"No group with slug {slug!r} (groups here: {known}).")
     return group

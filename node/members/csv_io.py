@@ -106,7 +106,7 @@ class ImportReport:
         return "|".join([*self.mapping, counts])
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     """The text of an uploaded CSV (also read by the national roster import)."""
     return csv_mapping.decode(data).text
 
@@ -291,7 +291,8 @@ def _changes(member: Member | None, values: dict[str, object]) -> dict[str, obje
         attr = FIELD_OF.get(column, column)
         if member is None or getattr(member, attr) != value:
             changes[attr] = value
-    notes = [str(n) for n in values.get("notes") or []]  # type: ignore[attr-defined]
+    given = values.get("notes")
+    notes = [str(n) for n in given] if isinstance(given, list) else []
     have = (member.notes or "") if member is not None else ""
     new = [n for n in notes if n not in have.splitlines()]
     if new:  # imported notes are added once, never replacing what officers wrote
@@ -371,27 +372,30 @@ def store(group: Group, report: ImportReport, actor: Member | None) -> ImportRep
     return report
 
 
-def export_members(group: Group) -> str:
-    """The roster as CSV, with the import's columns, so export → import round-trips. A phone
-    number is written only for members who agreed to be phoned (``consent_phone``)."""
-    rows: list[list[str]] = [list(COLUMNS)]
+def roster_rows(group: Group) -> list[list[str]]:
+    """The roster with the import's columns (header first), so export → import round-trips. A
+    phone number is written only for members who agreed to be phoned (``consent_phone``)."""
     members = db.session.scalars(
         select(Member)
         .where(Member.group_id == group.id, Member.erased_at.is_(None))
         .order_by(Member.name, Member.id)
     )
-    for m in members:
-        rows.append(
-            [
-                m.name,
-                m.email or "",
-                (m.phone or "") if m.consent_phone else "",  # phone consent (issue 16)
-                m.ward or "",
-                m.union or "",
-                m.workplace or "",
-                m.joined_on.isoformat() if m.joined_on else "",
-                m.status,
-                m.role,
-            ]
-        )
-    return csv_export.to_csv(rows, lineterminator="\n")
+    return [list(COLUMNS)] + [
+        [
+            m.name,
+            m.email or "",
+            (m.phone or "") if m.consent_phone else "",
+            m.ward or "",
+            m.union or "",
+            m.workplace or "",
+            m.joined_on.isoformat() if m.joined_on else "",
+            m.status,
+            m.role,
+        ]
+        for m in members
+    ]
+
+
+def export_members(group: Group) -> str:
+    """The roster as CSV text (:func:`roster_rows`), as the command line writes it."""
+    return csv_export.to_csv(roster_rows(group), lineterminator="\n")

@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from node.errors import Invalid
+
 IGNORE = ""  # the target of a column that is not imported
 # Every target a column can be imported as, with the words the preview shows for it.
 TARGETS: dict[str, str] = {
@@ -134,8 +136,8 @@ LABELS = {
 }
 
 
-class MappingError(ValueError):
-    """A ``--map`` argument that names no column or no target."""
+class MappingError(Invalid):
+    """A ``--map`` argument that names no column or no target (the command's usage error)."""
 
 
 @dataclass(frozen=True)

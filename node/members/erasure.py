@@ -17,15 +17,17 @@ hub's sign-in records). Otherwise it stays, for the other groups.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 
 from node import clock
+from node.audit import AuditEntry
 from node.extensions import db
-from node.members.models import Account, AuditEntry, Member
+from node.mail import MailLog
+from node.members.models import Account, Member
+from node.rooms import Hook, rooms_of
 
 Summary = list[tuple[str, str]]  # ("deleted" | "kept", a sentence with this member's counts)
 
@@ -41,20 +43,9 @@ class Subject:
     account_id: int | None
 
 
-@dataclass(frozen=True)
-class Hook:
-    room: str
-    tables: Mapping[str, str]  # table name -> what erasure does with it, and why
-    export: Callable[[Member], dict[str, Any]]
-    erase: Callable[[Subject], None] | None = None
-    summary: Callable[[Member], Summary] = field(default=lambda member: [])
-
-
 def _ordered() -> list[Hook]:
     """The app's hooks (``node.rooms``), the rooms' first; the foundation's last, as it scrubs
     the member row and may delete the account."""
-    from node.rooms import rooms_of
-
     return [*rooms_of().erasure_hooks, FOUNDATION]
 
 
@@ -111,10 +102,12 @@ def account_references(account_id: int, member_id: int, other_groups_of: int | N
     return total
 
 
-def _erase_account(subject: Subject) -> None:
-    from node.auth.models import PasswordReset
-    from node.mail import MailLog
+def _auth_table(name: str) -> Table:
+    """A table of node.auth (invitations, password resets), by name: auth builds on members."""
+    return db.metadata.tables[name]
 
+
+def _erase_account(subject: Subject) -> None:
     if subject.account_id is None:
         return
     if account_references(subject.account_id, subject.member.id, None):
@@ -122,7 +115,8 @@ def _erase_account(subject: Subject) -> None:
     account = db.session.get(Account, subject.account_id)
     if account is None:
         return
-    db.session.execute(delete(PasswordReset).where(PasswordReset.account_id == account.id))
+    resets = _auth_table("password_resets")
+    db.session.execute(delete(resets).where(resets.c.account_id == account.id))
     db.session.execute(
         update(MailLog)
         .where(MailLog.group_id.is_(None), func.lower(MailLog.recipient) == account.email.lower())
@@ -133,9 +127,6 @@ def _erase_account(subject: Subject) -> None:
 
 # ----------------------------------------------------------------------------- foundation
 def _erase_foundation(subject: Subject) -> None:
-    from node.auth.models import Invitation
-    from node.mail import MailLog
-
     member, group_id, email = subject.member, subject.group_id, subject.email
     placeholder = f"Erased member #{member.id}"
     db.session.execute(
@@ -144,9 +135,10 @@ def _erase_foundation(subject: Subject) -> None:
         .values(actor_label=placeholder)
     )
     if email:
+        invitations = _auth_table("invitations")
         db.session.execute(
-            delete(Invitation).where(
-                Invitation.group_id == group_id, func.lower(Invitation.email) == email
+            delete(invitations).where(
+                invitations.c.group_id == group_id, func.lower(invitations.c.email) == email
             )
         )
         db.session.execute(
@@ -186,10 +178,8 @@ def _replace(text: str, needle: str, replacement: str) -> str:
 
 
 def _export_foundation(member: Member) -> dict[str, Any]:
-    from node.auth.models import Invitation
-    from node.mail import MailLog
-
     email = (member.email or "").lower()
+    invitations = _auth_table("invitations")
     account = member.account
     data: dict[str, Any] = {
         "account": None
@@ -206,9 +196,10 @@ def _export_foundation(member: Member) -> dict[str, Any]:
                 "sent": i.created_at.isoformat(),
                 "used": bool(i.used_at),
             }
-            for i in db.session.scalars(
-                select(Invitation).where(
-                    Invitation.group_id == member.group_id, func.lower(Invitation.email) == email
+            for i in db.session.execute(
+                select(invitations).where(
+                    invitations.c.group_id == member.group_id,
+                    func.lower(invitations.c.email) == email,
                 )
             )
         ],

@@ -45,13 +45,6 @@ class MemberForm(ProfileForm):
     notes = TextAreaField("Notes (officers only)", validators=[Optional(), Length(max=5000)])
 
 
-class InviteForm(Form):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(
-        "Role", choices=[SelectChoice(r, r.title()) for r in ROLES], default="member"
-    )
-
-
 class ImportForm(Form):
     file = FileField("CSV file", validators=[FileRequired()])
 
@@ -74,7 +67,7 @@ def unpack(text: str, limit: int) -> bytes:
     return data
 
 
-class PayloadField(Field):  # type: ignore[misc]
+class PayloadField(Field):
     """The uploaded CSV, carried from the preview to the confirmation inside the page.
 
     So nothing is kept on the server between the two steps. It is bytes, not text a person

@@ -7,23 +7,20 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from node.audit import record
+from node.audit import AuditEntry, record
+from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.members import erasure
-from node.members.models import ROLES, STATUSES, AuditEntry, Member
+from node.members.models import ROLES, STATUSES, Account, Member
 
 EDITABLE_BY_SELF = ("name", "phone", "ward", "union", "workplace", "consent_email", "consent_phone")
 EDITABLE_BY_OFFICER = EDITABLE_BY_SELF + ("email", "joined_on", "status", "role", "notes")
 
 
-class MemberError(ValueError):
-    """A change to a member was refused; the message is safe to show."""
-
-
 def roster_query(
     group: Group, q: str = "", role: str = "", status: str = "", union: str = "", ward: str = ""
-) -> Select[tuple[Member]]:
+) -> Select[Member]:
     stmt = select(Member).where(Member.group_id == group.id, Member.erased_at.is_(None))
     if q:
         like = f"%{q.strip().lower()}%"
@@ -80,15 +77,17 @@ def visible_phone(member: Member, viewer: Member | None) -> str | None:
 def update_member(member: Member, changes: dict[str, Any], actor: Member, by_officer: bool) -> None:
     allowed = EDITABLE_BY_OFFICER if by_officer else EDITABLE_BY_SELF
     if member.erased_at is not None:
-        raise MemberError("This member's data has been erased.")
+        raise Conflict("This member's data has been erased.")
     changed = []
     for key, value in changes.items():
         if key not in allowed:
             continue
         if key == "role" and value not in ROLES:
-            raise MemberError(f"Unknown role {value!r}.")
+            raise Invalid(f"Unknown role {value!r}.", {"role": "Choose a role from the list."})
         if key == "status" and value not in STATUSES:
-            raise MemberError(f"Unknown status {value!r}.")
+            raise Invalid(
+                f"Unknown status {value!r}.", {"status": "Choose a status from the list."}
+            )
         if key == "email":
             value = (value or "").strip().lower()
             clash = db.session.scalar(
@@ -99,7 +98,8 @@ def update_member(member: Member, changes: dict[str, Any], actor: Member, by_off
                 )
             )
             if clash is not None:
-                raise MemberError(f"Another member already has the e-mail {value}.")
+                message = f"Another member already has the e-mail {value}."
+                raise Invalid(message, {"email": message})
         if key == "role" and member.role == "officer" and value != "officer":
             _ensure_another_officer(member)
         if key == "status" and member.role == "officer" and value != "active":
@@ -129,7 +129,7 @@ def _ensure_another_officer(member: Member) -> None:
         )
     )
     if not others:
-        raise MemberError("A group must keep at least one active officer.")
+        raise Invalid("A group must keep at least one active officer.")
 
 
 def lapse_member(member: Member, actor: Member) -> None:
@@ -159,7 +159,7 @@ def is_last_active_officer(member: Member) -> bool:
         return False
     try:
         _ensure_another_officer(member)
-    except MemberError:
+    except Invalid:
         return True
     return False
 
@@ -173,17 +173,15 @@ def leave_group(member: Member) -> bool:
     ends the session; otherwise the account stays for the other groups and only this group's
     link to it is gone."""
     if member.erased_at is not None:
-        raise MemberError("You have already left this group.")
+        raise Conflict("You have already left this group.")
     if is_last_active_officer(member):
-        raise MemberError(
+        raise Invalid(
             "You are the group's only active officer: make another member an officer "
             "before you leave, so that someone can run the group."
         )
     account_id = member.account_id
     erasure.erase(member)
     record(db.session.get(Group, member.group_id), member, "leave-group", f"member #{member.id}")
-    from node.members.models import Account
-
     return account_id is not None and db.session.get(Account, account_id) is None
 
 
@@ -196,7 +194,8 @@ def _jsonable(value: Any) -> Any:
 def personal_data(member: Member) -> dict[str, Any]:
     """Everything the group holds about a member (subject access, UK GDPR art. 15)."""
     group = db.session.get(Group, member.group_id)
-    assert group is not None
+    if group is None:
+        raise NotFound("The member's group no longer exists.")
     fields = (
         "name",
         "email",

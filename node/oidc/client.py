@@ -27,6 +27,7 @@ from federation.addresses import PublicAddressesOnly
 from federation.client import check_url
 from node import clock
 from node.audit import record
+from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Account, Member
@@ -40,10 +41,6 @@ CALLBACK_PATH = "/signin/national/callback"
 ASSERTION_SECONDS = 60
 
 
-class SignOnError(ValueError):
-    """National sign-in could not finish; the message is safe to show."""
-
-
 class FencedSession(OAuth2Session):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,7 +51,7 @@ class FencedSession(OAuth2Session):
             self.mount("http://", guard)
             self.mount("https://", guard)
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         check_url(url)
         kwargs.setdefault("timeout", (3.05, 10))
         return super().request(method, url, *args, **kwargs)
@@ -134,7 +131,7 @@ def _account_for(email: str) -> Account:
         db.session.add(account)
         db.session.flush()
     elif account.email_verified_at is None:
-        raise SignOnError(
+        raise Forbidden(
             f"An account for {email} exists here but its address is not confirmed. Choose a "
             "new password with “Forgotten your password?” (that confirms it), then try again."
         )
@@ -162,31 +159,32 @@ def complete_sign_in(
     linked on first use by verified e-mail (an officer could do the same with an invitation).
 
     Returns the account and its member record (``None`` when a join request waits for an
-    officer). Raises :class:`SignOnError` when the group has no place for this person.
+    officer). Raises a :mod:`node.errors` error when the group has no place for this person.
     """
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject or len(subject) > 64:
-        raise SignOnError("The hub sent no usable identity.")
+        raise Invalid("The hub sent no usable identity.")
     email = str(claims.get("email") or "").strip().lower()
     verified = claims.get("email_verified") is True and "@" in email
-    membership = claims.get("membership") if isinstance(claims.get("membership"), dict) else {}
+    claimed = claims.get("membership")
+    membership: dict[str, Any] = claimed if isinstance(claimed, dict) else {}
     link = _link_for(group, subject)
     member = db.session.get(Member, link.member_id) if link is not None else None
     if member is not None and member.erased_at is not None:
-        raise SignOnError(f"Your record in {group.name} was erased. Ask an officer.")
+        raise Forbidden(f"Your record in {group.name} was erased. Ask an officer.")
     account: Account | None = None
     if member is not None and member.account_id is not None:
         account = db.session.get(Account, member.account_id)
     if account is None:
         if not verified:
-            raise SignOnError("The hub has not verified your e-mail address.")
+            raise Forbidden("The hub has not verified your e-mail address.")
         account = _account_for(email)
     if member is None:
         member = _member_for(group, account, email)
     if member is not None:
         if link is None:
             if national_link(member) is not None:
-                raise SignOnError(
+                raise Conflict(
                     f"Your record in {group.name} is linked to another national account. "
                     "Ask an officer of the group."
                 )
@@ -200,7 +198,7 @@ def complete_sign_in(
         db.session.flush()
         return account, member
     if not conn.allow_join_requests:
-        raise SignOnError(
+        raise Forbidden(
             f"{group.name} has no member record for your national account. "
             "Ask one of its officers for an invitation."
         )
@@ -241,7 +239,7 @@ def _member_for(group: Group, account: Account, email: str) -> Member | None:
 
 def decide_join_request(group: Group, request: JoinRequest, approve: bool, actor: Member) -> None:
     if request.decided_at is not None:
-        raise SignOnError("This request was already decided.")
+        raise Conflict("This request was already decided.")
     request.decided_at = clock.utcnow_naive()
     request.decision = "approved" if approve else "declined"
     if approve:
@@ -251,7 +249,7 @@ def decide_join_request(group: Group, request: JoinRequest, approve: bool, actor
         if member is not None and (
             member.account_id not in (None, request.account_id) or national_link(member)
         ):
-            raise SignOnError(
+            raise Conflict(
                 f"The member record for {request.email} belongs to another account or national "
                 "identity; change its e-mail address first."
             )

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from federation.errors import FederationError
-from node.auth.access import officer_required, public, sign_in
+from node.errors import Conflict, Invalid, OperationError
 from node.extensions import db, limiter
 from node.forms import EmptyForm
+from node.groups.models import Group
+from node.members.access import officer_required, public, sign_in
 from node.oidc import client as sso
-from node.oidc.models import JoinRequest
+from node.oidc.models import HubConnection, JoinRequest
 from node.oidc.operations import hub_connection
 from node.tenancy import current_group, get_or_404, scoped
 
 bp = Blueprint("oidc_client", __name__)
 
 
-def _connection():  # type: ignore[no-untyped-def]
+def _connection() -> tuple[Group, HubConnection]:
     group = current_group()
     conn = hub_connection(group)
     if conn is None:
@@ -28,7 +31,7 @@ def _connection():  # type: ignore[no-untyped-def]
 @bp.route("/signin/national")
 @public
 @limiter.limit("30 per minute")
-def start():  # type: ignore[no-untyped-def]
+def start() -> ResponseReturnValue:
     group, conn = _connection()
     try:
         return sso.oauth_client(group, conn).authorize_redirect(sso.callback_url(group))
@@ -42,25 +45,23 @@ def start():  # type: ignore[no-untyped-def]
 @bp.route("/signin/national/callback")
 @public
 @limiter.limit("30 per minute")
-def callback():  # type: ignore[no-untyped-def]
+def callback() -> ResponseReturnValue:
     group, conn = _connection()
     try:
         token = sso.oauth_client(group, conn).authorize_access_token()
         claims = token.get("userinfo")
         if not claims:
-            raise sso.SignOnError("The hub sent no ID token.")
+            raise Invalid("The hub sent no ID token.")
         account, member = sso.complete_sign_in(group, conn, dict(claims))
     except OAuthError as exc:
         db.session.rollback()
         reason = exc.error or "error"
         flash(f"National sign-in did not complete ({reason}). Please try again.", "error")
         return redirect(url_for("auth.signin")), 302
-    except (sso.SignOnError, ValueError, OSError, FederationError) as exc:
+    except (ValueError, OSError, FederationError) as exc:  # OperationError is a ValueError
         db.session.rollback()
-        message = (
-            str(exc) if isinstance(exc, sso.SignOnError) else "The hub's answer was not valid."
-        )
-        flash(message, "error")
+        ours = isinstance(exc, OperationError)
+        flash(str(exc) if ours else "The hub's answer was not valid.", "error")
         return redirect(url_for("auth.signin"))
     db.session.commit()
     sign_in(account)
@@ -73,7 +74,7 @@ def callback():  # type: ignore[no-untyped-def]
 
 @bp.route("/national/requests")
 @officer_required
-def join_requests():  # type: ignore[no-untyped-def]
+def join_requests() -> ResponseReturnValue:
     rows = db.session.scalars(
         scoped(JoinRequest)
         .where(JoinRequest.decided_at.is_(None))
@@ -85,13 +86,13 @@ def join_requests():  # type: ignore[no-untyped-def]
 
 @bp.route("/national/requests/<int:request_id>", methods=["POST"])
 @officer_required
-def decide(request_id: int):  # type: ignore[no-untyped-def]
+def decide(request_id: int) -> ResponseReturnValue:
     join = get_or_404(JoinRequest, request_id)
     decision = request.form.get("decision")
     if EmptyForm().validate_on_submit() and decision in ("approve", "decline"):
         try:
             sso.decide_join_request(current_group(), join, decision == "approve", g.member)
-        except sso.SignOnError as exc:
+        except Conflict as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:

@@ -18,10 +18,7 @@ def oidc() -> None:
 def _group(slug: str) -> Any:
     from node.groups.operations import get_group
 
-    try:
-        return get_group(slug)
-    except ValueError as exc:
-        fail(str(exc))
+    return get_group(slug)
 
 
 @oidc.command("register-client")
@@ -42,16 +39,15 @@ def register_client(
 ) -> None:
     """Register a node as a client of the hub (what enrolment does automatically)."""
     from node.extensions import db
-    from node.oidc.operations import OidcError, register_node_client
+    from node.oidc.operations import register_node_client
 
     try:
         jwks = json.load(jwks_file) if jwks_file else None
-        client = register_node_client(
-            _group(slug), client_id, redirect_uri, jwks_uri=jwks_uri, jwks=jwks, name=name
-        )
-    except (OidcError, ValueError) as exc:
-        db.session.rollback()
+    except ValueError as exc:
         fail(str(exc))
+    client = register_node_client(
+        _group(slug), client_id, redirect_uri, jwks_uri=jwks_uri, jwks=jwks, name=name
+    )
     db.session.commit()
     click.echo(f"Registered client {client.client_id} ({client.name}).")
 
@@ -69,14 +65,10 @@ def connect(slug: str, issuer: str, allow_join_requests: bool, print_registratio
     from node.extensions import db
     from node.oidc.client import callback_url
     from node.oidc.keys import group_public_jwks
-    from node.oidc.operations import OidcError, connect_to_hub
+    from node.oidc.operations import connect_to_hub
 
     group = _group(slug)
-    try:
-        conn = connect_to_hub(group, issuer, allow_join_requests=allow_join_requests)
-    except OidcError as exc:
-        db.session.rollback()
-        fail(str(exc))
+    conn = connect_to_hub(group, issuer, allow_join_requests=allow_join_requests)
     db.session.commit()
     click.echo(f"{group.slug} now signs members in through {conn.issuer}.")
     if print_registration:

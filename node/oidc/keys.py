@@ -7,7 +7,7 @@ signed federation statement. The key is one per install, generated on first use 
 ``<instance>/oidc-idtoken-rs256.pem`` with mode 0600.
 
 Client: a node authenticates to the hub with ``private_key_jwt`` (RFC 7523) signed by the
-*group's own Ed25519 key* (EdDSA), so there is no shared secret to leak. The federation room
+*group's own Ed25519 key* (EdDSA), so there is no shared secret to leak. The peering room
 owns group keys; :func:`group_signing_key` is the single adapter to their API.
 """
 
@@ -26,6 +26,7 @@ from joserfc.jwk import OKPKey, RSAKey
 
 from federation import keys as fedkeys
 from node.groups.models import Group
+from node.peering import keystore
 
 IDTOKEN_KEY_FILE = "oidc-idtoken-rs256.pem"
 _lock = threading.Lock()
@@ -60,34 +61,15 @@ def idtoken_key() -> RSAKey:
 
 def provider_jwks() -> dict[str, Any]:
     key = idtoken_key()
-    public = key.as_dict(private=False)
-    public.update({"use": "sig", "alg": "RS256", "kid": key.kid})
+    public = {**key.as_dict(private=False), "use": "sig", "alg": "RS256", "kid": key.kid}
     return {"keys": [public]}
 
 
-def _group_key_path(group: Group) -> Path:
-    return _instance() / "oidc-client-keys" / f"{group.slug}.pem"
-
-
 def group_signing_key(group: Group) -> Ed25519PrivateKey:
-    """The group's own Ed25519 private key, used for ``private_key_jwt``.
-
-    Adapter: with the federation room present this is the group's current statement key
-    (``node.peering.keystore``), published in the group's JWKS, so the hub can also fetch it
-    by ``jwks_uri``. Without it, a per-group key in ``<instance>/oidc-client-keys/<slug>.pem``.
-    """
-    try:
-        from node.peering import keystore  # the federation room's group keys
-    except ImportError:
-        keystore = None  # type: ignore[assignment]
-    if keystore is not None and hasattr(keystore, "private_key"):
-        return keystore.private_key(group, keystore.current_key(group))
-    path = _group_key_path(group)
-    with _lock:
-        if not path.exists():
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fedkeys.save_private_key(path, fedkeys.generate_private_key())
-    return fedkeys.load_private_key(path)
+    """The group's own Ed25519 private key, used for ``private_key_jwt``: its current statement
+    key (``node.peering.keystore``), published in the group's JWKS, so the hub can also fetch
+    it by ``jwks_uri``."""
+    return keystore.private_key(group, keystore.current_key(group))
 
 
 def group_public_jwks(group: Group) -> dict[str, Any]:

@@ -6,30 +6,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from node import clock
 from node.audit import record
+from node.errors import Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Account, Member
 from node.oidc.models import Consent, HubConnection, OidcClient, Token
 from node.oidc.provider import SCOPES, revoke_tokens
 
-
-class OidcError(ValueError):
-    """A sign-on change was refused; the message is safe to show."""
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySetSerialization
 
 
 def _check_url(url: str, what: str) -> str:
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
-        raise OidcError(f"{what} must be an absolute http(s) URL without a fragment: {url!r}")
+        raise Invalid(f"{what} must be an absolute http(s) URL without a fragment: {url!r}")
     if parts.username or parts.password or len(url) > 500:
-        raise OidcError(f"{what} must have no credentials and be at most 500 characters.")
+        raise Invalid(f"{what} must have no credentials and be at most 500 characters.")
     return url
 
 
@@ -38,13 +38,13 @@ def _check_jwks(jwks: dict[str, Any]) -> dict[str, Any]:
 
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     if not isinstance(keys, list) or not keys or len(keys) > 10:
-        raise OidcError("jwks must be a JWK set with 1 to 10 keys.")
+        raise Invalid("jwks must be a JWK set with 1 to 10 keys.")
     if any(isinstance(k, dict) and "d" in k for k in keys):
-        raise OidcError("jwks must hold public keys only.")
+        raise Invalid("jwks must hold public keys only.")
     try:
-        KeySet.import_key_set(jwks)
-    except Exception as exc:  # joserfc raises several types for bad keys
-        raise OidcError(f"jwks is not a valid JWK set ({type(exc).__name__}).") from None
+        KeySet.import_key_set(cast("KeySetSerialization", jwks))
+    except Exception as exc:  # noqa: BLE001 (joserfc raises several types for bad keys)
+        raise Invalid(f"jwks is not a valid JWK set ({type(exc).__name__}).") from None
     return {"keys": keys}
 
 
@@ -62,7 +62,7 @@ def register_node_client(
     authenticates with ``private_key_jwt`` using the keys at ``jwks_uri`` or in ``jwks``.
     """
     if not hub_group.is_hub:
-        raise OidcError(f"{hub_group.slug} is not the national hub.")
+        raise Invalid(f"{hub_group.slug} is not the national hub.")
     _check_url(client_id, "client_id")
     _check_url(redirect_uri, "redirect_uri")
     if jwks_uri:
@@ -70,7 +70,7 @@ def register_node_client(
     if jwks is not None:
         jwks = _check_jwks(jwks)
     if not jwks_uri and jwks is None:
-        raise OidcError("Give the node's keys: jwks_uri or jwks.")
+        raise Invalid("Give the node's keys: jwks_uri or jwks.")
     client = db.session.scalar(
         select(OidcClient).where(
             OidcClient.group_id == hub_group.id, OidcClient.client_id == client_id
@@ -132,7 +132,7 @@ def revoke_connection(hub_group: Group, account: Account, consent_id: int) -> st
         )
     )
     if consent is None:
-        raise OidcError("No such signed-in node.")
+        raise NotFound("No such signed-in node.")
     name = consent.client.name
     revoke_tokens(
         select(Token).where(Token.client_pk == consent.client_pk, Token.account_id == account.id)
@@ -148,7 +148,7 @@ def connect_to_hub(
 ) -> HubConnection:
     """Point a node group at its hub's provider (enrolment, or ``commonground oidc connect``)."""
     if group.is_hub:
-        raise OidcError("The hub itself signs members in with passwords.")
+        raise Invalid("The hub itself signs members in with passwords.")
     issuer = _check_url(issuer.rstrip("/"), "issuer")
     conn = db.session.scalar(select(HubConnection).where(HubConnection.group_id == group.id))
     if conn is None:

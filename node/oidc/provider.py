@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError
@@ -36,6 +36,9 @@ from node.oidc import keys
 from node.oidc.models import AuthorizationCode, Consent, OidcClient, Token, UsedAssertion
 from node.oidc.records import membership_claim, record_for_account
 from node.tenancy import current_group
+
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySetSerialization
 
 SCOPES = ("openid", "email", "profile", "membership")
 CODE_SECONDS = 60
@@ -109,7 +112,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
     def resolve_client_public_key(self, client: OidcClient) -> Any:
         if client.jwks:
-            return KeySet.import_key_set(client.jwks)
+            return KeySet.import_key_set(cast("KeySetSerialization", client.jwks))
         if client.jwks_uri:
             from federation.errors import FederationError
             from node.peering.net import new_client
@@ -294,7 +297,7 @@ class IdTokens(OpenIDCode):
         return "RS256"
 
     def get_encode_header(self, client: OidcClient) -> dict[str, str]:
-        return {"alg": "RS256", "kid": keys.idtoken_key().kid}
+        return {"alg": "RS256", "kid": str(keys.idtoken_key().kid)}
 
     def get_client_claims(self, client: OidcClient) -> dict[str, Any]:
         return {"iss": issuer(hub()), "aud": [client.client_id]}

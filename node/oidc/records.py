@@ -22,7 +22,7 @@ from node import clock
 from node.audit import record
 from node.extensions import db
 from node.groups.models import Group
-from node.members.csv_io import MAX_ROWS, ImportReport, RowError, _decode
+from node.members.csv_io import MAX_ROWS, ImportReport, RowError, decode
 from node.members.models import Account, Member
 from node.oidc.models import NATIONAL_STATUSES, NationalMember
 
@@ -81,7 +81,7 @@ def _validate(raw: dict[str, str]) -> tuple[list[str], dict[str, Any]]:
 
 def parse(data: bytes) -> tuple[list[Row], list[RowError]]:
     try:
-        text = _decode(data)
+        text = decode(data)
     except ValueError as exc:
         return [], [RowError(1, str(exc))]
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -6,12 +6,24 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from node.auth.access import account_required, officer_required, public
+from node.errors import NotFound
 from node.extensions import csrf, db
 from node.forms import EmptyForm
+from node.members.access import account_required, officer_required, public
 from node.oidc import keys, provider, records
 from node.oidc import operations as ops
 from node.oidc.forms import ConsentForm, ImportForm
@@ -21,7 +33,7 @@ bp = Blueprint("oidc", __name__)
 PAGE_SIZE = 50
 
 
-def _no_store(response):  # type: ignore[no-untyped-def]
+def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
@@ -29,18 +41,18 @@ def _no_store(response):  # type: ignore[no-untyped-def]
 
 @bp.route("/.well-known/openid-configuration")
 @public
-def discovery():  # type: ignore[no-untyped-def]
+def discovery() -> ResponseReturnValue:
     return jsonify(provider.discovery(provider.hub()))
 
 
 @bp.route("/oidc/jwks.json")
 @public
-def jwks():  # type: ignore[no-untyped-def]
+def jwks() -> ResponseReturnValue:
     provider.hub()
     return jsonify(keys.provider_jwks())
 
 
-def _with_form_target(response, redirect_uri: str | None):  # type: ignore[no-untyped-def]
+def _with_form_target(response: Response, redirect_uri: str | None) -> Response:
     """The consent form's POST ends in a redirect to the node; CSP form-action must allow it."""
     if redirect_uri:
         parts = urlsplit(redirect_uri)
@@ -54,7 +66,7 @@ def _with_form_target(response, redirect_uri: str | None):  # type: ignore[no-un
 
 @bp.route("/oidc/authorize", methods=["GET", "POST"])
 @account_required
-def authorize():  # type: ignore[no-untyped-def]
+def authorize() -> ResponseReturnValue:
     hub = provider.hub()
     server = provider.server()
     try:
@@ -89,7 +101,7 @@ def authorize():  # type: ignore[no-untyped-def]
     return _consent_response(page, redirect_uri)
 
 
-def _consent_response(page: str, redirect_uri: str | None):  # type: ignore[no-untyped-def]
+def _consent_response(page: str, redirect_uri: str | None) -> Response:
     from flask import make_response
 
     status = 400 if request.method == "POST" else 200
@@ -99,7 +111,7 @@ def _consent_response(page: str, redirect_uri: str | None):  # type: ignore[no-u
 @bp.route("/oidc/token", methods=["POST"])
 @public
 @csrf.exempt
-def token():  # type: ignore[no-untyped-def]
+def token() -> ResponseReturnValue:
     provider.hub()
     response = provider.server().create_token_response()
     db.session.commit()  # used codes, revocations on replay, seen assertion ids
@@ -109,7 +121,7 @@ def token():  # type: ignore[no-untyped-def]
 @bp.route("/oidc/revoke", methods=["POST"])
 @public
 @csrf.exempt
-def revoke():  # type: ignore[no-untyped-def]
+def revoke() -> ResponseReturnValue:
     provider.hub()
     response = provider.server().create_endpoint_response("revocation")
     db.session.commit()
@@ -119,14 +131,14 @@ def revoke():  # type: ignore[no-untyped-def]
 @bp.route("/oidc/userinfo", methods=["GET", "POST"])
 @public
 @csrf.exempt
-def userinfo():  # type: ignore[no-untyped-def]
+def userinfo() -> ResponseReturnValue:
     provider.hub()
     return _no_store(provider.server().create_endpoint_response("userinfo"))
 
 
 @bp.route("/oidc/connections")
 @account_required
-def connections():  # type: ignore[no-untyped-def]
+def connections() -> ResponseReturnValue:
     hub = provider.hub()
     return render_template(
         "oidc/connections.html", consents=ops.connections(hub, g.account), form=EmptyForm()
@@ -135,12 +147,12 @@ def connections():  # type: ignore[no-untyped-def]
 
 @bp.route("/oidc/connections/<int:consent_id>/revoke", methods=["POST"])
 @account_required
-def revoke_connection(consent_id: int):  # type: ignore[no-untyped-def]
+def revoke_connection(consent_id: int) -> ResponseReturnValue:
     hub = provider.hub()
     if EmptyForm().validate_on_submit():
         try:
             name = ops.revoke_connection(hub, g.account, consent_id)
-        except ops.OidcError as exc:
+        except NotFound as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -151,7 +163,7 @@ def revoke_connection(consent_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/oidc/members")
 @officer_required
-def national_members():  # type: ignore[no-untyped-def]
+def national_members() -> ResponseReturnValue:
     hub = provider.hub()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     stmt = select(NationalMember).where(NationalMember.group_id == hub.id)
@@ -175,7 +187,7 @@ def national_members():  # type: ignore[no-untyped-def]
 
 @bp.route("/oidc/members/import", methods=["GET", "POST"])
 @officer_required
-def import_members():  # type: ignore[no-untyped-def]
+def import_members() -> ResponseReturnValue:
     hub = provider.hub()
     form = ImportForm()
     if form.validate_on_submit():

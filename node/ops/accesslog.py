@@ -31,7 +31,7 @@ def redact(text: str) -> str:
     return _SECRETS.sub(lambda m: (m.group(1) or "") + (m.group(2) or "") + REDACTED, text)
 
 
-class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
+class RedactingLogger(Logger):
     """gunicorn's logger, with request line, path, query and Referer redacted in access logs."""
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:

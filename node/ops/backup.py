@@ -98,7 +98,8 @@ def pg_tool(name: str) -> str:
 
 
 def run_tool(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    # args[0] is the path of pg_dump / psql found on PATH, the rest are our own options.
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise OpsError(f"{Path(args[0]).name} failed: {' | '.join(detail)}")

@@ -168,7 +168,7 @@ def test_reset_proves_the_address_and_kills_other_links(app, client, victim, smt
 def test_accounts_without_password_can_end_every_session(app, make_group, make_member):
     """The old epoch was the password hash's tail: "" for every account without a password, so
     such a session could never be revoked. Sign-out-everywhere bumps Account.session_epoch."""
-    from node.auth.access import sign_in
+    from node.members.access import sign_in
 
     group = make_group("Alpha", slug="alpha", url=ALPHA)
     member = make_member(group, "member", email="nopass@example.org")

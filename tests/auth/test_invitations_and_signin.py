@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from node import clock
+from node.audit import AuditEntry
 from node.extensions import db
 from node.mail import MailLog
-from node.members.models import AuditEntry, Member
+from node.members.models import Member
 from tests.support.fixtures import PASSWORD
 
 LINK = re.compile(r"http://localhost(/\S+)")

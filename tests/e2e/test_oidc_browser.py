@@ -56,7 +56,7 @@ def pair(tmp_path):
                 "from node.auth import operations as ops\n"
                 "from node.extensions import db\n"
                 "account = ops.account_for_email('gita@example.org')\n"
-                "token = ops._mailed_link(account, 'reset', timedelta(hours=2))\n"
+                "token = ops.mailed_link(account, 'reset', timedelta(hours=2))\n"
                 "db.session.commit()\n"
                 "print('/reset/' + token)\n"
             )

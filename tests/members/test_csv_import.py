@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from node.audit import AuditEntry
 from node.extensions import db
 from node.members.forms import pack
-from node.members.models import AuditEntry, Member
+from node.members.models import Member
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 GOOD = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from node.audit import AuditEntry
 from node.extensions import db
-from node.members.models import Account, AuditEntry, Member
+from node.members.models import Account, Member
 
 
 def test_leaving_erases_the_member_and_signs_them_out(app, group, officer, make_member):

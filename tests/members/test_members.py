@@ -6,8 +6,9 @@ import json
 
 from sqlalchemy import select
 
+from node.audit import AuditEntry
 from node.extensions import db
-from node.members.models import AuditEntry, Member
+from node.members.models import Member
 
 
 def test_roster_filters_search_and_paginates(officer_client, group, make_member):

@@ -20,7 +20,7 @@ import itertools
 import pytest
 
 from node.app import room_names
-from node.auth.access import LEVELS
+from node.members.access import LEVELS
 
 ALPHA, BRAVO = "ALPHASECRET", "BRAVOSECRET"
 REFUSED = {302, 303, 401, 403, 404, 405}

@@ -66,11 +66,12 @@ def test_member_email_never_leads_to_its_account(app, world, victim):
 
 
 def test_existing_unproven_account_is_not_signed_in(app, world, make_member):
-    from node.oidc.client import SignOnError, complete_sign_in
+    from node.errors import Forbidden
+    from node.oidc.client import complete_sign_in
 
     made = make_member(world["node"], "member", email="squatted@example.org")
     assert made.account.email_verified_at is None  # e.g. made from a shown invitation link
-    with pytest.raises(SignOnError, match="not confirmed"):
+    with pytest.raises(Forbidden, match="not confirmed"):
         complete_sign_in(world["node"], world["conn"], claims("s-1", "squatted@example.org"))
 
 

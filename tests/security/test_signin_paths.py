@@ -2,7 +2,7 @@
 someone in, the officer of another group on the same install cannot sign in as the victim nor
 change the victim's password.
 
-The paths are found, not remembered: every call of ``node.auth.access.sign_in`` in ``node`` is
+The paths are found, not remembered: every call of ``node.members.access.sign_in`` in ``node`` is
 listed by parsing the source, and the set must equal ``PATHS`` (each with its test below). A new
 way of signing in fails this test until it has a takeover test here. Nothing else may put an
 account into the session.
@@ -61,15 +61,15 @@ def _callers() -> set[tuple[str, str]]:
 
 def test_every_sign_in_path_is_attacked_here():
     assert _callers() == set(PATHS), (
-        "A new caller of node.auth.access.sign_in: add it to PATHS with a takeover test."
+        "A new caller of node.members.access.sign_in: add it to PATHS with a takeover test."
     )
     writes = re.compile(r"session\s*\[\s*[\"'](?:account_id|auth_epoch)[\"']\s*\]\s*=")
     elsewhere = [
         str(p.relative_to(ROOT))
         for p in ROOT.rglob("*.py")
-        if writes.search(p.read_text(encoding="utf-8")) and p.name != "access.py"
+        if writes.search(p.read_text(encoding="utf-8")) and p.relative_to(ROOT) != Path("members/access.py")
     ]
-    assert elsewhere == [], "only node.auth.access.sign_in may put an account in the session"
+    assert elsewhere == [], "only node.members.access.sign_in may put an account in the session"
 
 
 # ----------------------------------------------------------------------------- the attacks
