@@ -53,6 +53,25 @@ class Hook:
     summary: Callable[[Any], list[tuple[str, str]]] = field(default=lambda member: [])
 
 
+@dataclass(frozen=True)
+class Endorsable:
+    """A campaign a ballot can decide to back, as the room that keeps it describes it."""
+
+    title: str
+    summary: str
+    id_url: str  # the campaign's absolute address: its id in a signed endorsement
+    origin: str  # the address of the group whose campaign it is
+
+
+@dataclass(frozen=True)
+class EndorsableSource:
+    """A provider for the ``endorsable`` slot: the campaigns a group's ballots can back."""
+
+    choices: Callable[[Any], list[tuple[int, str]]]  # group -> (id, label) for the ballot form
+    describe: Callable[[Any, int], Endorsable | None]  # (group, id) -> the campaign, or None
+    mark_endorsed: Callable[[Any, int, Any], None]  # (group, id, naive UTC datetime)
+
+
 @dataclass
 class Rooms:
     """Everything the rooms of one app contributed, in registration order."""
@@ -73,7 +92,7 @@ class Rooms:
     digest_sections: list[Callable[..., Any]] = field(default_factory=list)  # newsletters
     public_listings: list[Callable[..., Any]] = field(default_factory=list)  # the public page
     record_entries: list[Callable[..., Any]] = field(default_factory=list)  # organiser record
-    endorsable: list[Callable[..., Any]] = field(default_factory=list)  # what a ballot backs
+    endorsable: list[EndorsableSource] = field(default_factory=list)  # what a ballot backs
     commitments: list[Callable[..., Any]] = field(default_factory=list)  # a member's sign-ups
     event_links: list[Callable[..., Any]] = field(default_factory=list)  # what events belong to
     linked_events: list[Callable[..., Any]] = field(default_factory=list)  # a thing's events
