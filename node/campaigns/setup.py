@@ -38,6 +38,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.campaigns import erasure as campaigns_erasure
     from node.campaigns import (
         linking,
+        listings,
         models,  # noqa: F401
         record,
         sharing,
@@ -56,6 +57,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.nav("Development", "campaigns.ladder_index", "officer")
     rooms.panel(campaigns_panel)
     rooms.erasure(campaigns_erasure.HOOK)
+    rooms.public_listings.append(listings.listing)
     rooms.endorsable.append(endorsable_campaigns)
     rooms.demo(seed_demo)
     rooms.task("campaigns.sync_received", sharing.sync_all)

@@ -9,6 +9,7 @@ from node.rooms import Rooms
 
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.education import (
+        digest,
         linking,
         models,  # noqa: F401
         record,
@@ -23,3 +24,4 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.record_entries.append(record.entries)
     rooms.event_links.append(linking.event_links)
     rooms.demo(seed_demo)
+    rooms.digest_sections.append(digest.segments)

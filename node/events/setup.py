@@ -21,6 +21,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.events import erasure as events_erasure
     from node.events import (
         linking,
+        listings,
         models,  # noqa: F401
         operations,
         record,
@@ -32,6 +33,8 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.nav("Events", "events.index")
     rooms.panel(events_panel, order=10)
     rooms.erasure(events_erasure.HOOK)
+    rooms.digest_sections.append(listings.segments)
+    rooms.public_listings.append(listings.listing)
     rooms.task("events.reminders", operations.send_due_reminders)
     rooms.record_entries.append(record.entries)
     rooms.commitments.append(linking.commitments)

@@ -1,9 +1,10 @@
 """Writing, previewing, queueing and sending newsletters. They never commit (the view does, and
 the worker's :func:`node.scheduler.each_item` commits each recipient).
 
-Who gets a newsletter is decided in one place, :func:`preview`: the members of the segment, less
-those who have no address or withdrew e-mail consent (``node.campaigns.messaging.can_mail``, the
-rule every member mail follows). Queueing writes one :class:`Recipient` per member who will get
+Who gets a newsletter is decided in one place, :func:`preview`: the members of the segment (by
+the roster's own fields, or by a room's records through ``rooms.digest_sections``), less those
+who have no address or withdrew e-mail consent (``node.organising.messaging.can_mail``, the rule
+every member mail follows). Queueing writes one :class:`Recipient` per member who will get
 it; the periodic task ``newsletters.send`` sends each in its own transaction, so one address the
 mail server refuses is recorded as failed and the rest go on, and one broken row is retried with
 back-off (shown to that group's officers) without stopping any other group's newsletter. A member
@@ -19,20 +20,24 @@ from sqlalchemy import Select, func, select, update
 
 from node import clock
 from node.audit import record
-from node.campaigns.messaging import can_mail, unsubscribe_url
+from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.mail import Outgoing, send_many
 from node.members.models import ROLES, STATUSES, Member
 from node.newsletters.models import Newsletter, Recipient
 from node.newsletters.rendering import mail_html, mail_text
+from node.organising.listings import Segments
+from node.organising.messaging import can_mail, unsubscribe_url
+from node.rooms import rooms_of
 from node.scheduler import Item, each_item
 
 TASK = "newsletters.send"
 MAX_SUBJECT = 200
 MAX_BODY = 20_000
 
-# kind -> how it reads in a list ("Ward: Anfield"); the value's meaning depends on the kind.
+# kind -> how it reads in a list ("Ward: Anfield"); the value's meaning depends on the kind. The
+# rooms add kinds of their own (who attended an event, who is on a course): rooms.digest_sections.
 SEGMENT_KINDS = {
     "all": "All members",
     "status": "Status",
@@ -40,14 +45,8 @@ SEGMENT_KINDS = {
     "ward": "Ward or branch",
     "union": "Trade union",
     "workplace": "Workplace",
-    "event": "Attended",
-    "programme": "Enrolled in",
     "no-account": "No account yet",
 }
-
-
-class NewsletterError(ValueError):
-    """A newsletter change was refused; the message is safe to show."""
 
 
 @dataclass
@@ -62,6 +61,12 @@ class Preview:
 
 
 # ----------------------------------------------------------------------------- segments
+def room_segments(group: Group) -> dict[str, Segments]:
+    """The kinds of segment the rooms define from their own records, in registration order."""
+    found = (provider(group) for provider in rooms_of().digest_sections)
+    return {segments.kind: segments for segments in found}
+
+
 def segment_choices(group: Group) -> list[tuple[str, str]]:
     """Every segment an organiser can pick for ``group``, as (``kind:value``, label)."""
     from node.members.operations import distinct_values
@@ -76,47 +81,27 @@ def segment_choices(group: Group) -> list[tuple[str, str]]:
     choices += [
         (f"workplace:{v}", f"Workplace: {v}") for v in distinct_values(group, Member.workplace)
     ]
-    choices += [(f"event:{i}", f"Attended: {t}") for i, t in _events(group)]
-    choices += [(f"programme:{i}", f"Enrolled in: {t}") for i, t in _programmes(group)]
+    for segments in room_segments(group).values():
+        choices += [
+            (f"{segments.kind}:{i}", f"{segments.heading}: {t}") for i, t in segments.choices()
+        ]
     return choices
 
 
-def _events(group: Group) -> list[tuple[int, str]]:
-    from node.events.models import Event
-
-    rows = db.session.execute(
-        select(Event.id, Event.title, Event.starts_at)
-        .where(Event.group_id == group.id, Event.starts_at <= clock.utcnow_naive())
-        .order_by(Event.starts_at.desc())
-        .limit(200)
-    )
-    return [(i, f"{t} ({s:%d %b %Y})") for i, t, s in rows]
-
-
-def _programmes(group: Group) -> list[tuple[int, str]]:
-    from node.education.models import Programme
-
-    rows = db.session.execute(
-        select(Programme.id, Programme.title)
-        .where(Programme.group_id == group.id)
-        .order_by(Programme.title)
-    )
-    return [(i, t) for i, t in rows]
-
-
-def parse_segment(choice: str) -> tuple[str, str | None]:
+def parse_segment(group: Group, choice: str) -> tuple[str, str | None]:
     kind, _, value = (choice or "all:").partition(":")
-    if kind not in SEGMENT_KINDS:
-        raise NewsletterError("Choose who the newsletter is for.")
+    if kind not in SEGMENT_KINDS and kind not in room_segments(group):
+        raise Invalid("Choose who the newsletter is for.")
     return kind, (value or None)
 
 
 def segment_label(group: Group, kind: str, value: str | None) -> str:
     labels = dict(segment_choices(group))
-    return labels.get(f"{kind}:{value or ''}", f"{SEGMENT_KINDS.get(kind, kind)}: {value or ''}")
+    headings = SEGMENT_KINDS | {k: s.heading for k, s in room_segments(group).items()}
+    return labels.get(f"{kind}:{value or ''}", f"{headings.get(kind, kind)}: {value or ''}")
 
 
-def segment_query(group: Group, kind: str, value: str | None) -> Select[tuple[Member]]:
+def segment_query(group: Group, kind: str, value: str | None) -> Select[Member]:
     """The members of ``group`` (never erased ones) in the segment; ids are the group's own."""
     stmt = select(Member).where(Member.group_id == group.id, Member.erased_at.is_(None))
     if kind == "status":
@@ -127,32 +112,13 @@ def segment_query(group: Group, kind: str, value: str | None) -> Select[tuple[Me
         stmt = stmt.where(getattr(Member, kind) == value)
     elif kind == "no-account":
         stmt = stmt.where(Member.account_id.is_(None))
-    elif kind == "event":
-        from node.events.models import Event, Rsvp
-
-        attended = (
-            select(Rsvp.member_id)
-            .join(Event, Event.id == Rsvp.event_id)
-            .where(Event.group_id == group.id, Event.id == _int(value), Rsvp.attended.is_(True))
-        )
-        stmt = stmt.where(Member.id.in_(attended))
-    elif kind == "programme":
-        from node.education.models import Enrolment, Programme
-
-        enrolled = (
-            select(Enrolment.member_id)
-            .join(Programme, Programme.id == Enrolment.programme_id)
-            .where(
-                Programme.group_id == group.id,
-                Programme.id == _int(value),
-                Enrolment.status.in_(("enrolled", "completed")),
-            )
-        )
-        stmt = stmt.where(Member.id.in_(enrolled))
+    elif (segments := room_segments(group).get(kind)) is not None:
+        stmt = stmt.where(Member.id.in_(segments.members(_as_id(value))))
     return stmt.order_by(func.lower(Member.name), Member.id)
 
 
-def _int(value: str | None) -> int:
+def _as_id(value: str | None) -> int:
+    """A segment value naming a row by id; -1 (no row) when it is not a number."""
     try:
         return int(value or "")
     except ValueError:
@@ -176,11 +142,11 @@ def _clean(data: dict[str, Any]) -> tuple[str, str]:
     subject = " ".join((data.get("subject") or "").split())[:MAX_SUBJECT]
     body = (data.get("body") or "").strip()
     if not subject:
-        raise NewsletterError("Give the newsletter a subject.")
+        raise Invalid("Give the newsletter a subject.")
     if not body:
-        raise NewsletterError("Write something in the newsletter.")
+        raise Invalid("Write something in the newsletter.")
     if len(body) > MAX_BODY:
-        raise NewsletterError(f"Keep the newsletter under {MAX_BODY:,} characters.")
+        raise Invalid(f"Keep the newsletter under {MAX_BODY:,} characters.")
     return subject, body
 
 
@@ -189,12 +155,12 @@ def save_draft(
 ) -> Newsletter:
     """Create a draft, or change one (a queued newsletter cannot change)."""
     subject, body = _clean(data)
-    kind, value = parse_segment(data.get("segment") or "all:")
+    kind, value = parse_segment(group, data.get("segment") or "all:")
     if newsletter is None:
         newsletter = Newsletter(group_id=group.id, created_by=actor.id)
         db.session.add(newsletter)
     elif newsletter.state != "draft":
-        raise NewsletterError("This newsletter has already been sent; it cannot change.")
+        raise Conflict("This newsletter has already been sent; it cannot change.")
     newsletter.subject, newsletter.body = subject, body
     newsletter.segment_kind, newsletter.segment_value = kind, value
     newsletter.segment_label = segment_label(group, kind, value)[:300]
@@ -204,19 +170,20 @@ def save_draft(
 
 def delete_draft(newsletter: Newsletter) -> None:
     if newsletter.state != "draft":
-        raise NewsletterError("Only a draft can be deleted; a sent newsletter stays in the list.")
+        raise Conflict("Only a draft can be deleted; a sent newsletter stays in the list.")
     db.session.delete(newsletter)
 
 
 def queue(newsletter: Newsletter, actor: Member) -> Preview:
     """Fix the recipients and hand them to the worker (the view commits)."""
     if newsletter.state != "draft":
-        raise NewsletterError("This newsletter is already being sent.")
+        raise Conflict("This newsletter is already being sent.")
     group = db.session.get(Group, newsletter.group_id)
-    assert group is not None
+    if group is None:
+        raise NotFound("This newsletter's group no longer exists.")
     result = preview(group, newsletter.segment_kind, newsletter.segment_value)
     if not result.recipients:
-        raise NewsletterError("Nobody in this segment can be e-mailed: there is no one to send to.")
+        raise Invalid("Nobody in this segment can be e-mailed: there is no one to send to.")
     db.session.add_all(
         Recipient(group_id=group.id, newsletter_id=newsletter.id, member_id=m.id)
         for m in result.recipients
@@ -278,20 +245,22 @@ def outgoing(group: Group, newsletter: Newsletter, member: Member) -> Outgoing:
 def send_one(recipient_id: int) -> int:
     """Send one recipient's copy (one item of the periodic task; each_item commits)."""
     # Claim the row: a second worker's claim waits for this transaction, then finds it done.
-    claimed = db.session.execute(
+    claimed = db.session.scalar(
         update(Recipient)
         .where(Recipient.id == recipient_id, Recipient.state == "pending")
         .values(state="sending")
+        .returning(Recipient.id)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed is None:
         return 0
-    recipient = db.session.get(Recipient, recipient_id)
-    assert recipient is not None
-    db.session.refresh(recipient)
-    newsletter = db.session.get(Newsletter, recipient.newsletter_id)
-    group = db.session.get(Group, recipient.group_id)
+    recipient, newsletter, group = db.session.execute(
+        select(Recipient, Newsletter, Group)
+        .join(Newsletter, Newsletter.id == Recipient.newsletter_id)
+        .join(Group, Group.id == Recipient.group_id)
+        .where(Recipient.id == recipient_id)
+        .execution_options(populate_existing=True)
+    ).one()
     member = db.session.get(Member, recipient.member_id) if recipient.member_id else None
-    assert newsletter is not None and group is not None
     recipient.sent_at = clock.utcnow_naive()
     if member is None or not can_mail(member):
         recipient.state, recipient.error = "cancelled", "unsubscribed or erased before sending"

@@ -4,43 +4,33 @@ and the progress of a newsletter being sent. Unsubscribing is the campaigns room
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from node.auth.access import organiser_required
-from node.extensions import db
 from node.forms import EmptyForm
-from node.members.views import paginate
 from node.newsletters import operations as ops
 from node.newsletters.forms import NewsletterForm
 from node.newsletters.models import Newsletter
 from node.newsletters.rendering import body_html
 from node.tenancy import current_group, get_or_404, scoped
+from node.web import check_form, done, form_page, paginate, submit
 
 bp = Blueprint("newsletters", __name__, url_prefix="/newsletters")
 
 
 @bp.route("")
 @organiser_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     newsletters, page, pages, total = paginate(
         scoped(Newsletter).order_by(Newsletter.created_at.desc(), Newsletter.id.desc()), 20
     )
-    counts = {n.id: ops.progress(n) for n in newsletters}
     return render_template(
         "newsletters/index.html",
         newsletters=newsletters,
-        counts=counts,
+        counts={n.id: ops.progress(n) for n in newsletters},
         page=page,
         pages=pages,
         total=total,
@@ -58,49 +48,43 @@ def _form(newsletter: Newsletter | None = None) -> NewsletterForm:
     return form
 
 
-def _save(form: NewsletterForm, newsletter: Newsletter | None):  # type: ignore[no-untyped-def]
-    try:
-        saved = ops.save_draft(
+def _edit_page(newsletter: Newsletter | None) -> ResponseReturnValue:
+    """Write a new draft (``newsletter`` None) or change one, then show its preview."""
+    form = _form(newsletter)
+    saved = submit(
+        form,
+        lambda: ops.save_draft(
             current_group(),
             {"subject": form.subject.data, "body": form.body.data, "segment": form.segment.data},
             g.member,
             newsletter,
-        )
-    except ops.NewsletterError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return None
-    db.session.commit()
-    return redirect(url_for("newsletters.show", newsletter_id=saved.id))
+        ),
+        lambda draft: redirect(url_for("newsletters.show", newsletter_id=draft.id)),
+    )
+    if saved is not None:
+        return saved
+    return form_page("newsletters/edit.html", form=form, newsletter=newsletter)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @organiser_required
-def new():  # type: ignore[no-untyped-def]
-    form = _form()
-    if form.validate_on_submit() and (done := _save(form, None)) is not None:
-        return done
-    status = 400 if request.method == "POST" else 200
-    return render_template("newsletters/edit.html", form=form, newsletter=None), status
+def new() -> ResponseReturnValue:
+    return _edit_page(None)
 
 
 @bp.route("/<int:newsletter_id>/edit", methods=["GET", "POST"])
 @organiser_required
-def edit(newsletter_id: int):  # type: ignore[no-untyped-def]
+def edit(newsletter_id: int) -> ResponseReturnValue:
     newsletter = get_or_404(Newsletter, newsletter_id)
     if newsletter.state != "draft":
         flash("This newsletter has been sent; it cannot change.", "error")
         return redirect(url_for("newsletters.show", newsletter_id=newsletter.id))
-    form = _form(newsletter)
-    if form.validate_on_submit() and (done := _save(form, newsletter)) is not None:
-        return done
-    status = 400 if request.method == "POST" else 200
-    return render_template("newsletters/edit.html", form=form, newsletter=newsletter), status
+    return _edit_page(newsletter)
 
 
 @bp.route("/<int:newsletter_id>")
 @organiser_required
-def show(newsletter_id: int):  # type: ignore[no-untyped-def]
+def show(newsletter_id: int) -> Response:
     """A draft: the preview (how it reads, who gets it, who is left out and why). A queued or
     sent newsletter: its progress."""
     newsletter = get_or_404(Newsletter, newsletter_id)
@@ -127,35 +111,21 @@ def show(newsletter_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:newsletter_id>/send", methods=["POST"])
 @organiser_required
-def send(newsletter_id: int):  # type: ignore[no-untyped-def]
+def send(newsletter_id: int) -> Response:
     newsletter = get_or_404(Newsletter, newsletter_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        result = ops.queue(newsletter, g.member)
-    except ops.NewsletterError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            f"Sending to {len(result.recipients)} member(s). This page shows the progress.", "info"
-        )
-    return redirect(url_for("newsletters.show", newsletter_id=newsletter.id))
+    check_form()
+    result = ops.queue(newsletter, g.member)
+    return done(
+        f"Sending to {len(result.recipients)} member(s). This page shows the progress.",
+        "newsletters.show",
+        newsletter_id=newsletter.id,
+    )
 
 
 @bp.route("/<int:newsletter_id>/delete", methods=["POST"])
 @organiser_required
-def delete(newsletter_id: int):  # type: ignore[no-untyped-def]
+def delete(newsletter_id: int) -> Response:
     newsletter = get_or_404(Newsletter, newsletter_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        ops.delete_draft(newsletter)
-    except ops.NewsletterError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("newsletters.show", newsletter_id=newsletter.id))
-    db.session.commit()
-    flash("The draft is deleted.", "info")
-    return redirect(url_for("newsletters.index"))
+    check_form()
+    ops.delete_draft(newsletter)
+    return done("The draft is deleted.", "newsletters.index")

@@ -4,7 +4,9 @@ any other under their address."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, or_, select
 
 from node.extensions import db
 from node.members.erasure import Hook, Subject, Summary, count
@@ -12,7 +14,7 @@ from node.members.models import Member
 from node.public.models import MembershipApplication
 
 
-def _theirs(member_id: int, group_id: int, email: str | None):  # type: ignore[no-untyped-def]
+def _theirs(member_id: int, group_id: int, email: str | None) -> tuple[ColumnElement[bool], ...]:
     match = [MembershipApplication.member_id == member_id]
     if email:
         match.append(MembershipApplication.email == email.lower())
@@ -32,9 +34,7 @@ def summary(member: Member) -> Summary:
     return [("deleted", f"Their request(s) to join through the public form ({n}).")] if n else []
 
 
-def _export(member: Member):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
+def export(member: Member) -> dict[str, Any]:
     rows = db.session.scalars(
         select(MembershipApplication).where(*_theirs(member.id, member.group_id, member.email))
     )
@@ -64,7 +64,7 @@ HOOK = Hook(
         "membership_applications": "deleted (their requests to join through the public form)",
         "public_profiles": "kept: the group's own public description, about no one",
     },
-    export=_export,
+    export=export,
     erase=erase,
     summary=summary,
 )

@@ -1,65 +1,39 @@
 """What the public home page lists: only what officers marked public, or already published.
 
-Events and campaigns carry their own ``public`` flag (ticked on their forms). Endorsements are the
-group's own signed statements already in its public outbox (``/federation/outbox``), not
-retracted: the page shows nothing the outbox does not already give to anyone who asks. Nothing
-here reads the roster.
+Events and campaigns carry their own ``public`` flag (ticked on their forms); the rooms that keep
+them list them through ``rooms.public_listings``. Endorsements are the group's own signed
+statements already in its public outbox (``/federation/outbox``), not retracted: the page shows
+nothing the outbox does not already give to anyone who asks. Nothing here reads the roster.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 
-from node import clock
-from node.campaigns.models import Campaign
-from node.events.models import Event
 from node.extensions import db
 from node.groups.models import Group
+from node.organising.listings import PublicListing
+from node.peering.models import Statement
+from node.rooms import rooms_of
 
 LIMIT = 50
 ENDORSEMENT_TYPES = ("candidate-endorsement", "campaign-endorsement")
 
 
-def upcoming_events(group: Group) -> list[Event]:
-    return list(
-        db.session.scalars(
-            select(Event)
-            .where(
-                Event.group_id == group.id,
-                Event.public.is_(True),
-                Event.cancelled.is_(False),
-                Event.ends_at >= clock.utcnow_naive(),
-            )
-            .order_by(Event.starts_at, Event.id)
-            .limit(LIMIT)
-        )
-    )
+def room_listings(group: Group) -> list[PublicListing]:
+    return [provider(group) for provider in rooms_of().public_listings]
 
 
-def public_event(group: Group, event_id: int) -> Event | None:
-    return db.session.scalar(
-        select(Event).where(
-            Event.group_id == group.id, Event.id == event_id, Event.public.is_(True)
-        )
-    )
-
-
-def campaigns(group: Group) -> list[Campaign]:
-    return list(
-        db.session.scalars(
-            select(Campaign)
-            .where(
-                Campaign.group_id == group.id,
-                Campaign.public.is_(True),
-                Campaign.received.is_(False),
-            )
-            .order_by(Campaign.status != "active", Campaign.updated_at.desc(), Campaign.id)
-            .limit(LIMIT)
-        )
-    )
+def calendar_file(group: Group, event_id: int) -> bytes | None:
+    """One public event of ``group`` as an iCalendar file, or None when it has no such event."""
+    for listing in room_listings(group):
+        found = listing.calendar_file(event_id) if listing.calendar_file else None
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass
@@ -67,21 +41,19 @@ class Endorsement:
     kind: str  # "candidate" | "campaign"
     title: str
     detail: str
-    issued: Any
+    issued: datetime
 
 
 def endorsements(group: Group) -> list[Endorsement]:
-    from node.peering.models import Statement as statement
-
     rows = db.session.scalars(
-        select(statement)
+        select(Statement)
         .where(
-            statement.group_id == group.id,
-            statement.issuer == group.url,
-            statement.type.in_(ENDORSEMENT_TYPES),
-            statement.retracted_by.is_(None),
+            Statement.group_id == group.id,
+            Statement.issuer == group.url,
+            Statement.type.in_(ENDORSEMENT_TYPES),
+            Statement.retracted_by.is_(None),
         )
-        .order_by(statement.seq.desc())
+        .order_by(Statement.seq.desc())
         .limit(LIMIT)
     )
     found = []

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from node import clock
 from node.audit import record
 from node.auth.operations import token_hash
+from node.errors import Conflict
 from node.extensions import db
 from node.groups.models import Group
 from node.mail import send
@@ -31,10 +32,6 @@ from node.tenancy import group_url
 CONFIRM_DAYS = 7
 # A second submission within this time sends no second mail (the first is still on its way).
 RESEND_AFTER = timedelta(minutes=5)
-
-
-class ApplicationError(ValueError):
-    """A decision was refused; the message is safe to show."""
 
 
 @dataclass
@@ -73,11 +70,12 @@ def update_profile(group: Group, data: dict[str, Any], actor: Member) -> PublicP
     return prof
 
 
-def _member_with(group: Group, email: str) -> Member | None:
+def member_with_email(group: Group, email: str) -> Member | None:
+    """The member of ``group`` (not erased) with this address, in any letter case."""
     return db.session.scalar(
         select(Member).where(
             Member.group_id == group.id,
-            func.lower(Member.email) == email,
+            func.lower(Member.email) == email.strip().lower(),
             Member.erased_at.is_(None),
         )
     )
@@ -109,7 +107,7 @@ def submit(group: Group, who: Applicant) -> None:
     once; the caller rolls back and shows the same answer."""
     email = who.email.strip().lower()
     purge_expired(group)
-    if _member_with(group, email) is not None:
+    if member_with_email(group, email) is not None:
         _mail(
             group,
             email,
@@ -191,7 +189,7 @@ def confirm(group: Group, application: MembershipApplication) -> MembershipAppli
     application.token_expires_at = None
     application.confirmed_at = clock.utcnow_naive()
     if profile(group).auto_accept:
-        existing = _member_with(group, application.email)
+        existing = member_with_email(group, application.email)
         if existing is not None:
             merge(group, application, existing, actor=None)
         else:
@@ -201,7 +199,7 @@ def confirm(group: Group, application: MembershipApplication) -> MembershipAppli
 
 def _pending(application: MembershipApplication) -> None:
     if application.status != "pending":
-        raise ApplicationError("This request has already been dealt with.")
+        raise Conflict("This request has already been dealt with.")
 
 
 def _consents(application: MembershipApplication) -> str:
@@ -225,10 +223,8 @@ def _welcome(group: Group, member: Member) -> None:
 
 def approve(group: Group, application: MembershipApplication, actor: Member | None) -> Member:
     _pending(application)
-    if _member_with(group, application.email) is not None:
-        raise ApplicationError(
-            "A member with this e-mail address is already on the roster: merge instead."
-        )
+    if member_with_email(group, application.email) is not None:
+        raise Conflict("A member with this e-mail address is already on the roster: merge instead.")
     member = Member(
         group_id=group.id,
         name=application.name,
@@ -264,7 +260,7 @@ def merge(
     and record the consents just given (the latest explicit choice wins)."""
     _pending(application)
     if member.group_id != group.id or member.erased_at is not None:
-        raise ApplicationError("That member is not on this group's roster.")
+        raise Conflict("That member is not on this group's roster.")
     for attr in ("phone", "ward", "union"):
         if not getattr(member, attr) and getattr(application, attr):
             setattr(member, attr, getattr(application, attr))
@@ -295,14 +291,6 @@ def _decide(
     application.member_id = member.id
     application.decided_at = clock.utcnow_naive()
     application.decided_by = actor.id if actor is not None else None
-
-
-def same_email_member(group: Group, application: MembershipApplication) -> Member | None:
-    return _member_with(group, application.email)
-
-
-def member_by_email(group: Group, email: str) -> Member | None:
-    return _member_with(group, email.strip().lower())
 
 
 def waiting_count(group: Group) -> int:

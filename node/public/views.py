@@ -4,11 +4,10 @@ of join requests."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -18,19 +17,22 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
 from node.auth.access import officer_required, public
 from node.extensions import db, limiter
 from node.forms import EmptyForm
 from node.groups.models import Group
-from node.members.views import paginate
+from node.members.models import Member
 from node.public import listings
 from node.public import operations as ops
 from node.public.forms import JoinForm, MergeForm, PublicPageForm
 from node.public.markdown import render
 from node.public.models import MembershipApplication
 from node.tenancy import current_group, get_or_404, group_url, scoped
+from node.web import check_form, done, form_page, paginate
 
 bp = Blueprint("public", __name__)
 
@@ -46,16 +48,17 @@ def _join_limit() -> str:
     return str(current_app.config["SIGNIN_RATE_LIMIT"])
 
 
-def home_page(group: Group) -> Any:
+def home_page(group: Group) -> str:
     """The group's public home page: called by node.home for visitors who are not signed in."""
     prof = ops.profile(group)
+    rooms = listings.room_listings(group)
     return render_template(
         "public/home.html",
         group=group,
         description=render(prof.description),
         join_open=prof.join_open,
-        events=listings.upcoming_events(group),
-        campaigns=listings.campaigns(group),
+        events=[event for listing in rooms for event in listing.events],
+        campaigns=[campaign for listing in rooms for campaign in listing.campaigns],
         endorsements=listings.endorsements(group),
         feed_url=group_url(group, "/events.ics"),
     )
@@ -64,7 +67,7 @@ def home_page(group: Group) -> Any:
 @bp.route("/join", methods=["GET", "POST"])
 @public
 @limiter.limit(_join_limit, methods=["POST"])
-def join():  # type: ignore[no-untyped-def]
+def join() -> ResponseReturnValue:
     group = _node_group()
     if not ops.profile(group).join_open:
         return render_template("public/join_closed.html", group=group)
@@ -88,23 +91,20 @@ def join():  # type: ignore[no-untyped-def]
         except IntegrityError:  # the same address twice at once: the other one won
             db.session.rollback()
         return redirect(url_for("public.sent"))
-    status = 400 if request.method == "POST" else 200
     auto_accept = ops.profile(group).auto_accept
-    return render_template(
-        "public/join.html", form=form, group=group, auto_accept=auto_accept
-    ), status
+    return form_page("public/join.html", form=form, group=group, auto_accept=auto_accept)
 
 
 @bp.route("/join/sent")
 @public
-def sent():  # type: ignore[no-untyped-def]
+def sent() -> str:
     """The one answer to every join request (anti-enumeration: it never says more)."""
     return render_template("public/join_sent.html", group=_node_group(), days=ops.CONFIRM_DAYS)
 
 
 @bp.route("/join/confirm/<token>", methods=["GET", "POST"])
 @public
-def confirm(token: str):  # type: ignore[no-untyped-def]
+def confirm(token: str) -> ResponseReturnValue:
     """GET shows a button, POST confirms: mail scanners that open links do not confirm."""
     group = _node_group()
     application = ops.by_token(group, token)
@@ -124,41 +124,33 @@ def confirm(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/public/events/<int:event_id>.ics")
 @public
-def event_ics(event_id: int):  # type: ignore[no-untyped-def]
+def event_ics(event_id: int) -> Response:
     """One public event as an iCalendar file ("add to calendar")."""
-    from node.events.feeds import single_event
-
-    group = _node_group()
-    event = listings.public_event(group, event_id)
-    if event is None:
+    calendar = listings.calendar_file(_node_group(), event_id)
+    if calendar is None:
         abort(404)
     return Response(
-        single_event(group, event),
+        calendar,
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="event-{event_id}.ics"'},
     )
 
 
 @bp.route("/public/settings", methods=["GET", "POST"])
 @officer_required
-def settings():  # type: ignore[no-untyped-def]
+def settings() -> ResponseReturnValue:
     group = _node_group()
     prof = ops.profile(group)
     form = PublicPageForm(obj=prof)
     if form.validate_on_submit():
         ops.update_profile(group, form.data, g.member)
-        db.session.commit()
-        flash("The public page is saved.", "info")
-        return redirect(url_for("public.settings"))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "public/settings.html", form=form, preview=render(prof.description)
-    ), status
+        return done("The public page is saved.", "public.settings")
+    return form_page("public/settings.html", form=form, preview=render(prof.description))
 
 
 @bp.route("/public/applications")
 @officer_required
-def applications():  # type: ignore[no-untyped-def]
+def applications() -> str:
     group = _node_group()
     ops.purge_expired(group)
     db.session.commit()
@@ -184,77 +176,62 @@ def applications():  # type: ignore[no-untyped-def]
     )
 
 
-def _application(application_id: int) -> MembershipApplication:
-    return get_or_404(MembershipApplication, application_id)
-
-
 @bp.route("/public/applications/<int:application_id>")
 @officer_required
-def application(application_id: int):  # type: ignore[no-untyped-def]
+def application(application_id: int) -> str:
     group = _node_group()
-    item = _application(application_id)
-    twin = ops.same_email_member(group, item)
+    item = get_or_404(MembershipApplication, application_id)
+    twin = ops.member_with_email(group, item.email)
     merge_form = MergeForm(data={"email": item.email})
     return render_template(
         "public/application.html", item=item, twin=twin, form=EmptyForm(), merge_form=merge_form
     )
 
 
-def _decided(application_id: int, do: Any, done: str) -> Any:
+def _decided(
+    application_id: int,
+    decide: Callable[[Group, MembershipApplication, Member], object],
+    message: str,
+) -> Response:
     group = _node_group()
-    item = _application(application_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired; please try again.")
-    try:
-        do(group, item)
-    except ops.ApplicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("public.application", application_id=application_id))
-    db.session.commit()
-    flash(done, "info")
-    return redirect(url_for("public.applications"))
+    item = get_or_404(MembershipApplication, application_id)
+    check_form()
+    decide(group, item, g.member)
+    return done(message, "public.applications")
 
 
 @bp.route("/public/applications/<int:application_id>/approve", methods=["POST"])
 @officer_required
-def approve(application_id: int):  # type: ignore[no-untyped-def]
+def approve(application_id: int) -> Response:
     return _decided(
         application_id,
-        lambda group, item: ops.approve(group, item, g.member),
+        ops.approve,
         "Approved: the new member is on the roster and has been sent a welcome e-mail.",
     )
 
 
 @bp.route("/public/applications/<int:application_id>/decline", methods=["POST"])
 @officer_required
-def decline(application_id: int):  # type: ignore[no-untyped-def]
+def decline(application_id: int) -> Response:
     return _decided(
         application_id,
-        lambda group, item: ops.decline(group, item, g.member),
+        ops.decline,
         "Declined: the request and the details in it are deleted.",
     )
 
 
 @bp.route("/public/applications/<int:application_id>/merge", methods=["POST"])
 @officer_required
-def merge(application_id: int):  # type: ignore[no-untyped-def]
+def merge(application_id: int) -> Response:
     group = _node_group()
-    item = _application(application_id)
+    item = get_or_404(MembershipApplication, application_id)
     form = MergeForm()
     if not form.validate_on_submit():
         flash("Give the e-mail address of a member on the roster.", "error")
         return redirect(url_for("public.application", application_id=application_id))
-    target = ops.member_by_email(group, form.email.data)
+    target = ops.member_with_email(group, form.email.data)
     if target is None:
         flash("No member on the roster has that e-mail address.", "error")
         return redirect(url_for("public.application", application_id=application_id))
-    try:
-        ops.merge(group, item, target, g.member)
-    except ops.ApplicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("public.application", application_id=application_id))
-    db.session.commit()
-    flash(f"Merged into {target.name}'s record.", "info")
-    return redirect(url_for("public.applications"))
+    ops.merge(group, item, target, g.member)
+    return done(f"Merged into {target.name}'s record.", "public.applications")
