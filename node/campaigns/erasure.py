@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from node import clock
+from node.campaigns.models import Action, ActionSignup, CampaignOrganiser
 from node.extensions import db
 from node.members.erasure import Hook, Subject, Summary, count
 from node.members.models import Member
 
 
-def _upcoming(member_id: int) -> Any:
-    from node.campaigns.models import Action, ActionSignup
-
+def _upcoming(member_id: int) -> Select[ActionSignup]:
     return (
         select(ActionSignup)
         .join(Action)
@@ -31,8 +30,6 @@ def _upcoming(member_id: int) -> Any:
 
 
 def erase(subject: Subject) -> None:
-    from node.campaigns.models import CampaignOrganiser
-
     for signup in db.session.scalars(_upcoming(subject.member.id)).all():
         signup.status = "withdrawn"
     db.session.execute(
@@ -41,14 +38,20 @@ def erase(subject: Subject) -> None:
 
 
 def export(member: Member) -> dict[str, Any]:
-    from node.campaigns.models import CampaignOrganiser
-    from node.campaigns.operations import signups_section
-
+    signups = db.session.scalars(select(ActionSignup).where(ActionSignup.member_id == member.id))
     organising = db.session.scalars(
         select(CampaignOrganiser).where(CampaignOrganiser.member_id == member.id)
     )
     return {
-        **signups_section(member),
+        "campaign_actions": [
+            {
+                "action": s.action.title,
+                "status": s.status,
+                "attended": s.attended,
+                "at": s.action.starts_at.isoformat(),
+            }
+            for s in signups
+        ],
         "campaigns_organised": [
             {"campaign": o.campaign.title, "since": o.since.isoformat()} for o in organising
         ],
@@ -56,8 +59,6 @@ def export(member: Member) -> dict[str, Any]:
 
 
 def summary(member: Member) -> Summary:
-    from node.campaigns.models import ActionSignup, CampaignOrganiser
-
     upcoming = len(db.session.scalars(_upcoming(member.id)).all())
     total = count(ActionSignup.member_id == member.id, table=ActionSignup)
     organising = count(CampaignOrganiser.member_id == member.id, table=CampaignOrganiser)

@@ -234,19 +234,3 @@ def campaigns_table(group: Group) -> list[list[Any]]:
 
 def signups_table(action: Action) -> list[list[Any]]:
     return signups.signups_table(action.signups, "signed_up_at", lambda s: s.created_at)
-
-
-def signups_section(member: Member) -> dict[str, Any]:
-    """Subject-access export: this member's action sign-ups."""
-    rows = db.session.scalars(select(ActionSignup).where(ActionSignup.member_id == member.id))
-    return {
-        "campaign_actions": [
-            {
-                "action": s.action.title,
-                "status": s.status,
-                "attended": s.attended,
-                "at": s.action.starts_at.isoformat(),
-            }
-            for s in rows
-        ]
-    }

@@ -1,34 +1,27 @@
-"""Optional federation integration: endorse a campaign to peers, and receive peers' campaigns.
+"""Endorse a campaign to peers, and receive the campaigns peers endorse.
 
-The peering room (``node.peering``) provides ``publish_campaign_endorsement`` and
-``received_campaign_endorsements``, looked up by name: without them this module reports itself
-unavailable and the campaign pages hide the buttons; nothing else depends on it.
+The peering room (``node.peering``, a layer below) signs and publishes the statements and keeps
+the ones received from peers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
-from node import clock
+from federation import owns_campaign
+from node import clock, scheduler
 from node.campaigns.models import Campaign
 from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
-
-
-def _find(name: str) -> Callable[..., Any] | None:
-    from node.peering import operations
-
-    func = getattr(operations, name, None)
-    return func if callable(func) else None
-
-
-def available() -> bool:
-    return _find("publish_campaign_endorsement") is not None
+from node.peering.operations import (
+    meeting_decision,
+    publish_campaign_endorsement,
+    received_campaign_endorsements,
+)
 
 
 def endorse(group: Group, campaign: Campaign, actor: Member, decided_on: str, minute: str) -> None:
@@ -36,10 +29,6 @@ def endorse(group: Group, campaign: Campaign, actor: Member, decided_on: str, mi
 
     An endorsement is a decision of the group, so it carries the meeting date and minute.
     """
-    publish = _find("publish_campaign_endorsement")
-    decision_of = _find("meeting_decision")
-    if publish is None or decision_of is None:
-        raise Invalid("Federation is not set up on this node yet.")
     if not minute.strip() or not decided_on:
         raise Invalid("Give the date of the meeting that decided it and its minute reference.")
     body = {
@@ -48,15 +37,16 @@ def endorse(group: Group, campaign: Campaign, actor: Member, decided_on: str, mi
         "summary": campaign.summary or campaign.title,
         "origin": campaign.origin or group.url,
     }
-    decision = decision_of(decided_on, minute.strip()[:200], f"Endorse {campaign.title}"[:1000])
-    publish(group, body, decision, actor)
+    decision = meeting_decision(
+        decided_on, minute.strip()[:200], f"Endorse {campaign.title}"[:1000]
+    )
+    publish_campaign_endorsement(group, body, decision, actor)
     campaign.endorsed_at = clock.utcnow_naive()
 
 
 def _received(group: Group) -> list[dict[str, Any]]:
-    received = _find("received_campaign_endorsements")
-    items = received(group) if received is not None else []
-    return [i for i in items or [] if isinstance(i, dict) and not i.get("retracted")]
+    items = received_campaign_endorsements(group)
+    return [i for i in items if isinstance(i, dict) and not i.get("retracted")]
 
 
 def endorsers(group: Group, campaign: Campaign) -> list[str]:
@@ -68,12 +58,6 @@ def endorsers(group: Group, campaign: Campaign) -> list[str]:
             if (i.get("campaign") or {}).get("id") == campaign.id_url
         }
     )
-
-
-def _owns(issuer: str, id_url: str) -> bool:
-    from federation import owns_campaign
-
-    return owns_campaign(issuer, id_url)
 
 
 def sync_received(group: Group) -> int:
@@ -91,7 +75,7 @@ def sync_received(group: Group) -> int:
         id_url, issuer = str(data.get("id") or ""), str(item.get("issuer") or "")
         if not id_url or len(id_url) > 500 or id_url.startswith(mine):
             continue
-        if owners.get(id_url) is None and _owns(issuer, id_url):
+        if owners.get(id_url) is None and owns_campaign(issuer, id_url):
             owners[id_url] = (issuer, data)
         else:
             owners.setdefault(id_url, None)
@@ -122,10 +106,6 @@ def _sync(group_id: int) -> int:
 def sync_all() -> int:
     """Scheduler task: store received campaign endorsements for every group, each group an item
     of ``node.scheduler.each_item`` (one group's bad data never stops the others)."""
-    from node import scheduler
-
-    if _find("received_campaign_endorsements") is None:
-        return 0
     groups = db.session.execute(select(Group.id, Group.name).order_by(Group.id)).all()
     items = [
         scheduler.Item(f"group:{gid}", gid, f"Campaigns endorsed by peers of {name}"[:200], gid)

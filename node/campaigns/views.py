@@ -77,7 +77,6 @@ def show(campaign_id: int) -> ResponseReturnValue:
         mine=mine,
         form=EmptyForm(),
         organiser_form=OrganiserForm(),
-        can_share=sharing.available(),
         endorsers=sharing.endorsers(current_group(), campaign),
     )
 

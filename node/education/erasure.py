@@ -6,21 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from node.education.models import Enrolment
+from node.extensions import db
 from node.members.erasure import Hook, Summary, count
 from node.members.models import Member
 
 
 def summary(member: Member) -> Summary:
-    from node.education.models import Enrolment
-
     n = count(Enrolment.member_id == member.id, table=Enrolment)
     return [("kept", f"{n} programme enrolment(s), status and dates only, for the numbers.")]
 
 
 def export(member: Member) -> dict[str, Any]:
-    from node.education.operations import enrolments_section
-
-    return enrolments_section(member)
+    rows = db.session.scalars(select(Enrolment).where(Enrolment.member_id == member.id))
+    return {"programmes": [{"programme": e.programme.title, "status": e.status} for e in rows]}
 
 
 HOOK = Hook(

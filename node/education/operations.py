@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -99,13 +100,9 @@ def sessions(programme: Programme) -> list[LinkedEvent]:
     return linked_events(programme.group_id, "programme_id", programme.id)
 
 
-def attendance(sessions: list[LinkedEvent]) -> dict[int, int]:
+def attendance(sessions: list[LinkedEvent]) -> Counter[int]:
     """Sessions attended per member id."""
-    counts: dict[int, int] = {}
-    for session in sessions:
-        for member_id in session.attended:
-            counts[member_id] = counts.get(member_id, 0) + 1
-    return counts
+    return Counter(member_id for session in sessions for member_id in session.attended)
 
 
 def enrolments_table(programme: Programme) -> list[list[Any]]:
@@ -127,8 +124,3 @@ def enrolments_table(programme: Programme) -> list[list[Any]]:
         for e in programme.enrolments
     ]
     return rows
-
-
-def enrolments_section(member: Member) -> dict[str, Any]:
-    rows = db.session.scalars(select(Enrolment).where(Enrolment.member_id == member.id))
-    return {"programmes": [{"programme": e.programme.title, "status": e.status} for e in rows]}

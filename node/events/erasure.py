@@ -9,49 +9,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from node import clock
+from node.events import operations as ops
+from node.events.models import Event, FeedToken, Rsvp
 from node.extensions import db
 from node.members.erasure import Hook, Subject, Summary, count
 from node.members.models import Member
 
 
-def _upcoming(member_id: int) -> Any:
-    from node.events.models import Event, Rsvp
-
+def _upcoming(member_id: int) -> Select[Rsvp]:
     return (
         select(Rsvp)
         .join(Event)
         .where(
             Rsvp.member_id == member_id,
-            Rsvp.status.in_(("going", "waitlisted")),
+            Rsvp.status.in_(ops.ACTIVE),
             Event.starts_at >= clock.utcnow_naive(),
         )
     )
 
 
 def erase(subject: Subject) -> None:
-    from node.events import operations as ops
-    from node.events.models import FeedToken
-
     for rsvp in db.session.scalars(_upcoming(subject.member.id)).all():
         ops.withdraw(rsvp.event, subject.member)
     db.session.execute(delete(FeedToken).where(FeedToken.member_id == subject.member.id))
 
 
 def export(member: Member) -> dict[str, Any]:
-    from node.events.models import FeedToken
-    from node.events.operations import rsvps_section
-
+    rsvps = db.session.scalars(select(Rsvp).where(Rsvp.member_id == member.id))
     token = db.session.scalar(select(FeedToken).where(FeedToken.member_id == member.id))
-    feed = None if token is None else {"created_at": token.created_at.isoformat()}
-    return {**rsvps_section(member), "calendar_feed": feed}
+    return {
+        "event_rsvps": [
+            {
+                "event": r.event.title,
+                "status": r.status,
+                "attended": r.attended,
+                "starts_at": r.event.starts_at.isoformat(),
+            }
+            for r in rsvps
+        ],
+        "calendar_feed": None if token is None else {"created_at": token.created_at.isoformat()},
+    }
 
 
 def summary(member: Member) -> Summary:
-    from node.events.models import Rsvp
-
     upcoming = len(db.session.scalars(_upcoming(member.id)).all())
     total = count(Rsvp.member_id == member.id, table=Rsvp)
     return [

@@ -6,8 +6,7 @@ its wall-clock time across a daylight-saving change and the feeds can carry a pr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from node import clock
 from node.extensions import Model
 from node.members.models import Member
-from node.organising.times import DEFAULT_TZ
+from node.organising.times import DEFAULT_TZ, to_local
 
 KINDS = ("meeting", "social", "picket", "education", "other")
 RSVP_STATUSES = ("going", "waitlisted", "withdrawn")
@@ -57,16 +56,13 @@ class Event(Model):
         order_by=lambda: Rsvp.id,
     )
 
-    def local(self, when: datetime) -> datetime:
-        return when.replace(tzinfo=UTC).astimezone(ZoneInfo(self.tz))
-
     @property
     def local_start(self) -> datetime:
-        return self.local(self.starts_at)
+        return to_local(self.starts_at, self.tz)
 
     @property
     def local_end(self) -> datetime:
-        return self.local(self.ends_at)
+        return to_local(self.ends_at, self.tz)
 
     @property
     def going(self) -> list[Rsvp]:

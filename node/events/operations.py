@@ -328,18 +328,3 @@ def events_table(group: Group, when: str) -> list[list[Any]]:
         for e in db.session.scalars(event_query(group, when))
     ]
     return rows
-
-
-def rsvps_section(member: Member) -> dict[str, Any]:
-    rows = db.session.scalars(select(Rsvp).where(Rsvp.member_id == member.id))
-    return {
-        "event_rsvps": [
-            {
-                "event": r.event.title,
-                "status": r.status,
-                "attended": r.attended,
-                "starts_at": r.event.starts_at.isoformat(),
-            }
-            for r in rows
-        ]
-    }

@@ -11,25 +11,22 @@ from sqlalchemy import delete
 from node.extensions import db
 from node.members.erasure import Hook, Subject, Summary, count
 from node.members.models import Member
+from node.unions.models import UnionDetails
+from node.unions.operations import details_for
 
 
 def erase(subject: Subject) -> None:
-    from node.unions.models import UnionDetails
-
     db.session.execute(delete(UnionDetails).where(UnionDetails.member_id == subject.member.id))
 
 
 def summary(member: Member) -> Summary:
-    from node.unions.models import UnionDetails
-
     n = count(UnionDetails.member_id == member.id, table=UnionDetails)
     return [("deleted", f"Their union details ({n} record(s): sector, rep role).")] if n else []
 
 
 def export(member: Member) -> dict[str, Any]:
-    from node.unions.operations import details_section
-
-    return details_section(member)
+    d = details_for(member)
+    return {"union_details": None if d is None else {"sector": d.sector, "rep_role": d.rep_role}}
 
 
 HOOK = Hook(

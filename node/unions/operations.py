@@ -110,8 +110,3 @@ def network_table(group: Group) -> list[list[Any]]:
     outside = Counter(m.workplace or "" for m in db.session.scalars(not_in_union_query(group)))
     rows += [["(not in a union)", w, n] for w, n in sorted(outside.items())]
     return rows
-
-
-def details_section(member: Member) -> dict[str, Any]:
-    d = details_for(member)
-    return {"union_details": None if d is None else {"sector": d.sector, "rep_role": d.rep_role}}
