@@ -1,5 +1,5 @@
-"""What the campaigns room shows on other rooms' pages: a member's action sign-ups (their
-calendar feed), and the campaigns an event can belong to (the event form)."""
+"""What the campaigns room gives other pages: a member's action sign-ups (their calendar
+feed), the campaigns an event can belong to (the event form), and organiser-record entries."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from node.campaigns.models import Action, ActionSignup, Campaign
+from node.campaigns.models import Action, ActionSignup, Campaign, CampaignOrganiser
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
 from node.organising.linking import Commitment, EventLinks
+from node.organising.record import Entry
 from node.organising.times import to_local
 
 MAX_ITEMS = 500
@@ -34,7 +35,6 @@ def commitments(member: Member, since: datetime) -> list[Commitment]:
             kind="action",
             id=action.id,
             title=action.title,
-            starts_at=action.starts_at,
             local_start=to_local(action.starts_at),
             status="signed_up",
             page=f"/campaigns/{action.campaign_id}",
@@ -53,3 +53,24 @@ def event_links(group: Group) -> EventLinks:
         .order_by(Campaign.title)
     )
     return EventLinks("campaign_id", [(i, title) for i, title in campaigns])
+
+
+def record_entries(member: Member) -> list[Entry]:
+    found = [
+        Entry(action.starts_at, "action", action.title, campaign.title)
+        for _signup, action, campaign in db.session.execute(
+            select(ActionSignup, Action, Campaign)
+            .join(Action, ActionSignup.action_id == Action.id)
+            .join(Campaign, Action.campaign_id == Campaign.id)
+            .where(ActionSignup.member_id == member.id, ActionSignup.attended.is_(True))
+        )
+    ]
+    found += [
+        Entry(organiser.since, "role", "Campaign organiser", campaign.title)
+        for organiser, campaign in db.session.execute(
+            select(CampaignOrganiser, Campaign)
+            .join(Campaign)
+            .where(CampaignOrganiser.member_id == member.id)
+        )
+    ]
+    return found

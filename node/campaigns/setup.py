@@ -40,7 +40,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
         linking,
         listings,
         models,  # noqa: F401
-        record,
         sharing,
     )
     from node.campaigns.demo import seed as seed_demo
@@ -49,7 +48,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.filters["localtime"] = localtime
-    rooms.record_entries.append(record.entries)
+    rooms.record_entries.append(linking.record_entries)
     rooms.commitments.append(linking.commitments)
     rooms.event_links.append(linking.event_links)
     rooms.nav("Campaigns", "campaigns.index")

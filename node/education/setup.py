@@ -12,7 +12,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
         digest,
         linking,
         models,  # noqa: F401
-        record,
     )
     from node.education import erasure as education_erasure
     from node.education.demo import seed as seed_demo
@@ -21,7 +20,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(bp)
     rooms.nav("Education", "education.index")
     rooms.erasure(education_erasure.HOOK)
-    rooms.record_entries.append(record.entries)
+    rooms.record_entries.append(linking.record_entries)
     rooms.event_links.append(linking.event_links)
     rooms.demo(seed_demo)
     rooms.digest_sections.append(digest.segments)

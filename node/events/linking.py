@@ -1,5 +1,5 @@
-"""What the events room shows on other rooms' pages: the events a member is going to (their
-commitments page), and the events of a campaign or programme with who attended them."""
+"""What the events room gives other pages: the events a member is going to (their commitments
+page), the events of a campaign or programme with who attended, and organiser-record entries."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from node.events.models import Event
+from node.events.models import Event, Rsvp
 from node.events.operations import my_rsvps
 from node.extensions import db
 from node.members.models import Member
 from node.organising.linking import Commitment, LinkedEvent
+from node.organising.record import Entry
 
 COLUMNS = {"campaign_id": Event.campaign_id, "programme_id": Event.programme_id}
 
@@ -22,7 +23,6 @@ def commitments(member: Member, since: datetime) -> list[Commitment]:
             kind="event",
             id=r.event.id,
             title=r.event.title,
-            starts_at=r.event.starts_at,
             local_start=r.event.local_start,
             status=r.status,
             page=f"/events/{r.event.id}",
@@ -50,4 +50,15 @@ def linked_events(group_id: int, column: str, item_id: int) -> list[LinkedEvent]
             attended=frozenset(r.member_id for r in e.rsvps if r.attended),
         )
         for e in events
+    ]
+
+
+def record_entries(member: Member) -> list[Entry]:
+    return [
+        Entry(event.starts_at, "event", event.title, event.kind)
+        for _rsvp, event in db.session.execute(
+            select(Rsvp, Event)
+            .join(Event, Rsvp.event_id == Event.id)
+            .where(Rsvp.member_id == member.id, Rsvp.attended.is_(True))
+        )
     ]

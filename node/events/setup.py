@@ -24,7 +24,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
         listings,
         models,  # noqa: F401
         operations,
-        record,
     )
     from node.events.demo import seed as seed_demo
     from node.events.views import bp
@@ -36,7 +35,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.digest_sections.append(listings.segments)
     rooms.public_listings.append(listings.listing)
     rooms.task("events.reminders", operations.send_due_reminders)
-    rooms.record_entries.append(record.entries)
+    rooms.record_entries.append(linking.record_entries)
     rooms.commitments.append(linking.commitments)
     rooms.linked_events.append(linking.linked_events)
     rooms.demo(seed_demo, order=60)

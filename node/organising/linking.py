@@ -24,8 +24,7 @@ class Commitment:
     kind: str  # action | event
     id: int
     title: str
-    starts_at: datetime  # naive UTC; the deadline when ``is_deadline``
-    local_start: datetime  # in the item's own time zone
+    local_start: datetime  # in the item's own time zone; the deadline when ``is_deadline``
     status: str
     page: str  # the path of the page about it (for a calendar entry)
     created_at: datetime

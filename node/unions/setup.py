@@ -10,12 +10,12 @@ from node.rooms import Rooms
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.unions import erasure as unions_erasure
     from node.unions import (
+        linking,
         models,  # noqa: F401
-        record,
     )
     from node.unions.views import bp
 
     app.register_blueprint(bp)
     rooms.nav("Unions", "unions.index", "organiser")
     rooms.erasure(unions_erasure.HOOK)
-    rooms.record_entries.append(record.entries)
+    rooms.record_entries.append(linking.record_entries)

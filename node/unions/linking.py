@@ -1,4 +1,4 @@
-"""The unions room's part of the organiser record: a rep or steward role held."""
+"""What the unions room gives other pages: organiser-record entries (a rep or steward role)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from node.organising.record import Entry
 from node.unions.operations import details_for
 
 
-def entries(member: Member) -> list[Entry]:
+def record_entries(member: Member) -> list[Entry]:
     details = details_for(member)
     if details is None or not details.rep_role or not details.rep_since:
         return []
