@@ -6,14 +6,17 @@ one-line reason and a non-zero exit code.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from node.commands import fail, run_in_transaction, with_appcontext
 
+if TYPE_CHECKING:
+    from node.groups.models import Group
 
-def _hub(slug: str | None) -> Any:
+
+def _hub(slug: str | None) -> Group:
     from sqlalchemy import select
 
     from node.extensions import db

@@ -48,13 +48,13 @@ def body(hub: Group) -> dict[str, Any]:
     return {"groups": groups[:2000]}
 
 
-def reissue(hub: Group) -> Any:
+def reissue(hub: Group) -> Statement:
     """Publish a new registry statement (same transaction as the change that caused it)."""
     db.session.flush()
     return publish(hub, "registry", body(hub))
 
 
-def latest(hub: Group) -> Any:
+def latest(hub: Group) -> Statement | None:
     """The hub's latest registry statement row (federation store) or None."""
     return db.session.scalar(
         select(Statement)
