@@ -59,7 +59,12 @@ def test_the_ladder_gathers_every_room_and_orders_ties_by_kind(
         campaigns.record_outcome(action, {member.id}, "", officer)
         event = events.create_event(
             group,
-            {"title": "Meeting", "kind": "meeting", "starts_at": AT, "ends_at": AT.replace(hour=20)},
+            {
+                "title": "Meeting",
+                "kind": "meeting",
+                "starts_at": AT,
+                "ends_at": AT.replace(hour=20),
+            },
             officer,
         )
         event.starts_at = AT
