@@ -61,7 +61,7 @@ def count(election: Election, method: str, seats: int | None = None, seed: int =
         raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}") from None
     # __import__ rather than importlib.import_module, so `python -X importtime` lists it.
     counter = getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)
-    return counter(election, seats=seats, seed=seed)  # type: ignore[no-any-return]
+    return counter(election, seats=seats, seed=seed)
 
 
 def __getattr__(name: str) -> Any:

@@ -47,21 +47,37 @@ if TYPE_CHECKING:
 __all__ = ["BltError", "Election", "group_ballots", "read_blt", "read_blt_file", "write_blt"]
 
 
-class Election:
+class SlotValue:
+    """Equality and repr by the ``__slots__`` fields, as ``@dataclass`` gives them: importing
+    dataclasses costs ~7 ms, a tenth of a whole ``commonground tally``.  Defining ``__eq__``
+    leaves ``__hash__`` None: mutable, compared by value."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{self.__class__.__name__}({inner})"
+
+
+class Election(SlotValue):
     """A parsed election.
 
     ``ballots`` is a list of ``(weight, ranking)`` where ``ranking`` is a tuple of
     0-based candidate indexes, most preferred first; ``withdrawn`` holds 0-based
     indexes of candidates to skip on every ballot; ``notes`` are the non-blank
     lines after the title (stripped, otherwise verbatim), which counting ignores.
-
-    Written out rather than a ``@dataclass`` (same constructor, equality and repr):
-    importing dataclasses costs ~7 ms, a tenth of a whole ``commonground tally``.
     """
 
     __slots__ = ("candidates", "seats", "ballots", "title", "withdrawn", "notes")
     __match_args__ = ("candidates", "seats", "ballots", "title", "withdrawn", "notes")
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     def __init__(
         self,
@@ -78,18 +94,6 @@ class Election:
         self.title = title
         self.withdrawn = withdrawn
         self.notes = notes
-
-    def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"Election({inner})"
 
     @property
     def total_weight(self) -> int:

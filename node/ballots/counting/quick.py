@@ -78,8 +78,10 @@ def render_table(result: CountResult) -> str:
             parts.append(f"{act['excluded']} excluded")
         if act.get("elected"):
             parts.append("elected: " + ", ".join(act["elected"]))
-        for tb in r.get("tiebreaks", []):
-            parts.append(f"tie ({tb['purpose']}) settled by {tb['rule']}: {tb['chosen']}")
+        parts += [
+            f"tie ({tb['purpose']}) settled by {tb['rule']}: {tb['chosen']}"
+            for tb in r.get("tiebreaks", [])
+        ]
         lines.append(f"Round {r['round']}: " + ("; ".join(parts) or "-"))
     return "\n".join(lines)
 
@@ -98,9 +100,10 @@ def _plain(args: list[str]) -> dict[str, str] | None:
             if name not in _VALUED:
                 return None
             if not eq:
-                value = next(rest, None)  # type: ignore[assignment]
-                if value is None:
+                following = next(rest, None)
+                if following is None:
                     return None
+                value = following
         if name in found:
             return None
         found[name] = value
@@ -144,7 +147,7 @@ def run(args: list[str]) -> bool:
     except KeyboardInterrupt:
         sys.stderr.write("\nAborted!\n")  # click's words and exit code for Ctrl-C
         raise SystemExit(1) from None
-    except Exception:  # click's command runs again and reports it its own way
+    except Exception:  # noqa: BLE001 - click's command runs again and reports it its own way
         return False
     if "\x1b" in out:  # click.echo would strip escape sequences when not on a terminal
         return False

@@ -40,124 +40,124 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from .blt import Election
-from .result import CountResult, TieBreaker, scaled_to_number
+from .stv import ELECTED, EXCLUDED, HOPEFUL, STVCount
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 ms at start-up)
 if TYPE_CHECKING:
     from typing import Any
 
-SCALE = 100_000
-CONTINUING, ELECTED, EXCLUDED = 0, 1, 2
+    from .blt import Election
+    from .result import CountResult
 
+SCALE = 100_000
+
+# Papers received from a transfer: (count, ranking, index of the next preference).
 Entry = tuple[int, tuple[int, ...], int]
 
 
 def count_scottish_stv(election: Election, seats: int | None = None, seed: int = 0) -> CountResult:
     """Count ``election`` by the Scottish STV rules; see the module docstring."""
-    names = election.candidates
-    ncand = len(names)
-    seats = election.seats if seats is None else seats
-    if not 1 <= seats <= ncand:
-        raise ValueError(f"seats must be 1..{ncand}")
-    status = [CONTINUING] * ncand
-    for c in election.withdrawn:
-        status[c] = EXCLUDED
-    shown = [c for c in range(ncand) if c not in election.withdrawn]
+    return ScottishCount(election, seats, seed).run()
 
-    # Rule 45: first stage.  ``firsts[c]`` holds c's first-preference ballots
-    # as given (weight, ranking) - no copying; later parcels live in
-    # ``piles[c] = {value: [(count, ranking, index of next preference), ...]}``.
-    # A paper is routed by scanning its ranking for the next *continuing*
-    # candidate, which skips withdrawn, excluded, elected and the source alike.
-    firsts: list[list[tuple[int, tuple[int, ...]]]] = [[] for _ in range(ncand)]
-    piles: list[dict[int, list[Entry]]] = [{} for _ in range(ncand)]
-    if election.withdrawn:
-        for ballot in election.ballots:
-            for c in ballot[1]:
-                if status[c] == CONTINUING:
-                    firsts[c].append(ballot)
-                    break
-    else:
-        for ballot in election.ballots:
-            if ballot[1]:
-                firsts[ballot[1][0]].append(ballot)
-    votes = [sum(map(itemgetter(0), firsts[c])) for c in range(ncand)]
-    valid = sum(votes)
-    votes = [v * SCALE for v in votes]
-    quota_votes = valid // (seats + 1) + 1  # Rule 46
-    quota = quota_votes * SCALE
 
-    ties = TieBreaker(seed, names)
-    elected: list[int] = []
-    pending: list[int] = []  # elected, surplus not yet transferred
-    history: list[list[int]] = []
-    rounds: list[dict[str, Any]] = []
-    exhausted = 0
-    loss = 0
+class ScottishCount(STVCount):
+    """Scottish STV; the rule numbers are those of Schedule 1 (see the module docstring)."""
 
-    def num(v: int) -> int | float:
-        return scaled_to_number(v, SCALE)
+    method = "scottish-stv"
+    scale = SCALE
 
-    def record(action: dict[str, Any], before: list[int] | None, tiebreaks: list) -> None:
-        row: dict[str, Any] = {
-            "round": len(rounds) + 1,
-            "votes": {names[c]: num(votes[c]) for c in shown},
-            "transfers": {}
-            if before is None
-            else {names[c]: num(votes[c] - before[c]) for c in shown if votes[c] != before[c]},
-            "exhausted": num(exhausted),
-            "loss": num(loss),
-            "quota": quota_votes,
-            "action": action,
-        }
-        if tiebreaks:
-            row["tiebreaks"] = tiebreaks
-        rounds.append(row)
-        history.append(list(votes))
+    def __init__(self, election: Election, seats: int | None, seed: int) -> None:
+        super().__init__(election, seats, seed)
+        self.piles: list[dict[int, list[Entry]]] = [{} for _ in self.names]
+        votes = [sum(map(itemgetter(0), ballots)) for ballots in self.firsts]
+        self.quota = (sum(votes) // (self.seats + 1) + 1) * SCALE  # Rule 46
+        self.votes = [v * SCALE for v in votes]
+        self.pending: list[int] = []  # elected, surplus not yet transferred
+        self.exhausted = self.loss = 0
 
-    def order_by_votes(cands: list[int], tiebreaks: list) -> list[int]:
+    def run(self) -> CountResult:
+        """Rule 45, the first stage, then the round loop."""
+        first = self.elect_reaching_quota()
+        self.record({"first_preferences": True, "elected": [self.names[c] for c in first]})
+        return super().run()
+
+    def step(self, hopeful: list[int]) -> None:
+        """One stage: transfer the largest surplus or exclude the lowest, then elect."""
+        action = self.transfer_surplus() if self.pending else self.exclude_lowest(hopeful)
+        new = self.elect_reaching_quota()
+        if new:
+            action["elected"] = [self.names[c] for c in new]
+        self.record(action)
+
+    def transfer_surplus(self) -> dict[str, Any]:
+        """Rules 48-49: the largest surplus first."""
+        votes, pending = self.votes, self.pending
+        top = max(votes[c] for c in pending)
+        source = self.pick([c for c in pending if votes[c] == top], False, "surplus")
+        pending.remove(source)
+        surplus = votes[source] - self.quota
+        moved, values = self.move(source, (surplus, votes[source]))
+        votes[source] = self.quota
+        self.loss += surplus - moved
+        name = self.names[source]
+        return {"surplus_of": name, "surplus": self.num(surplus), "transfer_values": values}
+
+    def exclude_lowest(self, continuing: list[int]) -> dict[str, Any]:
+        """Rules 50-51: papers move at the value they arrived with."""
+        votes = self.votes
+        low = min(votes[c] for c in continuing)
+        source = self.pick([c for c in continuing if votes[c] == low], True, "exclusion")
+        self.status[source] = EXCLUDED
+        self.move(source, None)
+        votes[source] = 0
+        return {"excluded": self.names[source]}
+
+    def elect_reaching_quota(self) -> list[int]:
+        """Rule 47; returns the newly elected in order."""
+        votes, quota, status = self.votes, self.quota, self.status
+        new = self.order_remaining(
+            [c for c, s in enumerate(status) if s == HOPEFUL and votes[c] >= quota]
+        )
+        for c in new:
+            status[c] = ELECTED
+            self.elected.append(c)
+            if votes[c] > quota:
+                self.pending.append(c)
+        return new
+
+    def order_remaining(self, cands: list[int]) -> list[int]:
         """Highest votes first; exact ties by look-back, then lot."""
+        votes = self.votes
         out: list[int] = []
         rest = sorted(cands, key=lambda c: -votes[c])
         while rest:
-            top = [c for c in rest if votes[c] == votes[rest[0]]]
-            chosen, tb = ties.pick(top, history, lowest=False, purpose="order of election")
-            if tb:
-                tiebreaks.append(tb)
+            chosen = self.pick(
+                [c for c in rest if votes[c] == votes[rest[0]]], False, "order of election"
+            )
             out.append(chosen)
             rest.remove(chosen)
         return out
 
-    def elect_reaching_quota(tiebreaks: list) -> list[int]:
-        """Rule 47; returns the newly elected in order."""
-        reached = [c for c in range(ncand) if status[c] == CONTINUING and votes[c] >= quota]
-        new = order_by_votes(reached, tiebreaks)
-        for c in new:
-            status[c] = ELECTED
-            elected.append(c)
-            if votes[c] > quota:
-                pending.append(c)
-        return new
+    def move(self, source: int, factor: tuple[int, int] | None) -> tuple[int, list[int | float]]:
+        """Move every paper of ``source`` to its next continuing preference (a paper's ranking
+        is scanned on, skipping withdrawn, excluded and elected candidates and the source).
 
-    def move(source: int, factor: tuple[int, int] | None) -> tuple[int, list[int | float]]:
-        """Move every paper of ``source`` to its next continuing preference.
-
-        ``factor`` = (surplus, total) for a surplus transfer, None for an
-        exclusion (papers keep their value).  Returns (value moved to candidates
-        or non-transferable, distinct transfer values used).
+        ``factor`` = (surplus, total) for a surplus transfer, None for an exclusion (papers
+        keep their value).  Returns (value moved to candidates or non-transferable, distinct
+        transfer values used).
         """
-        nonlocal exhausted
+        status, piles, votes = self.status, self.piles, self.votes
+        ncand = len(status)
         moved = 0
-        tvs: list[int] = []
-        parcels: list[tuple[int, list, bool]] = [(SCALE, firsts[source], True)]
+        values: list[int] = []
+        parcels: list[tuple[int, list[Any], bool]] = [(SCALE, self.firsts[source], True)]
         parcels += [(value, entries, False) for value, entries in piles[source].items()]
         for value, entries, first in parcels:
             if not entries:
                 continue
             if factor is not None:
                 value = factor[0] * value // factor[1]  # 5 d.p., remainder ignored
-                tvs.append(value)
+                values.append(value)
                 if value == 0:
                     continue
             sent: list[list[Entry]] = [[] for _ in range(ncand)]
@@ -173,7 +173,7 @@ def count_scottish_stv(election: Election, seats: int | None = None, seed: int =
                 while j < end:
                     t = ranking[j]
                     j += 1
-                    if status[t] == CONTINUING:
+                    if status[t] == HOPEFUL:
                         sent[t].append((n, ranking, j))
                         papers[t] += n
                         break
@@ -188,72 +188,19 @@ def count_scottish_stv(election: Election, seats: int | None = None, seed: int =
                         parcel.extend(sent[t])
                     votes[t] += papers[t] * value
                     moved += papers[t] * value
-            exhausted += dead * value
+            self.exhausted += dead * value
             moved += dead * value
         piles[source] = {}
-        firsts[source] = []
-        return moved, [num(v) for v in sorted(set(tvs), reverse=True)]
+        self.firsts[source] = []
+        return moved, [self.num(v) for v in sorted(set(values), reverse=True)]
 
-    tiebreaks: list = []
-    first = elect_reaching_quota(tiebreaks)
-    record({"first_preferences": True, "elected": [names[c] for c in first]}, None, tiebreaks)
-
-    while len(elected) < seats:
-        continuing = [c for c in range(ncand) if status[c] == CONTINUING]
-        remaining = seats - len(elected)
-        if len(continuing) <= remaining:  # Rule 52
-            tiebreaks = rounds[-1].setdefault("tiebreaks", [])
-            last = order_by_votes(continuing, tiebreaks)
-            if not tiebreaks:
-                del rounds[-1]["tiebreaks"]
-            for c in last:
-                status[c] = ELECTED
-                elected.append(c)
-            action = rounds[-1]["action"]
-            action["elected"] = action.get("elected", []) + [names[c] for c in last]
-            action["elected_remaining"] = [names[c] for c in last]
-            break
-        before = list(votes)
-        tiebreaks = []
-        if pending:  # Rules 48-49
-            top = max(votes[c] for c in pending)
-            source, tb = ties.pick(
-                [c for c in pending if votes[c] == top], history, lowest=False, purpose="surplus"
-            )
-            if tb:
-                tiebreaks.append(tb)
-            pending.remove(source)
-            surplus = votes[source] - quota
-            moved, tvs = move(source, (surplus, votes[source]))
-            votes[source] = quota
-            loss += surplus - moved
-            action: dict[str, Any] = {"surplus_of": names[source], "surplus": num(surplus)}
-            action["transfer_values"] = tvs
-        else:  # Rules 50-51
-            low = min(votes[c] for c in continuing)
-            source, tb = ties.pick(
-                [c for c in continuing if votes[c] == low],
-                history,
-                lowest=True,
-                purpose="exclusion",
-            )
-            if tb:
-                tiebreaks.append(tb)
-            status[source] = EXCLUDED
-            moved, _ = move(source, None)
-            votes[source] = 0
-            action = {"excluded": names[source]}
-        new = elect_reaching_quota(tiebreaks)
-        if new:
-            action["elected"] = [names[c] for c in new]
-        record(action, before, tiebreaks)
-
-    return CountResult(
-        method="scottish-stv",
-        seats=seats,
-        candidates=list(names),
-        elected=[names[c] for c in elected],
-        rounds=rounds,
-        quota=quota_votes,
-        seed=seed,
-    )
+    def record(self, action: dict[str, Any]) -> None:
+        num = self.num
+        row = self.row(
+            self.votes,
+            exhausted=num(self.exhausted),
+            loss=num(self.loss),
+            quota=num(self.quota),
+            action=action,
+        )
+        self.add(row, list(self.votes))

@@ -17,147 +17,123 @@ and are settled by seeded lot, recorded in the round.
 
 from __future__ import annotations
 
-from typing import Any
+from .result import Count
 
-from .blt import Election
-from .result import CountResult, TieBreaker
-
-
-def _rank_top(
-    totals: list[int], eligible: list[int], seats: int, ties: TieBreaker
-) -> tuple[list[int], list[dict[str, Any]]]:
-    """Top ``seats`` of ``eligible`` by ``totals``; lot only where it matters."""
-    order = sorted(eligible, key=lambda c: (-totals[c], c))
-    if len(order) <= seats:
-        return order, []
-    cutoff = totals[order[seats - 1]]
-    sure = [c for c in order if totals[c] > cutoff]
-    level = [c for c in order if totals[c] == cutoff]
-    chosen = list(sure)
-    tiebreaks = []
-    while len(chosen) < seats:
-        pick, record = ties.pick(level, [], lowest=False, purpose="last seat")
-        if record:
-            tiebreaks.append(record)
-        chosen.append(pick)
-        level.remove(pick)
-    return chosen, tiebreaks
-
-
-def _simple(election: Election, seats: int | None, seed: int, approval: bool) -> CountResult:
-    names = election.candidates
-    seats = election.seats if seats is None else seats
-    if not 1 <= seats <= len(names):
-        raise ValueError(f"seats must be 1..{len(names)}")
-    withdrawn = election.withdrawn
-    totals = [0] * len(names)
-    for weight, ranking in election.ballots:
-        for c in ranking:
-            if c not in withdrawn:
-                totals[c] += weight
-                if not approval:
-                    break
-    eligible = [c for c in range(len(names)) if c not in withdrawn]
-    ties = TieBreaker(seed, names)
-    winners, tiebreaks = _rank_top(totals, eligible, seats, ties)
-    row: dict[str, Any] = {
-        "round": 1,
-        "votes": {names[c]: totals[c] for c in eligible},
-        "transfers": {},
-        "exhausted": 0,
-        "quota": None,
-        "action": {"elected": [names[c] for c in winners]},
-    }
-    if tiebreaks:
-        row["tiebreaks"] = tiebreaks
-    return CountResult(
-        method="approval" if approval else "fptp",
-        seats=seats,
-        candidates=list(names),
-        elected=[names[c] for c in winners],
-        rounds=[row],
-        seed=seed,
-    )
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 ms at start-up)
+if TYPE_CHECKING:
+    from .blt import Election
+    from .result import CountResult
 
 
 def count_fptp(election: Election, seats: int | None = None, seed: int = 0) -> CountResult:
     """First preferences, top ``seats``."""
-    return _simple(election, seats, seed, approval=False)
+    return TopCount(election, seats, seed, approval=False).run()
 
 
 def count_approval(election: Election, seats: int | None = None, seed: int = 0) -> CountResult:
     """Every listed candidate approved, top ``seats``."""
-    return _simple(election, seats, seed, approval=True)
+    return TopCount(election, seats, seed, approval=True).run()
 
 
 def count_irv(election: Election, seats: int | None = None, seed: int = 0) -> CountResult:
     """Instant-runoff for a single seat; see the module docstring."""
-    names = election.candidates
     if (election.seats if seats is None else seats) != 1:
         raise ValueError(
             "IRV elects exactly one candidate; use --seats 1, or scottish-stv/meek-stv for more"
         )
-    continuing = {c for c in range(len(names)) if c not in election.withdrawn}
-    shown = sorted(continuing)
-    ties = TieBreaker(seed, names)
-    history: list[list[int]] = []
-    rounds: list[dict[str, Any]] = []
-    total = sum(w for w, r in election.ballots if any(c in continuing for c in r))
-    # Ballots are regrouped by their remaining (continuing) preferences each
-    # round, so later rounds only walk the distinct live rankings.
-    live: dict[tuple[int, ...], int] = {}
-    for weight, ranking in election.ballots:
-        key = tuple(c for c in ranking if c in continuing)
-        if key:
-            live[key] = live.get(key, 0) + weight
-    winner = None
-    while winner is None:
+    return IRVCount(election, seed).run()
+
+
+class TopCount(Count):
+    """FPTP or approval: one round, the ``seats`` candidates with the highest totals."""
+
+    def __init__(self, election: Election, seats: int | None, seed: int, approval: bool) -> None:
+        super().__init__(election, seats, seed)
+        self.method = "approval" if approval else "fptp"
+        withdrawn = election.withdrawn
+        self.totals = totals = [0] * len(self.names)
+        for weight, ranking in election.ballots:
+            for c in ranking:
+                if c not in withdrawn:
+                    totals[c] += weight
+                    if not approval:
+                        break
+
+    def run(self) -> CountResult:
+        self.elected = self.top()
+        action = {"elected": [self.names[c] for c in self.elected]}
+        self.rounds.append(self.row(self.totals, exhausted=0, quota=None, action=action))
+        return self.result()
+
+    def top(self) -> list[int]:
+        """The top ``seats`` by total; lot only where it matters."""
+        totals, seats = self.totals, self.seats
+        order = sorted(self.shown, key=lambda c: (-totals[c], c))
+        if len(order) <= seats:
+            return order
+        cutoff = totals[order[seats - 1]]
+        chosen = [c for c in order if totals[c] > cutoff]
+        level = [c for c in order if totals[c] == cutoff]
+        while len(chosen) < seats:
+            pick = self.pick(level, False, "last seat")
+            chosen.append(pick)
+            level.remove(pick)
+        return chosen
+
+
+class IRVCount(Count):
+    """Instant-runoff.  Ballots are regrouped by their remaining (continuing) preferences
+    each round, so later rounds only walk the distinct live rankings."""
+
+    method = "irv"
+
+    def __init__(self, election: Election, seed: int) -> None:
+        super().__init__(election, 1, seed)
+        self.continuing = continuing = {
+            c for c in range(len(self.names)) if c not in election.withdrawn
+        }
+        self.total = sum(w for w, r in election.ballots if any(c in continuing for c in r))
+        self.live: dict[tuple[int, ...], int] = {}
+        for weight, ranking in election.ballots:
+            key = tuple(c for c in ranking if c in continuing)
+            if key:
+                self.live[key] = self.live.get(key, 0) + weight
+
+    def run(self) -> CountResult:
+        while not self.elected:
+            self.step()
+        return self.result()
+
+    def step(self) -> None:
+        """One round: elect a majority winner (or the last one left), else eliminate."""
+        continuing, names = self.continuing, self.names
         tally = [0] * len(names)
-        for key, weight in live.items():
+        for key, weight in self.live.items():
             tally[key[0]] += weight
         active = sum(tally)
-        row: dict[str, Any] = {
-            "round": len(rounds) + 1,
-            "votes": {names[c]: tally[c] for c in shown if c in continuing},
-            "transfers": {}
-            if not history
-            else {names[c]: tally[c] - history[-1][c] for c in shown if tally[c] != history[-1][c]},
-            "exhausted": total - active,
-            "quota": active // 2 + 1,
-        }
         top = max(continuing, key=lambda c: tally[c])
         if 2 * tally[top] > active or len(continuing) == 1:
-            winner = top
-            row["action"] = {"elected": [names[top]]}
+            loser = None
         else:
             low = min(tally[c] for c in continuing)
-            loser, record = ties.pick(
-                [c for c in continuing if tally[c] == low],
-                history,
-                lowest=True,
-                purpose="elimination",
-            )
-            if record:
-                row["tiebreaks"] = [record]
+            loser = self.pick([c for c in continuing if tally[c] == low], True, "elimination")
+        listed = [c for c in self.shown if c in continuing]
+        row = self.row(tally, listed, exhausted=self.total - active, quota=active // 2 + 1)
+        if loser is None:
+            self.elected.append(top)
+            row["action"] = {"elected": [names[top]]}
+        else:
             row["action"] = {"excluded": names[loser]}
-            continuing.discard(loser)
-            regrouped: dict[tuple[int, ...], int] = {}
-            for key, weight in live.items():
-                if loser in key:
-                    key = tuple(c for c in key if c != loser)
-                    if not key:
-                        continue
-                regrouped[key] = regrouped.get(key, 0) + weight
-            live = regrouped
-        history.append(tally)
-        rounds.append(row)
-        if not continuing:  # pragma: no cover - guarded by len == 1 above
-            break
-    return CountResult(
-        method="irv",
-        seats=1,
-        candidates=list(names),
-        elected=[names[winner]] if winner is not None else [],
-        rounds=rounds,
-        seed=seed,
-    )
+            self.eliminate(loser)
+        self.add(row, tally)
+
+    def eliminate(self, loser: int) -> None:
+        self.continuing.discard(loser)
+        regrouped: dict[tuple[int, ...], int] = {}
+        for key, weight in self.live.items():
+            if loser in key:
+                key = tuple(c for c in key if c != loser)
+                if not key:
+                    continue
+            regrouped[key] = regrouped.get(key, 0) + weight
+        self.live = regrouped
