@@ -16,7 +16,7 @@ from node.extensions import csrf, db
 from node.forms import EmptyForm
 from node.members.models import Member
 from node.members.operations import roster_query
-from node.organising.linking import commitments as commitments_in
+from node.organising.linking import commitments as member_commitments
 from node.organising.messaging import member_for_token
 from node.organising.record import ladder
 from node.tenancy import current_group, get_or_404
@@ -217,7 +217,7 @@ def commitments() -> ResponseReturnValue:
     return render_template(
         "campaigns/commitments.html",
         signups=ops.my_signups(g.member),
-        rsvps=commitments_in(g.member, clock.utcnow_naive(), "event"),
+        rsvps=member_commitments(g.member, clock.utcnow_naive(), "event"),
     )
 
 
