@@ -23,7 +23,6 @@ scanners that fetch links do not use it up.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -36,12 +35,13 @@ from node.auth.operations import (
     account_for_email,
     base_url,
     check_password_strength,
+    issue_token,
     kill_signin_links,
+    live_token,
     mailed_link,
     mark_verified,
     normalise_email,
     set_password,
-    token_hash,
 )
 from node.errors import Invalid, NotFound
 from node.extensions import db
@@ -66,18 +66,8 @@ def roster_record(group: Group | None, email: str) -> Member | None:
 
 
 def _issue(group: Group | None, email: str, purpose: str, lifetime: timedelta) -> str:
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        SigninLink(
-            group_id=group.id if group is not None else None,
-            email=email,
-            token_hash=token_hash(token),
-            purpose=purpose,
-            expires_at=clock.utcnow_naive() + lifetime,
-        )
-    )
-    db.session.flush()
-    return token
+    group_id = group.id if group is not None else None
+    return issue_token(SigninLink, lifetime, group_id=group_id, email=email, purpose=purpose)
 
 
 def request_signin_link(group: Group | None, email: str) -> bool:
@@ -125,14 +115,9 @@ def send_setup_link(group: Group, member: Member) -> None:
 
 def find_link(group: Group | None, token: str) -> SigninLink:
     """The live link for ``token`` asked on this group's site (NotFound if there is none)."""
-    group_id = group.id if group is not None else None
-    link = db.session.scalar(
-        select(SigninLink).where(
-            SigninLink.token_hash == token_hash(token),
-            SigninLink.group_id.is_(None) if group_id is None else SigninLink.group_id == group_id,
-        )
-    )
-    if link is None or link.used_at is not None or link.expires_at < clock.utcnow_naive():
+    mine = SigninLink.group_id.is_(None) if group is None else SigninLink.group_id == group.id
+    link = live_token(SigninLink, token, mine)
+    if link is None:
         raise NotFound(
             "This sign-in link is not valid: it was used already, has expired, or a newer one "
             "was sent. Ask for a new one."

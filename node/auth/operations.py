@@ -26,9 +26,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from node import clock, mail
@@ -40,6 +41,8 @@ from node.groups.models import Group
 from node.members.models import ROLES, Account, Member
 from node.tenancy import group_url
 
+# The two tables of mailed single-use links: for an account, and for an address.
+Mailed = TypeVar("Mailed", PasswordReset, SigninLink)
 MIN_PASSWORD = 10
 RESET_HOURS = 2
 CONFIRM_DAYS = 7
@@ -256,17 +259,26 @@ def authenticate(email: str, password: str) -> Account:
     return account
 
 
-def mailed_link(account: Account, purpose: str, lifetime: timedelta) -> str:
+def issue_token(model: type[Mailed], lifetime: timedelta, **fields: Any) -> str:
+    """Store a new single-use token of a mailed link (a ``model`` row, by its hash only) that
+    lives ``lifetime``; returns the token to put in the mail."""
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        PasswordReset(
-            account_id=account.id,
-            token_hash=token_hash(token),
-            purpose=purpose,
-            expires_at=clock.utcnow_naive() + lifetime,
-        )
-    )
+    expires_at = clock.utcnow_naive() + lifetime
+    db.session.add(model(token_hash=token_hash(token), expires_at=expires_at, **fields))
+    db.session.flush()
     return token
+
+
+def live_token(model: type[Mailed], token: str, *where: ColumnElement[bool]) -> Mailed | None:
+    """The ``model`` row of ``token`` (matching ``where``) if it is unused and unexpired."""
+    row = db.session.scalar(select(model).where(model.token_hash == token_hash(token), *where))
+    if row is None or row.used_at is not None or row.expires_at < clock.utcnow_naive():
+        return None
+    return row
+
+
+def mailed_link(account: Account, purpose: str, lifetime: timedelta) -> str:
+    return issue_token(PasswordReset, lifetime, account_id=account.id, purpose=purpose)
 
 
 def base_url(group: Group | None) -> str:
@@ -291,12 +303,8 @@ def send_confirmation(group: Group | None, account: Account) -> None:
 
 
 def _open_link(token: str, purpose: str) -> PasswordReset:
-    row = db.session.scalar(
-        select(PasswordReset).where(
-            PasswordReset.token_hash == token_hash(token), PasswordReset.purpose == purpose
-        )
-    )
-    if row is None or row.used_at is not None or row.expires_at < clock.utcnow_naive():
+    row = live_token(PasswordReset, token, PasswordReset.purpose == purpose)
+    if row is None:
         raise Invalid("This link is not valid or has expired. Ask for a new one.")
     return row
 

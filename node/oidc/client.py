@@ -298,3 +298,14 @@ def national_good_standing(member: Member, on_date: date) -> bool:
     if since > on_date:
         return False
     return paid_until is None or paid_until >= on_date
+
+
+def national_good_standing_ids(group_id: int, on_date: date) -> list[int]:
+    """Ids of the group's members the hub vouched for as in good standing on ``on_date`` (the
+    answer to ``signals.electorate_restricted`` for a ballot that asks for it)."""
+    members = db.session.scalars(
+        select(Member)
+        .join(NationalLink, NationalLink.member_id == Member.id)
+        .where(Member.group_id == group_id, Member.erased_at.is_(None))
+    )
+    return [m.id for m in members if national_good_standing(m, on_date)]

@@ -33,9 +33,9 @@ def _dashboard(group: Any, member: Any) -> dict[str, Any] | None:
 
 
 def _good_standing(sender: Flask, *, group_id: int, on: Any) -> list[int]:
-    from node.oidc.electorate import national_good_standing_ids
+    from node.oidc.client import national_good_standing_ids
 
-    return list(national_good_standing_ids(group_id, on))
+    return national_good_standing_ids(group_id, on)
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:

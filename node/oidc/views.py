@@ -18,8 +18,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from node import web
 from node.errors import NotFound
 from node.extensions import csrf, db
 from node.forms import EmptyForm
@@ -154,10 +155,9 @@ def revoke_connection(consent_id: int) -> ResponseReturnValue:
             name = ops.revoke_connection(hub, g.account, consent_id)
         except NotFound as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(exc.message, "error")
         else:
-            db.session.commit()
-            flash(f"{name} can no longer use your national account.", "info")
+            return web.done(f"{name} can no longer use your national account.", "oidc.connections")
     return redirect(url_for("oidc.connections"))
 
 
@@ -165,16 +165,12 @@ def revoke_connection(consent_id: int) -> ResponseReturnValue:
 @officer_required
 def national_members() -> ResponseReturnValue:
     hub = provider.hub()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = select(NationalMember).where(NationalMember.group_id == hub.id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(page, pages)
-    rows = db.session.scalars(
-        stmt.order_by(NationalMember.name, NationalMember.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    rows, page, pages, total = web.paginate(
+        select(NationalMember)
+        .where(NationalMember.group_id == hub.id)
+        .order_by(NationalMember.name, NationalMember.id),
+        PAGE_SIZE,
+    )
     return render_template(
         "oidc/national_members.html",
         rows=rows,

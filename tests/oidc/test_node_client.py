@@ -39,7 +39,7 @@ def test_state_is_checked(client, world):
 
 
 def test_officer_sees_national_status_and_ballot_rule(client, world):
-    from node.oidc.electorate import national_good_standing, national_good_standing_ids
+    from node.oidc.client import national_good_standing, national_good_standing_ids
 
     national_sign_in(client, world["hub_url"], "gita@example.org")
     client.post_form("/signout", {}, page="/", base_url=NODE)
