@@ -40,7 +40,6 @@ from node.ballots.spec import (
 )
 from node.errors import Conflict, Invalid
 from node.extensions import db
-from node.groups.models import Group
 from node.groups.operations import slugify
 from node.members.models import Member
 from node.rooms import Endorsable
@@ -207,7 +206,7 @@ def _fill(ballot: Ballot, details: Details) -> None:
 def _backed(ballot: Ballot) -> dict[str, Any]:
     """What the decision backs, as ``decision_published`` carries it: candidates or a campaign."""
     if ballot.kind != "candidate-selection":
-        return {"campaign": campaign_body(ballot, ballot.group)}
+        return {"campaign": campaign_body(ballot)}
     if not (ballot.office and ballot.area and ballot.election_date):
         raise Invalid("Give the office or seat, the area and the election date.")
     elected = (ballot.result or {}).get("elected") or []
@@ -219,11 +218,12 @@ def _backed(ballot: Ballot) -> dict[str, Any]:
     }
 
 
-def campaign_body(ballot: Ballot, group: Group) -> Endorsable:
+def campaign_body(ballot: Ballot) -> Endorsable:
     """The campaign an endorsement ballot is about: one of the group's, or one described on it."""
     chosen = _chosen_campaign(ballot)
     if chosen is not None:
         return chosen
+    group = ballot.group
     title = ballot.campaign_title or ""
     url = ballot.campaign_url if URL_RE.match(ballot.campaign_url or "") else None
     return Endorsable(
@@ -246,7 +246,7 @@ def preview(ballot: Ballot) -> dict[str, Any]:
     else:
         out["type"] = "campaign-endorsement"
         if ballot.campaign_id is not None or ballot.campaign_title:
-            out["campaign"] = campaign_body(ballot, ballot.group)
+            out["campaign"] = campaign_body(ballot)
     return out
 
 

@@ -3,8 +3,8 @@
 A participation row says that member #N voted in a ballot, and an elector row that they were in
 its frozen electorate. Both are kept so that turnouts and the one-vote rule stay right; after
 erasure they point at a placeholder row with no name, e-mail or contact details. Voting links and
-codes (their hashes) are deleted. How anyone
-voted was never linked to them: ballot papers are anonymous.
+codes (their hashes) are deleted. How anyone voted was never linked to them: ballot papers are
+anonymous.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from node.ballots.models import Ballot, Elector, Participation, VotingCredential
 from node.extensions import db
 from node.members.erasure import Hook, Subject, Summary, count
 from node.members.models import Member
@@ -20,8 +21,6 @@ from node.members.models import Member
 
 def export(member: Member) -> dict[str, Any]:
     """Ballots the member took part in (and when) — never how they voted: that is not linked."""
-    from node.ballots.models import Ballot, Participation
-
     rows = db.session.execute(
         select(Ballot.title, Ballot.id, Participation.voted_at)
         .join(Participation, Participation.ballot_id == Ballot.id)
@@ -38,8 +37,6 @@ def export(member: Member) -> dict[str, Any]:
 
 def erase(subject: Subject) -> None:
     """Voting links and codes are deleted: a dead secret's hash tells nothing anyone needs."""
-    from node.ballots.models import VotingCredential
-
     db.session.execute(
         delete(VotingCredential).where(
             VotingCredential.member_id == subject.member.id,
@@ -49,8 +46,6 @@ def erase(subject: Subject) -> None:
 
 
 def summary(member: Member) -> Summary:
-    from node.ballots.models import Elector, Participation, VotingCredential
-
     links = count(VotingCredential.member_id == member.id, table=VotingCredential)
     voted = count(Participation.member_id == member.id, table=Participation)
     electorates = count(Elector.member_id == member.id, table=Elector)

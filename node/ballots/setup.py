@@ -13,6 +13,13 @@ from flask import Flask, current_app, request
 from sqlalchemy import exists, select
 
 from node import clock
+from node.ballots import decision_views, link_views  # noqa: F401  (their routes are on bp)
+from node.ballots.demo import seed_ballots
+from node.ballots.erasure import HOOK
+from node.ballots.models import Ballot, Elector, Participation
+from node.ballots.scheduling import run_due
+from node.ballots.views import bp
+from node.extensions import db
 from node.rooms import Rooms
 
 log = logging.getLogger(__name__)
@@ -29,21 +36,14 @@ def _lazy_run_due() -> None:
     if last is not None and last <= now < last + LAZY_EVERY:
         return
     state["lazy_at"] = now
-    from node.ballots.scheduling import run_due
-
     try:
         run_due()
     except Exception:  # never break a page view because of a background task
-        from node.extensions import db
-
         db.session.rollback()
         log.exception("ballots: lazy run_due failed")
 
 
 def _panel(group: Any, member: Any) -> dict[str, Any] | None:
-    from node.ballots.models import Ballot, Elector, Participation
-    from node.extensions import db
-
     stmt = select(Ballot).where(Ballot.group_id == group.id, Ballot.state == "open")
     if not member.is_officer:
         stmt = stmt.where(
@@ -67,16 +67,10 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.ballots import decision_views, link_views, models  # noqa: F401  (routes on bp; tables)
-    from node.ballots import erasure as ballots_erasure
-    from node.ballots.demo import seed_ballots
-    from node.ballots.scheduling import run_due
-    from node.ballots.views import bp
-
     app.register_blueprint(bp)
     app.before_request(_lazy_run_due)
     rooms.nav("Ballots", "ballots.index")
     rooms.panel(_panel)
-    rooms.erasure(ballots_erasure.HOOK)
+    rooms.erasure(HOOK)
     rooms.demo(seed_ballots)
     rooms.task("ballots", run_due)

@@ -75,9 +75,9 @@ def test_lazy_trigger_opens_and_closes_without_a_worker(client, group, officer, 
 
 
 def test_a_scheduled_ballot_whose_electorate_emptied_is_held_back(group, officer, smtp_sink):
+    from node.audit import AuditEntry
     from node.ballots import operations as ops
     from node.ballots.scheduling import run_due
-    from node.members.models import AuditEntry
 
     now = clock.utcnow_naive()
     ballot = make_ballot(group, officer, opens_at=now + timedelta(hours=1))
