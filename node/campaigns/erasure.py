@@ -8,29 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import delete, select
 
-from node import clock
-from node.campaigns.models import Action, ActionSignup, CampaignOrganiser
+from node.campaigns.models import ActionSignup, CampaignOrganiser
+from node.campaigns.operations import my_signups
 from node.extensions import db
 from node.members.erasure import Hook, Subject, Summary, count
 from node.members.models import Member
 
 
-def _upcoming(member_id: int) -> Select[ActionSignup]:
-    return (
-        select(ActionSignup)
-        .join(Action)
-        .where(
-            ActionSignup.member_id == member_id,
-            ActionSignup.status == "signed_up",
-            Action.starts_at >= clock.utcnow_naive(),
-        )
-    )
-
-
 def erase(subject: Subject) -> None:
-    for signup in db.session.scalars(_upcoming(subject.member.id)).all():
+    for signup in my_signups(subject.member):
         signup.status = "withdrawn"
     db.session.execute(
         delete(CampaignOrganiser).where(CampaignOrganiser.member_id == subject.member.id)
@@ -59,7 +47,7 @@ def export(member: Member) -> dict[str, Any]:
 
 
 def summary(member: Member) -> Summary:
-    upcoming = len(db.session.scalars(_upcoming(member.id)).all())
+    upcoming = len(my_signups(member))
     total = count(ActionSignup.member_id == member.id, table=ActionSignup)
     organising = count(CampaignOrganiser.member_id == member.id, table=CampaignOrganiser)
     return [

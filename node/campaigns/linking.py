@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from node.campaigns.models import Action, ActionSignup, Campaign, CampaignOrganiser
+from node.campaigns.operations import my_signups
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
@@ -15,34 +16,21 @@ from node.organising.linking import Commitment, EventLinks
 from node.organising.record import Entry
 from node.organising.times import to_local
 
-MAX_ITEMS = 500
-
 
 def commitments(member: Member, since: datetime) -> list[Commitment]:
-    actions = db.session.scalars(
-        select(Action)
-        .join(ActionSignup)
-        .where(
-            ActionSignup.member_id == member.id,
-            ActionSignup.status == "signed_up",
-            Action.starts_at >= since,
-        )
-        .order_by(Action.starts_at)
-        .limit(MAX_ITEMS)
-    )
     return [
         Commitment(
             kind="action",
-            id=action.id,
-            title=action.title,
-            local_start=to_local(action.starts_at),
-            status="signed_up",
-            page=f"/campaigns/{action.campaign_id}",
-            created_at=action.created_at,
-            place=action.place,
-            is_deadline=action.is_deadline,
+            id=s.action.id,
+            title=s.action.title,
+            local_start=to_local(s.action.starts_at),
+            status=s.status,
+            page=f"/campaigns/{s.action.campaign_id}",
+            created_at=s.action.created_at,
+            place=s.action.place,
+            is_deadline=s.action.is_deadline,
         )
-        for action in actions
+        for s in my_signups(member, since)
     ]
 
 

@@ -200,7 +200,8 @@ def next_actions(group: Group, limit: int = 5) -> list[Action]:
     )
 
 
-def my_signups(member: Member) -> list[ActionSignup]:
+def my_signups(member: Member, since: datetime | None = None) -> list[ActionSignup]:
+    """The member's sign-ups for actions from ``since`` (default: now) on, soonest first."""
     return list(
         db.session.scalars(
             select(ActionSignup)
@@ -208,7 +209,7 @@ def my_signups(member: Member) -> list[ActionSignup]:
             .where(
                 ActionSignup.member_id == member.id,
                 ActionSignup.status == "signed_up",
-                Action.starts_at >= clock.utcnow_naive(),
+                Action.starts_at >= (since or clock.utcnow_naive()),
             )
             .order_by(Action.starts_at)
         )
