@@ -16,25 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from blinker import Namespace, Signal
+from blinker import NamedSignal, Namespace
 from flask import Flask
 from flask.globals import app_ctx
 
 rooms = Namespace()
 
 #: A group was created (``group``). Peering makes its signing key.
-group_created: Signal = rooms.signal("group-created")
-
-#: A member was erased (``group``, ``member_id``), after every room's erasure hook ran.
-member_erased: Signal = rooms.signal("member-erased")
-
-#: A ballot closed and was counted (``ballot``).
-ballot_closed: Signal = rooms.signal("ballot-closed")
+group_created: NamedSignal = rooms.signal("group-created")
 
 #: A group decided to back candidates or a campaign (``group``, ``decision``, ``actor``, and
 #: ``candidates``: a list of :class:`Candidate`, or ``campaign``: a ``node.rooms.Endorsable``);
 #: the listener signs and publishes the statements and returns their rows.
-decision_published: Signal = rooms.signal("decision-published")
+decision_published: NamedSignal = rooms.signal("decision-published")
 
 
 @dataclass(frozen=True)
@@ -48,20 +42,20 @@ class Candidate:
 
 
 #: Verified statements from one holder were stored (``holder``, ``statements``).
-statements_received: Signal = rooms.signal("statements-received")
+statements_received: NamedSignal = rooms.signal("statements-received")
 
 #: Peering asks whether a hub the group joined vouches for a key (``group_id``, ``url``,
 #: ``thumbprint``); the hub room answers from its signed registry. No answer: not vouched.
-key_vouched: Signal = rooms.signal("key-vouched")
+key_vouched: NamedSignal = rooms.signal("key-vouched")
 
 #: The scheduler is about to work on one item of a periodic task (``task``, ``key``), inside that
 #: item's protection: a receiver that raises fails that item only. Nothing listens in production;
 #: the standing test of periodic work (tests/security/test_periodic_tasks.py) poisons items.
-item_starting: Signal = rooms.signal("item-starting")
+item_starting: NamedSignal = rooms.signal("item-starting")
 
 #: A ballot restricted to national good standing asks who qualifies (``group_id``, ``on``); the
 #: listener returns the ids of the group's members in good standing on that date.
-electorate_restricted: Signal = rooms.signal("electorate-restricted")
+electorate_restricted: NamedSignal = rooms.signal("electorate-restricted")
 
 
 def app_object() -> Flask:
@@ -69,12 +63,12 @@ def app_object() -> Flask:
     return app_ctx.app
 
 
-def send(signal: Signal, **facts: Any) -> list[Any]:
+def send(signal: NamedSignal, **facts: Any) -> list[Any]:
     """Send ``signal`` from the current app; returns what the receivers returned."""
     return [answer for _, answer in signal.send(app_object(), **facts)]
 
 
-def answers(signal: Signal, **facts: Any) -> list[Any]:
+def answers(signal: NamedSignal, **facts: Any) -> list[Any]:
     """Like :func:`send`, but a signal nobody listens to is a mistake, not an empty answer."""
     if not signal.has_receivers_for(app_object()):
         raise LookupError(f"nothing on this node answers {signal.name!r}")
