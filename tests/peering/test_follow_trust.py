@@ -87,7 +87,7 @@ def test_a_jwks_key_without_kid_is_a_clean_refusal(
     with pytest.raises(Invalid, match="no usable key"):
         follow_peer(walton, SHEPPERTON, fingerprint(shepperton))
     db.session.rollback()
-    # The officers' page answers 400 with the reason (it was a 500: KeyError 'kid').
+    # The officers' page answers 400 with the reason, not a 500.
     officer = make_officer(walton)
     client.sign_in(officer.email, base_url=WALTON)
     response = client.post_form(
