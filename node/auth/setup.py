@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import delete, func, or_, select
 
+from node.auth import bulk_invite
+from node.auth.models import InvitationRunItem, SigninLink
 from node.extensions import db
 from node.members import erasure
 from node.members.models import Member
@@ -14,8 +16,6 @@ from node.rooms import Rooms
 
 
 def _items_of(member_id: int, group_id: int, email: str | None) -> Any:
-    from node.auth.models import InvitationRunItem
-
     mine = InvitationRunItem.member_id == member_id
     if email:
         mine = or_(mine, func.lower(InvitationRunItem.email) == email)
@@ -23,8 +23,6 @@ def _items_of(member_id: int, group_id: int, email: str | None) -> Any:
 
 
 def _erase(subject: erasure.Subject) -> None:
-    from node.auth.models import InvitationRunItem, SigninLink
-
     db.session.execute(
         delete(InvitationRunItem).where(
             _items_of(subject.member.id, subject.group_id, subject.email)
@@ -35,8 +33,6 @@ def _erase(subject: erasure.Subject) -> None:
 
 
 def _export(member: Member) -> dict[str, Any]:
-    from node.auth.models import InvitationRunItem
-
     email = (member.email or "").lower() or None
     rows = db.session.scalars(
         select(InvitationRunItem)
@@ -74,7 +70,5 @@ HOOK = erasure.Hook(
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.auth import bulk_invite
-
     rooms.erasure(HOOK)
     rooms.task(bulk_invite.TASK, bulk_invite.send_due)
