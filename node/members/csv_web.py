@@ -14,7 +14,18 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 
 from node.extensions import db
 from node.members import csv_io, csv_mapping
@@ -29,7 +40,7 @@ def digest(report: csv_io.ImportReport) -> str:
     return hashlib.sha256(report.signature().encode()).hexdigest()
 
 
-def _page(report: csv_io.ImportReport | None, form: Any, status: int, **extra: Any) -> Any:
+def _page(report: csv_io.ImportReport | None, form: Any, status: int, **extra: Any) -> Response:
     response = make_response(
         render_template(
             "members/import.html",
@@ -45,7 +56,9 @@ def _page(report: csv_io.ImportReport | None, form: Any, status: int, **extra: A
     return response
 
 
-def _preview_page(data: bytes, filename: str, report: csv_io.ImportReport, **extra: Any) -> Any:
+def _preview_page(
+    data: bytes, filename: str, report: csv_io.ImportReport, **extra: Any
+) -> Response:
     form = ImportPreviewForm(formdata=None)
     form.payload.data = data
     form.filename.data = filename[:255]
@@ -53,7 +66,7 @@ def _preview_page(data: bytes, filename: str, report: csv_io.ImportReport, **ext
     return _page(report, form, 200 if report.ok else 422, upload=ImportForm(formdata=None), **extra)
 
 
-def handle() -> Any:
+def handle() -> ResponseReturnValue:
     """The view body of ``/members/import`` (GET: the upload form; POST: preview or import)."""
     group = current_group()
     if "payload" in request.form:

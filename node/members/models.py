@@ -13,6 +13,9 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
+
+# The audit log's table is node.audit's; named here too for the tests that import it from here.
+from node.audit import AuditEntry as AuditEntry
 from node.extensions import Model
 
 ROLES = ("member", "organiser", "officer")
@@ -107,8 +110,3 @@ class Member(Model):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} of group {self.group_id}>"
-
-
-# The audit log's table is node.audit's; it is named here too because tests of every room import
-# it with the member models.
-from node.audit import AuditEntry as AuditEntry  # noqa: E402
