@@ -12,6 +12,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -96,17 +97,10 @@ def authorize() -> ResponseReturnValue:
         )
         db.session.commit()
         return _with_form_target(response, redirect_uri)
-    page = render_template(
+    page = web.form_page(
         "oidc/consent.html", client=client, scopes=scope.split(), record=rec, form=form
     )
-    return _consent_response(page, redirect_uri)
-
-
-def _consent_response(page: str, redirect_uri: str | None) -> Response:
-    from flask import make_response
-
-    status = 400 if request.method == "POST" else 200
-    return _with_form_target(make_response(page, status), redirect_uri)
+    return _with_form_target(make_response(*page), redirect_uri)
 
 
 @bp.route("/oidc/token", methods=["POST"])
