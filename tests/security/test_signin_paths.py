@@ -67,7 +67,8 @@ def test_every_sign_in_path_is_attacked_here():
     elsewhere = [
         str(p.relative_to(ROOT))
         for p in ROOT.rglob("*.py")
-        if writes.search(p.read_text(encoding="utf-8")) and p.relative_to(ROOT) != Path("members/access.py")
+        if writes.search(p.read_text(encoding="utf-8"))
+        and p.relative_to(ROOT) != Path("members/access.py")
     ]
     assert elsewhere == [], "only node.members.access.sign_in may put an account in the session"
 
