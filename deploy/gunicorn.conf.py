@@ -26,7 +26,8 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'  # no cookies, no user a
 # Tokens in invitation/reset/feed links and query values (sign-in codes) never reach the log.
 logger_class = "node.ops.accesslog.RedactingLogger"
 forwarded_allow_ips = "127.0.0.1,::1"
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# A RAM-backed directory for the workers' heartbeat files (a full or slow disk must not stall them).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
 
 def post_fork(server, worker):

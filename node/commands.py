@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import update_wrapper
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -81,7 +81,7 @@ def with_appcontext(f: F) -> F:
             db.session.rollback()
             fail(exc.message)
 
-    return update_wrapper(wrapper, f)  # type: ignore[return-value]
+    return cast(F, update_wrapper(wrapper, f))
 
 
 @contextmanager

@@ -10,13 +10,13 @@ from __future__ import annotations
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 
-from node.auth.access import officer_required
 from node.ballots import decisions
 from node.ballots.forms import DecisionForm
 from node.ballots.models import KINDS, METHODS, Ballot
 from node.ballots.views import bp, counted_ballot
 from node.errors import OperationError
 from node.extensions import db
+from node.members.access import officer_required
 from node.web import done
 
 

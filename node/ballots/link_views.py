@@ -15,7 +15,6 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 
-from node.auth.access import officer_required, public
 from node.ballots import results, voting
 from node.ballots import voting_links as links
 from node.ballots.forms import VoteCodeForm
@@ -25,6 +24,7 @@ from node.ballots.views import bp
 from node.errors import Conflict, OperationError
 from node.extensions import db, limiter
 from node.forms import EmptyForm
+from node.members.access import officer_required, public
 from node.members.models import Member
 from node.tenancy import current_group, get_or_404, group_url
 from node.web import check_form, ids_from_form, paginate

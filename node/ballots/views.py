@@ -17,7 +17,6 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from wtforms import SelectChoice
 
-from node.auth.access import member_required, officer_required
 from node.ballots import decisions, results, voting
 from node.ballots import operations as ops
 from node.ballots.electorate import electorate_query, frozen_electorate_query, has_voted, is_elector
@@ -27,6 +26,7 @@ from node.ballots.spec import BallotSpec, campaign_choices, from_london, to_lond
 from node.errors import OperationError
 from node.extensions import db
 from node.forms import EmptyForm
+from node.members.access import member_required, officer_required
 from node.members.models import Member
 from node.tenancy import current_group, get_or_404, scoped
 from node.web import check_form, csv_download, done, form_page, paginate, submit

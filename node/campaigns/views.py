@@ -7,13 +7,13 @@ from flask.typing import ResponseReturnValue
 
 from node import clock, web
 from node.audit import record as audit
-from node.auth.access import member_required, officer_required, organiser_required, public
 from node.campaigns import operations as ops
 from node.campaigns import sharing
 from node.campaigns.forms import ActionForm, CampaignForm, MessageForm, OrganiserForm, OutcomeForm
 from node.campaigns.models import STATUSES, Action, Campaign
 from node.extensions import csrf, db
 from node.forms import EmptyForm
+from node.members.access import member_required, officer_required, organiser_required, public
 from node.members.models import Member
 from node.members.operations import roster_query
 from node.organising.linking import commitments as member_commitments

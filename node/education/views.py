@@ -6,11 +6,11 @@ from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
 
 from node import web
-from node.auth.access import member_required, organiser_required
 from node.education import operations as ops
 from node.education.forms import MaterialForm, ProgrammeForm
 from node.education.models import KINDS, Programme
 from node.forms import EmptyForm
+from node.members.access import member_required, organiser_required
 from node.tenancy import current_group, get_or_404
 
 bp = Blueprint("education", __name__)

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from node import web
-from node.auth.access import member_required, organiser_required, public
 from node.events import feeds
 from node.events import operations as ops
 from node.events.forms import EventForm
 from node.events.models import KINDS, Event, FeedToken
 from node.extensions import db
 from node.forms import EmptyForm
+from node.members.access import member_required, organiser_required, public
 from node.organising.linking import event_links
 from node.organising.times import to_local
 from node.tenancy import current_group, get_or_404, group_url

@@ -15,11 +15,11 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, select
 
-from node.auth.access import public
 from node.extensions import csrf, db
 from node.hub import queries
 from node.hub.models import EnrolledGroup, HubCampaign, HubCandidate
 from node.hub.queries import arg, hub_or_404, per_page
+from node.members.access import public
 from node.peering.models import Statement
 from node.tenancy import get_or_404
 from node.web import PAGE_SIZE, paginate

@@ -13,7 +13,6 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, select
 from werkzeug.wrappers import Response
 
-from node.auth.access import officer_required, public
 from node.errors import Invalid
 from node.extensions import csrf, db
 from node.groups.models import Group
@@ -21,6 +20,7 @@ from node.hub import charts, operations, queries, registry, trust
 from node.hub.enrolment import EnrolmentError
 from node.hub.models import STATUSES, EnrolledGroup, EnrolmentToken, HubCampaign, HubCandidate
 from node.hub.queries import arg, hub_or_404, per_page
+from node.members.access import officer_required, public
 from node.peering import keystore, net
 from node.peering.models import ForkEvidence
 from node.tenancy import get_or_404

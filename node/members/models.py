@@ -13,9 +13,6 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
-
-# The audit log's table is node.audit's; named here too for the tests that import it from here.
-from node.audit import AuditEntry as AuditEntry
 from node.extensions import Model
 
 ROLES = ("member", "organiser", "officer")

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from node.auth.access import organiser_required
 from node.forms import EmptyForm
+from node.members.access import organiser_required
 from node.newsletters import operations as ops
 from node.newsletters.forms import NewsletterForm
 from node.newsletters.models import Newsletter

@@ -18,10 +18,10 @@ from federation import statements as fst
 from federation.errors import StatementError
 from federation.follow import FOLLOW_TYP
 from node import __version__
-from node.auth.access import public
 from node.extensions import db, limiter
 from node.groups.models import Group
 from node.groups.operations import list_groups
+from node.members.access import public
 from node.peering import keystore, net
 from node.peering.following import handle_follow
 from node.peering.ingest import receive

@@ -11,11 +11,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import and_, func, or_, select
 from werkzeug.wrappers import Response
 
-from node.auth.access import member_required, officer_required
 from node.errors import Invalid
 from node.extensions import db
 from node.forms import EmptyForm
 from node.groups.operations import slugify
+from node.members.access import member_required, officer_required
 from node.peering import keystore
 from node.peering import operations as ops
 from node.peering.following import follow_peer, preview_peer, unfollow_peer

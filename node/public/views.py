@@ -21,10 +21,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from node.auth.access import officer_required, public
 from node.extensions import db, limiter
 from node.forms import EmptyForm
 from node.groups.models import Group
+from node.members.access import officer_required, public
 from node.members.models import Member
 from node.public import listings
 from node.public import operations as ops

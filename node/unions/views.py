@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from wtforms import SelectChoice
 
 from node import web
-from node.auth.access import member_required, organiser_required
+from node.members.access import member_required, organiser_required
 from node.tenancy import current_group
 from node.unions import operations as ops
 from node.unions.forms import DetailsForm, UnionMessageForm

@@ -28,7 +28,7 @@ def link_from_mail(smtp_sink, email):
     return LINK.search(smtp_sink.body(message)).group(1)
 
 
-def accept(client, path, name="Rosa Luxton", password="rosa-strong-password"):  # noqa: S107 (a test password)
+def accept(client, path, name="Rosa Luxton", password="rosa-strong-password"):
     return client.post_form(path, {"name": name, "password": password, "confirm": password})
 
 

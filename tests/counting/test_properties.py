@@ -74,7 +74,7 @@ def test_write_read_round_trip(e: Election) -> None:
     grouped: dict[tuple[int, ...], int] = {}
     for w, rk in e.ballots:
         grouped[tuple(rk)] = grouped.get(tuple(rk), 0) + w
-    assert back.ballots == list((r, w)[::-1] for r, w in grouped.items())
+    assert back.ballots == [(r, w)[::-1] for r, w in grouped.items()]
     assert (back.candidates, back.seats, back.title, back.withdrawn) == (
         e.candidates,
         e.seats,

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from node import scheduler, signals
+from node.audit import AuditEntry
 from node.extensions import db
-from node.members.models import AuditEntry, Member
+from node.members.models import Member
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from node import clock
+from node.audit import AuditEntry
 from node.extensions import db
-from node.members.models import AuditEntry, Member
+from node.members.models import Member
 from node.public.models import MembershipApplication, PublicProfile
 
 LINK = re.compile(r"http://localhost(/join/confirm/[A-Za-z0-9_-]+)")
