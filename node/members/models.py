@@ -89,7 +89,7 @@ class Member(Model):
         They lose every organiser and officer power until they are active again: their role is
         kept, but acts only while ``status`` is active. Who may *vote* is not decided here:
         each ballot freezes its electorate by its own rule (active and in good standing on the
-        freeze date, node.ballots.operations.electorate_query).
+        freeze date, node.ballots.electorate.electorate_query).
         """
         if self.erased_at is not None:
             return False
