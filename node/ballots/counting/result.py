@@ -12,12 +12,11 @@ seed and get the same result.
 
 from __future__ import annotations
 
-import random
-
 from .blt import SlotValue
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (~2 ms at start-up)
 if TYPE_CHECKING:
+    from random import Random
     from typing import Any
 
     from .blt import Election
@@ -87,8 +86,7 @@ class Count:
         self.history: list[list[int]] = []
         self.tiebreaks: list[dict[str, Any]] = []
         self.seed = seed
-        # Not for secrecy: a seeded draw, published so that anyone can repeat it.
-        self.rng = random.Random(seed)  # noqa: S311
+        self.rng: Random | None = None  # made at the first lot: most counts draw none
         self.draws = 0
 
     def num(self, value: int) -> int | float:
@@ -119,6 +117,11 @@ class Count:
             if len(group) == 1:
                 record.update(rule="look-back", round=back + 1, chosen=names[group[0]])
                 return group[0]
+        if self.rng is None:
+            from random import Random  # ~1 ms of a whole `commonground tally`, so only here
+
+            # Not for secrecy: a seeded draw, published so that anyone can repeat it.
+            self.rng = Random(self.seed)  # noqa: S311
         index = self.rng.randrange(len(group))
         self.draws += 1
         record.update(
