@@ -252,6 +252,14 @@ class FederationClient:
                     raise BadResponse(f"{url[:200]}: {value[:200]} is not at origin {origin}")
         return Discovery(doc["software"], doc["version"], doc["role"], groups, raw=doc)
 
+    def probe(self, base_url: str) -> requests.Response:
+        """GET ``{origin}/.well-known/commonground`` only to see that the node answers: a 2xx
+        or 4xx response is returned (its status and headers, e.g. ``Date``, are the point);
+        anything else raises a :class:`DeliveryError`."""
+        url = origin_of(base_url) + WELL_KNOWN
+        response, _ = self._request("GET", url, limit=1024 * 1024, accept_4xx=True)
+        return response
+
     def fetch_jwks(self, uri: str) -> list[dict[str, Any]]:
         """GET a JWKS; returns its valid Ed25519 public keys (other keys are skipped).
 

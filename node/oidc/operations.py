@@ -16,9 +16,9 @@ from node.audit import record
 from node.errors import Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
-from node.members.models import Account, Member
+from node.members.models import Account
+from node.oidc.issuing import SCOPES, revoke_tokens
 from node.oidc.models import Consent, HubConnection, OidcClient, Token
-from node.oidc.provider import SCOPES, revoke_tokens
 
 if TYPE_CHECKING:
     from joserfc.jwk import KeySetSerialization
@@ -166,9 +166,3 @@ def hub_connection(group: Group | None) -> HubConnection | None:
     if group is None or group.is_hub:
         return None
     return db.session.scalar(select(HubConnection).where(HubConnection.group_id == group.id))
-
-
-def member_by_id(group: Group, member_id: int) -> Member | None:
-    return db.session.scalar(
-        select(Member).where(Member.group_id == group.id, Member.id == member_id)
-    )

@@ -26,7 +26,7 @@ from node.errors import NotFound
 from node.extensions import csrf, db
 from node.forms import EmptyForm
 from node.members.access import account_required, officer_required, public
-from node.oidc import keys, provider, records
+from node.oidc import issuing, keys, provider, records
 from node.oidc import operations as ops
 from node.oidc.forms import ConsentForm, ImportForm
 from node.oidc.models import NationalMember
@@ -44,13 +44,13 @@ def _no_store(response: Response) -> Response:
 @bp.route("/.well-known/openid-configuration")
 @public
 def discovery() -> ResponseReturnValue:
-    return jsonify(provider.discovery(provider.hub()))
+    return jsonify(provider.discovery(issuing.hub()))
 
 
 @bp.route("/oidc/jwks.json")
 @public
 def jwks() -> ResponseReturnValue:
-    provider.hub()
+    issuing.hub()
     return jsonify(keys.provider_jwks())
 
 
@@ -69,7 +69,7 @@ def _with_form_target(response: Response, redirect_uri: str | None) -> Response:
 @bp.route("/oidc/authorize", methods=["GET", "POST"])
 @account_required
 def authorize() -> ResponseReturnValue:
-    hub = provider.hub()
+    hub = issuing.hub()
     server = provider.server()
     try:
         grant = server.get_consent_grant(end_user=g.account)
@@ -107,7 +107,7 @@ def authorize() -> ResponseReturnValue:
 @public
 @csrf.exempt
 def token() -> ResponseReturnValue:
-    provider.hub()
+    issuing.hub()
     response = provider.server().create_token_response()
     db.session.commit()  # used codes, revocations on replay, seen assertion ids
     return response
@@ -117,7 +117,7 @@ def token() -> ResponseReturnValue:
 @public
 @csrf.exempt
 def revoke() -> ResponseReturnValue:
-    provider.hub()
+    issuing.hub()
     response = provider.server().create_endpoint_response("revocation")
     db.session.commit()
     return response
@@ -127,14 +127,14 @@ def revoke() -> ResponseReturnValue:
 @public
 @csrf.exempt
 def userinfo() -> ResponseReturnValue:
-    provider.hub()
+    issuing.hub()
     return _no_store(provider.server().create_endpoint_response("userinfo"))
 
 
 @bp.route("/oidc/connections")
 @account_required
 def connections() -> ResponseReturnValue:
-    hub = provider.hub()
+    hub = issuing.hub()
     return render_template(
         "oidc/connections.html", consents=ops.connections(hub, g.account), form=EmptyForm()
     )
@@ -143,7 +143,7 @@ def connections() -> ResponseReturnValue:
 @bp.route("/oidc/connections/<int:consent_id>/revoke", methods=["POST"])
 @account_required
 def revoke_connection(consent_id: int) -> ResponseReturnValue:
-    hub = provider.hub()
+    hub = issuing.hub()
     if EmptyForm().validate_on_submit():
         try:
             name = ops.revoke_connection(hub, g.account, consent_id)
@@ -158,7 +158,7 @@ def revoke_connection(consent_id: int) -> ResponseReturnValue:
 @bp.route("/oidc/members")
 @officer_required
 def national_members() -> ResponseReturnValue:
-    hub = provider.hub()
+    hub = issuing.hub()
     rows, page, pages, total = web.paginate(
         select(NationalMember)
         .where(NationalMember.group_id == hub.id)
@@ -178,7 +178,7 @@ def national_members() -> ResponseReturnValue:
 @bp.route("/oidc/members/import", methods=["GET", "POST"])
 @officer_required
 def import_members() -> ResponseReturnValue:
-    hub = provider.hub()
+    hub = issuing.hub()
     form = ImportForm()
     if form.validate_on_submit():
         report = records.import_national_members(hub, form.file.data.read(), g.member)

@@ -68,7 +68,8 @@ def restore(file: Path, force: bool) -> None:
 )
 def doctor(peers: tuple[str, ...]) -> None:
     """Check configuration, database, keys, disk, backups, clock and peers; say what to fix."""
-    from node.ops.doctor import FAIL, run_checks
+    from node.ops.doctor import run_checks
+    from node.ops.findings import FAIL
 
     findings = run_checks(peers)
     for finding in findings:

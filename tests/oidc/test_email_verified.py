@@ -74,7 +74,7 @@ def test_hub_does_not_vouch_for_an_unproven_address(app, sso, squatter):
 
 
 def test_after_a_mailed_reset_the_owner_is_vouched_for(app, client, sso, squatter, smtp_sink):
-    from node.oidc.provider import user_info
+    from node.oidc.issuing import user_info
 
     browser, password = squatter
     client.post_form("/reset", {"email": NEWBIE}, base_url=HUB)
