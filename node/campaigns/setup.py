@@ -35,28 +35,21 @@ def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.campaigns import erasure as campaigns_erasure
-    from node.campaigns import (
-        linking,
-        listings,
-        models,  # noqa: F401
-        sharing,
-    )
+    from node.campaigns import erasure, providers, sharing
     from node.campaigns.demo import seed as seed_demo
-    from node.campaigns.endorsable import SOURCE as endorsable_campaigns
     from node.campaigns.views import bp
 
     app.register_blueprint(bp)
     app.jinja_env.filters["localtime"] = localtime
-    rooms.record_entries.append(linking.record_entries)
-    rooms.commitments.append(linking.commitments)
-    rooms.event_links.append(linking.event_links)
+    rooms.record_entries.append(providers.record_entries)
+    rooms.commitments.append(providers.commitments)
+    rooms.event_links.append(providers.event_links)
     rooms.nav("Campaigns", "campaigns.index")
     rooms.nav("My record", "campaigns.my_record")
     rooms.nav("Development", "campaigns.ladder_index", "officer")
     rooms.panel(campaigns_panel)
-    rooms.erasure(campaigns_erasure.HOOK)
-    rooms.public_listings.append(listings.listing)
-    rooms.endorsable.append(endorsable_campaigns)
+    rooms.erasure(erasure.HOOK)
+    rooms.public_listings.append(providers.public_listing)
+    rooms.endorsable.append(providers.ENDORSABLE)
     rooms.demo(seed_demo)
     rooms.task("campaigns.sync_received", sharing.sync_all)

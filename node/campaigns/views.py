@@ -16,7 +16,7 @@ from node.forms import EmptyForm
 from node.members.access import member_required, officer_required, organiser_required, public
 from node.members.models import Member
 from node.members.operations import roster_query
-from node.organising.linking import commitments as member_commitments
+from node.organising.items import commitments as member_commitments
 from node.organising.messaging import member_for_token
 from node.organising.record import ladder
 from node.tenancy import current_group, get_or_404

@@ -15,7 +15,7 @@ from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
 from node.organising import signups
-from node.organising.linking import LinkedEvent, linked_events
+from node.organising.items import LinkedEvent, linked_events
 from node.organising.messaging import group_of
 
 

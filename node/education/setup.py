@@ -8,19 +8,14 @@ from node.rooms import Rooms
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.education import (
-        digest,
-        linking,
-        models,  # noqa: F401
-    )
-    from node.education import erasure as education_erasure
+    from node.education import erasure, providers
     from node.education.demo import seed as seed_demo
     from node.education.views import bp
 
     app.register_blueprint(bp)
     rooms.nav("Education", "education.index")
-    rooms.erasure(education_erasure.HOOK)
-    rooms.record_entries.append(linking.record_entries)
-    rooms.event_links.append(linking.event_links)
+    rooms.erasure(erasure.HOOK)
+    rooms.record_entries.append(providers.record_entries)
+    rooms.event_links.append(providers.event_links)
+    rooms.digest_sections.append(providers.segments)
     rooms.demo(seed_demo)
-    rooms.digest_sections.append(digest.segments)

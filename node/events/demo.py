@@ -9,7 +9,7 @@ import random
 from node.extensions import db
 from node.groups.models import Group
 from node.organising.demo import at, people
-from node.organising.linking import event_links
+from node.organising.items import event_links
 
 READING_GROUP = "Reading group"
 

@@ -18,7 +18,7 @@ from node.events.models import Event, Rsvp
 from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
-from node.organising.linking import commitments
+from node.organising.items import commitments
 from node.tenancy import group_url
 
 HISTORY = timedelta(days=90)

@@ -18,24 +18,18 @@ def events_panel(group: Any, member: Any) -> dict[str, Any]:
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.events import erasure as events_erasure
-    from node.events import (
-        linking,
-        listings,
-        models,  # noqa: F401
-        operations,
-    )
+    from node.events import erasure, operations, providers
     from node.events.demo import seed as seed_demo
     from node.events.views import bp
 
     app.register_blueprint(bp)
     rooms.nav("Events", "events.index")
     rooms.panel(events_panel, order=10)
-    rooms.erasure(events_erasure.HOOK)
-    rooms.digest_sections.append(listings.segments)
-    rooms.public_listings.append(listings.listing)
+    rooms.erasure(erasure.HOOK)
+    rooms.digest_sections.append(providers.segments)
+    rooms.public_listings.append(providers.public_listing)
     rooms.task("events.reminders", operations.send_due_reminders)
-    rooms.record_entries.append(linking.record_entries)
-    rooms.commitments.append(linking.commitments)
-    rooms.linked_events.append(linking.linked_events)
+    rooms.record_entries.append(providers.record_entries)
+    rooms.commitments.append(providers.commitments)
+    rooms.linked_events.append(providers.linked_events)
     rooms.demo(seed_demo, order=60)

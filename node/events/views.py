@@ -20,7 +20,7 @@ from node.events.models import KINDS, Event, FeedToken
 from node.extensions import db
 from node.forms import EmptyForm
 from node.members.access import member_required, organiser_required, public
-from node.organising.linking import event_links
+from node.organising.items import event_links
 from node.organising.times import to_local
 from node.tenancy import current_group, get_or_404, group_url
 

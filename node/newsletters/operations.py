@@ -27,7 +27,7 @@ from node.mail import Outgoing, send_many
 from node.members.models import ROLES, STATUSES, Member
 from node.newsletters.models import Newsletter, Recipient
 from node.newsletters.rendering import mail_html, mail_text
-from node.organising.listings import Segments
+from node.organising.items import Segments
 from node.organising.messaging import can_mail, unsubscribe_url
 from node.rooms import rooms_of
 from node.scheduler import Item, each_item

@@ -8,14 +8,10 @@ from node.rooms import Rooms
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.newsletters import erasure as newsletters_erasure
-    from node.newsletters import (
-        models,  # noqa: F401  (the tables)
-        operations,
-    )
+    from node.newsletters import erasure, operations
     from node.newsletters.views import bp
 
     app.register_blueprint(bp)
     rooms.nav("Newsletters", "newsletters.index", "organiser")
-    rooms.erasure(newsletters_erasure.HOOK)
+    rooms.erasure(erasure.HOOK)
     rooms.task(operations.TASK, operations.send_due)

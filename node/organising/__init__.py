@@ -6,9 +6,8 @@
   and recording who turned up, for any room's sign-up rows;
 - :mod:`~node.organising.record`: the organiser record (the ladder), from the entries each room
   registers in ``rooms.record_entries``;
-- :mod:`~node.organising.linking`: what one room shows of another's items (a member's
-  commitments, the events linked to a campaign or programme), as plain items;
-- :mod:`~node.organising.listings`: what the rooms offer the newsletters and the public page;
+- :mod:`~node.organising.items`: what one room shows of another's items (a member's
+  commitments, a campaign's events, newsletter segments, public listings), as plain items;
 - :mod:`~node.organising.demo`: what the rooms' demo seeds share.
 
 The kernel imports no room: the rooms register providers in the registry (``node.rooms``).

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from node.extensions import db
 from node.groups.models import Group
-from node.organising.listings import PublicListing
+from node.organising.items import PublicListing
 from node.peering.models import Statement
 from node.rooms import rooms_of
 

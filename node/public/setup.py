@@ -23,12 +23,11 @@ def join_panel(group: Any, member: Any) -> dict[str, Any] | None:
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.public import erasure as public_erasure
-    from node.public import models  # noqa: F401
+    from node.public import erasure
     from node.public.views import bp, home_page
 
     app.register_blueprint(bp)
     rooms.public_home = home_page
     rooms.nav("Public page", "public.settings", "officer")
     rooms.panel(join_panel)
-    rooms.erasure(public_erasure.HOOK)
+    rooms.erasure(erasure.HOOK)

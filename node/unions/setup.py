@@ -8,14 +8,10 @@ from node.rooms import Rooms
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.unions import erasure as unions_erasure
-    from node.unions import (
-        linking,
-        models,  # noqa: F401
-    )
+    from node.unions import erasure, providers
     from node.unions.views import bp
 
     app.register_blueprint(bp)
     rooms.nav("Unions", "unions.index", "organiser")
-    rooms.erasure(unions_erasure.HOOK)
-    rooms.record_entries.append(linking.record_entries)
+    rooms.erasure(erasure.HOOK)
+    rooms.record_entries.append(providers.record_entries)

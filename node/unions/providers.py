@@ -1,4 +1,4 @@
-"""What the unions room gives other pages: organiser-record entries (a rep or steward role)."""
+"""What the unions room gives other rooms' pages: organiser-record entries (a rep or steward)."""
 
 from __future__ import annotations
 
