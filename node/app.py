@@ -7,15 +7,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, Response, g, jsonify, make_response, render_template
+from flask import Flask, Response, g, jsonify, make_response, render_template
 from werkzeug.exceptions import HTTPException
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-from node import __version__, errors, tenancy
+from node import __version__, errors, home, tenancy
+from node.auth import views as auth_views
 from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
+from node.members import views as member_views
 from node.members.access import load_identity, public
 from node.rooms import Rooms, init_rooms
 
@@ -32,15 +34,6 @@ def _too_many_detail(exc: HTTPException) -> str:
     bare limit, such as "10 per 1 minute", in the description otherwise)."""
     limit = getattr(getattr(exc, "limit", None), "error_message", None)
     return limit if isinstance(limit, str) and limit else TOO_MANY
-
-
-# Blueprints of the foundation, registered first.
-def _foundation_blueprints() -> list[Blueprint]:
-    from node import home
-    from node.auth import views as auth_views
-    from node.members import views as member_views
-
-    return [auth_views.bp, member_views.bp, home.bp]
 
 
 def _room_setups() -> list[Any]:
@@ -96,7 +89,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_error_pages(app)
     rooms = init_rooms(app)
     init_templates(app, rooms)
-    for blueprint in _foundation_blueprints():
+    for blueprint in (auth_views.bp, member_views.bp, home.bp):  # the foundation's, first
         app.register_blueprint(blueprint)
     for setup in _room_setups():
         rooms.names.append(setup.__name__.split(".")[-2])

@@ -48,6 +48,10 @@ class Page:
     def __iter__(self) -> Iterator[Any]:
         return iter((self.items, self.page, self.pages, self.total))
 
+    def context(self, name: str) -> dict[str, Any]:
+        """Template values: the items as ``name``, and ``page``, ``pages`` and ``total``."""
+        return {name: self.items, "page": self.page, "pages": self.pages, "total": self.total}
+
 
 def paginate(stmt: Select[Any], per_page: int = PAGE_SIZE, *, scalars: bool = True) -> Page:
     """Run ``stmt`` for the page named in ``?page=`` (out-of-range pages show the nearest one)."""

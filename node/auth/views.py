@@ -206,7 +206,7 @@ def invite_everyone() -> ResponseReturnValue:
 def invite_everyone_run(run_id: int) -> ResponseReturnValue:
     """One run's progress and send log (who was sent what when, failures)."""
     run = get_or_404(InvitationRun, run_id)
-    items, page, pages, total = web.paginate(
+    items = web.paginate(
         scoped(InvitationRunItem)
         .where(InvitationRunItem.run_id == run.id)
         .order_by(InvitationRunItem.id),
@@ -215,13 +215,7 @@ def invite_everyone_run(run_id: int) -> ResponseReturnValue:
     counts = bulk_invite.progress(run)
     response = make_response(
         render_template(
-            "members/invite_everyone_run.html",
-            run=run,
-            counts=counts,
-            items=items,
-            page=page,
-            pages=pages,
-            total=total,
+            "members/invite_everyone_run.html", run=run, counts=counts, **items.context("items")
         )
     )
     if counts["pending"]:

@@ -146,16 +146,12 @@ def _open_ballot(ballot_id: int) -> Ballot:
 def turnout(ballot_id: int) -> ResponseReturnValue:
     """Turnout by method and who has not voted yet, with link re-issue and code printing."""
     ballot = _open_ballot(ballot_id)
-    members, page, pages, total = paginate(links.not_voted_query(ballot), 50)
     return render_template(
         "ballots/turnout.html",
         ballot=ballot,
         by_method=links.turnout_by_method(ballot),
         methods=PARTICIPATION_METHODS,
-        members=members,
-        page=page,
-        pages=pages,
-        total=total,
+        **paginate(links.not_voted_query(ballot), 50).context("members"),
         form=EmptyForm(),
         to_london=to_london,
     )

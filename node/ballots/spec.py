@@ -4,7 +4,7 @@ back, and the UK-time conversions."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,29 +17,6 @@ from node.rooms import Endorsable, rooms_of
 LONDON = ZoneInfo("Europe/London")
 MAX_OPTIONS = 50
 URL_RE = re.compile(r"^https?://[^\s#]{1,490}$")
-# The spec's fields that operations copies onto the ballot (the options are copied separately).
-FIELDS = (
-    "title",
-    "question",
-    "kind",
-    "method",
-    "seats",
-    "opens_at",
-    "closes_at",
-    "freeze_on",
-    "min_days",
-    "requires_national_good_standing",
-    "quorum",
-    "quorum_percent",
-    "threshold",
-    "office",
-    "area",
-    "election_date",
-    "campaign_id",
-    "campaign_title",
-    "campaign_summary",
-    "campaign_url",
-)
 
 
 # ----------------------------------------------------------------------------- time helpers
@@ -85,6 +62,10 @@ class BallotSpec:
     campaign_title: str | None = None  # …or one described here
     campaign_summary: str | None = None
     campaign_url: str | None = None
+
+
+# The spec's fields that operations copies onto the ballot (the options are copied separately).
+FIELDS = tuple(f.name for f in fields(BallotSpec) if f.name != "options")
 
 
 def validate(spec: BallotSpec) -> None:

@@ -22,7 +22,14 @@ from node.ballots import operations as ops
 from node.ballots.electorate import electorate_query, frozen_electorate_query, has_voted, is_elector
 from node.ballots.forms import BallotForm
 from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
-from node.ballots.spec import BallotSpec, campaign_choices, from_london, to_london, to_london_naive
+from node.ballots.spec import (
+    FIELDS,
+    BallotSpec,
+    campaign_choices,
+    from_london,
+    to_london,
+    to_london_naive,
+)
 from node.errors import OperationError
 from node.extensions import db
 from node.forms import EmptyForm
@@ -64,37 +71,24 @@ def index() -> ResponseReturnValue:
             Ballot.state != "draft",
         )
     stmt = stmt.order_by(Ballot.closes_at.desc(), Ballot.id.desc())
-    ballots, page, pages, total = paginate(stmt)
-    voted = {b.id for b in ballots if has_voted(b, g.member)}
-    return render_template(
-        "ballots/index.html", ballots=ballots, page=page, pages=pages, total=total, voted=voted
-    )
+    ballots = paginate(stmt)
+    voted = {b.id for b in ballots.items if has_voted(b, g.member)}
+    return render_template("ballots/index.html", **ballots.context("ballots"), voted=voted)
 
 
 def _spec(form: BallotForm) -> BallotSpec:
-    return BallotSpec(
-        title=form.title.data or "",
-        question=form.question.data or "",
-        kind=form.kind.data,
-        method=form.method.data,
-        options=(form.options.data or "").splitlines(),
-        seats=form.seats.data or 1,
-        opens_at=from_london(form.opens_at.data),
-        closes_at=from_london(form.closes_at.data),
-        freeze_on=form.freeze_on.data,
-        min_days=form.min_days.data,
-        requires_national_good_standing=bool(form.requires_national_good_standing.data),
-        quorum=form.quorum.data,
-        quorum_percent=form.quorum_percent.data,
-        threshold=form.threshold.data,
-        office=form.office.data,
-        area=form.area.data,
-        election_date=form.election_date.data,
-        campaign_id=form.campaign_id.data or None,
-        campaign_title=form.campaign_title.data,
-        campaign_summary=form.campaign_summary.data,
-        campaign_url=form.campaign_url.data,
+    """The form's answers as a spec: its times are UK wall-clock, its options one a line."""
+    values = {name: form[name].data for name in FIELDS}
+    values.update(
+        title=values["title"] or "",
+        question=values["question"] or "",
+        seats=values["seats"] or 1,
+        opens_at=from_london(values["opens_at"]),
+        closes_at=from_london(values["closes_at"]),
+        requires_national_good_standing=bool(values["requires_national_good_standing"]),
+        campaign_id=values["campaign_id"] or None,
     )
+    return BallotSpec(options=(form.options.data or "").splitlines(), **values)
 
 
 def _form(**kwargs: Any) -> BallotForm:
@@ -215,14 +209,10 @@ def _electorate(ballot: Ballot) -> Select[Member]:
 @officer_required
 def electorate(ballot_id: int) -> ResponseReturnValue:
     ballot = visible_ballot(ballot_id)
-    members, page, pages, total = paginate(_electorate(ballot), 50)
     return render_template(
         "ballots/electorate.html",
         ballot=ballot,
-        members=members,
-        page=page,
-        pages=pages,
-        total=total,
+        **paginate(_electorate(ballot), 50).context("members"),
         to_london=to_london,
         form=EmptyForm(),
     )
@@ -294,10 +284,8 @@ def publish(ballot_id: int) -> ResponseReturnValue:
 @officer_required
 def mail_log(ballot_id: int) -> ResponseReturnValue:
     ballot = visible_ballot(ballot_id)
-    entries, page, pages, total = paginate(ops.mail_log_query(ballot), 50)
-    return render_template(
-        "ballots/mail.html", ballot=ballot, entries=entries, page=page, pages=pages, total=total
-    )
+    entries = paginate(ops.mail_log_query(ballot), 50)
+    return render_template("ballots/mail.html", ballot=ballot, **entries.context("entries"))
 
 
 # ----------------------------------------------------------------------------- results

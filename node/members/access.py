@@ -84,9 +84,3 @@ account_required = _mark("account")
 member_required = _mark("member")
 organiser_required = _mark("organiser")
 officer_required = _mark("officer")
-
-
-def role_required(level: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    if level not in LEVELS:
-        raise ValueError(level)
-    return _mark(level)

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -233,7 +231,7 @@ def _validate(
     values["joined"] = None
     if joined:
         try:
-            values["joined"] = parse_date(joined)
+            values["joined"] = csv_mapping.parse_date(joined)
         except ValueError:
             problems.append(
                 f"joined {joined!r} is not a date in the form YYYY-MM-DD (a date like 04/03/2021"
@@ -262,23 +260,6 @@ def _validate(
     return problems, values
 
 
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
-_NAMED = ("%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%B-%Y", "%B %d, %Y", "%b %d, %Y")
-
-
-def parse_date(text: str) -> date:
-    """A date written year first (``2021-03-04``, ``2021/03/04``, an ISO timestamp) or with the
-    month's name (``4 March 2021``, ``04-Mar-2021``); ValueError for ``04/03/2021`` (ambiguous)."""
-    if found := _ISO.fullmatch(text):
-        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-    for pattern in _NAMED:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def _changes(member: Member | None, values: dict[str, object]) -> dict[str, object]:
     """The attributes ``values`` would set on ``member`` (all of them for a new member)."""
     changes: dict[str, object] = {}
@@ -300,31 +281,12 @@ def _changes(member: Member | None, values: dict[str, object]) -> dict[str, obje
     return changes
 
 
-def _existing(group: Group) -> dict[str, Member]:
-    return {
-        m.email: m
-        for m in db.session.scalars(select(Member).where(Member.group_id == group.id))
-        if m.email
-    }
-
-
 def preview(
     group: Group, data: bytes, mapping: Sequence[str] | None = None, overrides: Iterable[str] = ()
 ) -> ImportReport:
     """:func:`read` plus the counts the import would give against the roster; stores nothing."""
     report = read(data, mapping, overrides)
-    existing = _existing(group)
-    failing = {error.line for error in report.errors}
-    for row in report.rows:
-        if row.line in failing:
-            continue
-        member = existing.get(str(row.values["email"]))
-        if member is None:
-            report.created += 1
-        elif _changes(member, row.values):
-            report.updated += 1
-        else:
-            report.unchanged += 1
+    _apply(group, report, write=False)
     return report
 
 
@@ -343,23 +305,7 @@ def store(group: Group, report: ImportReport, actor: Member | None) -> ImportRep
     """Write what :func:`read` (or :func:`preview`) found, if nothing failed; counts as written."""
     if report.errors:
         return report
-    report.created = report.updated = report.unchanged = 0
-    existing = _existing(group)
-    for row in report.rows:
-        email = str(row.values["email"])
-        member = existing.get(email)
-        changes = _changes(member, row.values)
-        if member is None:
-            member = Member(group_id=group.id, email=email, name=row.values["name"])
-            db.session.add(member)
-            existing[email] = member
-            report.created += 1
-        elif changes:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-        for attr, value in changes.items():
-            setattr(member, attr, value)
+    _apply(group, report, write=True)
     db.session.flush()
     record(
         group,
@@ -370,6 +316,37 @@ def store(group: Group, report: ImportReport, actor: Member | None) -> ImportRep
         f" ({report.encoding}, {report.separator}-separated)",
     )
     return report
+
+
+def _apply(group: Group, report: ImportReport, *, write: bool) -> None:
+    """Count the rows that pass as created, updated or unchanged, and with ``write`` store them."""
+    report.created = report.updated = report.unchanged = 0
+    existing = {
+        m.email: m
+        for m in db.session.scalars(select(Member).where(Member.group_id == group.id))
+        if m.email
+    }
+    failing = {error.line for error in report.errors}
+    for row in report.rows:
+        if row.line in failing:
+            continue
+        email = str(row.values["email"])
+        member = existing.get(email)
+        changes = _changes(member, row.values)
+        if member is None:
+            report.created += 1
+        elif changes:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if write:
+            if member is None:
+                member = existing[email] = Member(
+                    group_id=group.id, email=email, name=row.values["name"]
+                )
+                db.session.add(member)
+            for attr, value in changes.items():
+                setattr(member, attr, value)
 
 
 def roster_rows(group: Group) -> list[list[str]]:

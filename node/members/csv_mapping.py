@@ -27,6 +27,7 @@ import csv
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from node.errors import Invalid
 
@@ -314,3 +315,20 @@ def from_form(form: Mapping[str, str], limit: int = 1000) -> list[str] | None:
             return None
         mapping.append(target)
     return mapping or None
+
+
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
+_NAMED = ("%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%B-%Y", "%B %d, %Y", "%b %d, %Y")
+
+
+def parse_date(text: str) -> date:
+    """A date written year first (``2021-03-04``, ``2021/03/04``, an ISO timestamp) or with the
+    month's name (``4 March 2021``, ``04-Mar-2021``); ValueError for ``04/03/2021`` (ambiguous)."""
+    if found := _ISO.fullmatch(text):
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    for pattern in _NAMED:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)

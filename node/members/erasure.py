@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
 from node import clock
 from node.audit import AuditEntry
@@ -102,11 +102,6 @@ def account_references(account_id: int, member_id: int, other_groups_of: int | N
     return total
 
 
-def _auth_table(name: str) -> Table:
-    """A table of node.auth (invitations, password resets), by name: auth builds on members."""
-    return db.metadata.tables[name]
-
-
 def _erase_account(subject: Subject) -> None:
     if subject.account_id is None:
         return
@@ -115,7 +110,7 @@ def _erase_account(subject: Subject) -> None:
     account = db.session.get(Account, subject.account_id)
     if account is None:
         return
-    resets = _auth_table("password_resets")
+    resets = db.metadata.tables["password_resets"]  # node.auth's, by name: auth builds on members
     db.session.execute(delete(resets).where(resets.c.account_id == account.id))
     db.session.execute(
         update(MailLog)
@@ -135,7 +130,7 @@ def _erase_foundation(subject: Subject) -> None:
         .values(actor_label=placeholder)
     )
     if email:
-        invitations = _auth_table("invitations")
+        invitations = db.metadata.tables["invitations"]
         db.session.execute(
             delete(invitations).where(
                 invitations.c.group_id == group_id, func.lower(invitations.c.email) == email
@@ -146,7 +141,6 @@ def _erase_foundation(subject: Subject) -> None:
             .where(MailLog.group_id == group_id, func.lower(MailLog.recipient) == email)
             .values(recipient=f"({placeholder.lower()})")
         )
-    if email:
         mentions = or_(
             func.lower(AuditEntry.target).contains(email, autoescape=True),
             func.lower(AuditEntry.detail).contains(email, autoescape=True),
@@ -179,9 +173,9 @@ def _replace(text: str, needle: str, replacement: str) -> str:
 
 def _export_foundation(member: Member) -> dict[str, Any]:
     email = (member.email or "").lower()
-    invitations = _auth_table("invitations")
+    invitations = db.metadata.tables["invitations"]
     account = member.account
-    data: dict[str, Any] = {
+    return {
         "account": None
         if account is None
         else {
@@ -220,7 +214,6 @@ def _export_foundation(member: Member) -> dict[str, Any]:
             )
         ],
     }
-    return data
 
 
 def _summary_foundation(member: Member) -> Summary:

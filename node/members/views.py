@@ -62,13 +62,9 @@ def _changes(form: ProfileForm, names: tuple[str, ...]) -> dict[str, Any]:
 def roster() -> ResponseReturnValue:
     group = current_group()
     filters = web.filters("q", "role", "status", "union", "ward")
-    members, page, pages, total = web.paginate(ops.roster_query(group, **filters))
     return render_template(
         "members/roster.html",
-        members=members,
-        page=page,
-        pages=pages,
-        total=total,
+        **web.paginate(ops.roster_query(group, **filters)).context("members"),
         filters=filters,
         roles=ROLES,
         statuses=STATUSES,
@@ -154,12 +150,10 @@ def export_csv() -> ResponseReturnValue:
 @bp.route("/audit")
 @officer_required
 def audit() -> ResponseReturnValue:
-    entries, page, pages, total = web.paginate(
+    entries = web.paginate(
         scoped(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), 50
     )
-    return render_template(
-        "members/audit.html", entries=entries, page=page, pages=pages, total=total
-    )
+    return render_template("members/audit.html", **entries.context("entries"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

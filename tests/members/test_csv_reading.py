@@ -62,7 +62,7 @@ def test_excel_sep_line_sets_the_delimiter_and_keeps_line_numbers():
     ],
 )
 def test_unambiguous_dates_are_read(text, iso):
-    assert csv_io.parse_date(text).isoformat() == iso
+    assert csv_mapping.parse_date(text).isoformat() == iso
 
 
 def test_guess_prefers_a_whole_name_and_takes_each_single_target_once():
