@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.groups.models import Group
 from node.members.models import Member
 
 STATUSES = ("active", "paused", "won", "lost")
@@ -33,6 +34,7 @@ class Campaign(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group: Mapped[Group] = relationship("node.groups.models.Group")
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(1000), default="")
     aims: Mapped[str | None] = mapped_column(Text)

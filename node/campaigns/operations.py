@@ -22,7 +22,7 @@ from node.extensions import db
 from node.groups.models import Group
 from node.members.models import Member
 from node.organising import signups
-from node.organising.messaging import Delivery, group_of, message_members
+from node.organising.messaging import Delivery, message_members
 from node.organising.times import DEFAULT_TZ, to_utc
 from node.tenancy import group_url
 
@@ -78,7 +78,7 @@ def update_campaign(campaign: Campaign, data: dict[str, Any], actor: Member) -> 
     if campaign.received:
         raise Invalid("A campaign received from another group is edited by that group.")
     _apply(campaign, data)
-    record(group_of(campaign.group_id), actor, "edit-campaign", f"campaign #{campaign.id}")
+    record(campaign.group, actor, "edit-campaign", f"campaign #{campaign.id}")
 
 
 def add_organiser(campaign: Campaign, email: str, actor: Member) -> Member:
@@ -128,7 +128,7 @@ def add_action(campaign: Campaign, data: dict[str, Any], actor: Member) -> Actio
     )
     campaign.actions.append(action)
     db.session.flush()
-    record(group_of(campaign.group_id), actor, "add-action", f"action #{action.id}")
+    record(campaign.group, actor, "add-action", f"action #{action.id}")
     return action
 
 
@@ -156,7 +156,7 @@ def message_signups(action: Action, subject: str, body: str, actor: Member) -> D
     if not subject.strip() or not body.strip():
         raise Invalid("A message needs a subject and some text.")
     members = [s.member for s in action.active_signups]
-    group = group_of(action.group_id)
+    group = action.campaign.group
     delivery = message_members(group, members, subject, body, "campaign")
     record(group, actor, "message-action", f"action #{action.id}", f"{delivery.sent} sent")
     return delivery
@@ -176,13 +176,8 @@ def record_outcome(action: Action, attended: set[int], outcome: str, actor: Memb
     )
     action.outcome = outcome.strip() or None
     action.recorded_at = clock.utcnow_naive()
-    record(
-        group_of(action.group_id),
-        actor,
-        "record-action",
-        f"action #{action.id}",
-        f"{len(attended)} turned up",
-    )
+    turned_up = f"{len(attended)} turned up"
+    record(action.campaign.group, actor, "record-action", f"action #{action.id}", turned_up)
 
 
 def next_actions(group: Group, limit: int = 5) -> list[Action]:

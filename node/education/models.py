@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.groups.models import Group
 from node.members.models import Member
 
 KINDS = ("reading group", "councillor training", "leadership development", "other")
@@ -23,6 +24,7 @@ class Programme(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    group: Mapped[Group] = relationship("node.groups.models.Group")
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)

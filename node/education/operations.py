@@ -16,7 +16,6 @@ from node.groups.models import Group
 from node.members.models import Member
 from node.organising import signups
 from node.organising.items import LinkedEvent, linked_events
-from node.organising.messaging import group_of
 
 
 def programme_query(group: Group, kind: str = "", q: str = "") -> Select[Programme]:
@@ -85,13 +84,9 @@ def set_completed(programme: Programme, enrolment_id: int, done: bool, actor: Me
         raise NotFound("No such enrolment on this programme.")
     enrolment.status = "completed" if done else "enrolled"
     enrolment.completed_at = clock.utcnow_naive() if done else None
-    record(
-        group_of(programme.group_id),
-        actor,
-        "complete-programme" if done else "reopen-programme",
-        f"member #{enrolment.member_id}",
-        f"programme #{programme.id}",
-    )
+    what = "complete-programme" if done else "reopen-programme"
+    member = f"member #{enrolment.member_id}"
+    record(programme.group, actor, what, member, f"programme #{programme.id}")
     return enrolment
 
 

@@ -21,7 +21,7 @@ from node.forms import multi_line_problem, single_line_problem
 from node.groups.models import Group
 from node.members.models import Member
 from node.organising import signups
-from node.organising.messaging import Delivery, group_of, message_members
+from node.organising.messaging import Delivery, message_members
 from node.organising.times import to_utc, valid_zone
 from node.scheduler import Item, each_item
 from node.tenancy import group_url
@@ -100,13 +100,13 @@ def update_event(event: Event, data: dict[str, Any], actor: Member) -> list[Rsvp
     if event.starts_at != old_start:
         event.reminder_sent_at = None
     promoted = _promote(event)
-    record(group_of(event.group_id), actor, "edit-event", f"event #{event.id}")
+    record(event.group, actor, "edit-event", f"event #{event.id}")
     return promoted
 
 
 def cancel_event(event: Event, actor: Member) -> Delivery:
     event.cancelled = True
-    group = group_of(event.group_id)
+    group = event.group
     people = [r.member for r in event.rsvps if r.status in ACTIVE]
     local = event.local_start
     delivery = message_members(
@@ -154,7 +154,7 @@ def _promote(event: Event) -> list[Rsvp]:
         nxt.status = "going"
         promoted.append(nxt)
     if promoted:
-        group = group_of(event.group_id)
+        group = event.group
         local = event.local_start
         message_members(
             group,
@@ -177,11 +177,7 @@ def record_attendance(event: Event, attended: set[int], actor: Member) -> None:
         lambda member_id: Rsvp(group_id=event.group_id, member_id=member_id, status="going"),
     )
     record(
-        group_of(event.group_id),
-        actor,
-        "record-attendance",
-        f"event #{event.id}",
-        f"{len(attended)} attended",
+        event.group, actor, "record-attendance", f"event #{event.id}", f"{len(attended)} attended"
     )
 
 
@@ -221,7 +217,7 @@ def send_reminder(event_id: int) -> int:
     if claimed.rowcount != 1 or event is None:
         db.session.rollback()
         return 0
-    group = group_of(event.group_id)
+    group = event.group
     local = event.local_start
     where = event.place or event.online_url or "see the event page"
     message_members(

@@ -14,11 +14,10 @@ from sqlalchemy import select, update
 from node.extensions import db
 from node.members.erasure import Hook, Subject, Summary, count
 from node.members.models import Member
+from node.newsletters.models import Newsletter, Recipient
 
 
 def erase(subject: Subject) -> None:
-    from node.newsletters.models import Recipient
-
     mine = Recipient.member_id == subject.member.id
     db.session.execute(
         update(Recipient)
@@ -29,8 +28,6 @@ def erase(subject: Subject) -> None:
 
 
 def export(member: Member) -> dict[str, Any]:
-    from node.newsletters.models import Newsletter, Recipient
-
     rows = db.session.execute(
         select(Newsletter.subject, Recipient.state, Recipient.sent_at)
         .join(Newsletter, Newsletter.id == Recipient.newsletter_id)
@@ -45,8 +42,6 @@ def export(member: Member) -> dict[str, Any]:
 
 
 def summary(member: Member) -> Summary:
-    from node.newsletters.models import Recipient
-
     n = count(Recipient.member_id == member.id, table=Recipient)
     return [
         (

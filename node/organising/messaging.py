@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from node.errors import NotFound
 from node.extensions import db
 from node.groups.models import Group
 from node.mail import Outgoing, send_many
@@ -57,14 +56,6 @@ def member_for_token(group: Group, token: str) -> Member | None:
     if member is None or member.group_id != group.id or member.erased_at is not None:
         return None
     return member
-
-
-def group_of(group_id: int) -> Group:
-    """The group an item belongs to, to send from (its row is never missing in practice)."""
-    group = db.session.get(Group, group_id)
-    if group is None:
-        raise NotFound("No such group.")
-    return group
 
 
 def can_mail(member: Member) -> bool:
