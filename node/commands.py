@@ -84,6 +84,22 @@ def with_appcontext(f: F) -> F:
     return cast(F, update_wrapper(wrapper, f))
 
 
+def with_group(help: str | None = None) -> Callable[[F], F]:
+    """Add ``--group SLUG`` (required) and run the command in the app context, passing the Group
+    as ``group`` (an unknown slug ends the command with an ``Error:`` line naming the groups)."""
+
+    def decorate(f: F) -> F:
+        def command(*args: Any, slug: str, **kwargs: Any) -> Any:
+            from node.groups.operations import get_group
+
+            return f(*args, group=get_group(slug), **kwargs)
+
+        wrapped = with_appcontext(update_wrapper(command, f))
+        return cast(F, click.option("--group", "slug", required=True, help=help)(wrapped))
+
+    return decorate
+
+
 @contextmanager
 def quiet_migrations() -> Iterator[None]:
     """Hide Alembic's INFO lines unless ``--verbose``: a first run should not print a screen of

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from node.commands import fail, run_in_transaction, with_appcontext
+from node.commands import fail, run_in_transaction, with_group
 
-
-def group_by_slug(slug: str) -> Any:
-    """The group with ``slug`` (node.errors.NotFound, an ``Error:`` line, if there is none)."""
-    from node.groups.operations import get_group
-
-    return get_group(slug)
+if TYPE_CHECKING:
+    from node.groups.models import Group
 
 
 @click.command("invite")
@@ -25,14 +21,13 @@ def group_by_slug(slug: str) -> Any:
     default="member",
     show_default=True,
 )
-@click.option("--group", "slug", required=True, help="The group's slug.")
-@with_appcontext
-def invite(email: str, role: str, slug: str) -> None:
+@with_group("The group's slug.")
+def invite(email: str, role: str, group: Group) -> None:
     """E-mail a single-use invitation to EMAIL and print the link."""
     from node.auth.operations import create_invitation
 
     def run() -> None:
-        issued = create_invitation(group_by_slug(slug), email, role=role)
+        issued = create_invitation(group, email, role=role)
         click.echo(issued.link)
 
     run_in_transaction(run)
@@ -45,7 +40,7 @@ def members_cmd() -> None:
 
 @members_cmd.command("import")
 @click.argument("file", type=click.File("rb"))
-@click.option("--group", "slug", required=True, help="The group's slug.")
+@with_group("The group's slug.")
 @click.option(
     "--map",
     "maps",
@@ -56,8 +51,7 @@ def members_cmd() -> None:
     "Repeatable; columns not named are guessed from their headers.",
 )
 @click.option("--dry-run", is_flag=True, help="Show what the import would do and store nothing.")
-@with_appcontext
-def members_import(file: Any, slug: str, maps: tuple[str, ...], dry_run: bool) -> None:
+def members_import(file: Any, group: Group, maps: tuple[str, ...], dry_run: bool) -> None:
     """Import FILE.csv (all or nothing; members are matched by e-mail).
 
     Excel (UTF-8 or Windows-1252, comma or semicolon), Google Sheets and LibreOffice files and
@@ -67,7 +61,6 @@ def members_import(file: Any, slug: str, maps: tuple[str, ...], dry_run: bool) -
     from node.extensions import db
     from node.members import csv_io, csv_mapping
 
-    group = group_by_slug(slug)
     data = file.read()
     try:
         if dry_run:
@@ -97,13 +90,12 @@ def members_import(file: Any, slug: str, maps: tuple[str, ...], dry_run: bool) -
 
 
 @members_cmd.command("export")
-@click.option("--group", "slug", required=True, help="The group's slug.")
-@with_appcontext
-def members_export(slug: str) -> None:
+@with_group("The group's slug.")
+def members_export(group: Group) -> None:
     """Write the roster as CSV (the import's columns) to standard output."""
     from node.members.csv_io import export_members
 
-    sys.stdout.write(export_members(group_by_slug(slug)))
+    sys.stdout.write(export_members(group))
 
 
 COMMANDS = [members_cmd, invite]

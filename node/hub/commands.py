@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from node.commands import fail, run_in_transaction, with_appcontext
+from node.commands import fail, run_in_transaction, with_appcontext, with_group
 
 if TYPE_CHECKING:
     from node.groups.models import Group
@@ -61,14 +61,12 @@ def enrol_token(name: str, region: str, area: str | None, hub_slug: str | None) 
 @hub_cmd.command("join")
 @click.argument("hub_url")
 @click.option("--token", required=True, help="The enrolment token the hub's officers gave you.")
-@click.option("--group", "slug", required=True, help="Your group's slug.")
-@with_appcontext
-def join(hub_url: str, token: str, slug: str) -> None:
+@with_group("Your group's slug.")
+def join(hub_url: str, token: str, group: Group) -> None:
     """Enrol your group at the hub HUB_URL (run on your group's node)."""
-    from node.groups.operations import get_group
     from node.hub import joining
 
-    link = run_in_transaction(lambda: joining.join(get_group(slug), hub_url, token))
+    link = run_in_transaction(joining.join, group, hub_url, token)
     click.echo(f"Enrolled at {link.name} ({link.hub_url}); hub key {link.keys[0]['kid']} pinned.")
 
 

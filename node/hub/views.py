@@ -6,6 +6,7 @@ only the aggregates. Every page is a 404 on a group that is not a hub.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
@@ -29,8 +30,21 @@ from node.web import csv_download, done, filters, paginate
 bp = Blueprint("hub", __name__, url_prefix="/hub")
 
 
-def _csv(name: str, header: list[str], rows: Any) -> Response:
-    return csv_download([header, *rows], f"{name}.csv", private=False)
+def _csv(
+    name: str,
+    columns: str,
+    stmt: Select[Any],
+    limit: int | None = 10000,
+    **computed: Callable[[Any], Any],
+) -> Response:
+    """The rows of ``stmt`` (the first ``limit``) as a public CSV download: one column per name
+    in ``columns``, each the row's attribute of that name unless ``computed`` gives a function."""
+    names = columns.split()
+    rows = (
+        [computed[n](row) if n in computed else getattr(row, n) for n in names]
+        for row in db.session.scalars(stmt.limit(limit))
+    )
+    return csv_download([names, *rows], f"{name}.csv", private=False)
 
 
 def _is_officer() -> bool:
@@ -66,14 +80,7 @@ def candidates() -> ResponseReturnValue:
     chosen = filters("q", "office", "area", "election", limit=200)
     stmt = queries.candidates(hub, **chosen)
     if request.args.get("format") == "csv":
-        return _csv(
-            "candidates",
-            ["name", "office", "area", "election_date", "endorsements"],
-            (
-                (c.name, c.office, c.area, c.election_date, c.endorsements)
-                for c in db.session.scalars(stmt.limit(10000))
-            ),
-        )
+        return _csv("candidates", "name office area election_date endorsements", stmt)
     return render_template("hub/candidates.html", page=paginate(stmt, per_page()), filters=chosen)
 
 
@@ -98,35 +105,11 @@ def candidate(candidate_id: int) -> ResponseReturnValue:
 def _endorsements_csv(name: str, stmt: Select[Any]) -> Response:
     return _csv(
         name,
-        [
-            "group",
-            "region",
-            "method",
-            "electorate",
-            "turnout",
-            "result",
-            "decided_on",
-            "issued_at",
-            "counted",
-            "retracted",
-            "statement_id",
-        ],
-        (
-            (
-                e.enrolled.name,
-                e.region,
-                e.method,
-                e.electorate,
-                e.turnout,
-                e.result,
-                e.decided_on,
-                e.issued_at,
-                e.counted,
-                e.retracted_at is not None,
-                e.statement_id,
-            )
-            for e in db.session.scalars(stmt.limit(10000))
-        ),
+        "group region method electorate turnout result decided_on issued_at counted retracted "
+        "statement_id",
+        stmt,
+        group=lambda e: e.enrolled.name,
+        retracted=lambda e: e.retracted_at is not None,
     )
 
 
@@ -137,14 +120,7 @@ def campaigns() -> ResponseReturnValue:
     chosen = filters("q", limit=200)
     stmt = queries.campaigns(hub, **chosen)
     if request.args.get("format") == "csv":
-        return _csv(
-            "campaigns",
-            ["title", "url", "origin", "endorsements"],
-            (
-                (c.title, c.key, c.origin, c.endorsements)
-                for c in db.session.scalars(stmt.limit(10000))
-            ),
-        )
+        return _csv("campaigns", "title url origin endorsements", stmt, url=lambda c: c.key)
     return render_template("hub/campaigns.html", page=paginate(stmt, per_page()), filters=chosen)
 
 
@@ -173,11 +149,11 @@ def regions() -> ResponseReturnValue:
     region = arg("region", 100)
     rows = queries.regions(hub)
     if request.args.get("format") == "csv":
-        return _csv(
-            "regions",
-            ["region", "groups", "active", "candidate_endorsements", "campaign_endorsements"],
-            ((r["region"], r["groups"], r["active"], r["candidate"], r["campaign"]) for r in rows),
+        header = ["region", "groups", "active", "candidate_endorsements", "campaign_endorsements"]
+        cells = (
+            (r["region"], r["groups"], r["active"], r["candidate"], r["campaign"]) for r in rows
         )
+        return csv_download([header, *cells], "regions.csv", private=False)
     decisions = paginate(queries.endorsements(hub, region=region), per_page()) if region else None
     members = db.session.scalars(queries.groups(hub, region=region)).all() if region else []
     return render_template(
@@ -194,33 +170,11 @@ def groups() -> ResponseReturnValue:
     if request.args.get("format") == "csv":
         return _csv(
             "groups",
-            [
-                "name",
-                "url",
-                "region",
-                "area",
-                "status",
-                "statements",
-                "last_seq",
-                "last_statement_at",
-                "sweep_failures",
-                "forked",
-            ],
-            (
-                (
-                    r.name,
-                    r.url,
-                    r.region,
-                    r.area,
-                    r.status,
-                    r.statements,
-                    r.last_seq,
-                    r.last_statement_at,
-                    r.sweep_failures,
-                    r.forked_at is not None,
-                )
-                for r in db.session.scalars(stmt)
-            ),
+            "name url region area status statements last_seq last_statement_at sweep_failures "
+            "forked",
+            stmt,
+            limit=None,
+            forked=lambda r: r.forked_at is not None,
         )
     return render_template(
         "hub/groups.html",

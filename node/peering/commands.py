@@ -12,28 +12,31 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from node.commands import fail, run_in_transaction, with_appcontext
+from node.commands import fail, run_in_transaction, with_appcontext, with_group
+
+if TYPE_CHECKING:
+    from node.groups.models import Group
+    from node.peering.models import Statement
 
 
-def _group(slug: str) -> Any:
-    from node.groups.operations import get_group
+def date_option(name: str) -> Any:
+    """A required ``YYYY-MM-DD`` option, passed to the command as a ``date``."""
 
-    try:
-        return get_group(slug)
-    except ValueError as exc:  # no such group
-        fail(str(exc))
+    def to_date(ctx: click.Context, param: click.Parameter, value: datetime) -> date:
+        return value.date()
+
+    return click.option(
+        name, required=True, type=click.DateTime(formats=["%Y-%m-%d"]), callback=to_date
+    )
 
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _day(value: Any) -> date:
-    return value.date() if hasattr(value, "date") else value
+def published(row: Statement) -> None:
+    click.echo(f"Published statement {row.seq} ({row.statement_id}): {row.type}")
 
 
 # ----------------------------------------------------------------------------- endorse
@@ -43,78 +46,73 @@ def endorse() -> None:
 
 
 @endorse.command("candidate")
-@click.option("--group", "slug", required=True)
+@with_group()
 @click.option("--name", required=True, help="The candidate's name.")
 @click.option("--office", required=True, help="Office or seat, e.g. Surrey County Council.")
 @click.option("--area", required=True, help="Ward or division.")
-@click.option("--election-date", required=True, type=DATE)
-@click.option("--meeting-date", required=True, type=DATE)
+@date_option("--election-date")
+@date_option("--meeting-date")
 @click.option("--minute", required=True, help="Minute reference of the decision.")
 @click.option("--summary", default="Agreed at a general meeting", show_default=True)
-@with_appcontext
 def endorse_candidate(
-    slug: str,
+    group: Group,
     name: str,
     office: str,
     area: str,
-    election_date: Any,
-    meeting_date: Any,
+    election_date: date,
+    meeting_date: date,
     minute: str,
     summary: str,
 ) -> None:
     from node.peering import operations as ops
 
-    group = _group(slug)
-    decision = ops.meeting_decision(_day(meeting_date), minute, summary)
-    row = run_in_transaction(
-        ops.endorse_candidate, group, name, office, area, _day(election_date), decision
+    decision = ops.meeting_decision(meeting_date, minute, summary)
+    published(
+        run_in_transaction(
+            ops.endorse_candidate, group, name, office, area, election_date, decision
+        )
     )
-    click.echo(f"Published statement {row.seq} ({row.statement_id}): {row.type}")
 
 
 @endorse.command("campaign")
-@click.option("--group", "slug", required=True)
+@with_group()
 @click.option("--title", required=True)
 @click.option("--summary", required=True, help="What the campaign is for.")
 @click.option("--url", help="The campaign's page (default: on this group's site).")
 @click.option("--origin", help="Id URL of the group that started it (default: this group).")
-@click.option("--meeting-date", required=True, type=DATE)
+@date_option("--meeting-date")
 @click.option("--minute", required=True)
-@with_appcontext
 def endorse_campaign(
-    slug: str,
+    group: Group,
     title: str,
     summary: str,
     url: str | None,
     origin: str | None,
-    meeting_date: Any,
+    meeting_date: date,
     minute: str,
 ) -> None:
     from node.groups.operations import slugify
     from node.peering import operations as ops
 
-    group = _group(slug)
     campaign = {
         "id_url": url or f"{group.url}/campaigns/{slugify(title)}",
         "title": title,
         "summary": summary,
         "origin": origin or group.url,
     }
-    decision = ops.meeting_decision(_day(meeting_date), minute, "Agreed at a general meeting")
-    row = run_in_transaction(ops.publish_campaign_endorsement, group, campaign, decision)
-    click.echo(f"Published statement {row.seq} ({row.statement_id}): {row.type}")
+    decision = ops.meeting_decision(meeting_date, minute, "Agreed at a general meeting")
+    published(run_in_transaction(ops.publish_campaign_endorsement, group, campaign, decision))
 
 
 @click.command("retract")
 @click.argument("statement_id")
-@click.option("--group", "slug", required=True)
+@with_group()
 @click.option("--reason", required=True)
-@with_appcontext
-def retract(statement_id: str, slug: str, reason: str) -> None:
+def retract(statement_id: str, group: Group, reason: str) -> None:
     """Withdraw one of the group's statements (a signed retraction is published)."""
     from node.peering import operations as ops
 
-    row = run_in_transaction(ops.retract, _group(slug), statement_id, reason)
+    row = run_in_transaction(ops.retract, group, statement_id, reason)
     click.echo(f"Published retraction {row.seq} ({row.statement_id}) of {statement_id}")
 
 
@@ -126,13 +124,12 @@ def peers() -> None:
 
 @peers.command("follow")
 @click.argument("url")
-@click.option("--group", "slug", required=True)
+@with_group()
 @click.option("--fingerprint", help="The peer's key thumbprint, confirmed out of band.")
-@with_appcontext
-def peers_follow(url: str, slug: str, fingerprint: str | None) -> None:
+def peers_follow(url: str, group: Group, fingerprint: str | None) -> None:
     from node.peering.following import follow_peer
 
-    preview = run_in_transaction(follow_peer, _group(slug), url, fingerprint)
+    preview = run_in_transaction(follow_peer, group, url, fingerprint)
     click.echo(f"{preview.name} ({preview.issuer})")
     click.echo(f"Key fingerprint: {preview.fingerprint}")
     if not preview.pinned:
@@ -145,16 +142,14 @@ def peers_follow(url: str, slug: str, fingerprint: str | None) -> None:
 
 @peers.command("unfollow")
 @click.argument("url")
-@click.option("--group", "slug", required=True)
-@with_appcontext
-def peers_unfollow(url: str, slug: str) -> None:
+@with_group()
+def peers_unfollow(url: str, group: Group) -> None:
     from sqlalchemy import select
 
     from node.extensions import db
     from node.peering.following import unfollow_peer
     from node.peering.models import Peer
 
-    group = _group(slug)
     peer = db.session.scalar(
         select(Peer).where(Peer.group_id == group.id, Peer.issuer == url.rstrip("/"))
     )
@@ -164,15 +159,13 @@ def peers_unfollow(url: str, slug: str) -> None:
 
 
 @peers.command("list")
-@click.option("--group", "slug", required=True)
-@with_appcontext
-def peers_list(slug: str) -> None:
+@with_group()
+def peers_list(group: Group) -> None:
     from sqlalchemy import select
 
     from node.extensions import db
     from node.peering.models import Peer
 
-    group = _group(slug)
     for peer in db.session.scalars(select(Peer).where(Peer.group_id == group.id)):
         click.echo(f"{peer.issuer}\t{peer.status}\t{peer.last_pulled_seq}\t{peer.name}")
 
@@ -184,16 +177,14 @@ def statements() -> None:
 
 
 @statements.command("list")
-@click.option("--group", "slug", required=True)
-@with_appcontext
-def statements_list(slug: str) -> None:
+@with_group()
+def statements_list(group: Group) -> None:
     """One line per statement: id, issuer, seq, type, verification status."""
     from sqlalchemy import select
 
     from node.extensions import db
     from node.peering.models import Statement
 
-    group = _group(slug)
     rows = db.session.scalars(
         select(Statement)
         .where(Statement.group_id == group.id)
@@ -205,13 +196,12 @@ def statements_list(slug: str) -> None:
 
 
 @statements.command("verify")
-@click.option("--group", "slug", required=True)
-@with_appcontext
-def statements_verify(slug: str) -> None:
+@with_group()
+def statements_verify(group: Group) -> None:
     """Re-verify every held chain from seq 1 (signatures, schemas, links); exit 1 on problems."""
     from node.peering.verify import verify_held
 
-    results = verify_held(_group(slug))
+    results = verify_held(group)
     bad = 0
     for issuer, count, problems in results:
         if problems:
@@ -230,13 +220,12 @@ def keys() -> None:
 
 
 @keys.command("rotate")
-@click.option("--group", "slug", required=True)
-@with_appcontext
-def keys_rotate(slug: str) -> None:
+@with_group()
+def keys_rotate(group: Group) -> None:
     """Make a new key, announced by a key-rotation statement signed by the old one."""
     from node.peering import operations as ops
 
-    row = run_in_transaction(ops.rotate_key, _group(slug))
+    row = run_in_transaction(ops.rotate_key, group)
     click.echo(f"New key {row.body['new_key']['kid']} (statement {row.seq}); old key retired.")
 
 
