@@ -62,79 +62,73 @@ def _url(value: str) -> str:
 
 @dataclass(frozen=True)
 class Setting:
-    env: str
-    key: str
+    name: str  # read from the variable COMMONGROUND_<name>
     parse: Callable[[str], Any]
     default: Any
     help: str
+    config_key: str | None = None  # the app's config key, when it is not ``name``
+
+    @property
+    def env(self) -> str:
+        return f"COMMONGROUND_{self.name}"
+
+    @property
+    def key(self) -> str:
+        return self.config_key or self.name
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "COMMONGROUND_INSTANCE_PATH",
         "INSTANCE_PATH",
         str,
         "./var",
         "Folder for the SQLite database, group keys and generated secrets.",
     ),
     Setting(
-        "COMMONGROUND_DATABASE_URL",
-        "SQLALCHEMY_DATABASE_URI",
+        "DATABASE_URL",
         str,
         None,
         "SQLAlchemy database URL; default: SQLite file `commonground.db` in the instance folder.",
+        config_key="SQLALCHEMY_DATABASE_URI",
     ),
     Setting(
-        "COMMONGROUND_SECRET_KEY",
         "SECRET_KEY",
         str,
         None,
         "Session signing key; default: generated once into `secret_key` in the instance folder.",
     ),
     Setting(
-        "COMMONGROUND_TENANCY",
         "TENANCY",
         _choice("host", "path"),
         "host",
         "How a request finds its group: `host` (by Host name) or `path` (`/g/<slug>/` prefix).",
     ),
     Setting(
-        "COMMONGROUND_BASE_URL",
         "BASE_URL",
         _url,
         "http://127.0.0.1:8000",
         "Public base URL of the install; default `--url` for new groups.",
     ),
+    Setting("SMTP_HOST", str, "localhost", "SMTP server for outgoing mail."),
+    Setting("SMTP_PORT", _positive_int, 25, "SMTP port."),
+    Setting("SMTP_USER", str, "", "SMTP user name (empty: no login)."),
+    Setting("SMTP_PASSWORD", str, "", "SMTP password."),
+    Setting("SMTP_STARTTLS", _bool, False, "Use STARTTLS."),
+    Setting("MAIL_FROM", str, "commonground@localhost", "Sender address of e-mails."),
     Setting(
-        "COMMONGROUND_SMTP_HOST", "SMTP_HOST", str, "localhost", "SMTP server for outgoing mail."
-    ),
-    Setting("COMMONGROUND_SMTP_PORT", "SMTP_PORT", _positive_int, 25, "SMTP port."),
-    Setting("COMMONGROUND_SMTP_USER", "SMTP_USER", str, "", "SMTP user name (empty: no login)."),
-    Setting("COMMONGROUND_SMTP_PASSWORD", "SMTP_PASSWORD", str, "", "SMTP password."),
-    Setting("COMMONGROUND_SMTP_STARTTLS", "SMTP_STARTTLS", _bool, False, "Use STARTTLS."),
-    Setting(
-        "COMMONGROUND_MAIL_FROM",
-        "MAIL_FROM",
-        str,
-        "commonground@localhost",
-        "Sender address of e-mails.",
-    ),
-    Setting(
-        "COMMONGROUND_MAIL_ENABLED",
         "MAIL_ENABLED",
         _bool,
         True,
         "Send e-mail at all (false: mails are only logged to the send log, for demos).",
     ),
     Setting(
-        "COMMONGROUND_SECURE_COOKIES",
-        "SESSION_COOKIE_SECURE",
+        "SECURE_COOKIES",
         _bool,
         False,
         "Mark cookies Secure (set true behind HTTPS; install.sh does).",
+        config_key="SESSION_COOKIE_SECURE",
     ),
     Setting(
-        "COMMONGROUND_PROXIES",
         "PROXIES",
         _count,
         0,
@@ -142,48 +136,33 @@ SETTINGS: tuple[Setting, ...] = (
         "X-Forwarded-For/-Proto for client addresses (rate limits) and https links.",
     ),
     Setting(
-        "COMMONGROUND_RATELIMIT_STORAGE_URI",
         "RATELIMIT_STORAGE_URI",
         str,
         "memory://",
         "Flask-Limiter storage (e.g. redis://127.0.0.1:6379/0 with several workers).",
     ),
     Setting(
-        "COMMONGROUND_SIGNIN_RATE_LIMIT",
         "SIGNIN_RATE_LIMIT",
         str,
         "10 per minute",
         "Rate limit of sign-in and password-reset attempts per client address.",
     ),
+    Setting("INVITATION_DAYS", _positive_int, 14, "Days an invitation link stays valid."),
     Setting(
-        "COMMONGROUND_INVITATION_DAYS",
-        "INVITATION_DAYS",
-        _positive_int,
-        14,
-        "Days an invitation link stays valid.",
-    ),
-    Setting(
-        "COMMONGROUND_MAX_UPLOAD_BYTES",
-        "MAX_CONTENT_LENGTH",
+        "MAX_UPLOAD_BYTES",
         _positive_int,
         5 * 1024 * 1024,
         "Largest request body accepted (CSV imports, federation inbox).",
+        config_key="MAX_CONTENT_LENGTH",
     ),
     Setting(
-        "COMMONGROUND_ALLOW_PRIVATE_PEERS",
         "ALLOW_PRIVATE_PEERS",
         _bool,
         False,
         "Let federation requests (follow, pull, push, JWKS, hub) reach loopback and private "
         "addresses: for a local demo or a federation on a private network only.",
     ),
-    Setting(
-        "COMMONGROUND_LOG_LEVEL",
-        "LOG_LEVEL",
-        _choice("DEBUG", "INFO", "WARNING", "ERROR"),
-        "INFO",
-        "Log level.",
-    ),
+    Setting("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", "Log level."),
 )
 
 

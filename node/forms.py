@@ -1,7 +1,7 @@
 """The base of every form, and the text rules shared with paths that bypass forms.
 
-A title with a line break once reached a mail header and stopped every group's ballots (issue 13,
-finding 4). So the rule lives here, once, and every form inherits it rather than each field
+A title with a line break that reaches a mail header can stop every group's ballots, so the
+rule lives here, once, and every form inherits it rather than each field
 remembering a validator: single-line fields (``StringField`` and its kin — e-mail, URL, hidden,
 password) refuse every control character, Unicode line and paragraph separators and the bidi
 embedding/override/isolate controls (they reorder how a name reads in a list or a subject line);

@@ -3,8 +3,8 @@
 Peers' users were burned by tools that silently never mailed voters; so every attempt is logged
 with its outcome, and failures are reported rather than swallowed.
 
-Sending never raises for one bad message (issue 13, finding 4: a ballot title with a line break
-made the Subject header raise and stopped every group's ballots). Header values are flattened to
+Sending never raises for one bad message (a ballot title with a line break would make the
+Subject header raise and stop every group's ballots). Header values are flattened to
 one line here — defence in depth: forms and operations already refuse such text — and a message
 that still cannot be built or sent is logged as failed while the others go out.
 """

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 
+from node.auth.views import failures_limited
 from node.ballots import results, voting
 from node.ballots import voting_links as links
 from node.ballots.forms import VoteCodeForm
@@ -22,7 +23,7 @@ from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot, V
 from node.ballots.spec import to_london
 from node.ballots.views import bp
 from node.errors import Conflict, OperationError
-from node.extensions import db, limiter
+from node.extensions import db
 from node.forms import EmptyForm
 from node.members.access import officer_required, public
 from node.members.models import Member
@@ -31,10 +32,6 @@ from node.web import check_form, ids_from_form, paginate
 
 SECRET_PAGE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 USED = "This link or code has already been used to vote"
-
-
-def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
 def _refused(heading: str, message: str, status: int) -> ResponseReturnValue:
@@ -107,7 +104,7 @@ def vote_link(token: str) -> ResponseReturnValue:
 
 @bp.route("/vote", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"], deduct_when=lambda r: r.status_code >= 400)
+@failures_limited
 def vote_code() -> ResponseReturnValue:
     """Step 1: the code box. Step 2 (a good code): the paper, carrying the code. Step 3: cast.
     Only refused attempts count against the rate limit, so a room of voters behind one address

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select, update
 
@@ -183,16 +184,15 @@ def issue_codes(
 
 
 # ----------------------------------------------------------------------------- using a secret
+@dataclass
 class CredentialRefused(Exception):
     """A link or code that cannot be used: the refusal page's heading, reason and status (404 not
     valid, 409 used, 410 replaced or too late). Its voter has no session, so the voting views
     answer it with their own page rather than the app's error page."""
 
-    def __init__(self, heading: str, message: str, status: int) -> None:
-        super().__init__(message)
-        self.heading = heading
-        self.message = message
-        self.status = status
+    heading: str
+    message: str
+    status: int
 
 
 def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot, Member]:

@@ -55,7 +55,7 @@ def distinct_values(group: Group, column: Any) -> list[str]:
 
 
 def visible_phone(member: Member, viewer: Member | None) -> str | None:
-    """The phone number ``viewer`` may see on ``member``'s record page (issue 16: phone consent).
+    """The phone number ``viewer`` may see on ``member``'s record page.
 
     A number is shown to organisers only if the member agreed to be phoned or texted
     (``consent_phone``). Officers also see it without consent, on this one record page and the

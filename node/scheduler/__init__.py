@@ -7,7 +7,7 @@ whatever is due at ``node.clock.now()`` and returns how many things it did, so t
 report progress and tests can call it directly.
 
 One install serves many groups, so one group's bad row must never stop another group's work
-(issue 13, finding 4: one ballot title stopped every group's ballots). A task therefore hands its
+(one ballot's title must not stop every group's ballots). A task therefore hands its
 due items to :func:`each_item`, which runs each in its own transaction and, when one raises,
 rolls it back, records the failure (:class:`node.scheduler.models.TaskFailure`: attempts, when,
 a safe summary, when it is retried — exponential back-off), and carries on with the next. The
