@@ -28,15 +28,9 @@ bp = Blueprint("campaigns", __name__)
 @member_required
 def index() -> ResponseReturnValue:
     filters = web.filters("q", "status")
-    campaigns, page, pages, total = web.paginate(ops.campaign_query(current_group(), **filters))
+    found = web.paginate(ops.campaign_query(current_group(), **filters))
     return render_template(
-        "campaigns/index.html",
-        campaigns=campaigns,
-        page=page,
-        pages=pages,
-        total=total,
-        filters=filters,
-        statuses=STATUSES,
+        "campaigns/index.html", **vars(found), filters=filters, statuses=STATUSES
     )
 
 

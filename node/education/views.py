@@ -20,16 +20,8 @@ bp = Blueprint("education", __name__)
 @member_required
 def index() -> ResponseReturnValue:
     filters = web.filters("kind", "q")
-    programmes, page, pages, total = web.paginate(ops.programme_query(current_group(), **filters))
-    return render_template(
-        "education/index.html",
-        programmes=programmes,
-        page=page,
-        pages=pages,
-        total=total,
-        filters=filters,
-        kinds=KINDS,
-    )
+    found = web.paginate(ops.programme_query(current_group(), **filters))
+    return render_template("education/index.html", **vars(found), filters=filters, kinds=KINDS)
 
 
 def _save(programme: Programme | None) -> ResponseReturnValue:

@@ -58,17 +58,10 @@ def _ics(body: bytes, filename: str) -> Response:
 @member_required
 def index() -> ResponseReturnValue:
     filters = web.filters("when", "kind", "q")
-    events, page, pages, total = web.paginate(ops.event_query(current_group(), **filters))
+    found = web.paginate(ops.event_query(current_group(), **filters))
     mine = {r.event_id: r.status for r in ops.my_rsvps(g.member)}
     return render_template(
-        "events/index.html",
-        events=events,
-        page=page,
-        pages=pages,
-        total=total,
-        filters=filters,
-        kinds=KINDS,
-        mine=mine,
+        "events/index.html", **vars(found), filters=filters, kinds=KINDS, mine=mine
     )
 
 

@@ -24,17 +24,11 @@ bp = Blueprint("newsletters", __name__, url_prefix="/newsletters")
 @bp.route("")
 @organiser_required
 def index() -> str:
-    newsletters, page, pages, total = paginate(
+    found = paginate(
         scoped(Newsletter).order_by(Newsletter.created_at.desc(), Newsletter.id.desc()), 20
     )
-    return render_template(
-        "newsletters/index.html",
-        newsletters=newsletters,
-        counts={n.id: ops.progress(n) for n in newsletters},
-        page=page,
-        pages=pages,
-        total=total,
-    )
+    counts = {n.id: ops.progress(n) for n in found.items}
+    return render_template("newsletters/index.html", **vars(found), counts=counts)
 
 
 def _form(newsletter: Newsletter | None = None) -> NewsletterForm:

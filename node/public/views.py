@@ -159,7 +159,7 @@ def applications() -> str:
         .where(MembershipApplication.status == "pending")
         .order_by(MembershipApplication.confirmed_at, MembershipApplication.id)
     )
-    items, page, pages, total = paginate(stmt)
+    found = paginate(stmt)
     unconfirmed = db.session.scalar(
         scoped(MembershipApplication)
         .where(MembershipApplication.status == "unconfirmed")
@@ -167,10 +167,7 @@ def applications() -> str:
     )
     return render_template(
         "public/applications.html",
-        items=items,
-        page=page,
-        pages=pages,
-        total=total,
+        **vars(found),
         unconfirmed=unconfirmed or 0,
         auto_accept=ops.profile(group).auto_accept,
     )

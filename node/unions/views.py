@@ -26,16 +26,8 @@ def _message_form(net: ops.Network) -> UnionMessageForm:
 def index() -> ResponseReturnValue:
     group = current_group()
     net = ops.network(group)
-    outside, page, pages, total = web.paginate(ops.not_in_union_query(group))
-    return render_template(
-        "unions/index.html",
-        net=net,
-        outside=outside,
-        page=page,
-        pages=pages,
-        outside_total=total,
-        form=_message_form(net),
-    )
+    outside = web.paginate(ops.not_in_union_query(group))
+    return render_template("unions/index.html", net=net, outside=outside, form=_message_form(net))
 
 
 @bp.route("/unions.csv")
