@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 import click
 
@@ -16,102 +17,54 @@ from node.rooms import rooms_of
 DEMO_OFFICER = "officer@example.org"
 DEMO_PASSWORD = "solidarity-2026"  # noqa: S105 (the demo's published password)
 FIRST = [
-    "Aisha",
-    "Ben",
-    "Ciara",
-    "Dev",
-    "Eilidh",
-    "Femi",
-    "Grace",
-    "Harpreet",
-    "Ian",
-    "Jas",
-    "Kofi",
-    "Lena",
-    "Mo",
-    "Niamh",
-    "Owen",
-    "Priya",
-    "Rory",
-    "Sade",
-    "Tom",
-    "Uzma",
-    "Vic",
-    "Wren",
-    "Yusuf",
-    "Zara",
-    "Callum",
-    "Maria",
-    "Declan",
-    "Shona",
-    "Tariq",
-    "Bethan",
-]
+    "Aisha", "Ben", "Ciara", "Dev", "Eilidh", "Femi", "Grace", "Harpreet", "Ian", "Jas", "Kofi",
+    "Lena", "Mo", "Niamh", "Owen", "Priya", "Rory", "Sade", "Tom", "Uzma", "Vic", "Wren", "Yusuf",
+    "Zara", "Callum", "Maria", "Declan", "Shona", "Tariq", "Bethan",
+]  # fmt: skip
 LAST = [
-    "Ahmed",
-    "Byrne",
-    "Campbell",
-    "Davies",
-    "Evans",
-    "Fraser",
-    "Gill",
-    "Hughes",
-    "Iqbal",
-    "Jones",
-    "Kaur",
-    "Lewis",
-    "McDonald",
-    "Nowak",
-    "O'Brien",
-    "Patel",
-    "Quinn",
-    "Roberts",
-    "Singh",
-    "Taylor",
-    "Walsh",
-    "Young",
-]
+    "Ahmed", "Byrne", "Campbell", "Davies", "Evans", "Fraser", "Gill", "Hughes", "Iqbal", "Jones",
+    "Kaur", "Lewis", "McDonald", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh",
+    "Taylor", "Walsh", "Young",
+]  # fmt: skip
 UNIONS = ["Unite", "UNISON", "GMB", "CWU", "NEU", "RMT", "FBU", "PCS", "Usdaw", "TSSA", None, None]
 WARDS = ["County", "Anfield", "Everton", "Warbreck", "Fazakerley", "Kirkdale"]
 WORK = [
-    "Royal Liverpool Hospital",
-    "Merseyrail",
-    "Liverpool City Council",
-    "Amazon LCY3",
-    "Walton Centre",
-    "Everton Library",
-    "Sorting office L4",
-    "St Francis Primary",
-    None,
-]
+    "Royal Liverpool Hospital", "Merseyrail", "Liverpool City Council", "Amazon LCY3",
+    "Walton Centre", "Everton Library", "Sorting office L4", "St Francis Primary", None,
+]  # fmt: skip
 
 
-def seed(rng: random.Random, name: str = "Walton Momentum", slug: str = "walton") -> str:
-    """Create the demo group, a signed-up officer and ~30 members; return the sign-in hint."""
+def add_officer(group: Any, email: str, name: str, joined_on: date, **fields: Any) -> None:
+    """A signed-up officer of ``group`` who signs in with ``email`` and the demo password."""
     from werkzeug.security import generate_password_hash
 
     from node.extensions import db
-    from node.groups.operations import create_group
     from node.members.models import Account, Member
 
-    group = create_group(name, slug=slug)
-    officer_account = Account(
-        email=DEMO_OFFICER, password_hash=generate_password_hash(DEMO_PASSWORD)
-    )
-    db.session.add(officer_account)
+    account = Account(email=email, password_hash=generate_password_hash(DEMO_PASSWORD))
+    db.session.add(account)
     db.session.flush()
     db.session.add(
         Member(
             group_id=group.id,
-            account_id=officer_account.id,
-            email=DEMO_OFFICER,
-            name="Sam Officer",
+            account_id=account.id,
+            email=email,
+            name=name,
             role="officer",
-            union="Unite",
-            ward="County",
-            joined_on=date(2019, 5, 1),
+            joined_on=joined_on,
+            **fields,
         )
     )
+
+
+def seed(rng: random.Random, name: str = "Walton Momentum", slug: str = "walton") -> str:
+    """Create the demo group, a signed-up officer and ~30 members; return the sign-in hint."""
+    from node.extensions import db
+    from node.groups.operations import create_group
+    from node.members.models import Member
+
+    group = create_group(name, slug=slug)
+    add_officer(group, DEMO_OFFICER, "Sam Officer", date(2019, 5, 1), union="Unite", ward="County")
     used: set[str] = set()
     while len(used) < 30:
         first, last = rng.choice(FIRST), rng.choice(LAST)

@@ -82,33 +82,16 @@ def _checkpoint(step: str) -> None:
 # ----------------------------------------------------------------------------- seeding
 def _create(site: Site) -> None:
     """Database, group and officer of one site (no network needed)."""
-    from werkzeug.security import generate_password_hash
-
     from node.commands import migrate_upgrade
-    from node.demo import DEMO_PASSWORD, seed
+    from node.demo import add_officer, seed
     from node.extensions import db
     from node.groups.operations import create_group
-    from node.members.models import Account, Member
 
     with site.app().app_context():
         migrate_upgrade()
         if site.is_hub:
             hub = create_group(site.name, slug=site.slug, url=site.url, role="hub")
-            account = Account(
-                email=HUB_OFFICER, password_hash=generate_password_hash(DEMO_PASSWORD)
-            )
-            db.session.add(account)
-            db.session.flush()
-            db.session.add(
-                Member(
-                    group_id=hub.id,
-                    account_id=account.id,
-                    email=HUB_OFFICER,
-                    name="Nat Officer",
-                    role="officer",
-                    joined_on=date(2020, 1, 1),
-                )
-            )
+            add_officer(hub, HUB_OFFICER, "Nat Officer", date(2020, 1, 1))
         else:
             rng = random.Random(f"{site.slug}-2026")  # noqa: S311 (repeatable demo data)
             seed(rng, name=site.name, slug=site.slug)

@@ -9,8 +9,7 @@ commit (the view or command does).
 API for other rooms:
 * :func:`endorse_candidate`, :func:`publish_campaign_endorsement`, :func:`retract`,
   :func:`rotate_key` — publish statements;
-* :func:`received_campaign_endorsements`, :func:`received_statements`, :func:`own_statements` —
-  read what is held.
+* :func:`received_campaign_endorsements`, :func:`received_statements` — read what is held.
 """
 
 from __future__ import annotations
@@ -223,16 +222,6 @@ def retry_delivery(delivery: Delivery, actor: Any = None) -> None:
 
 
 # ----------------------------------------------------------------------------- reading
-def own_statements(group: Group) -> list[Statement]:
-    return list(
-        db.session.scalars(
-            select(Statement)
-            .where(Statement.group_id == group.id, Statement.issuer == group.url)
-            .order_by(Statement.seq.desc())
-        )
-    )
-
-
 def received_statements(group: Group, limit: int | None = None) -> list[tuple[Statement, str]]:
     """Statements received from peers, newest first, with the issuer's display name."""
     names = dict(

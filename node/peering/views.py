@@ -59,22 +59,13 @@ def statements_csv() -> Response:
         .where(Statement.group_id == group.id)
         .order_by(Statement.issuer, Statement.seq)
     )
-    rows: list[list[Any]] = [
-        ["statement_id", "issuer", "seq", "type", "issued_at", "verification", "retracted_by"],
-        *(
-            [
-                row.statement_id,
-                row.issuer,
-                row.seq,
-                row.type,
-                row.issued_at.isoformat(),
-                row.verification,
-                row.retracted_by or "",
-            ]
-            for row in held
-        ),
-    ]
-    return csv_download(rows, f"{group.slug}-statements.csv", private=False)
+    header = ["statement_id", "issuer", "seq", "type", "issued_at", "verification", "retracted_by"]
+    rows = (
+        [r.statement_id, r.issuer, r.seq, r.type, r.issued_at.isoformat(), r.verification]
+        + [r.retracted_by or ""]
+        for r in held
+    )
+    return csv_download([header, *rows], f"{group.slug}-statements.csv", private=False)
 
 
 @bp.route("/admin")
