@@ -28,7 +28,7 @@ from node.members.models import ROLES, STATUSES, Member
 from node.newsletters.models import Newsletter, Recipient
 from node.newsletters.rendering import mail_html, mail_text
 from node.organising.items import Segments
-from node.organising.messaging import can_mail, unsubscribe_url
+from node.organising.messaging import can_mail, unsubscribe_headers, unsubscribe_url
 from node.rooms import rooms_of
 from node.scheduler import Item, each_item
 
@@ -74,13 +74,9 @@ def segment_choices(group: Group) -> list[tuple[str, str]]:
     choices = [("all:", "All members"), ("no-account:", "Members with no account yet")]
     choices += [(f"status:{s}", f"Status: {s}") for s in STATUSES]
     choices += [(f"role:{r}", f"Role: {r}") for r in ROLES]
-    for kind, column in (("ward", Member.ward), ("union", Member.union)):
-        choices += [
-            (f"{kind}:{v}", f"{SEGMENT_KINDS[kind]}: {v}") for v in distinct_values(group, column)
-        ]
-    choices += [
-        (f"workplace:{v}", f"Workplace: {v}") for v in distinct_values(group, Member.workplace)
-    ]
+    for kind in ("ward", "union", "workplace"):
+        values = distinct_values(group, getattr(Member, kind))
+        choices += [(f"{kind}:{v}", f"{SEGMENT_KINDS[kind]}: {v}") for v in values]
     for segments in room_segments(group).values():
         choices += [
             (f"{segments.kind}:{i}", f"{segments.heading}: {t}") for i, t in segments.choices()
@@ -192,13 +188,8 @@ def queue(newsletter: Newsletter, actor: Member) -> Preview:
     newsletter.excluded_no_address = len(result.no_address)
     newsletter.state = "sending"
     newsletter.queued_at = clock.utcnow_naive()
-    record(
-        group,
-        actor,
-        "send-newsletter",
-        f"newsletter #{newsletter.id}",
-        f"{len(result.recipients)} recipient(s), {result.excluded} excluded",
-    )
+    counts = f"{len(result.recipients)} recipient(s), {result.excluded} excluded"
+    record(group, actor, "send-newsletter", f"newsletter #{newsletter.id}", counts)
     return result
 
 
@@ -234,10 +225,7 @@ def outgoing(group: Group, newsletter: Newsletter, member: Member) -> Outgoing:
         subject=newsletter.subject,
         body=mail_text(group.name, newsletter.body, link),
         category="newsletter",
-        headers={
-            "List-Unsubscribe": f"<{link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers=unsubscribe_headers(link),
         html=mail_html(group.name, newsletter.subject, newsletter.body, link),
     )
 

@@ -44,6 +44,11 @@ def unsubscribe_url(group: Group, member: Member) -> str:
     return group_url(group, f"/unsubscribe/{unsubscribe_token(member)}")
 
 
+def unsubscribe_headers(link: str) -> dict[str, str]:
+    """The RFC 8058 one-click unsubscribe headers for ``link``."""
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def member_for_token(group: Group, token: str) -> Member | None:
     """The member an unsubscribe token names, if it is valid for this group."""
     try:
@@ -84,10 +89,7 @@ def message_members(
             f"You get this because you are a member of {group.name} and agreed to e-mails.\n"
             f"Stop all e-mails from the group: {link}\n"
         )
-        headers = {
-            "List-Unsubscribe": f"<{link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
+        headers = unsubscribe_headers(link)
         outgoing.append(Outgoing(member.email or "", subject, text, category, headers))
     entries = send_many(group, outgoing)
     failed = sum(1 for e in entries if e.status == "failed")

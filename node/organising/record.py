@@ -14,7 +14,6 @@ from datetime import datetime
 from node.members.models import Member
 from node.rooms import rooms_of
 
-RUNGS = ("member", "turns up", "regular", "organiser", "leader")
 KINDS = ("action", "event", "programme", "role")
 
 

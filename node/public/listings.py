@@ -60,23 +60,14 @@ def endorsements(group: Group) -> list[Endorsement]:
     for row in rows:
         body = row.body
         if row.type == "candidate-endorsement":
-            found.append(
-                Endorsement(
-                    "candidate",
-                    str(body.get("candidate", "")),
-                    f"{body.get('office', '')}, {body.get('area', '')} "
-                    f"(election {body.get('election_date', '')})",
-                    row.issued_at,
-                )
+            kind, title = "candidate", str(body.get("candidate", ""))
+            detail = (
+                f"{body.get('office', '')}, {body.get('area', '')} "
+                f"(election {body.get('election_date', '')})"
             )
         else:
             campaign = body.get("campaign") or {}
-            found.append(
-                Endorsement(
-                    "campaign",
-                    str(campaign.get("title", "")),
-                    str(campaign.get("summary", "")),
-                    row.issued_at,
-                )
-            )
+            kind, title = "campaign", str(campaign.get("title", ""))
+            detail = str(campaign.get("summary", ""))
+        found.append(Endorsement(kind, title, detail, row.issued_at))
     return found

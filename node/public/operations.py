@@ -242,13 +242,8 @@ def approve(group: Group, application: MembershipApplication, actor: Member | No
     db.session.flush()
     _decide(application, "approved", member, actor)
     how = "accepted automatically" if actor is None else "approved"
-    record(
-        group,
-        actor,
-        "approve-join",
-        f"member #{member.id}",
-        f"joined through the public form ({how}); {_consents(application)}",
-    )
+    detail = f"joined through the public form ({how}); {_consents(application)}"
+    record(group, actor, "approve-join", f"member #{member.id}", detail)
     _welcome(group, member)
     return member
 
@@ -267,13 +262,8 @@ def merge(
     member.consent_email = application.consent_email
     member.consent_phone = application.consent_phone and bool(member.phone)
     _decide(application, "merged", member, actor)
-    record(
-        group,
-        actor,
-        "merge-join",
-        f"member #{member.id}",
-        f"join request #{application.id} merged; {_consents(application)}",
-    )
+    detail = f"join request #{application.id} merged; {_consents(application)}"
+    record(group, actor, "merge-join", f"member #{member.id}", detail)
     return member
 
 
@@ -294,12 +284,7 @@ def _decide(
 
 
 def waiting_count(group: Group) -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).where(
-                MembershipApplication.group_id == group.id,
-                MembershipApplication.status == "pending",
-            )
-        )
-        or 0
+    pending = select(func.count()).where(
+        MembershipApplication.group_id == group.id, MembershipApplication.status == "pending"
     )
+    return db.session.scalar(pending) or 0
