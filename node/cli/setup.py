@@ -72,16 +72,18 @@ GROUP_OPTIONS = [
         help="node for a local group, hub for the national hub.",
     ),
     click.option("--region", help="Region (used by the national hub)."),
+    click.option("--admin", required=True, help="E-mail of the group's first officer."),
 ]
 
 
 def group_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The new group's options, ending with ``--admin``, its first officer's e-mail."""
     for option in reversed(GROUP_OPTIONS):
         func = option(func)
     return func
 
 
-def _create_group_with_officer(
+def create_group_with_officer(
     name: str, slug: str | None, url: str | None, role: str, region: str | None, admin: str
 ) -> None:
     from node.auth.operations import create_invitation
@@ -99,11 +101,8 @@ def _create_group_with_officer(
 
 @click.command("init")
 @group_options
-@click.option("--admin", required=True, help="E-mail of the group's first officer.")
 @with_appcontext
-def init(
-    name: str, slug: str | None, url: str | None, role: str, region: str | None, admin: str
-) -> None:
+def init(**group: Any) -> None:
     """Create the database and the first group, and print its first officer's invitation link."""
     from sqlalchemy import func, inspect, select
 
@@ -117,7 +116,7 @@ def init(
             "This instance is already initialised; use `commonground group create` to add a group."
         )
     migrate_upgrade()
-    run_in_transaction(_create_group_with_officer, name, slug, url, role, region, admin)
+    run_in_transaction(lambda: create_group_with_officer(**group))
 
 
 @click.group("group")
@@ -127,13 +126,10 @@ def group_cmd() -> None:
 
 @group_cmd.command("create")
 @group_options
-@click.option("--admin", required=True, help="E-mail of the group's first officer.")
 @with_appcontext
-def group_create(
-    name: str, slug: str | None, url: str | None, role: str, region: str | None, admin: str
-) -> None:
+def group_create(**group: Any) -> None:
     """Add a group to this install and print its first officer's invitation link."""
-    run_in_transaction(_create_group_with_officer, name, slug, url, role, region, admin)
+    run_in_transaction(lambda: create_group_with_officer(**group))
 
 
 @group_cmd.command("list")

@@ -34,6 +34,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from node import __version__, clock
+from node.errors import OperationError
 
 FORMAT = 1
 PREFIX = "commonground-"
@@ -45,8 +46,9 @@ PG_MEMBER = "database.sql"
 SKIP_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
-class OpsError(RuntimeError):
-    """A backup or restore could not be done; the message says why and what to do."""
+class OpsError(OperationError):
+    """A backup or restore could not be done; the message says why and what to do (a command
+    ends with it as its ``Error:`` line)."""
 
 
 @dataclass

@@ -19,12 +19,9 @@ from node.commands import quiet_migrations, with_appcontext
 @with_appcontext
 def backup(file: Path | None, keep: int | None) -> None:
     """Write one archive with the database, keys and secrets (default: <instance>/backups/)."""
-    from node.ops.backup import OpsError, create_backup
+    from node.ops.backup import create_backup
 
-    try:
-        result = create_backup(file, keep=keep)
-    except OpsError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = create_backup(file, keep=keep)
     counts = result.manifest["database"]["counts"]
     click.echo(
         f"Backup written to {result.path} ({result.path.stat().st_size // 1024} KiB; "
@@ -40,14 +37,10 @@ def backup(file: Path | None, keep: int | None) -> None:
 @with_appcontext
 def restore(file: Path, force: bool) -> None:
     """Restore FILE (from `commonground backup`) into this install: database, keys, secrets."""
-    from node.ops.backup import OpsError
     from node.ops.restore import restore_backup
 
-    try:
-        with quiet_migrations():  # restore upgrades the restored database
-            result = restore_backup(file, force=force)
-    except OpsError as exc:
-        raise click.ClickException(str(exc)) from None
+    with quiet_migrations():  # restore upgrades the restored database
+        result = restore_backup(file, force=force)
     made = result.manifest["created_at"]
     click.echo(
         f"Restored the backup of {made} (Commonground {result.manifest['version']}): "
