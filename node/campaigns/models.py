@@ -54,12 +54,10 @@ class Campaign(Model):
     )
 
     organisers: Mapped[list[CampaignOrganiser]] = relationship(
-        "node.campaigns.models.CampaignOrganiser",
-        back_populates="campaign",
-        cascade="all, delete-orphan",
+        "CampaignOrganiser", back_populates="campaign", cascade="all, delete-orphan"
     )
     actions: Mapped[list[Action]] = relationship(
-        "node.campaigns.models.Action",
+        "Action",
         back_populates="campaign",
         cascade="all, delete-orphan",
         order_by=lambda: Action.starts_at,
@@ -82,9 +80,7 @@ class CampaignOrganiser(Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     since: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
-    campaign: Mapped[Campaign] = relationship(
-        "node.campaigns.models.Campaign", back_populates="organisers"
-    )
+    campaign: Mapped[Campaign] = relationship("Campaign", back_populates="organisers")
     member: Mapped[Member] = relationship("node.members.models.Member")
 
 
@@ -109,11 +105,9 @@ class Action(Model):
     recorded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
-    campaign: Mapped[Campaign] = relationship(
-        "node.campaigns.models.Campaign", back_populates="actions"
-    )
+    campaign: Mapped[Campaign] = relationship("Campaign", back_populates="actions")
     signups: Mapped[list[ActionSignup]] = relationship(
-        "node.campaigns.models.ActionSignup",
+        "ActionSignup",
         back_populates="action",
         cascade="all, delete-orphan",
         order_by=lambda: ActionSignup.id,
@@ -141,5 +135,5 @@ class ActionSignup(Model):
         default=clock.utcnow_naive, onupdate=clock.utcnow_naive
     )
 
-    action: Mapped[Action] = relationship("node.campaigns.models.Action", back_populates="signups")
+    action: Mapped[Action] = relationship("Action", back_populates="signups")
     member: Mapped[Member] = relationship("node.members.models.Member")

@@ -32,13 +32,13 @@ class Programme(Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
     materials: Mapped[list[Material]] = relationship(
-        "node.education.models.Material",
+        "Material",
         back_populates="programme",
         cascade="all, delete-orphan",
         order_by=lambda: Material.id,
     )
     enrolments: Mapped[list[Enrolment]] = relationship(
-        "node.education.models.Enrolment",
+        "Enrolment",
         back_populates="programme",
         cascade="all, delete-orphan",
         order_by=lambda: Enrolment.id,
@@ -56,9 +56,7 @@ class Material(Model):
     title: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(500))
 
-    programme: Mapped[Programme] = relationship(
-        "node.education.models.Programme", back_populates="materials"
-    )
+    programme: Mapped[Programme] = relationship("Programme", back_populates="materials")
 
 
 class Enrolment(Model):
@@ -75,7 +73,5 @@ class Enrolment(Model):
     enrolled_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
     completed_at: Mapped[datetime | None]
 
-    programme: Mapped[Programme] = relationship(
-        "node.education.models.Programme", back_populates="enrolments"
-    )
+    programme: Mapped[Programme] = relationship("Programme", back_populates="enrolments")
     member: Mapped[Member] = relationship("node.members.models.Member")

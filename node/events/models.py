@@ -52,10 +52,7 @@ class Event(Model):
     )
 
     rsvps: Mapped[list[Rsvp]] = relationship(
-        "node.events.models.Rsvp",
-        back_populates="event",
-        cascade="all, delete-orphan",
-        order_by=lambda: Rsvp.id,
+        "Rsvp", back_populates="event", cascade="all, delete-orphan", order_by=lambda: Rsvp.id
     )
 
     @property
@@ -97,7 +94,7 @@ class Rsvp(Model):
         default=clock.utcnow_naive, onupdate=clock.utcnow_naive
     )
 
-    event: Mapped[Event] = relationship("node.events.models.Event", back_populates="rsvps")
+    event: Mapped[Event] = relationship("Event", back_populates="rsvps")
     member: Mapped[Member] = relationship("node.members.models.Member")
 
 
