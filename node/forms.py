@@ -55,18 +55,9 @@ def multi_line_problem(value: str) -> str | None:
     return None
 
 
-def is_multi_line(field: Field) -> bool:
-    return isinstance(field, TextAreaField)
-
-
-def is_text(field: Field) -> bool:
-    """A field whose value is free text typed by a person (every StringField subclass)."""
-    return isinstance(field, StringField)
-
-
 def max_length(field: Field) -> int:
     """The field's cap: its own ``Length(max=…)`` if it has one, else this module's default."""
-    default = MULTI_LINE_MAX if is_multi_line(field) else SINGLE_LINE_MAX
+    default = MULTI_LINE_MAX if isinstance(field, TextAreaField) else SINGLE_LINE_MAX
     declared = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
     return min(declared) if declared else default
 
@@ -74,9 +65,10 @@ def max_length(field: Field) -> int:
 def text_problem(field: Field) -> str | None:
     """What is wrong with a text field's value under the shared rules (None: nothing)."""
     value = field.data
-    if not is_text(field) or not isinstance(value, str):
+    if not isinstance(field, StringField) or not isinstance(value, str):  # not typed text
         return None
-    problem = multi_line_problem(value) if is_multi_line(field) else single_line_problem(value)
+    multi = isinstance(field, TextAreaField)
+    problem = multi_line_problem(value) if multi else single_line_problem(value)
     if problem is None and len(value) > max_length(field):
         has_own = any(isinstance(v, Length) and v.max >= 0 for v in field.validators)
         if not has_own:  # a declared Length already reported it, in its own words

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 from node import clock
 from node.audit import record
 from node.auth import operations as auth_ops
-from node.auth.models import Invitation, InvitationRun, InvitationRunItem
+from node.auth.models import RUN_ITEM_STATES, Invitation, InvitationRun, InvitationRunItem
 from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
@@ -128,7 +128,7 @@ def start_run(group: Group, actor: Member | None) -> InvitationRun:
 
 def progress(run: InvitationRun) -> dict[str, int]:
     """How many items of the run are in each state."""
-    counts = dict.fromkeys(("pending", "sent", "failed", "skipped"), 0)
+    counts = dict.fromkeys(RUN_ITEM_STATES, 0)
     rows = db.session.execute(
         select(InvitationRunItem.state, func.count())
         .where(InvitationRunItem.run_id == run.id)

@@ -161,11 +161,9 @@ def request_password_reset(group: Group | None, email: str) -> None:
     account probing)."""
     account = account_for_email(email)
     if account is None:
-        from node.auth import links
-
-        record = links.roster_record(group, email)
-        if group is not None and record is not None:
-            links.send_setup_link(group, record)
+        member = roster_record(group, email)
+        if group is not None and member is not None:
+            send_setup_link(group, member)
         return
     token = mailed_link(account, "reset", timedelta(hours=RESET_HOURS))
     mail.send(

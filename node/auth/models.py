@@ -32,9 +32,6 @@ class Invitation(Model):
     used_at: Mapped[datetime | None]
 
 
-PURPOSES = ("reset", "confirm")
-
-
 class PasswordReset(Model):
     """A mailed one-time link: ``reset`` chooses a new password; ``confirm`` confirms the
     address of the account that is signed in when it is opened (see node.auth.operations)."""
@@ -47,9 +44,6 @@ class PasswordReset(Model):
     purpose: Mapped[str] = mapped_column(String(10), default="reset", server_default="reset")
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
-
-
-LINK_PURPOSES = ("signin", "setup")
 
 
 class SigninLink(Model):

@@ -36,8 +36,6 @@ METHODS = {
     "scottish-stv": "Single transferable vote (Scottish rules)",
     "meek-stv": "Single transferable vote (Meek)",
 }
-RANKED = ("irv", "scottish-stv", "meek-stv")
-STATES = ("draft", "open", "closed", "published")
 THRESHOLDS = {"simple": "Simple majority", "two-thirds": "Two thirds"}
 MOTION_CHOICES = ("Yes", "No", "Abstain")
 
@@ -65,6 +63,7 @@ class Ballot(Model):
     quorum: Mapped[int | None]  # an absolute number of voters…
     quorum_percent: Mapped[int | None]  # …or a share of the electorate
     threshold: Mapped[str] = mapped_column(String(12), default="simple")
+    # draft → open → closed → published (node.ballots.operations)
     state: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     # A draft opens on time only once an officer has seen the electorate and scheduled it.
     scheduled: Mapped[bool] = mapped_column(default=False)
@@ -99,10 +98,6 @@ class Ballot(Model):
         order_by="BallotOption.position", cascade="all, delete-orphan"
     )
     group: Mapped[Group] = relationship(viewonly=True)
-
-    @property
-    def ranked(self) -> bool:
-        return self.method in RANKED
 
     @property
     def is_motion(self) -> bool:

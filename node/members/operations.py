@@ -196,22 +196,9 @@ def personal_data(member: Member) -> dict[str, Any]:
     group = db.session.get(Group, member.group_id)
     if group is None:
         raise NotFound("The member's group no longer exists.")
-    fields = (
-        "name",
-        "email",
-        "phone",
-        "ward",
-        "union",
-        "workplace",
-        "joined_on",
-        "status",
-        "role",
-        "consent_email",
-        "consent_phone",
-        "notes",
-        "created_at",
-        "updated_at",
-    )
+    # Every column of the member's row but the keys and the erasure mark (a new one too).
+    skip = ("id", "group_id", "account_id", "erased_at")
+    fields = [c.key for c in Member.__table__.columns if c.key not in skip]
     data: dict[str, Any] = {
         "group": {"name": group.name, "url": group.url},
         "member": {f: _jsonable(getattr(member, f)) for f in fields},

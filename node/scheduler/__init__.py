@@ -23,8 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from node import signals
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from node import clock, signals
+from node.extensions import db
+from node.mail import header_text
 from node.rooms import rooms_of
+from node.scheduler.models import TaskFailure
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,8 +54,6 @@ class Item(Generic[T]):
 
 def run_due_tasks() -> dict[str, int]:
     """Run every registered task once; one failing task never stops the others."""
-    from node.extensions import db
-
     done: dict[str, int] = {}
     for task in rooms_of().tasks:
         try:
@@ -71,10 +75,6 @@ def retry_delay(attempts: int) -> timedelta:
 def summary(exc: BaseException) -> str:
     """A one-line description of ``exc`` that is safe to show the item's officers: a database
     error names only its kind (its text carries SQL and bound values)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from node.mail import header_text
-
     if isinstance(exc, SQLAlchemyError):
         orig = getattr(exc, "orig", None)
         kind = type(orig).__name__ if orig is not None else type(exc).__name__
@@ -92,12 +92,6 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
     must list every item that is due now: a recorded failure whose item is no longer listed is
     marked as no longer retried (and forgotten after 30 days).
     """
-    from sqlalchemy import delete, select
-
-    from node import clock
-    from node.extensions import db
-    from node.scheduler.models import TaskFailure
-
     items = list(items)
     now = clock.utcnow_naive()
     failures = {
@@ -131,11 +125,6 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
 
 
 def _record(task: str, item: Item[T], exc: BaseException, now: datetime) -> None:
-    from sqlalchemy import select
-
-    from node.extensions import db
-    from node.scheduler.models import TaskFailure
-
     row = db.session.scalar(
         select(TaskFailure).where(TaskFailure.task == task, TaskFailure.key == item.key)
     )
@@ -153,11 +142,6 @@ def _record(task: str, item: Item[T], exc: BaseException, now: datetime) -> None
 
 def _retire(task: str, due: set[str], now: datetime) -> None:
     """Failures of items no longer due are not retried; after FORGET_AFTER they go."""
-    from sqlalchemy import delete, select
-
-    from node.extensions import db
-    from node.scheduler.models import TaskFailure
-
     stale = db.session.scalars(
         select(TaskFailure).where(
             TaskFailure.task == task, TaskFailure.next_attempt_at.is_not(None)

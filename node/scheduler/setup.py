@@ -12,14 +12,13 @@ from typing import Any
 from flask import Flask, g
 from sqlalchemy import select
 
+from node.extensions import db
 from node.rooms import Rooms
+from node.scheduler.models import TaskFailure
 
 
 def failures(group: Any, prefix: str = "") -> list[Any]:
     """The group's recorded failures (whose key starts with ``prefix``), newest first."""
-    from node.extensions import db
-    from node.scheduler.models import TaskFailure
-
     stmt = select(TaskFailure).where(TaskFailure.group_id == group.id)
     if prefix:
         stmt = stmt.where(TaskFailure.key.startswith(prefix, autoescape=True))
@@ -48,7 +47,5 @@ def panel(group: Any, member: Any) -> dict[str, Any] | None:
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
-    from node.scheduler import models  # noqa: F401  (the table)
-
     app.add_template_global(task_failures, "task_failures")
     rooms.panel(panel, order=0)  # failed work first on the dashboard
