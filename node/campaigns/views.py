@@ -106,13 +106,9 @@ def add_organiser(campaign_id: int) -> ResponseReturnValue:
 def endorse(campaign_id: int) -> ResponseReturnValue:
     campaign = get_or_404(Campaign, campaign_id)
     web.check_form()
-    sharing.endorse(
-        current_group(),
-        campaign,
-        g.member,
-        request.form.get("decided_on", "")[:10],
-        request.form.get("minute", "")[:200],
-    )
+    decided_on = request.form.get("decided_on", "")[:10]
+    minute = request.form.get("minute", "")[:200]
+    sharing.endorse(current_group(), campaign, g.member, decided_on, minute)
     return web.done(
         "The group's endorsement is published to its followers.",
         "campaigns.show",
