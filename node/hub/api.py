@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, select
 
 from node.extensions import csrf, db
+from node.groups.models import Group
 from node.hub import queries
 from node.hub.models import EnrolledGroup, HubCampaign, HubCandidate
 from node.hub.queries import arg, hub_or_404, per_page
@@ -58,8 +59,12 @@ def _page(stmt: Select[Any], render: Callable[[Any], dict[str, Any]], endpoint: 
     return jsonify({"items": items, **position})
 
 
-def _endorsed_by(stmt: Select[Any], endpoint: str, **view_args: Any) -> dict[str, Any]:
-    """One page (default 100) of a subject's endorsements, counted first, newest first."""
+def _endorsed_by(hub: Group, kind: str, subject_id: int) -> dict[str, Any]:
+    """One page (default 100) of a subject's endorsements, counted first, newest first; the
+    subject's endpoint is ``hub_api.<kind>`` with the view argument ``<kind>_id``."""
+    stmt = queries.endorsements(hub, kind, subject_id, region=arg("region", 100))
+    view_args = {f"{kind}_id": subject_id}
+    endpoint = f"hub_api.{kind}"
     items, position = _listing(
         stmt, queries.endorsement_json, endpoint, queries.MAX_PER_PAGE, **view_args
     )
@@ -81,13 +86,7 @@ def candidates() -> ResponseReturnValue:
 def candidate(candidate_id: int) -> ResponseReturnValue:
     hub = hub_or_404()
     item = get_or_404(HubCandidate, candidate_id)
-    stmt = queries.endorsements(hub, "candidate", item.id, region=arg("region", 100))
-    return jsonify(
-        dict(
-            queries.candidate_json(item),
-            **_endorsed_by(stmt, "hub_api.candidate", candidate_id=candidate_id),
-        )
-    )
+    return jsonify({**queries.candidate_json(item), **_endorsed_by(hub, "candidate", item.id)})
 
 
 @bp.route("/campaigns")
@@ -102,13 +101,12 @@ def campaigns() -> ResponseReturnValue:
 def campaign(campaign_id: int) -> ResponseReturnValue:
     hub = hub_or_404()
     item = get_or_404(HubCampaign, campaign_id)
-    stmt = queries.endorsements(hub, "campaign", item.id, region=arg("region", 100))
     return jsonify(
-        dict(
-            queries.campaign_json(item),
-            by_region_month=queries.monthly(hub, "campaign", item.id),
-            **_endorsed_by(stmt, "hub_api.campaign", campaign_id=campaign_id),
-        )
+        {
+            **queries.campaign_json(item),
+            "by_region_month": queries.monthly(hub, "campaign", item.id),
+            **_endorsed_by(hub, "campaign", item.id),
+        }
     )
 
 

@@ -5,7 +5,7 @@ tally row of the hub (PostgreSQL has no skip scan)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort, request
@@ -107,26 +107,25 @@ def groups(hub: Group, q: str = "", region: str = "", status: str = "") -> Selec
 def regions(hub: Group) -> list[dict[str, Any]]:
     """Per region: enrolled groups (by status) and counted endorsements by kind."""
     out: dict[str, dict[str, Any]] = {}
+
+    def entry(region: str) -> dict[str, Any]:
+        empty = {"region": region, "groups": 0, "active": 0, "candidate": 0, "campaign": 0}
+        return out.setdefault(region, empty)
+
     for region, status, n in db.session.execute(
         select(EnrolledGroup.region, EnrolledGroup.status, func.count())
         .where(EnrolledGroup.group_id == hub.id)
         .group_by(EnrolledGroup.region, EnrolledGroup.status)
     ):
-        entry = out.setdefault(
-            region, {"region": region, "groups": 0, "active": 0, "candidate": 0, "campaign": 0}
-        )
-        entry["groups"] += n
+        entry(region)["groups"] += n
         if status == "active":
-            entry["active"] += n
+            entry(region)["active"] += n
     for region, kind, n in db.session.execute(
         select(Tally.region, Tally.kind, func.sum(Tally.count))
         .where(Tally.group_id == hub.id, Tally.kind.in_(KINDS), Tally.subject_id == 0)
         .group_by(Tally.region, Tally.kind)
     ):
-        entry = out.setdefault(
-            region, {"region": region, "groups": 0, "active": 0, "candidate": 0, "campaign": 0}
-        )
-        entry[kind] = int(n or 0)
+        entry(region)[kind] = int(n or 0)
     return sorted(out.values(), key=lambda e: e["region"])
 
 
@@ -146,99 +145,61 @@ def monthly(hub: Group, kind: str, subject_id: int = 0) -> dict[str, dict[str, i
 
 
 def totals(hub: Group) -> dict[str, int]:
-    def count(stmt: Select[Any]) -> int:
+    def count(model: Any, *where: Any) -> int:
+        """How many of the hub's ``model`` rows match ``where``."""
+        stmt = select(func.count()).select_from(model).where(model.group_id == hub.id, *where)
         return int(db.session.scalar(stmt) or 0)
 
+    def total(column: Any, *where: Any) -> int:
+        return int(db.session.scalar(select(func.sum(column)).where(*where)) or 0)
+
     return {
-        "groups": count(
-            select(func.count())
-            .select_from(EnrolledGroup)
-            .where(EnrolledGroup.group_id == hub.id, EnrolledGroup.status == "active")
+        "groups": count(EnrolledGroup, EnrolledGroup.status == "active"),
+        "candidates": count(HubCandidate, HubCandidate.endorsements > 0),
+        "campaigns": count(HubCampaign, HubCampaign.endorsements > 0),
+        "endorsements": total(
+            Tally.count, Tally.group_id == hub.id, Tally.kind.in_(KINDS), Tally.subject_id == 0
         ),
-        "candidates": count(
-            select(func.count())
-            .select_from(HubCandidate)
-            .where(HubCandidate.group_id == hub.id, HubCandidate.endorsements > 0)
-        ),
-        "campaigns": count(
-            select(func.count())
-            .select_from(HubCampaign)
-            .where(HubCampaign.group_id == hub.id, HubCampaign.endorsements > 0)
-        ),
-        "endorsements": count(
-            select(func.sum(Tally.count)).where(
-                Tally.group_id == hub.id, Tally.kind.in_(KINDS), Tally.subject_id == 0
-            )
-        ),
-        "statements": count(
-            select(func.sum(EnrolledGroup.statements)).where(EnrolledGroup.group_id == hub.id)
-        ),
+        "statements": total(EnrolledGroup.statements, EnrolledGroup.group_id == hub.id),
     }
+
+
+def _json(row: Any, names: str, **computed: Any) -> dict[str, Any]:
+    """``row``'s attributes named in ``names`` as JSON values (dates in ISO 8601, times in UTC
+    with a ``Z``), and the ``computed`` ones."""
+
+    def value(v: Any) -> Any:
+        if isinstance(v, datetime):
+            return v.isoformat() + "Z"
+        return v.isoformat() if isinstance(v, date) else v
+
+    return {**{name: value(getattr(row, name)) for name in names.split()}, **computed}
 
 
 def candidate_json(c: HubCandidate) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "name": c.name,
-        "office": c.office,
-        "area": c.area,
-        "election_date": c.election_date.isoformat(),
-        "endorsements": c.endorsements,
-        "last_endorsed_at": _iso(c.last_endorsed_at),
-    }
+    return _json(c, "id name office area election_date endorsements last_endorsed_at")
 
 
 def campaign_json(c: HubCampaign) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "url": c.key,
-        "title": c.title,
-        "summary": c.summary,
-        "origin": c.origin,
-        "endorsements": c.endorsements,
-        "last_endorsed_at": _iso(c.last_endorsed_at),
-    }
+    return _json(c, "id title summary origin endorsements last_endorsed_at", url=c.key)
 
 
 def endorsement_json(e: Endorsement) -> dict[str, Any]:
-    return {
-        "statement_id": e.statement_id,
-        "group": e.enrolled.url,
-        "group_name": e.enrolled.name,
-        "region": e.region,
-        "seq": e.seq,
-        "method": e.method,
-        "electorate": e.electorate,
-        "turnout": e.turnout,
-        "result": e.result,
-        "decided_on": e.decided_on.isoformat(),
-        "issued_at": _iso(e.issued_at),
-        "counted": e.counted,
-        "retracted": e.retracted_at is not None,
-        "retraction_reason": e.retraction_reason,
-        "group_status": e.enrolled.status,
-    }
+    return _json(
+        e,
+        "statement_id region seq method electorate turnout result decided_on issued_at counted "
+        "retraction_reason",
+        group=e.enrolled.url,
+        group_name=e.enrolled.name,
+        retracted=e.retracted_at is not None,
+        group_status=e.enrolled.status,
+    )
 
 
 def group_json(g: EnrolledGroup) -> dict[str, Any]:
-    return {
-        "id": g.id,
-        "url": g.url,
-        "name": g.name,
-        "region": g.region,
-        "area": g.area,
-        "status": g.status,
-        "thumbprints": g.thumbprints,
-        "enrolled_at": _iso(g.enrolled_at),
-        "statements": g.statements,
-        "last_seq": g.last_seq,
-        "last_statement_at": _iso(g.last_statement_at),
-        "last_sweep_ok_at": _iso(g.last_sweep_ok_at),
-        "sweep_failures": g.sweep_failures,
-        "last_error": g.last_error,
-        "forked": g.forked_at is not None,
-    }
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() + "Z" if value is not None else None
+    return _json(
+        g,
+        "id url name region area status thumbprints enrolled_at statements last_seq "
+        "last_statement_at last_sweep_ok_at sweep_failures last_error",
+        forked=g.forked_at is not None,
+    )
