@@ -26,11 +26,8 @@ def invite(email: str, role: str, group: Group) -> None:
     """E-mail a single-use invitation to EMAIL and print the link."""
     from node.auth.operations import create_invitation
 
-    def run() -> None:
-        issued = create_invitation(group, email, role=role)
-        click.echo(issued.link)
-
-    run_in_transaction(run)
+    issued = run_in_transaction(lambda: create_invitation(group, email, role=role))
+    click.echo(issued.link)
 
 
 @click.group("members")
