@@ -13,17 +13,16 @@ from typing import Any
 from sqlalchemy import select
 
 from node import clock
+from node.ballots import operations as ops
+from node.ballots.electorate import frozen_electorate_query
+from node.ballots.voting import cast_vote
+from node.extensions import db
+from node.members.models import Member
 
 CANDIDATES = ["Aisha Ahmed", "Declan Byrne", "Priya Patel", "Rory Campbell", "Shona Fraser"]
 
 
 def seed_ballots(group: Any, rng: random.Random) -> None:
-    from node.ballots import operations as ops
-    from node.ballots.electorate import frozen_electorate_query
-    from node.ballots.voting import cast_vote
-    from node.extensions import db
-    from node.members.models import Member
-
     officer = db.session.scalar(
         select(Member).where(Member.group_id == group.id, Member.role == "officer")
     )

@@ -40,11 +40,11 @@ def _refused(heading: str, message: str, status: int) -> ResponseReturnValue:
 
 
 def _paper(
-    ballot: Ballot, template: str, error: str | None = None, status: int = 200, **extra: Any
+    ballot: Ballot, error: str | None = None, status: int = 200, **extra: Any
 ) -> ResponseReturnValue:
     return (
         render_template(
-            template,
+            "ballots/vote_link.html",
             ballot=ballot,
             error=error,
             form=EmptyForm(),
@@ -59,11 +59,11 @@ def _paper(
 
 
 def _cast(
-    credential: VotingCredential, ballot: Ballot, member: Member, template: str, **extra: Any
+    credential: VotingCredential, ballot: Ballot, member: Member, **extra: Any
 ) -> ResponseReturnValue:
     """Check the form, use up the credential and cast the vote; the receipt, or the paper again."""
     if not EmptyForm().validate_on_submit():
-        return _paper(ballot, template, "Your page expired; please vote again.", 400, **extra)
+        return _paper(ballot, "Your page expired; please vote again.", 400, **extra)
     try:
         ranking = voting.parse_vote(ballot, request.form, request.form.getlist("approve"))
         receipt = links.cast_with(credential, ballot, member, ranking)
@@ -73,7 +73,7 @@ def _cast(
         return _refused(USED, exc.message, 409)
     except OperationError as exc:
         db.session.rollback()
-        return _paper(ballot, template, exc.message, exc.status, **extra)
+        return _paper(ballot, exc.message, exc.status, **extra)
     except IntegrityError:
         db.session.rollback()
         return _refused(
@@ -81,9 +81,7 @@ def _cast(
         )
     except OperationalError:  # SQLite busy under a burst: nothing was stored
         db.session.rollback()
-        return _paper(
-            ballot, template, "The server is busy; your vote was not stored.", 503, **extra
-        )
+        return _paper(ballot, "The server is busy; your vote was not stored.", 503, **extra)
     choices = results.paper_names(ballot, ranking)
     page = render_template("ballots/receipt.html", ballot=ballot, receipt=receipt, choices=choices)
     return page, 201, SECRET_PAGE
@@ -96,10 +94,9 @@ def vote_link(token: str) -> ResponseReturnValue:
         credential, ballot, member = links.find(current_group(), token, "link")
     except links.CredentialRefused as exc:
         return _refused(exc.heading, exc.message, exc.status)
-    template = "ballots/vote_link.html"
     if request.method == "POST":
-        return _cast(credential, ballot, member, template, action=request.path, hidden={})
-    return _paper(ballot, template, action=request.path, hidden={})
+        return _cast(credential, ballot, member, action=request.path, hidden={})
+    return _paper(ballot, action=request.path, hidden={})
 
 
 @bp.route("/vote", methods=["GET", "POST"])
@@ -120,14 +117,13 @@ def vote_code() -> ResponseReturnValue:
         credential, ballot, member = links.find(group, code, "code")
     except links.CredentialRefused as exc:
         return _refused(exc.heading, exc.message, exc.status)
-    template = "ballots/vote_link.html"
     extra: dict[str, Any] = {
         "action": url_for("ballots.vote_code"),
         "hidden": {"code": code, "cast": "1"},
     }
     if "cast" in request.form:
-        return _cast(credential, ballot, member, template, **extra)
-    return _paper(ballot, template, **extra)
+        return _cast(credential, ballot, member, **extra)
+    return _paper(ballot, **extra)
 
 
 # ----------------------------------------------------------------------------- officers

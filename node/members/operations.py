@@ -114,21 +114,26 @@ def update_member(member: Member, changes: dict[str, Any], actor: Member, by_off
         record(group, actor, action, f"member #{member.id}", "changed: " + ", ".join(changed))
 
 
-def _ensure_another_officer(member: Member) -> None:
-    """Refuse a change that would leave the group with no *active* officer: a lapsed officer has
-    no officer powers (``Member.has_role``), so only active ones can run the group."""
-    others = db.session.scalar(
-        select(func.count())
-        .select_from(Member)
-        .where(
-            Member.group_id == member.group_id,
-            Member.role == "officer",
-            Member.status == "active",
-            Member.erased_at.is_(None),
-            Member.id != member.id,
+def _other_active_officers(member: Member) -> int:
+    """The group's active officers but ``member``: a lapsed officer has no officer powers
+    (``Member.has_role``), so only active ones can run the group."""
+    return (
+        db.session.scalar(
+            select(func.count(Member.id)).where(
+                Member.group_id == member.group_id,
+                Member.role == "officer",
+                Member.status == "active",
+                Member.erased_at.is_(None),
+                Member.id != member.id,
+            )
         )
+        or 0
     )
-    if not others:
+
+
+def _ensure_another_officer(member: Member) -> None:
+    """Refuse a change that would leave the group with no active officer."""
+    if not _other_active_officers(member):
         raise Invalid("A group must keep at least one active officer.")
 
 
@@ -155,13 +160,7 @@ def erase_member(member: Member, actor: Member | None) -> None:
 
 
 def is_last_active_officer(member: Member) -> bool:
-    if member.role != "officer":
-        return False
-    try:
-        _ensure_another_officer(member)
-    except Invalid:
-        return True
-    return False
+    return member.role == "officer" and not _other_active_officers(member)
 
 
 def leave_group(member: Member) -> bool:
