@@ -121,3 +121,28 @@ def check_groups() -> list[Finding]:
             )
         ]
     return [Finding(OK, "groups", ", ".join(f"{g.slug} ({g.url})" for g in groups))]
+
+
+def check_dead_letters() -> list[Finding]:
+    """Periodic work given up after repeated failures: it waits for a person (node.scheduler)."""
+    from node.scheduler.dead_letters import count_by_task
+
+    try:
+        counts = count_by_task()
+    except Exception:  # noqa: BLE001 - table missing (migrations pending): the migrations check says so
+        from node.extensions import db
+
+        db.session.rollback()
+        return []
+    if not counts:
+        return [Finding(OK, "dead letters", "no periodic work given up")]
+    return [
+        Finding(
+            WARN,
+            "dead letters",
+            f"{task}: {count} item(s) given up after repeated failures",
+            "the group's officers see each on their dashboard with the reason and a "
+            "'Try again' button; fix the cause (see `journalctl -u commonground-worker`) first",
+        )
+        for task, count in counts.items()
+    ]

@@ -14,7 +14,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
-from node.ops.database_checks import check_autovacuum, check_database, check_groups
+from node.ops.database_checks import (
+    check_autovacuum,
+    check_database,
+    check_dead_letters,
+    check_groups,
+)
 from node.ops.findings import FAIL, OK, WARN, Finding
 from node.ops.server_checks import (
     check_backups,
@@ -122,6 +127,7 @@ def run_checks(peers: Iterable[str] = ()) -> list[Finding]:
             found += check_database(app)
             found += check_autovacuum()
             found += check_groups()
+            found += check_dead_letters()
             found += check_backups(config)
             found += check_remote([*peers, *federation_targets()])
         finally:

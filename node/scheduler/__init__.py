@@ -12,6 +12,10 @@ due items to :func:`each_item`, which runs each in its own transaction and, when
 rolls it back, records the failure (:class:`node.scheduler.models.TaskFailure`: attempts, when,
 a safe summary, when it is retried — exponential back-off), and carries on with the next. The
 failure is shown to the officers of the item's group only (``node.scheduler.setup``).
+
+An item that has failed :data:`GIVE_UP_AFTER` times is given up: a dead letter, no longer
+retried by itself, marked "needs a person" on the officers' panel (where an officer retries or
+dismisses it, :mod:`node.scheduler.dead_letters`) and counted by ``commonground doctor``.
 ``tests/security/test_periodic_tasks.py`` makes one item fail in every registered task.
 """
 
@@ -38,6 +42,11 @@ T = TypeVar("T")
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
 FORGET_AFTER = timedelta(days=30)  # a failure no longer due is kept this long for officers
+# Attempts before an item is given up. The pauses double from 1 min to the 6 h cap at the 10th
+# attempt, so the 12th failure comes about 20 h after the first: an outage of a night (a peer
+# down, the mail server out) heals by itself, while an item that cannot work (bad data) stops
+# costing a run every 6 h and waits for a person instead of failing quietly for ever.
+GIVE_UP_AFTER = 12
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,8 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
 
     ``work`` commits its own transaction (or this commits after it). An item that raises is
     rolled back, its failure recorded or its attempt counted, and the next item runs. An item
-    still in back-off is skipped until its retry time; a success clears its failure. ``items``
+    still in back-off is skipped until its retry time, a given-up item until a person retries
+    it; a success clears its failure. ``items``
     must list every item that is due now: a recorded failure whose item is no longer listed is
     marked as no longer retried (and forgotten after 30 days).
     """
@@ -98,7 +108,9 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
         f.key: f for f in db.session.scalars(select(TaskFailure).where(TaskFailure.task == task))
     }
     waiting = {
-        k for k, f in failures.items() if f.next_attempt_at is not None and f.next_attempt_at > now
+        k
+        for k, f in failures.items()
+        if f.given_up_at is not None or (f.next_attempt_at is not None and f.next_attempt_at > now)
     }
     done, failed = 0, False
     for item in items:
@@ -137,22 +149,23 @@ def _record(task: str, item: Item[T], exc: BaseException, now: datetime) -> None
     row.last_failed_at = now
     row.error = summary(exc)
     row.next_attempt_at = now + retry_delay(row.attempts)
+    if row.attempts >= GIVE_UP_AFTER:
+        row.next_attempt_at, row.given_up_at = None, now
+        log.error(
+            "periodic task %s: item %s given up after %d attempts", task, item.key, row.attempts
+        )
     db.session.commit()
 
 
 def _retire(task: str, due: set[str], now: datetime) -> None:
-    """Failures of items no longer due are not retried; after FORGET_AFTER they go."""
-    stale = db.session.scalars(
-        select(TaskFailure).where(
-            TaskFailure.task == task, TaskFailure.next_attempt_at.is_not(None)
-        )
-    ).all()
-    for row in stale:
-        if row.key not in due:
+    """Failures of items no longer due are not retried; after FORGET_AFTER they go. A dead
+    letter whose item is still due stays (forgetting it would start the attempts again)."""
+    rows = db.session.scalars(select(TaskFailure).where(TaskFailure.task == task)).all()
+    for row in rows:
+        if row.key in due:
+            continue
+        if row.last_failed_at < now - FORGET_AFTER:
+            db.session.delete(row)
+        elif row.next_attempt_at is not None:
             row.next_attempt_at = None
-    db.session.execute(
-        delete(TaskFailure).where(
-            TaskFailure.task == task, TaskFailure.last_failed_at < now - FORGET_AFTER
-        )
-    )
     db.session.commit()

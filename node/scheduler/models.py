@@ -16,6 +16,11 @@ class TaskFailure(Model):
     ``group_id`` is the group whose item it is: only that group's officers see the row (None: an
     install-wide item, seen in the worker's log only). ``next_attempt_at`` None means the item is
     no longer due and will not be retried. A success deletes the row.
+
+    ``given_up_at`` is set when the item failed :data:`node.scheduler.GIVE_UP_AFTER` times: a
+    dead letter, never retried by itself, shown to the officers as needing a person until one
+    retries it (attempts start again) or dismisses it (``dismissed_at``: hidden, still not
+    retried, so a dismissed item cannot come back by itself).
     """
 
     __tablename__ = "task_failures"
@@ -33,3 +38,5 @@ class TaskFailure(Model):
     last_failed_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(String(300))
+    given_up_at: Mapped[datetime | None]
+    dismissed_at: Mapped[datetime | None]

@@ -18,11 +18,21 @@ from node.scheduler.models import TaskFailure
 
 
 def failures(group: Any, prefix: str = "") -> list[Any]:
-    """The group's recorded failures (whose key starts with ``prefix``), newest first."""
-    stmt = select(TaskFailure).where(TaskFailure.group_id == group.id)
+    """The group's recorded failures (whose key starts with ``prefix``), newest first; given-up
+    items (dead letters, which need a person) before the ones still retried by themselves, and
+    none an officer has dismissed."""
+    stmt = select(TaskFailure).where(
+        TaskFailure.group_id == group.id, TaskFailure.dismissed_at.is_(None)
+    )
     if prefix:
         stmt = stmt.where(TaskFailure.key.startswith(prefix, autoescape=True))
-    return list(db.session.scalars(stmt.order_by(TaskFailure.last_failed_at.desc()).limit(50)))
+    return list(
+        db.session.scalars(
+            stmt.order_by(
+                TaskFailure.given_up_at.is_(None), TaskFailure.last_failed_at.desc()
+            ).limit(50)
+        )
+    )
 
 
 def task_failures(prefix: str) -> list[Any]:
@@ -47,5 +57,8 @@ def panel(group: Any, member: Any) -> dict[str, Any] | None:
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
+    from node.scheduler import views
+
+    app.register_blueprint(views.bp)
     app.add_template_global(task_failures, "task_failures")
     rooms.panel(panel, order=0)  # failed work first on the dashboard
