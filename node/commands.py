@@ -3,6 +3,9 @@
 Rooms define their click commands in ``node/<room>/commands.py`` with these helpers; the
 ``commonground`` group that lists them is :mod:`node.cli`. An operation's refusal
 (:class:`node.errors.OperationError`) ends a command as one ``Error: …`` line and exit status 1.
+So does storage trouble (:func:`node.errors.storage_trouble`: a full disk, a read-only or
+unreachable database), as one sentence with what to do instead of a traceback; ``--verbose``
+also logs the traceback.
 
 ``with_appcontext`` is ours rather than Flask's: Flask's needs a ``FlaskGroup`` (its ScriptInfo)
 at the top, and ours builds the app only when a command that needs it runs, so ``--help``,
@@ -38,6 +41,39 @@ def fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 
 
+def fail_on_storage_trouble(exc: BaseException) -> None:
+    """End the command with one sentence if ``exc`` is storage trouble (a full disk, a
+    read-only or unreachable database); return for anything else (its traceback helps)."""
+    from node.errors import storage_trouble
+
+    trouble = storage_trouble(exc)
+    if trouble is None:
+        return
+    if is_verbose():  # the one line is enough for an operator; a developer gets the traceback
+        import logging
+
+        logging.getLogger(__name__).warning("command failed: %s", trouble.cause, exc_info=exc)
+    _roll_back()
+    raise click.ClickException(
+        f"{trouble.what[0].upper()}{trouble.what[1:]}, so the command stopped "
+        f"({trouble.cause}); {trouble.fix}."
+    ) from None
+
+
+def _roll_back() -> None:
+    """Give the connection back after a failed command (it may be gone: that is fine)."""
+    from flask import current_app
+
+    if not current_app:
+        return
+    from node.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database is the trouble: nothing left to undo
+        db.session.remove()
+
+
 def is_verbose() -> bool:
     ctx = click.get_current_context(silent=True)
     return bool(ctx is not None and ctx.meta.get(VERBOSE))
@@ -71,15 +107,18 @@ def with_appcontext(f: F) -> F:
 
         from node.errors import OperationError
 
-        if not current_app:
-            ctx.with_resource(load_app(ctx).app_context())
         try:
+            if not current_app:
+                ctx.with_resource(load_app(ctx).app_context())
             return ctx.invoke(f, *args, **kwargs)
         except OperationError as exc:
             from node.extensions import db
 
             db.session.rollback()
             fail(exc.message)
+        except Exception as exc:
+            fail_on_storage_trouble(exc)
+            raise
 
     return cast(F, update_wrapper(wrapper, f))
 

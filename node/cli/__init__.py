@@ -56,6 +56,13 @@ def main() -> None:
         if isinstance(exc, ConfigError):  # raised outside with_appcontext (e.g. a demo's app)
             click.echo(f"Error: configuration: {exc}", err=True)
             raise SystemExit(2) from None
+        from node.commands import fail_on_storage_trouble
+
+        try:  # storage trouble outside with_appcontext (doctor, demo): one line, not a traceback
+            fail_on_storage_trouble(exc)
+        except click.ClickException as problem:
+            problem.show()
+            raise SystemExit(problem.exit_code) from None
         raise
 
 
