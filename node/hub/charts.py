@@ -6,6 +6,7 @@ readers and to anyone who cannot see colours.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from markupsafe import Markup
@@ -22,6 +23,11 @@ PALETTE = (
     "#33691e",
     "#4e342e",
 )
+
+
+def chart_id(title: str) -> str:
+    """The id of a chart's <title>, from the title: two charts on one page get two ids."""
+    return "chart-" + ("-".join(re.findall(r"[a-z0-9]+", title.lower())) or "untitled")
 
 
 def stacked_months(series: dict[str, dict[str, int]], title: str, last: int = 24) -> Markup:
@@ -42,10 +48,11 @@ def stacked_months(series: dict[str, dict[str, int]], title: str, last: int = 24
     top = max(totals) or 1
     width, height, left, bottom = 640, 240, 40, 40
     bar = (width - left) / len(months)
+    ident = chart_id(title)
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height + 20 * ((len(groups) + 2) // 3)}" '
-        f'role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-title">{escape(title)}</title>',
+        f'role="img" aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}">{escape(title)}</title>',
         f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" '
         'stroke="#999"/>',
         f'<text x="4" y="14" font-size="12" fill="#333">{top}</text>',
