@@ -156,6 +156,13 @@ SETTINGS: tuple[Setting, ...] = (
         config_key="MAX_CONTENT_LENGTH",
     ),
     Setting(
+    Setting(
+        "MIN_FREE_MB",
+        _count,
+        1024,
+        "`commonground doctor` warns when the instance folder's or the SQLite database's disk "
+        "has less free space than this (MB) or under 10 %; below 200 MB it fails.",
+    ),
         "ALLOW_PRIVATE_PEERS",
         _bool,
         False,

@@ -13,7 +13,7 @@ from typing import Any
 from node.ops.findings import FAIL, OK, WARN, Finding
 
 DISK_FAIL_BYTES = 200 * 1024 * 1024
-DISK_WARN_BYTES = 1024 * 1024 * 1024
+DISK_WARN_FLOOR_MB = 200  # COMMONGROUND_MIN_FREE_MB below the FAIL line would never warn
 BACKUP_MAX_AGE = timedelta(hours=36)
 
 
@@ -143,21 +143,47 @@ def check_files(config: dict[str, Any]) -> list[Finding]:
 
 
 def check_disk(config: dict[str, Any]) -> list[Finding]:
-    usage = shutil.disk_usage(config["INSTANCE_PATH"])
-    free = f"{usage.free / 1024**3:.1f} GB free of {usage.total / 1024**3:.1f} GB"
+    """Free space where the node writes: the instance folder (keys, backups, a SQLite file by
+    default) and, when elsewhere, the SQLite database's disk. A full disk stops every write:
+    votes are refused, commands fail (cleanly, node.errors.storage_trouble), so warn early."""
+    from node.ops.backup import sqlite_file
+
+    places = {"instance folder": Path(config["INSTANCE_PATH"])}
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    database = sqlite_file(url) if url.startswith("sqlite") else None
+    if database is not None and database.parent.is_dir():
+        places["database"] = database.parent
+    seen: set[int] = set()
+    found: list[Finding] = []
+    warn_below = max(DISK_WARN_FLOOR_MB, int(config.get("MIN_FREE_MB", 1024))) * 1024 * 1024
+    for what, path in places.items():
+        device = path.stat().st_dev
+        if device in seen:  # the same file system: one line is enough
+            continue
+        seen.add(device)
+        found.append(_free_space(what, path, warn_below))
+    return found
+
+
+def _free_space(what: str, path: Path, warn_below: int) -> Finding:
+    usage = shutil.disk_usage(path)
+    free = f"{what} {path}: {usage.free / 1024**3:.1f} GB free of {usage.total / 1024**3:.1f} GB"
     if usage.free < DISK_FAIL_BYTES:
-        return [
-            Finding(
-                FAIL,
-                "disk",
-                free,
-                "free space now: delete old backups, "
-                "`journalctl --vacuum-size=100M`, `apt-get clean`",
-            )
-        ]
-    if usage.free < DISK_WARN_BYTES or usage.free < usage.total * 0.1:
-        return [Finding(WARN, "disk", free, "delete old backups or grow the disk soon")]
-    return [Finding(OK, "disk", free)]
+        return Finding(
+            FAIL,
+            "disk",
+            free,
+            "free space now (writes fail when it is full): delete old backups, "
+            "`journalctl --vacuum-size=100M`, `apt-get clean`",
+        )
+    if usage.free < warn_below or usage.free < usage.total * 0.1:
+        return Finding(
+            WARN,
+            "disk",
+            free,
+            "delete old backups or grow the disk soon (the threshold is COMMONGROUND_MIN_FREE_MB)",
+        )
+    return Finding(OK, "disk", free)
 
 
 def check_backups(config: dict[str, Any]) -> list[Finding]:

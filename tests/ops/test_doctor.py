@@ -155,3 +155,13 @@ def test_a_guessable_generated_secret_file_fails(doctor_env, monkeypatch):
     assert result.exit_code == 1, result.output
     assert f"FAIL secret key: {key} is a placeholder value" in result.output, result.output
     assert f"-> delete {key} and restart" in result.output
+
+
+def test_free_space_below_the_threshold_is_a_warning_with_the_setting(doctor_env, monkeypatch):
+    monkeypatch.setenv("COMMONGROUND_MIN_FREE_MB", str(10**9))  # a petabyte: never free
+    result = doctor()
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^WARN disk: instance folder \S+: [\d.]+ GB free of", result.output, re.M)
+    assert "the threshold is COMMONGROUND_MIN_FREE_MB" in result.output
+    # the SQLite file's folder is on the same file system here: one line, not two
+    assert len(re.findall(r"^\S+ +disk:", result.output, re.M)) == 1, result.output
