@@ -30,11 +30,11 @@ from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import ColumnElement, func, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from node import clock, mail
 from node.audit import record
 from node.auth.models import Invitation, PasswordReset, SigninLink
+from node.auth.passwords import hash_password, needs_rehash, password_matches, spend_check_time
 from node.errors import Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
@@ -46,8 +46,6 @@ Mailed = TypeVar("Mailed", PasswordReset, SigninLink)
 MIN_PASSWORD = 10
 RESET_HOURS = 2
 CONFIRM_DAYS = 7
-# A fixed hash so that unknown e-mails take as long to check as known ones.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-" + "x" * 20)
 
 
 def token_hash(token: str) -> str:
@@ -74,7 +72,7 @@ def check_password_strength(password: str) -> None:
 def set_password(account: Account, password: str) -> None:
     """Set the password, sign out every session of the account and kill its mailed links."""
     check_password_strength(password)
-    account.password_hash = generate_password_hash(password)
+    account.password_hash = hash_password(password)
     end_all_sessions(account)
     if account.id is not None:
         db.session.execute(
@@ -249,12 +247,18 @@ def accept_invitation(
 
 # ----------------------------------------------------------------------------- passwords
 def authenticate(email: str, password: str) -> Account:
+    """The account whose password this is, else Invalid (the same answer, after the same work,
+    whether or not the address has an account). A hash stored with other parameters than
+    node.auth.passwords's is replaced by a current one while the password is at hand; that is
+    not a password change, so no session or link ends."""
     account = account_for_email(email)
     if account is None or account.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_check_time(password)
         raise Invalid("E-mail or password is wrong.")
-    if not check_password_hash(account.password_hash, password):
+    if not password_matches(account.password_hash, password):
         raise Invalid("E-mail or password is wrong.")
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
     account.last_sign_in = clock.utcnow_naive()
     return account
 
