@@ -4,13 +4,13 @@ Cost and strength pull against each other. Every check of a password costs the s
 costs an attacker per guess on a stolen database: scrypt's CPU time and memory both grow with
 ``N * r * p``. OWASP's password storage cheat sheet asks for N=2**17, r=8, p=1 (128 MiB, or an
 equal-cost trade of memory for repetitions such as N=2**14 with p=5); measured on our servers
-that is ~400 ms of CPU per sign-in, so a 1 vCPU server signs in 2 or 3 members a second and a
+that is ~180-400 ms of CPU per sign-in, so a 1 vCPU server signs in 2 to 5 members a second and a
 hall of 500 waits minutes, and 128 MiB per concurrent sign-in does not fit a 1 GB server
-running several. Werkzeug's default (N=2**15, 32 MiB) costs ~90 ms: about 10 a second.
+running several. Werkzeug's default (N=2**15, 32 MiB) costs ~100 ms: about 9 a second.
 
 We keep memory-hardness (the property that makes GPU and ASIC guessing expensive) and spend
-about 17 ms: N=2**13, r=8, p=1, 8 MiB per check. The difference from OWASP's minimum is a
-factor of 16 in an offline attacker's cost. What covers it: online guessing is throttled
+about 19 ms: N=2**13, r=8, p=1, 8 MiB per check. Against OWASP's settings an offline
+attacker does 10 to 16 times less work per guess. What covers it: online guessing is throttled
 (node.auth.views counts refusals per connection), passwords have at least 10 characters, and a
 password only matters offline after the database itself is stolen. docs/performance.md ("Sign-in
 cost") has the measurements and the command; docs/security.md the trade-off in one paragraph.
