@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 
 from node.auth.views import failures_limited
-from node.ballots import results, voting
+from node.ballots import voting
 from node.ballots import voting_links as links
 from node.ballots.forms import VoteCodeForm
 from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot, VotingCredential
 from node.ballots.spec import to_london
-from node.ballots.views import bp
+from node.ballots.views import bp, receipt_page
 from node.errors import Conflict, OperationError
 from node.extensions import db
 from node.forms import EmptyForm
@@ -40,8 +40,10 @@ def _refused(heading: str, message: str, status: int) -> ResponseReturnValue:
 
 
 def _paper(
-    ballot: Ballot, error: str | None = None, status: int = 200, **extra: Any
+    ballot: Ballot, member: Member, error: str | None = None, status: int = 200, **extra: Any
 ) -> ResponseReturnValue:
+    posted = request.form if request.method == "POST" else {}
+    offered = voting.offer_receipt(ballot, member, posted)
     return (
         render_template(
             "ballots/vote_link.html",
@@ -50,7 +52,8 @@ def _paper(
             form=EmptyForm(),
             motion_choices=MOTION_CHOICES,
             to_london=to_london,
-            posted=request.form if request.method == "POST" else {},
+            posted=posted,
+            offered=offered,
             **extra,
         ),
         status,
@@ -63,17 +66,16 @@ def _cast(
 ) -> ResponseReturnValue:
     """Check the form, use up the credential and cast the vote; the receipt, or the paper again."""
     if not EmptyForm().validate_on_submit():
-        return _paper(ballot, "Your page expired; please vote again.", 400, **extra)
+        return _paper(ballot, member, "Your page expired; please vote again.", 400, **extra)
     try:
-        ranking = voting.parse_vote(ballot, request.form, request.form.getlist("approve"))
-        receipt = links.cast_with(credential, ballot, member, ranking)
+        cast = links.cast_with(credential, ballot, member, request.form)
         db.session.commit()
     except Conflict as exc:
         db.session.rollback()
         return _refused(USED, exc.message, 409)
     except OperationError as exc:
         db.session.rollback()
-        return _paper(ballot, exc.message, exc.status, **extra)
+        return _paper(ballot, member, exc.message, exc.status, **extra)
     except IntegrityError:
         db.session.rollback()
         return _refused(
@@ -81,10 +83,18 @@ def _cast(
         )
     except OperationalError:  # SQLite busy under a burst: nothing was stored
         db.session.rollback()
-        return _paper(ballot, "The server is busy; your vote was not stored.", 503, **extra)
-    choices = results.paper_names(ballot, ranking)
-    page = render_template("ballots/receipt.html", ballot=ballot, receipt=receipt, choices=choices)
-    return page, 201, SECRET_PAGE
+        return _paper(ballot, member, "The server is busy; your vote was not stored.", 503, **extra)
+    return receipt_page(ballot, cast, SECRET_PAGE)
+
+
+def _used(exc: links.CredentialRefused, secret: str, kind: str) -> ResponseReturnValue:
+    """The refusal of a link or code that cannot be used, unless the POST is the very paper that
+    used it, sent again (a reload, a lost reply): then the receipt it got, again."""
+    if exc.status == 409 and request.method == "POST" and EmptyForm().validate_on_submit():
+        earlier = links.repeat(current_group(), secret, kind, request.form)
+        if earlier is not None:
+            return receipt_page(*earlier, SECRET_PAGE)
+    return _refused(exc.heading, exc.message, exc.status)
 
 
 @bp.route("/vote/<token>", methods=["GET", "POST"])
@@ -93,10 +103,10 @@ def vote_link(token: str) -> ResponseReturnValue:
     try:
         credential, ballot, member = links.find(current_group(), token, "link")
     except links.CredentialRefused as exc:
-        return _refused(exc.heading, exc.message, exc.status)
+        return _used(exc, token, "link")
     if request.method == "POST":
         return _cast(credential, ballot, member, action=request.path, hidden={})
-    return _paper(ballot, action=request.path, hidden={})
+    return _paper(ballot, member, action=request.path, hidden={})
 
 
 @bp.route("/vote", methods=["GET", "POST"])
@@ -116,14 +126,16 @@ def vote_code() -> ResponseReturnValue:
     try:
         credential, ballot, member = links.find(group, code, "code")
     except links.CredentialRefused as exc:
-        return _refused(exc.heading, exc.message, exc.status)
+        if "cast" not in request.form:
+            return _refused(exc.heading, exc.message, exc.status)
+        return _used(exc, code, "code")
     extra: dict[str, Any] = {
         "action": url_for("ballots.vote_code"),
         "hidden": {"code": code, "cast": "1"},
     }
     if "cast" in request.form:
         return _cast(credential, ballot, member, **extra)
-    return _paper(ballot, **extra)
+    return _paper(ballot, member, **extra)
 
 
 # ----------------------------------------------------------------------------- officers

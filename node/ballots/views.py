@@ -147,13 +147,15 @@ def show(ballot_id: int) -> ResponseReturnValue:
 
 def _show(ballot: Ballot, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     member = g.member
+    participation = has_voted(ballot, member)
     return (
         render_template(
             "ballots/show.html",
             ballot=ballot,
             error=error,
             elector=is_elector(ballot, member),
-            participation=has_voted(ballot, member),
+            participation=participation,
+            offered=None if participation else voting.offer_receipt(ballot, member, request.form),
             form=EmptyForm(),
             motion_choices=MOTION_CHOICES,
             kinds=KINDS,
@@ -175,8 +177,7 @@ def vote(ballot_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         return _show(ballot, "Your session expired; please vote again.", 400)
     try:
-        ranking = voting.parse_vote(ballot, request.form, request.form.getlist("approve"))
-        receipt = voting.cast_vote(ballot, g.member, ranking)
+        cast = voting.submit_vote(ballot, g.member, request.form, request.form.getlist("approve"))
         db.session.commit()
     except OperationError as exc:
         db.session.rollback()
@@ -187,16 +188,19 @@ def vote(ballot_id: int) -> ResponseReturnValue:
     except OperationalError:  # SQLite busy under a burst of submissions: nothing was stored
         db.session.rollback()
         return _show(ballot, "The server is busy; your vote was not stored. Try again.", 503)
-    return (
-        render_template(
-            "ballots/receipt.html",
-            ballot=ballot,
-            receipt=receipt,
-            choices=results.paper_names(ballot, ranking),
-        ),
-        201,
-        NO_STORE,
+    return receipt_page(ballot, cast, NO_STORE)
+
+
+def receipt_page(ballot: Ballot, cast: voting.Cast, headers: dict[str, str]) -> ResponseReturnValue:
+    """The receipt: 201 for a new vote, 200 for the same paper sent again (nothing new stored)."""
+    page = render_template(
+        "ballots/receipt.html",
+        ballot=ballot,
+        receipt=cast.receipt,
+        repeated=cast.repeated,
+        choices=results.paper_names(ballot, cast.ranking),
     )
+    return page, 200 if cast.repeated else 201, headers
 
 
 # ----------------------------------------------------------------------------- officer

@@ -4,16 +4,27 @@ The two rows are written in one transaction and are not linked: :class:`Particip
 member, :class:`CastBallot` has the ranking and the hash of a receipt code that only the voter
 sees. UNIQUE (ballot_id, member_id) on participations makes a second, simultaneous submission by
 the same member fail as a whole (its paper is rolled back with it), on SQLite and PostgreSQL.
+
+The receipt code is chosen by the server when it shows the ballot paper (:func:`offer_receipt`)
+and travels in the form with a check: an HMAC, under the app's secret key, of the ballot, the
+member and the code. So a member cannot send a code of their own choosing (to collide with, or
+pass for, another paper) nor reuse another member's, and when the same form arrives twice (a
+reload, a lost reply) the code in it finds the paper it already made (:func:`recorded`): the
+voter is shown the same receipt instead of "already voted". Only the code's hash is stored, on
+the anonymous paper, as before; the member and the participation never see it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from node import clock
@@ -100,6 +111,79 @@ class Receipt:
     hash: str
 
 
+# ----------------------------------------------------------------------------- receipt codes
+RECEIPT_FIELD = "receipt"
+CHECK_FIELD = "receipt_check"
+_CODE_SHAPE = 19  # XXXX-XXXX-XXXX-XXXX
+ALTERED = (
+    "The receipt code on this ballot paper was changed or belongs to another paper, so your vote "
+    "was not stored. Use the new ballot paper below and note its receipt code."
+)
+
+
+@dataclass(frozen=True)
+class OfferedReceipt:
+    """A receipt code shown on a ballot paper before the vote, and its check for the form."""
+
+    code: str
+    check: str
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return {RECEIPT_FIELD: self.code, CHECK_FIELD: self.check}
+
+
+def _check(ballot: Ballot, member: Member, code: str) -> str:
+    """HMAC-SHA256 of (ballot, member, code) under the app's secret key: only this server can
+    make it, and it is good for this member's paper in this ballot only."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"ballot-receipt\n{ballot.id}\n{member.id}\n{code}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def posted_receipt(ballot: Ballot, member: Member, form: Mapping[str, str]) -> str | None:
+    """The receipt code the form carries, once its check is verified; ``None`` when the form has
+    none (a page from before receipts were offered: the vote then gets a fresh code and a repeat
+    cannot be recognised). :class:`Invalid` for a code that was altered or is not this member's.
+    """
+    code = (form.get(RECEIPT_FIELD) or "").strip()
+    check = (form.get(CHECK_FIELD) or "").strip()
+    if not code and not check:
+        return None
+    if len(code) != _CODE_SHAPE or not hmac.compare_digest(
+        _check(ballot, member, code).encode(), check.encode("ascii", "replace")
+    ):
+        raise Invalid(ALTERED, {RECEIPT_FIELD: "Changed or not yours."})
+    return code
+
+
+def offer_receipt(
+    ballot: Ballot, member: Member, form: Mapping[str, str] | None = None
+) -> OfferedReceipt:
+    """The receipt code for the ballot paper about to be shown: the one the posted ``form``
+    already carries when it is genuine (a paper shown again with an error keeps the code the
+    voter may have written down), otherwise a new one."""
+    try:
+        code = posted_receipt(ballot, member, form or {})
+    except Invalid:
+        code = None
+    code = code or new_code()
+    return OfferedReceipt(code, _check(ballot, member, code))
+
+
+def recorded(ballot: Ballot, member: Member, code: str) -> CastBallot | None:
+    """The paper this member's earlier submission of ``code`` made, if any: a paper of this
+    ballot with the code's hash, *and* a participation of the member (a code is only ever
+    offered to one member, and its check proves the form is theirs)."""
+    if not has_voted(ballot, member):
+        return None
+    return db.session.scalar(
+        select(CastBallot).where(
+            CastBallot.ballot_id == ballot.id, CastBallot.receipt_hash == receipt_hash(code)
+        )
+    )
+
+
 def check_open(ballot: Ballot) -> None:
     """Refuse (:class:`Conflict`) unless ``ballot`` is taking votes now."""
     now = clock.utcnow_naive()
@@ -110,18 +194,24 @@ def check_open(ballot: Ballot) -> None:
 
 
 def cast_vote(
-    ballot: Ballot, member: Member, ranking: list[int], method: str = "signed_in"
+    ballot: Ballot,
+    member: Member,
+    ranking: list[int],
+    method: str = "signed_in",
+    receipt_code: str | None = None,
 ) -> Receipt:
     """Store a vote, or refuse: not open, closed, not an elector, already voted.
 
     ``method`` (link, signed_in, code) goes on the participation row only, for the turnout audit.
+    ``receipt_code`` is the verified code from the form (:func:`posted_receipt`); without one a
+    fresh code is made.
     """
     check_open(ballot)
     if not is_elector(ballot, member):
         raise Forbidden("You are not on this ballot's electorate (it was fixed when it opened).")
     if has_voted(ballot, member):
         raise Conflict("You have already voted in this ballot; a vote cannot be changed.")
-    code = new_code()
+    code = receipt_code or new_code()
     digest = receipt_hash(code)
     db.session.add(
         Participation(
@@ -143,3 +233,54 @@ def cast_vote(
         db.session.rollback()
         raise Conflict("You have already voted in this ballot; a vote cannot be changed.") from None
     return Receipt(code, digest)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The answer to a submitted paper: its receipt and choices, and whether it was a repeat of a
+    form already stored (nothing new was stored then)."""
+
+    receipt: Receipt
+    ranking: list[int]
+    repeated: bool = False
+
+
+def repeat_of(ballot: Ballot, member: Member, code: str | None) -> Cast | None:
+    """The earlier vote this member cast with ``code`` (a verified code), if any."""
+    paper = recorded(ballot, member, code) if code else None
+    if paper is None or code is None:
+        return None
+    return Cast(Receipt(code, paper.receipt_hash), list(paper.ranking), repeated=True)
+
+
+def submit_vote(
+    ballot: Ballot,
+    member: Member,
+    form: Mapping[str, str],
+    approvals: list[str],
+    method: str = "signed_in",
+    claim: Callable[[], None] | None = None,
+) -> Cast:
+    """Cast the vote a submitted paper carries, or recognise it as a repeat; the caller commits.
+
+    ``claim`` runs just before the vote is stored (using up a voting link or code, in the same
+    transaction). A repeat is answered with the stored receipt whether it arrives after the
+    first submission committed or races it (the loser of the race rolls back, then finds the
+    winner's paper). Any other refusal (already voted with another paper, closed…) is raised.
+    """
+    code = posted_receipt(ballot, member, form)
+    earlier = repeat_of(ballot, member, code)
+    if earlier is not None:
+        return earlier
+    ranking = parse_vote(ballot, form, approvals)
+    try:
+        if claim is not None:
+            claim()
+        receipt = cast_vote(ballot, member, ranking, method, code)
+    except Conflict:
+        db.session.rollback()
+        earlier = repeat_of(ballot, member, code)
+        if earlier is not None:
+            return earlier
+        raise
+    return Cast(receipt, ranking)

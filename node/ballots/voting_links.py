@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select, update
+from werkzeug.datastructures import MultiDict
 
 from node import clock
 from node.audit import record
@@ -28,7 +29,14 @@ from node.auth.operations import token_hash
 from node.ballots.electorate import frozen_electorate_query, has_voted
 from node.ballots.models import Ballot, Participation, VotingCredential
 from node.ballots.spec import to_london
-from node.ballots.voting import Receipt, cast_vote, check_open, new_code
+from node.ballots.voting import (
+    Cast,
+    check_open,
+    new_code,
+    posted_receipt,
+    repeat_of,
+    submit_vote,
+)
 from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
@@ -241,23 +249,55 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
 
 
 def cast_with(
-    credential: VotingCredential, ballot: Ballot, member: Member, ranking: list[int]
-) -> Receipt:
-    """Use up ``credential`` and cast the vote, in one transaction (the caller commits)."""
-    claimed = db.session.scalar(
-        update(VotingCredential)
-        .where(
-            VotingCredential.id == credential.id,
-            VotingCredential.used_at.is_(None),
-            VotingCredential.revoked_at.is_(None),
+    credential: VotingCredential, ballot: Ballot, member: Member, form: MultiDict[str, str]
+) -> Cast:
+    """Use up ``credential`` and cast the vote on ``form``, in one transaction (the caller
+    commits), or recognise the form as a repeat of the vote already cast with it."""
+
+    def claim() -> None:
+        claimed = db.session.scalar(
+            update(VotingCredential)
+            .where(
+                VotingCredential.id == credential.id,
+                VotingCredential.used_at.is_(None),
+                VotingCredential.revoked_at.is_(None),
+            )
+            .values(used_at=clock.utcnow_naive())
+            .returning(VotingCredential.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(used_at=clock.utcnow_naive())
-        .returning(VotingCredential.id)
-        .execution_options(synchronize_session=False)
+        if claimed is None:
+            raise Conflict("This link or code has already been used to vote.")
+
+    return submit_vote(
+        ballot, member, form, form.getlist("approve"), method=credential.kind, claim=claim
     )
-    if claimed is None:
-        raise Conflict("This link or code has already been used to vote.")
-    return cast_vote(ballot, member, ranking, method=credential.kind)
+
+
+def repeat(
+    group: Group, secret: str, kind: str, form: MultiDict[str, str]
+) -> tuple[Ballot, Cast] | None:
+    """The vote already cast with this used link or code, when ``form`` is the very paper that
+    cast it (sent again after a lost reply): its receipt code and that code's check for the
+    credential's member. ``None`` for anything else, which keeps the "already used" refusal."""
+    key = token_hash(secret if kind == "link" else normalise_code(secret))
+    credential = db.session.scalar(
+        select(VotingCredential).where(
+            VotingCredential.token_hash == key,
+            VotingCredential.kind == kind,
+            VotingCredential.group_id == group.id,
+            VotingCredential.used_at.is_not(None),
+        )
+    )
+    ballot = db.session.get(Ballot, credential.ballot_id) if credential else None
+    member = db.session.get(Member, credential.member_id) if credential else None
+    if ballot is None or member is None:
+        return None
+    try:
+        earlier = repeat_of(ballot, member, posted_receipt(ballot, member, form))
+    except Invalid:
+        return None
+    return None if earlier is None else (ballot, earlier)
 
 
 # ----------------------------------------------------------------------------- the audit
