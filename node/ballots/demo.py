@@ -28,23 +28,23 @@ def seed_ballots(group: Any, rng: random.Random) -> None:
     )
     now = clock.utcnow_naive().replace(second=0, microsecond=0)
     opens = now - timedelta(days=14)
-    past = ops.create_ballot(
-        group,
-        ops.BallotSpec(
-            title="Delegates to the regional committee",
-            question="Rank the nominees for our two delegates to the regional committee.",
-            kind="candidate-selection",
-            method="scottish-stv",
-            options=CANDIDATES,
-            seats=2,
-            opens_at=opens,
-            closes_at=opens + timedelta(days=7),
-            freeze_on=opens.date() - timedelta(days=1),
-            quorum_percent=25,
-        ),
-        officer,
-    )
     with clock.frozen(opens + timedelta(minutes=5)):
+        past = ops.create_ballot(
+            group,
+            ops.BallotSpec(
+                title="Delegates to the regional committee",
+                question="Rank the nominees for our two delegates to the regional committee.",
+                kind="candidate-selection",
+                method="scottish-stv",
+                options=CANDIDATES,
+                seats=2,
+                opens_at=opens,
+                closes_at=opens + timedelta(days=7),
+                freeze_on=opens.date() - timedelta(days=1),
+                quorum_percent=25,
+            ),
+            officer,
+        )
         ops.schedule_ballot(past, officer)
         for member in db.session.scalars(frozen_electorate_query(past)).all():
             if rng.random() < 0.2:
@@ -61,7 +61,7 @@ def seed_ballots(group: Any, rng: random.Random) -> None:
             question="Should the group donate £250 to the porters' strike fund?",
             kind="motion",
             method="motion",
-            opens_at=now - timedelta(hours=1),
+            opens_at=now,
             closes_at=now + timedelta(days=5),
             freeze_on=now.date() - timedelta(days=1),
             quorum_percent=20,

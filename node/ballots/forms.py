@@ -1,4 +1,9 @@
-"""The officer's ballot form. Field checks here give messages; operations.validate enforces."""
+"""The officer's ballot form. Field checks here give messages; ``spec.validate`` enforces.
+
+The form is guided: the officer first says what the ballot decides (its kind), then sees only
+the fields that kind uses (:data:`KIND_FIELDS`), with the counting methods valid for it
+(:data:`KIND_METHODS`) and defaults that are a valid ballot as they stand.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,60 @@ from node.ballots.models import KINDS, METHODS, THRESHOLDS
 from node.forms import Form
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+# The default method of a candidate selection: the alternative vote for one seat, STV (Scottish
+# rules) for more; resolved from the seats when the form is read (``resolve_method``).
+RANKED = "ranked"
+RANKED_LABEL = "Ranked: alternative vote for one seat, single transferable vote for more"
+
+KIND_QUESTIONS = {
+    "motion": "A motion: members vote yes, no or abstain on a proposal.",
+    "candidate-selection": (
+        "A candidate selection: members choose between people, for one seat or several "
+        "(a selection that passes can be published as the group's endorsement)."
+    ),
+    "endorsement": "An endorsement: members vote yes or no on backing a campaign.",
+}
+# The fields every ballot has, then those each kind adds (in the order the form shows them).
+COMMON_FIELDS = ("title", "question")
+TIME_FIELDS = ("opens_at", "closes_at")
+ELECTORATE_FIELDS = ("freeze_on", "min_days", "requires_national_good_standing")
+QUORUM_FIELDS = ("quorum", "quorum_percent")
+KIND_FIELDS = {
+    "motion": ("threshold",),
+    "endorsement": (
+        "threshold",
+        "campaign_id",
+        "campaign_title",
+        "campaign_summary",
+        "campaign_url",
+    ),
+    "candidate-selection": ("options", "seats", "method", "office", "area", "election_date"),
+}
+KIND_METHODS = {
+    "motion": ("motion",),
+    "endorsement": ("motion",),
+    "candidate-selection": (RANKED, "irv", "scottish-stv", "meek-stv", "fptp", "approval"),
+}
+
+
+def shown_fields(kind: str) -> tuple[str, ...]:
+    """The names of the fields the form shows for ``kind`` (unknown kinds: the common ones)."""
+    extra = KIND_FIELDS.get(kind, ())
+    return COMMON_FIELDS + extra + TIME_FIELDS + ELECTORATE_FIELDS + QUORUM_FIELDS
+
+
+def method_choices(kind: str) -> list[SelectChoice]:
+    labels = {RANKED: RANKED_LABEL, **METHODS}
+    return [SelectChoice(m, labels[m]) for m in KIND_METHODS.get(kind, ("motion",))]
+
+
+def resolve_method(kind: str, method: str | None, seats: int) -> str:
+    """The method to store: a motion's own; "ranked" as IRV for one seat, STV for more."""
+    if KIND_METHODS.get(kind) == ("motion",):
+        return "motion"
+    if method == RANKED:
+        return "irv" if seats == 1 else "scottish-stv"
+    return method or ""
 
 
 class BallotForm(Form):
@@ -25,14 +84,18 @@ class BallotForm(Form):
     question = TextAreaField(
         "Question put to members", validators=[DataRequired(), Length(max=5000)]
     )
-    kind = SelectField("Kind", choices=[SelectChoice(k, label) for k, label in KINDS.items()])
+    kind = SelectField(
+        "What are you deciding?",
+        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
+        validators=[DataRequired("Choose what the ballot decides.")],
+    )
     method = SelectField(
-        "Counting method", choices=[SelectChoice(m, label) for m, label in METHODS.items()]
+        "Counting method",
+        choices=[SelectChoice(RANKED, RANKED_LABEL)]
+        + [SelectChoice(m, label) for m, label in METHODS.items()],
+        default=RANKED,
     )
-    options = TextAreaField(
-        "Candidates or options, one per line (not used for motions)",
-        validators=[Optional(), Length(max=6200)],
-    )
+    options = TextAreaField("Candidates, one per line", validators=[Optional(), Length(max=6200)])
     seats = IntegerField("Seats to fill", default=1, validators=[NumberRange(min=1, max=49)])
     opens_at = DateTimeLocalField(
         "Opens (UK time)", format=TIME_FORMAT, validators=[DataRequired()]
@@ -58,14 +121,18 @@ class BallotForm(Form):
         validators=[Optional(), NumberRange(min=1, max=100)],
     )
     threshold = SelectField(
-        "Motions pass with", choices=[SelectChoice(t, label) for t, label in THRESHOLDS.items()]
+        "Motions pass with",
+        choices=[SelectChoice(t, label) for t, label in THRESHOLDS.items()],
+        default="simple",
     )
     # What the decision is about; signed with it when published (see decisions.py).
-    office = StringField("Office or seat (candidate selection)", validators=[Length(max=200)])
-    area = StringField("Area: ward, division or constituency", validators=[Length(max=200)])
-    election_date = DateField("Election date", validators=[Optional()])
+    office = StringField("Office or seat (optional)", validators=[Length(max=200)])
+    area = StringField(
+        "Area: ward, division or constituency (optional)", validators=[Length(max=200)]
+    )
+    election_date = DateField("Election date (optional)", validators=[Optional()])
     campaign_id = SelectField(
-        "Campaign to endorse (endorsement decision)",
+        "Campaign to endorse",
         coerce=int,
         choices=[SelectChoice("0", "—")],
         default=0,

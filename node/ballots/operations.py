@@ -1,4 +1,6 @@
-"""The ballot lifecycle: draft → open → closed → published. All state changes live here.
+"""The ballot lifecycle: draft → open → closed → published, or cancelled (a draft or an open
+ballot withdrawn by an officer: terminal, its papers destroyed uncounted). All state changes
+live here.
 
 Views and the CLI call these and commit; these functions never commit (the scheduler's task,
 ``node.ballots.scheduling``, commits one ballot at a time). State transitions are *claimed* with a
@@ -25,7 +27,14 @@ from node.ballots.electorate import (
     electorate_size,
     frozen_electorate_query,
 )
-from node.ballots.models import Ballot, BallotOption, CastBallot, Elector, Participation
+from node.ballots.models import (
+    Ballot,
+    BallotOption,
+    CastBallot,
+    Elector,
+    Participation,
+    VotingCredential,
+)
 from node.ballots.results import build_blt, count_ballot
 from node.ballots.spec import FIELDS, BallotSpec, describe_campaign, validate
 from node.ballots.spec import to_london as to_london
@@ -33,7 +42,7 @@ from node.ballots.voting_links import opening_mails, reminder_mails
 from node.errors import Conflict, Invalid
 from node.extensions import db
 from node.groups.models import Group
-from node.mail import MailLog, send_many
+from node.mail import MailLog, Outgoing, send_many
 from node.members.models import Member
 
 log = logging.getLogger(__name__)
@@ -42,7 +51,8 @@ REMIND_BEFORE = timedelta(days=1)
 
 def _apply(ballot: Ballot, spec: BallotSpec, group: Group) -> None:
     if spec.campaign_id is not None and describe_campaign(group, spec.campaign_id) is None:
-        raise Invalid("That campaign is not one of this group's.")
+        message = "That campaign is not one of this group's."
+        raise Invalid(message, fields={"campaign_id": message})
     for key in FIELDS:
         setattr(ballot, key, getattr(spec, key))
     ballot.title = ballot.title.strip()
@@ -53,7 +63,7 @@ def _apply(ballot: Ballot, spec: BallotSpec, group: Group) -> None:
 
 
 def create_ballot(group: Group, spec: BallotSpec, actor: Member | None) -> Ballot:
-    validate(spec)
+    validate(spec, clock.utcnow_naive())
     ballot = Ballot(
         group_id=group.id,
         created_by_id=actor.id if actor else None,
@@ -72,7 +82,7 @@ def create_ballot(group: Group, spec: BallotSpec, actor: Member | None) -> Ballo
 def update_ballot(ballot: Ballot, spec: BallotSpec, actor: Member | None) -> None:
     """Edit a draft; any edit un-schedules it, so the officer re-checks the electorate."""
     _require(ballot, "draft", "This ballot has opened; it can no longer be changed.")
-    validate(spec)
+    validate(spec, clock.utcnow_naive())
     ballot.options.clear()
     db.session.flush()  # the old candidates' positions must be free before the new are written
     _apply(ballot, spec, ballot.group)
@@ -171,6 +181,71 @@ def mail_log_query(ballot: Ballot) -> Select[MailLog]:
         .where(MailLog.group_id == ballot.group_id, MailLog.category.like(f"ballot-{ballot.id}-%"))
         .order_by(MailLog.sent_at.desc(), MailLog.id.desc())
     )
+
+
+# ----------------------------------------------------------------------------- cancelling
+CANCELLABLE = ("draft", "open")
+MAX_REASON = 1000
+
+
+def cancel_ballot(ballot: Ballot, actor: Member | None, reason: str) -> list[MailLog]:
+    """Withdraw a draft or an open ballot for good: its papers are deleted uncounted, its voting
+    links and codes die, the reason goes to the audit log and (if it had opened) to every elector
+    with an address. Returns the send log rows, empty for a draft.
+
+    ``cancelled`` is terminal: every other transition starts from another state, and the claim
+    below moves the ballot only from the state it was read in, so a close racing a cancel loses.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        message = "Say why the ballot is cancelled: the electors are told."
+        raise Invalid(message, fields={"reason": message})
+    if len(reason) > MAX_REASON:
+        message = f"Keep the reason to {MAX_REASON:,} characters."
+        raise Invalid(message, fields={"reason": message})
+    if ballot.state not in CANCELLABLE:
+        raise Conflict("Only a draft or an open ballot can be cancelled; this one has closed.")
+    was_open = ballot.state == "open"
+    _claim(ballot, ballot.state, state="cancelled", closed_at=clock.utcnow_naive(), scheduled=False)
+    destroyed = db.session.scalar(select(func.count()).where(CastBallot.ballot_id == ballot.id))
+    db.session.execute(delete(CastBallot).where(CastBallot.ballot_id == ballot.id))
+    db.session.execute(
+        update(VotingCredential)
+        .where(
+            VotingCredential.ballot_id == ballot.id,
+            VotingCredential.used_at.is_(None),
+            VotingCredential.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.utcnow_naive())
+        .execution_options(synchronize_session=False)
+    )
+    ballot.result, ballot.blt, ballot.ballots_hash = None, None, None
+    group = ballot.group
+    detail = f"{destroyed} papers destroyed uncounted. Reason: {reason}" if was_open else reason
+    record(group, actor, "cancel-ballot", f"ballot #{ballot.id}", detail)
+    if not was_open:
+        return []
+    electors = db.session.scalars(
+        frozen_electorate_query(ballot).where(Member.email.is_not(None))
+    ).all()
+    return send_many(group, cancel_mails(ballot, group, list(electors), reason))
+
+
+def cancel_mails(
+    ballot: Ballot, group: Group, members: list[Member], reason: str
+) -> list[Outgoing]:
+    return [
+        Outgoing(
+            m.email or "",
+            f"Ballot cancelled: {ballot.title}",
+            f"Dear {m.name},\n\nThe officers of {group.name} have cancelled the ballot "
+            f"“{ballot.title}”.\n\nTheir reason: {reason}\n\nNo votes will be counted: "
+            "every ballot paper cast was destroyed unread, and your voting link no longer "
+            "works. If the question is put again, you will get a new e-mail.\n",
+            category=f"ballot-{ballot.id}-cancel",
+        )
+        for m in members
+    ]
 
 
 # ----------------------------------------------------------------------------- closing

@@ -13,7 +13,11 @@ from flask import Flask, current_app, request
 from sqlalchemy import exists, select
 
 from node import clock
-from node.ballots import decision_views, link_views  # noqa: F401  (their routes are on bp)
+from node.ballots import (  # noqa: F401  (their routes are on bp)
+    decision_views,
+    link_views,
+    officer_views,
+)
 from node.ballots.demo import seed_ballots
 from node.ballots.erasure import HOOK
 from node.ballots.models import Ballot, Elector, Participation

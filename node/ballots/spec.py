@@ -17,6 +17,9 @@ from node.rooms import Endorsable, rooms_of
 LONDON = ZoneInfo("Europe/London")
 MAX_OPTIONS = 50
 URL_RE = re.compile(r"^https?://[^\s#]{1,490}$")
+# How long ago a new or edited ballot may say it opened: the form has minutes, and filling it in
+# takes a while. Anything older was a mistake (it would open, and mail everyone, at once).
+OPENING_GRACE = timedelta(minutes=15)
 
 
 # ----------------------------------------------------------------------------- time helpers
@@ -68,51 +71,83 @@ class BallotSpec:
 FIELDS = tuple(f.name for f in fields(BallotSpec) if f.name != "options")
 
 
-def validate(spec: BallotSpec) -> None:
-    """Refuse a ballot that could not be voted on or counted, with a message saying why."""
+def _refuse(field_name: str, message: str) -> Invalid:
+    """A refusal that marks the form field it is about (``node.web.show_invalid``)."""
+    return Invalid(message, fields={field_name: message})
+
+
+def validate(spec: BallotSpec, now: datetime | None = None) -> None:
+    """Refuse a ballot that could not be voted on or counted, with a message saying why and the
+    field it is about. With ``now`` (naive UTC, given when an officer saves), also refuse times
+    that have passed: a closing time, or an opening time more than ``OPENING_GRACE`` ago."""
     if not spec.title.strip() or len(spec.title) > 200:
-        raise Invalid("Give the ballot a title (up to 200 characters).")
+        raise _refuse("title", "Give the ballot a title (up to 200 characters).")
     if not spec.question.strip() or len(spec.question) > 5000:
-        raise Invalid("Give the question put to members (up to 5,000 characters).")
+        raise _refuse("question", "Give the question put to members (up to 5,000 characters).")
     if spec.kind not in KINDS:
-        raise Invalid(f"Unknown kind of ballot {spec.kind!r}.")
+        raise _refuse("kind", f"Unknown kind of ballot {spec.kind!r}.")
     if spec.method not in METHODS:
-        raise Invalid(f"Unknown counting method {spec.method!r}.")
+        raise _refuse("method", f"Unknown counting method {spec.method!r}.")
     if spec.kind == "motion" and spec.method != "motion":
-        raise Invalid("A plain motion is counted as a motion (yes / no / abstain).")
+        raise _refuse("method", "A plain motion is counted as a motion (yes / no / abstain).")
     if spec.kind == "candidate-selection" and spec.method == "motion":
-        raise Invalid("A candidate selection needs candidates: choose FPTP, approval or STV.")
+        raise _refuse(
+            "method", "A candidate selection needs candidates: choose FPTP, approval or STV."
+        )
     if spec.method == "motion":
         spec.options, spec.seats = [], 1
     else:
-        names = [n.strip() for n in spec.options if n.strip()]
-        if len(names) < 2 or len(names) > MAX_OPTIONS:
-            raise Invalid(f"List between 2 and {MAX_OPTIONS} candidates, one per line.")
-        if any(len(n) > 120 or '"' in n for n in names):
-            raise Invalid("Candidate names are at most 120 characters, without double quotes.")
-        if len({n.casefold() for n in names}) != len(names):
-            raise Invalid("Two candidates have the same name.")
-        spec.options = names
-        if spec.method == "irv" and spec.seats != 1:
-            raise Invalid("The alternative vote (IRV) fills one seat; use STV for more.")
-        if not 1 <= spec.seats < len(names):
-            raise Invalid("There must be fewer seats than candidates (and at least one).")
-    if spec.closes_at <= spec.opens_at:
-        raise Invalid("The ballot must close after it opens.")
-    if spec.closes_at - spec.opens_at > timedelta(days=92):
-        raise Invalid("A ballot can stay open for at most three months.")
+        _validate_candidates(spec)
+    _validate_times(spec, now)
     if spec.quorum is not None and spec.quorum_percent is not None:
-        raise Invalid("Give the quorum as a number of members or as a percentage, not both.")
+        message = "Give the quorum as a number of members or as a percentage, not both."
+        raise Invalid(message, fields={"quorum": message, "quorum_percent": message})
     if spec.quorum is not None and spec.quorum < 1:
-        raise Invalid("The quorum must be at least one member.")
+        raise _refuse("quorum", "The quorum must be at least one member.")
     if spec.quorum_percent is not None and not 1 <= spec.quorum_percent <= 100:
-        raise Invalid("The quorum percentage must be between 1 and 100.")
+        raise _refuse("quorum_percent", "The quorum percentage must be between 1 and 100.")
     if spec.min_days is not None and not 0 <= spec.min_days <= 3650:
-        raise Invalid("The minimum membership must be between 0 and 3650 days.")
+        raise _refuse("min_days", "The minimum membership must be between 0 and 3650 days.")
     if spec.threshold not in THRESHOLDS:
-        raise Invalid(f"Unknown threshold {spec.threshold!r}.")
+        raise _refuse("threshold", f"Unknown threshold {spec.threshold!r}.")
     validate_subject(spec)
     validate_text(spec)
+
+
+def _validate_candidates(spec: BallotSpec) -> None:
+    names = [n.strip() for n in spec.options if n.strip()]
+    if len(names) < 2 or len(names) > MAX_OPTIONS:
+        raise _refuse("options", f"List between 2 and {MAX_OPTIONS} candidates, one per line.")
+    if any(len(n) > 120 or '"' in n for n in names):
+        raise _refuse(
+            "options", "Candidate names are at most 120 characters, without double quotes."
+        )
+    if len({n.casefold() for n in names}) != len(names):
+        raise _refuse("options", "Two candidates have the same name.")
+    spec.options = names
+    if spec.method == "irv" and spec.seats != 1:
+        raise _refuse("seats", "The alternative vote (IRV) fills one seat; use STV for more.")
+    if not 1 <= spec.seats < len(names):
+        raise _refuse("seats", "There must be fewer seats than candidates (and at least one).")
+
+
+def _validate_times(spec: BallotSpec, now: datetime | None) -> None:
+    if spec.closes_at <= spec.opens_at:
+        raise _refuse("closes_at", "The ballot must close after it opens.")
+    if spec.closes_at - spec.opens_at > timedelta(days=92):
+        raise _refuse("closes_at", "A ballot can stay open for at most three months.")
+    if now is None:
+        return
+    if spec.closes_at <= now:
+        raise _refuse(
+            "closes_at", "The closing time has already passed. Choose a time in the future."
+        )
+    if spec.opens_at < now - OPENING_GRACE:
+        raise _refuse(
+            "opens_at",
+            "The opening time has already passed. Choose a time from now on "
+            "(to open it straight away, save it and then choose “Open now”).",
+        )
 
 
 def validate_text(spec: BallotSpec) -> None:
@@ -120,48 +155,60 @@ def validate_text(spec: BallotSpec) -> None:
     question and summary may have lines but no other control characters. Forms check this too;
     this is for every other way in (CLI, demo, federation, tests)."""
     single = {
-        "The title": spec.title,
-        "The office or seat": spec.office,
-        "The area": spec.area,
-        "The campaign's title": spec.campaign_title,
-        "The campaign's address": spec.campaign_url,
-        **{f"Candidate {name[:40]!r}": name for name in spec.options},
+        ("title", "The title"): spec.title,
+        ("office", "The office or seat"): spec.office,
+        ("area", "The area"): spec.area,
+        ("campaign_title", "The campaign's title"): spec.campaign_title,
+        ("campaign_url", "The campaign's address"): spec.campaign_url,
+        **{("options", f"Candidate {name[:40]!r}"): name for name in spec.options},
     }
-    for what, value in single.items():
+    for (name, what), value in single.items():
         if value and (problem := single_line_problem(value)):
-            raise Invalid(f"{what}: {problem}")
-    for what, value in (("The question", spec.question), ("The summary", spec.campaign_summary)):
+            raise _refuse(name, f"{what}: {problem}")
+    multi = (
+        ("question", "The question", spec.question),
+        ("campaign_summary", "The summary", spec.campaign_summary),
+    )
+    for name, what, value in multi:
         if value and (problem := multi_line_problem(value)):
-            raise Invalid(f"{what}: {problem}")
+            raise _refuse(name, f"{what}: {problem}")
 
 
-def _clean(value: str | None, limit: int, what: str) -> str | None:
+def _clean(value: str | None, limit: int, name: str, what: str) -> str | None:
     value = (value or "").strip()
     if len(value) > limit:
-        raise Invalid(f"{what} is at most {limit:,} characters.")
+        raise _refuse(name, f"{what} is at most {limit:,} characters.")
     return value or None
 
 
 def validate_subject(spec: BallotSpec) -> None:
     """Tidy and check what the decision is about; fields of the other kinds are dropped."""
-    spec.office = _clean(spec.office, 200, "The office or seat")
-    spec.area = _clean(spec.area, 200, "The area")
-    spec.campaign_title = _clean(spec.campaign_title, 200, "The campaign's title")
-    spec.campaign_summary = _clean(spec.campaign_summary, 2000, "The campaign's summary")
-    spec.campaign_url = _clean(spec.campaign_url, 500, "The campaign's address")
+    spec.office = _clean(spec.office, 200, "office", "The office or seat")
+    spec.area = _clean(spec.area, 200, "area", "The area")
+    spec.campaign_title = _clean(spec.campaign_title, 200, "campaign_title", "The campaign's title")
+    spec.campaign_summary = _clean(
+        spec.campaign_summary, 2000, "campaign_summary", "The campaign's summary"
+    )
+    spec.campaign_url = _clean(spec.campaign_url, 500, "campaign_url", "The campaign's address")
     if spec.kind != "candidate-selection":
         spec.office = spec.area = spec.election_date = None
     if spec.kind != "endorsement":
         spec.campaign_id = None
         spec.campaign_title = spec.campaign_summary = spec.campaign_url = None
     if spec.campaign_id is not None and spec.campaign_title:
-        raise Invalid("Choose one of the group's campaigns or describe one, not both.")
+        raise _refuse(
+            "campaign_title", "Choose one of the group's campaigns or describe one, not both."
+        )
     if (spec.campaign_summary or spec.campaign_url) and not spec.campaign_title:
-        raise Invalid("Give the campaign's title as well as its summary or address.")
+        raise _refuse(
+            "campaign_title", "Give the campaign's title as well as its summary or address."
+        )
     if spec.campaign_url and not URL_RE.match(spec.campaign_url):
-        raise Invalid("The campaign's address must be a web address (http:// or https://).")
+        raise _refuse(
+            "campaign_url", "The campaign's address must be a web address (http:// or https://)."
+        )
     if spec.election_date is not None and not 1900 <= spec.election_date.year <= 2200:
-        raise Invalid("The election date is not a plausible date.")
+        raise _refuse("election_date", "The election date is not a plausible date.")
 
 
 # ----------------------------------------------------------------------------- campaigns to back

@@ -1,4 +1,5 @@
-"""Ballot pages: list, officer set-up and electorate, voting and receipt, results and downloads.
+"""Ballot pages: list, electorate, voting and receipt, results and downloads (setting a ballot
+up, opening and cancelling it: ``officer_views``).
 
 Thin: every change goes through ``operations``/``voting``; a refused change answers with the
 operation's message and status (400 bad input, 403 not an elector, 409 wrong state) and stores
@@ -9,34 +10,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from wtforms import SelectChoice
 
 from node.ballots import decisions, results, voting
 from node.ballots import operations as ops
 from node.ballots.electorate import electorate_query, frozen_electorate_query, has_voted, is_elector
-from node.ballots.forms import BallotForm
 from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
-from node.ballots.spec import (
-    FIELDS,
-    BallotSpec,
-    campaign_choices,
-    from_london,
-    to_london,
-    to_london_naive,
-)
+from node.ballots.spec import to_london
 from node.errors import OperationError
 from node.extensions import db
 from node.forms import EmptyForm
 from node.members.access import member_required, officer_required
 from node.members.models import Member
-from node.tenancy import current_group, get_or_404, scoped
-from node.web import check_form, csv_download, done, form_page, paginate, submit
+from node.tenancy import get_or_404, scoped
+from node.web import check_form, csv_download, done, paginate
 
 bp = Blueprint("ballots", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -74,69 +65,6 @@ def index() -> ResponseReturnValue:
     ballots = paginate(stmt)
     voted = {b.id for b in ballots.items if has_voted(b, g.member)}
     return render_template("ballots/index.html", **ballots.context("ballots"), voted=voted)
-
-
-def _spec(form: BallotForm) -> BallotSpec:
-    """The form's answers as a spec: its times are UK wall-clock, its options one a line."""
-    values = {name: form[name].data for name in FIELDS}
-    values.update(
-        title=values["title"] or "",
-        question=values["question"] or "",
-        seats=values["seats"] or 1,
-        opens_at=from_london(values["opens_at"]),
-        closes_at=from_london(values["closes_at"]),
-        requires_national_good_standing=bool(values["requires_national_good_standing"]),
-        campaign_id=values["campaign_id"] or None,
-    )
-    return BallotSpec(options=(form.options.data or "").splitlines(), **values)
-
-
-def _form(**kwargs: Any) -> BallotForm:
-    form = BallotForm(**kwargs)
-    form.campaign_id.choices = [
-        SelectChoice("0", "—"),
-        *(SelectChoice(str(i), t) for i, t in campaign_choices(current_group())),
-    ]
-    return form
-
-
-@bp.route("/ballots/new", methods=["GET", "POST"])
-@officer_required
-def new() -> ResponseReturnValue:
-    form = _form()
-    saved = submit(
-        form,
-        lambda: ops.create_ballot(current_group(), _spec(form), g.member),
-        lambda ballot: done(
-            "Draft saved. Check the electorate, then schedule or open it.",
-            "ballots.electorate",
-            ballot_id=ballot.id,
-        ),
-    )
-    return saved or form_page("ballots/form.html", form=form, ballot=None)
-
-
-@bp.route("/ballots/<int:ballot_id>/edit", methods=["GET", "POST"])
-@officer_required
-def edit(ballot_id: int) -> ResponseReturnValue:
-    ballot = visible_ballot(ballot_id)
-    if ballot.state != "draft":
-        abort(409, "This ballot has opened; it can no longer be changed.")
-    form = _form(obj=ballot)
-    if request.method == "GET":
-        form.options.data = "\n".join(o.name for o in ballot.options)
-        form.opens_at.data = to_london_naive(ballot.opens_at)
-        form.closes_at.data = to_london_naive(ballot.closes_at)
-    saved = submit(
-        form,
-        lambda: ops.update_ballot(ballot, _spec(form), g.member),
-        lambda _: done(
-            "Saved. Check the electorate again before it opens.",
-            "ballots.electorate",
-            ballot_id=ballot.id,
-        ),
-    )
-    return saved or form_page("ballots/form.html", form=form, ballot=ballot)
 
 
 @bp.route("/ballots/<int:ballot_id>")
@@ -246,34 +174,6 @@ def _officer_action(
         flash(exc.message, "error")
         return redirect(url_for("ballots.electorate", ballot_id=ballot_id), 303)
     return done(message, "ballots.show", ballot_id=ballot_id)
-
-
-@bp.route("/ballots/<int:ballot_id>/schedule", methods=["POST"])
-@officer_required
-def schedule(ballot_id: int) -> ResponseReturnValue:
-    return _officer_action(
-        ballot_id,
-        lambda b: ops.schedule_ballot(b, g.member),
-        "Scheduled: the ballot opens on time and every elector is e-mailed.",
-    )
-
-
-@bp.route("/ballots/<int:ballot_id>/open-now", methods=["POST"])
-@officer_required
-def open_now(ballot_id: int) -> ResponseReturnValue:
-    return _officer_action(
-        ballot_id,
-        lambda b: ops.schedule_ballot(b, g.member, open_now=True),
-        "The ballot is open and every elector has been e-mailed.",
-    )
-
-
-@bp.route("/ballots/<int:ballot_id>/unschedule", methods=["POST"])
-@officer_required
-def unschedule(ballot_id: int) -> ResponseReturnValue:
-    return _officer_action(
-        ballot_id, lambda b: ops.unschedule_ballot(b, g.member), "Held back as a draft."
-    )
 
 
 @bp.route("/ballots/<int:ballot_id>/publish", methods=["POST"])

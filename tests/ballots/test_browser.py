@@ -53,11 +53,13 @@ def test_a_whole_ranked_ballot_in_the_browser(
     with Install(tmp_path / "node", env=env).start() as node:
         page = _sign_in(browser, node.url, officer.email)
         page.goto(f"{node.url}/ballots/new")
+        page.get_by_label("A candidate selection").check()
+        page.get_by_role("button", name="Continue").click()
+        assert page.get_by_label("Motions pass with").count() == 0  # only this kind's fields
         page.get_by_label("Title").fill("Regional delegates")
         page.get_by_label("Question put to members").fill("Rank the nominees for two delegates.")
-        page.get_by_label("Kind").select_option("candidate-selection")
         page.get_by_label("Counting method").select_option("scottish-stv")
-        page.get_by_label("Candidates or options").fill("Ann\nBob\nCat\nDee")
+        page.get_by_label("Candidates, one per line").fill("Ann\nBob\nCat\nDee")
         page.get_by_label("Seats to fill").fill("2")
         page.get_by_label("Opens (UK time)").fill(_local(now + timedelta(minutes=1)))
         page.get_by_label("Closes (UK time)").fill(_local(now + timedelta(days=2)))
@@ -68,6 +70,8 @@ def test_a_whole_ranked_ballot_in_the_browser(
         page.get_by_role("button", name="Save draft").click()
         assert page.locator("#electorate-size").inner_text() == "4"
         page.get_by_role("button", name="Open now").click()
+        assert page.locator("#confirm-electorate").inner_text() == "4"
+        page.get_by_role("button", name="Open the ballot and e-mail the electors").click()
         assert "The ballot is open" in page.content()
         ballot_path = urlsplit(page.url).path
 

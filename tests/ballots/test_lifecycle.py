@@ -62,8 +62,19 @@ def test_officer_creates_previews_and_opens_a_ballot(
     )
     assert {r[2] for r in rows[1:]} == {officer.email, *(v.email for v in voters)}
 
+    # "Open now" first says what it will do, and does nothing yet.
     response = officer_client.post_form(
         f"/ballots/{ballot.id}/open-now", page=f"/ballots/{ballot.id}/electorate"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="confirm-mailed">4<' in page
+    assert "cannot be undone" in page
+    db.session.refresh(ballot)
+    assert ballot.state == "draft" and smtp_sink.messages == []
+    response = officer_client.post_form(
+        f"/ballots/{ballot.id}/open-now",
+        {"confirm": "yes"},
+        page=f"/ballots/{ballot.id}/electorate",
     )
     assert response.status_code == 302
     db.session.refresh(ballot)

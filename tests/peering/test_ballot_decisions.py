@@ -90,7 +90,11 @@ def create(officer: Site, **fields: str) -> int:
     response = officer.post("/ballots/new", form)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     ballot_id = int(re.search(r"/ballots/(\d+)/", response.headers["Location"]).group(1))
-    opened = officer.post(f"/ballots/{ballot_id}/open-now", page=f"/ballots/{ballot_id}/electorate")
+    opened = officer.post(
+        f"/ballots/{ballot_id}/open-now",
+        {"confirm": "yes"},
+        page=f"/ballots/{ballot_id}/electorate",
+    )
     assert opened.status_code == 302
     return ballot_id
 

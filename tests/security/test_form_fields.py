@@ -124,7 +124,8 @@ def test_a_clean_value_passes_the_shared_rules(app: Flask) -> None:
 
 def test_a_ballot_title_with_a_line_break_is_refused_with_a_message(officer_client: Any) -> None:
     response = officer_client.post_form(
-        "/ballots/new", {"title": "Budget\r\nBcc: everyone@example.org", "question": "Agree?"}
+        "/ballots/new",
+        {"kind": "motion", "title": "Budget\r\nBcc: everyone@example.org", "question": "Agree?"},
     )
     assert response.status_code == 400
     assert "Keep this to one line" in response.get_data(as_text=True)
