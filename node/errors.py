@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any, ClassVar, NamedTuple
 
@@ -133,9 +134,14 @@ def storage_trouble(exc: BaseException) -> Trouble | None:
             "run the command as the service user (sudo -u commonground …)",
             cause,
         )
-    if not isinstance(exc, DatabaseError) or isinstance(exc, (IntegrityError, DataError)):
+    if isinstance(exc, sqlite3.DatabaseError):  # the driver's own (backup uses it directly)
+        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.DataError)):
+            return None
+        orig: BaseException | None = exc
+    elif not isinstance(exc, DatabaseError) or isinstance(exc, (IntegrityError, DataError)):
         return None
-    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    else:
+        orig = exc.orig if isinstance(exc, DBAPIError) else None
     message = (str(orig or exc).strip().splitlines() or [""])[0][:200]
     cause = f"{type(orig or exc).__name__}: {message}"
     text = message.lower()

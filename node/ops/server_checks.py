@@ -165,9 +165,13 @@ def check_disk(config: dict[str, Any]) -> list[Finding]:
     return found
 
 
+def _size(size: int) -> str:
+    return f"{size / 1024**3:.1f} GB" if size >= 1024**3 else f"{size // 1024**2} MB"
+
+
 def _free_space(what: str, path: Path, warn_below: int) -> Finding:
     usage = shutil.disk_usage(path)
-    free = f"{what} {path}: {usage.free / 1024**3:.1f} GB free of {usage.total / 1024**3:.1f} GB"
+    free = f"{what} {path}: {_size(usage.free)} free of {_size(usage.total)}"
     if usage.free < DISK_FAIL_BYTES:
         return Finding(
             FAIL,

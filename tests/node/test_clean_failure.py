@@ -37,6 +37,7 @@ def _operational(message: str, invalidated: bool = False) -> OperationalError:
         (OSError(errno.EROFS, "Read-only file system"), "the disk is read-only"),
         (_operational("database or disk is full"), "the disk is full"),
         (_operational("disk I/O error"), "the database could not write to its disk"),
+        (sqlite3.OperationalError("disk I/O error"), "the database could not write to its disk"),
         (_operational("attempt to write a readonly database"), "the database is read-only"),
         (_operational("database is locked"), "the database is busy"),
         (_operational("no such table: members"), "the database is not set up"),
@@ -62,6 +63,7 @@ def test_storage_trouble_is_named_without_sql_or_values(exc: BaseException, what
         ValueError("a bug"),
         OSError(errno.ECONNREFUSED, "Connection refused"),
         IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")),
+        sqlite3.IntegrityError("UNIQUE constraint failed"),
     ],
 )
 def test_other_errors_are_not_storage_trouble(exc: BaseException) -> None:
