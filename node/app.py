@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-from node import __version__, errors, home, tenancy
+from node import __version__, errors, home, tenancy, timefmt
 from node.auth import views as auth_views
 from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
@@ -184,6 +184,8 @@ def init_error_pages(app: Flask) -> None:
 
 def init_templates(app: Flask, rooms: Rooms) -> None:
     @app.context_processor
+    timefmt.init_app(app)
+
     def _globals() -> dict[str, Any]:
         return {
             "nav_links": rooms.nav_for(g.get("member")),

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult
 
-from node import clock
+from node import clock, mail_outcome
 from node.audit import record
 from node.auth import operations as auth_ops
 from node.auth.models import RUN_ITEM_STATES, Invitation, InvitationRun, InvitationRunItem
@@ -180,7 +180,7 @@ def send_item(item_id: int) -> int:
     mailed = issued.mailed
     if mailed is None or mailed.status != "sent":
         db.session.delete(issued.invitation)  # never arrived: a later run tries again
-        why = (mailed.error if mailed is not None else None) or "mail is switched off here"
+        why = (mailed.error if mailed is not None else None) or mail_outcome.SWITCHED_OFF
         return _finish(item, "failed", why[:500])
     return _finish(item, "sent")
 

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from node import web
+from node import mail_outcome, web
 from node.auth import bulk_invite, links
 from node.auth import operations as ops
 from node.auth.forms import (
@@ -180,6 +180,9 @@ def invite_everyone() -> ResponseReturnValue:
     group = current_group()
     form = EmptyForm()
     if form.validate_on_submit():
+        if not mail_outcome.mail_enabled():
+            flash(f"Nothing was sent: {mail_outcome.SWITCHED_OFF}.", "warning")
+            return redirect(url_for("auth.invite_everyone"))
         run = bulk_invite.start_run(group, g.member)
         if run.total == 0:
             db.session.rollback()
@@ -195,6 +198,7 @@ def invite_everyone() -> ResponseReturnValue:
     return render_template(
         "members/invite_everyone.html",
         form=form,
+        mail_on=mail_outcome.mail_enabled(),
         preview=bulk_invite.preview(group),
         reasons=bulk_invite.SKIP_REASONS,
         runs=[(run, bulk_invite.progress(run)) for run in runs],

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select, update
@@ -47,6 +47,14 @@ from node.members.models import Member
 
 log = logging.getLogger(__name__)
 REMIND_BEFORE = timedelta(days=1)
+
+
+def reminder_due(opened_at: datetime | None, closes_at: datetime, now: datetime) -> bool:
+    """The "closes soon" reminder goes a day before the close, but never before the ballot has
+    run half its time: electors of a short ballot got their opening mail moments ago."""
+    if now >= closes_at or now < closes_at - REMIND_BEFORE:
+        return False
+    return opened_at is None or now >= opened_at + (closes_at - opened_at) / 2
 
 
 def _apply(ballot: Ballot, spec: BallotSpec, group: Group) -> None:

@@ -15,7 +15,13 @@ from sqlalchemy import select
 from node import clock
 from node.audit import record
 from node.ballots.models import Ballot
-from node.ballots.operations import REMIND_BEFORE, close_ballot, open_ballot, send_reminders
+from node.ballots.operations import (
+    REMIND_BEFORE,
+    close_ballot,
+    open_ballot,
+    reminder_due,
+    send_reminders,
+)
 from node.errors import Conflict, OperationError
 from node.extensions import db
 from node.scheduler import Item, each_item
@@ -38,9 +44,13 @@ def due_jobs(now: datetime) -> list[Item[tuple[str, int]]]:
     ]
     jobs: list[Item[tuple[str, int]]] = []
     for job, condition in rows:
-        for ballot_id, group_id, title in db.session.execute(
-            select(Ballot.id, Ballot.group_id, Ballot.title).where(condition).order_by(Ballot.id)
+        for ballot_id, group_id, title, opened_at, closes_at in db.session.execute(
+            select(Ballot.id, Ballot.group_id, Ballot.title, Ballot.opened_at, Ballot.closes_at)
+            .where(condition)
+            .order_by(Ballot.id)
         ):
+            if job == "remind" and not reminder_due(opened_at, closes_at, now):
+                continue
             label = f"{_JOB_LABELS[job]} ballot #{ballot_id} “{title}”"
             jobs.append(Item(f"ballot-{ballot_id}-{job}", group_id, label, (job, ballot_id)))
     return jobs

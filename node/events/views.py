@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from node import web
+from node import mail_outcome, web
 from node.events import feeds
 from node.events import operations as ops
 from node.events.forms import EventForm
@@ -21,6 +21,7 @@ from node.extensions import db
 from node.forms import EmptyForm
 from node.members.access import member_required, organiser_required, public
 from node.organising.items import event_links
+from node.organising.messaging import can_mail
 from node.organising.times import to_local
 from node.tenancy import current_group, get_or_404, group_url
 
@@ -167,14 +168,35 @@ def edit(event_id: int) -> ResponseReturnValue:
     return answer or web.form_page("events/form.html", form=form, event=event)
 
 
-@bp.route("/events/<int:event_id>/cancel", methods=["POST"])
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
 @organiser_required
 def cancel(event_id: int) -> ResponseReturnValue:
+    """Say who will be e-mailed, then cancel on the confirming POST (a page: no JavaScript)."""
     event = get_or_404(Event, event_id)
-    web.check_form()
-    ops.cancel_event(event, g.member)
-    return web.done(
-        "The event is cancelled and everyone coming was told.", "events.show", event_id=event.id
+    if event.cancelled:
+        return web.done(
+            "This event is already cancelled; nobody was e-mailed again.",
+            "events.show",
+            event_id=event.id,
+        )
+    form = EmptyForm()
+    if request.method == "POST":
+        web.check_form(form)
+        told = ops.cancel_event(event, g.member)
+        return web.done(
+            f"The event is cancelled. {mail_outcome.told(told.sent, told.failed, told.skipped)}",
+            "events.show",
+            "info" if mail_outcome.mail_enabled() and not told.failed else "warning",
+            event_id=event.id,
+        )
+    coming = [r.member for r in event.rsvps if r.status in ops.ACTIVE]
+    return render_template(
+        "events/cancel.html",
+        event=event,
+        form=form,
+        coming=len(coming),
+        reachable=sum(1 for m in coming if can_mail(m)),
+        mail_on=mail_outcome.mail_enabled(),
     )
 
 

@@ -199,15 +199,24 @@ def group(enrolled_id: int) -> str:
     )
 
 
-@bp.route("/groups/<int:enrolled_id>/<action>", methods=["POST"])
+@bp.route("/groups/<int:enrolled_id>/<action>", methods=["GET", "POST"])
 @officer_required
-def change_status(enrolled_id: int, action: str) -> Response:
+def change_status(enrolled_id: int, action: str) -> ResponseReturnValue:
+    """GET: what suspending, removing or reinstating changes, and a button; POST: do it."""
     hub = hub_or_404()
     if action not in ("suspend", "reinstate", "remove"):
         abort(404)
     row = get_or_404(EnrolledGroup, enrolled_id)
+    if request.method == "GET":
+        return render_template(
+            "hub/change_status.html", row=row, action=action, verb=action.title()
+        )
     getattr(operations, action)(hub, row, g.member)
-    return done(f"{row.name} is now {row.status}.", "hub.group", enrolled_id=enrolled_id)
+    return done(
+        f"{row.name} is now {row.status}. Nobody was e-mailed.",
+        "hub.group",
+        enrolled_id=enrolled_id,
+    )
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

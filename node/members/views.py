@@ -102,17 +102,25 @@ def edit(member_id: int) -> ResponseReturnValue:
     return web.form_page("members/edit.html", form=form, member=member)
 
 
-@bp.route("/members/<int:member_id>/lapse", methods=["POST"])
+@bp.route("/members/<int:member_id>/lapse", methods=["GET", "POST"])
 @officer_required
 def lapse(member_id: int) -> ResponseReturnValue:
-    member = get_or_404(Member, member_id)
-    if EmptyForm().validate_on_submit() and member.erased_at is None:
+    """Say what lapsing changes, then lapse on the confirming POST."""
+    member = _live(member_id)
+    if member.status == "lapsed":
+        return redirect(url_for("members.show", member_id=member.id))
+    form = EmptyForm()
+    if form.validate_on_submit():
         try:
             ops.lapse_member(member, g.member)
         except Invalid as exc:
             return _refused(exc, "members.show", member_id=member.id)
-        return web.done(f"{member.name} is now lapsed.", "members.show", member_id=member.id)
-    return redirect(url_for("members.show", member_id=member.id))
+        return web.done(
+            f"{member.name} is now lapsed. Nobody was e-mailed.",
+            "members.show",
+            member_id=member.id,
+        )
+    return render_template("members/lapse.html", member=member, form=form)
 
 
 @bp.route("/members/<int:member_id>/erase", methods=["GET", "POST"])
