@@ -183,9 +183,9 @@ def init_error_pages(app: Flask) -> None:
 
 
 def init_templates(app: Flask, rooms: Rooms) -> None:
-    @app.context_processor
     timefmt.init_app(app)
 
+    @app.context_processor
     def _globals() -> dict[str, Any]:
         return {
             "nav_links": rooms.nav_for(g.get("member")),
