@@ -96,6 +96,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         setup.init_app(app, rooms)
     init_commands(app)
     init_healthz(app)
+    init_metrics(app)
     return app
 
 
@@ -204,6 +205,15 @@ def init_commands(app: Flask) -> None:
     for name, command in commonground_cli.commands.items():
         if name not in app.cli.commands:
             app.cli.add_command(command, name)
+
+
+def init_metrics(app: Flask) -> None:
+    """Prometheus figures at /metrics, only when COMMONGROUND_METRICS_TOKEN is set (imported
+    only then: prometheus_client stays off the start-up path of an install without it)."""
+    if app.config.get("METRICS_TOKEN"):
+        from node import metrics
+
+        metrics.init_app(app)
 
 
 def init_healthz(app: Flask) -> None:

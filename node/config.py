@@ -60,6 +60,14 @@ def _url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _token(value: str) -> str:
+    """A bearer token: long enough not to be guessed, no spaces (it travels in a header)."""
+    token = value.strip()
+    if len(token) < 24 or any(ch.isspace() for ch in token):
+        raise ValueError("expected a random token of 24 or more characters without spaces")
+    return token
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str  # read from the variable COMMONGROUND_<name>
@@ -170,6 +178,13 @@ SETTINGS: tuple[Setting, ...] = (
         "addresses: for a local demo or a federation on a private network only.",
     ),
     Setting("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", "Log level."),
+    Setting(
+        "METRICS_TOKEN",
+        _token,
+        "",
+        "Serve Prometheus metrics at `/metrics` to requests with `Authorization: Bearer` and "
+        "this token (24+ characters); empty: no `/metrics` at all (docs/deploy.md).",
+    ),
 )
 
 
