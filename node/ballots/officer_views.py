@@ -198,9 +198,10 @@ def mail_outcome(entries: list[MailLog], whom: str = "electors") -> str:
             f"Nobody was e-mailed: mail is switched off on this server. Tell the {whom} yourself."
         )
     failed = sum(1 for e in entries if e.status == "failed")
-    said = f"{len(entries) - failed} {whom} e-mailed"
+    sent = len(entries) - failed
+    said = f"{sent} {whom.removesuffix('s') if sent == 1 else whom} e-mailed"
     if failed:
-        said += f"; {failed} e-mails could not be sent (see “E-mails sent”)"
+        said += f"; {failed} could not be sent (see “E-mails sent”)"
     return said + "."
 
 

@@ -221,4 +221,4 @@ def test_scheduling_a_draft_whose_opening_time_passed_is_confirmed_first(
     db.session.refresh(ballot)
     assert ballot.state == "open"
     shown = officer_client.get(done.location).get_data(as_text=True)
-    assert "The ballot is open. 1 electors e-mailed." in shown
+    assert "The ballot is open. 1 elector e-mailed." in shown
