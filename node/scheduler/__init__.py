@@ -12,11 +12,12 @@ due items to :func:`each_item`, which runs each in its own transaction and, when
 rolls it back, records the failure (:class:`node.scheduler.models.TaskFailure`: attempts, when,
 a safe summary, when it is retried — exponential back-off), and carries on with the next. The
 failure is shown to the officers of the item's group only (``node.scheduler.setup``).
+``tests/security/test_periodic_tasks.py`` makes one item fail in every registered task.
 
 An item that has failed :data:`GIVE_UP_AFTER` times is given up: a dead letter, no longer
 retried by itself, marked "needs a person" on the officers' panel (where an officer retries or
-dismisses it, :mod:`node.scheduler.dead_letters`) and counted by ``commonground doctor``.
-``tests/security/test_periodic_tasks.py`` makes one item fail in every registered task.
+dismisses it, :mod:`node.scheduler.dead_letters`) and counted by ``commonground doctor``
+(``tests/scheduler/test_dead_letters.py``).
 """
 
 from __future__ import annotations
