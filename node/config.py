@@ -157,6 +157,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("INVITATION_DAYS", _positive_int, 14, "Days an invitation link stays valid."),
     Setting(
+        "MIN_FREE_MB",
+        _count,
+        1024,
+        "`commonground doctor` warns when the instance folder's or the SQLite database's disk "
+        "has less free space than this (MB) or under 10 %; below 200 MB it fails.",
+    ),
+    Setting(
         "MAX_UPLOAD_BYTES",
         _positive_int,
         5 * 1024 * 1024,
@@ -164,13 +171,6 @@ SETTINGS: tuple[Setting, ...] = (
         config_key="MAX_CONTENT_LENGTH",
     ),
     Setting(
-    Setting(
-        "MIN_FREE_MB",
-        _count,
-        1024,
-        "`commonground doctor` warns when the instance folder's or the SQLite database's disk "
-        "has less free space than this (MB) or under 10 %; below 200 MB it fails.",
-    ),
         "ALLOW_PRIVATE_PEERS",
         _bool,
         False,
