@@ -203,20 +203,23 @@ class CredentialRefused(Exception):
     status: int
 
 
+def _credential_query(group: Group, secret: str, kind: str) -> Select[VotingCredential]:
+    """The credential of this group for ``secret`` (a link's token or a printed code)."""
+    key = token_hash(secret if kind == "link" else normalise_code(secret))
+    return select(VotingCredential).where(
+        VotingCredential.token_hash == key,
+        VotingCredential.kind == kind,
+        VotingCredential.group_id == group.id,
+    )
+
+
 def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot, Member]:
     """The live credential for ``secret`` on ``group``'s site, or :class:`CredentialRefused`.
 
     Another group's credential is simply not found here (a link for group A's ballot on group
     B's host is refused like a mistyped one).
     """
-    key = token_hash(secret if kind == "link" else normalise_code(secret))
-    credential = db.session.scalar(
-        select(VotingCredential).where(
-            VotingCredential.token_hash == key,
-            VotingCredential.kind == kind,
-            VotingCredential.group_id == group.id,
-        )
-    )
+    credential = db.session.scalar(_credential_query(group, secret, kind))
     what = "voting link" if kind == "link" else "voting code"
     ballot = db.session.get(Ballot, credential.ballot_id) if credential else None
     member = db.session.get(Member, credential.member_id) if credential else None
@@ -280,14 +283,8 @@ def repeat(
     """The vote already cast with this used link or code, when ``form`` is the very paper that
     cast it (sent again after a lost reply): its receipt code and that code's check for the
     credential's member. ``None`` for anything else, which keeps the "already used" refusal."""
-    key = token_hash(secret if kind == "link" else normalise_code(secret))
     credential = db.session.scalar(
-        select(VotingCredential).where(
-            VotingCredential.token_hash == key,
-            VotingCredential.kind == kind,
-            VotingCredential.group_id == group.id,
-            VotingCredential.used_at.is_not(None),
-        )
+        _credential_query(group, secret, kind).where(VotingCredential.used_at.is_not(None))
     )
     ballot = db.session.get(Ballot, credential.ballot_id) if credential else None
     member = db.session.get(Member, credential.member_id) if credential else None
