@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from node import clock, signals
+from node import clock, signals, timefmt
 from node.audit import record
 from node.ballots import operations as ops
 from node.ballots.models import METHODS, THRESHOLDS, Ballot
@@ -69,7 +69,7 @@ def _chosen_campaign(ballot: Ballot) -> Endorsable | None:
 def subject_lines(ballot: Ballot) -> list[tuple[str, str]]:
     """What the ballot decides about, for the ballot page (label, value)."""
     if ballot.kind == "candidate-selection":
-        when = ballot.election_date.strftime("%d %B %Y") if ballot.election_date else None
+        when = timefmt.day(ballot.election_date, plain=True) if ballot.election_date else None
         pairs = [("Office or seat", ballot.office), ("Area", ballot.area), ("Election", when)]
         return [(label, value) for label, value in pairs if value]
     if ballot.kind == "endorsement":

@@ -15,12 +15,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 
+from node import mail_outcome
 from node.auth.views import failures_limited
 from node.ballots import voting
 from node.ballots import voting_links as links
 from node.ballots.forms import VoteCodeForm
 from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot, VotingCredential
-from node.ballots.spec import to_london
 from node.ballots.views import bp, receipt_page
 from node.errors import Conflict, OperationError
 from node.extensions import db
@@ -51,7 +51,6 @@ def _paper(
             error=error,
             form=EmptyForm(),
             motion_choices=MOTION_CHOICES,
-            to_london=to_london,
             posted=posted,
             offered=offered,
             **extra,
@@ -158,7 +157,6 @@ def turnout(ballot_id: int) -> ResponseReturnValue:
         methods=PARTICIPATION_METHODS,
         **paginate(links.not_voted_query(ballot), 50).context("members"),
         form=EmptyForm(),
-        to_london=to_london,
     )
 
 
@@ -173,13 +171,20 @@ def reissue_link(ballot_id: int, member_id: int) -> ResponseReturnValue:
     ballot = _open_ballot(ballot_id)
     check_form()
     try:
-        member = links.reissue_link(ballot, member_id, g.member)
+        member, mailed = links.reissue_link(ballot, member_id, g.member)
     except OperationError as exc:
         db.session.rollback()
         return _to_turnout(ballot, exc.message, "error")
     db.session.commit()
-    message = f"A new voting link was e-mailed to {member.name}; the old one no longer works."
-    return _to_turnout(ballot, message, "info")
+    if mailed.status == "sent":
+        message = f"A new voting link was e-mailed to {member.name}; the old one no longer works."
+        return _to_turnout(ballot, message, "info")
+    why = mail_outcome.SWITCHED_OFF if mailed.status == "disabled" else "it could not be sent"
+    message = (
+        f"The new voting link was not e-mailed to {member.name}: {why}. Their old link no longer "
+        "works: print them a voting code instead."
+    )
+    return _to_turnout(ballot, message, "error")
 
 
 @bp.route("/ballots/<int:ballot_id>/codes", methods=["POST"])
@@ -200,7 +205,6 @@ def codes(ballot_id: int) -> ResponseReturnValue:
             ballot=ballot,
             slips=slips,
             vote_url=group_url(current_group(), "/vote"),
-            to_london=to_london,
         ),
         200,
         SECRET_PAGE,

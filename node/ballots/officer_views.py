@@ -36,7 +36,6 @@ from node.ballots.spec import (
     BallotSpec,
     campaign_choices,
     from_london,
-    to_london,
     to_london_naive,
 )
 from node.ballots.views import bp, visible_ballot
@@ -214,6 +213,15 @@ def _opening_mail(ballot: Ballot) -> str:
     return mail_outcome(list(entries))
 
 
+def _scheduled_message() -> str:
+    if current_app.config["MAIL_ENABLED"]:
+        return "Scheduled: the ballot opens on time and the electors are e-mailed then."
+    return (
+        "Scheduled: the ballot opens on time. Nobody will be e-mailed: mail is switched off on "
+        "this server, so give the electors printed voting codes (on the turnout page) once it opens."
+    )
+
+
 def _confirm_opening(ballot: Ballot, endpoint: str) -> ResponseReturnValue:
     """The page that says what opening now does, or the reason it cannot open."""
     size = electorate_size(ballot) if ballot.state == "draft" else 0
@@ -234,7 +242,6 @@ def _confirm_opening(ballot: Ballot, endpoint: str) -> ResponseReturnValue:
         electorate=size,
         with_address=with_address or 0,
         mail_enabled=bool(current_app.config["MAIL_ENABLED"]),
-        to_london=to_london,
         opening=True,
     )
 
@@ -253,7 +260,7 @@ def schedule(ballot_id: int) -> ResponseReturnValue:
         lambda b: ops.schedule_ballot(b, g.member),
         (lambda: "The ballot is open. " + _opening_mail(ballot))
         if opens_now
-        else "Scheduled: the ballot opens on time and the electors are e-mailed then.",
+        else _scheduled_message(),
     )
 
 

@@ -16,11 +16,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from node import mail_outcome
 from node.ballots import decisions, results, voting
 from node.ballots import operations as ops
 from node.ballots.electorate import electorate_query, frozen_electorate_query, has_voted, is_elector
 from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
-from node.ballots.spec import to_london
 from node.errors import OperationError
 from node.extensions import db
 from node.forms import EmptyForm
@@ -90,7 +90,6 @@ def _show(ballot: Ballot, error: str | None = None, status: int = 200) -> Respon
             methods=METHODS,
             subject=decisions.subject_lines(ballot),
             can_sign=member.is_officer and decisions.refusal(ballot) is None,
-            to_london=to_london,
             posted=request.form if request.method == "POST" else {},
         ),
         status,
@@ -145,7 +144,7 @@ def electorate(ballot_id: int) -> ResponseReturnValue:
         "ballots/electorate.html",
         ballot=ballot,
         **paginate(_electorate(ballot), 50).context("members"),
-        to_london=to_london,
+        mail_enabled=mail_outcome.mail_enabled(),
         form=EmptyForm(),
     )
 
@@ -202,7 +201,6 @@ def result(ballot_id: int) -> ResponseReturnValue:
         ballot=ballot,
         result=ballot.result or {},
         chart=results.transfer_chart(ballot.result or {}),
-        to_london=to_london,
         form=EmptyForm(),
         blt_name=results.blt_filename(ballot),
         can_sign=decisions.refusal(ballot) is None,

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select, update
 from werkzeug.datastructures import MultiDict
 
-from node import clock
+from node import clock, timefmt
 from node.audit import record
 from node.auth.operations import token_hash
 from node.ballots.electorate import frozen_electorate_query, has_voted
 from node.ballots.models import Ballot, Participation, VotingCredential
-from node.ballots.spec import to_london
 from node.ballots.voting import (
     Cast,
     check_open,
@@ -40,7 +39,7 @@ from node.ballots.voting import (
 from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
-from node.mail import Outgoing, send_many
+from node.mail import MailLog, Outgoing, send_many
 from node.members.models import Member
 from node.tenancy import group_url
 
@@ -94,7 +93,7 @@ def link_url(group: Group, token: str) -> str:
 
 
 def _closes(ballot: Ballot) -> str:
-    return f"{to_london(ballot.closes_at):%A %d %B %Y at %H:%M} (UK time)"
+    return timefmt.when(ballot.closes_at, plain=True)
 
 
 def opening_mails(ballot: Ballot, group: Group, members: list[Member]) -> list[Outgoing]:
@@ -123,7 +122,7 @@ def reminder_mails(ballot: Ballot, group: Group, members: list[Member]) -> list[
     return [
         Outgoing(
             m.email or "",
-            f"Reminder: {ballot.title} closes {to_london(ballot.closes_at):%A %d %B at %H:%M}",
+            f"Reminder: {ballot.title} closes {_closes(ballot)}",
             f"Dear {m.name},\n\nYou have not voted yet in {ballot.title}. Voting closes on "
             f"{_closes(ballot)}.\n\nVote here with your personal voting link (no account or "
             f"password needed):\n{link_url(group, links[m.id])}\n\nThis link replaces the one "
@@ -144,8 +143,9 @@ def _elector(ballot: Ballot, member_id: int) -> Member:
     return member
 
 
-def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> Member:
-    """Kill the elector's link and mail a new one (a lost or forwarded mail)."""
+def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> tuple[Member, MailLog]:
+    """Kill the elector's link and mail a new one (a lost or forwarded mail); the send log entry
+    says whether the mail went."""
     check_open(ballot)
     member = _elector(ballot, member_id)
     if not member.email:
@@ -154,7 +154,7 @@ def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> Member
         raise Conflict(f"{member.name} has already voted; there is nothing to re-issue.")
     group = ballot.group
     token = _issue(ballot, [member], "link")[member.id]
-    send_many(
+    (mailed,) = send_many(
         group,
         [
             Outgoing(
@@ -170,7 +170,7 @@ def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> Member
         ],
     )
     record(group, actor, "reissue-voting-link", f"ballot #{ballot.id}", f"member #{member.id}")
-    return member
+    return member, mailed
 
 
 def issue_codes(

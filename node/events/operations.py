@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, select, update
 
-from node import clock
+from node import clock, timefmt
 from node.audit import record
 from node.errors import Conflict, Invalid
 from node.events.models import KINDS, Event, FeedToken, Rsvp
@@ -104,16 +104,20 @@ def update_event(event: Event, data: dict[str, Any], actor: Member) -> list[Rsvp
     return promoted
 
 
+def _when(event: Event) -> str:
+    """The start as every page shows it, in the event's own zone (mail cannot hold markup)."""
+    return timefmt.when(event.starts_at, event.tz, plain=True)
+
+
 def cancel_event(event: Event, actor: Member) -> Delivery:
     event.cancelled = True
     group = event.group
     people = [r.member for r in event.rsvps if r.status in ACTIVE]
-    local = event.local_start
     delivery = message_members(
         group,
         people,
         f"Cancelled: {event.title}",
-        f"Sorry: {event.title} on {local:%A %d %B at %H:%M} ({event.tz}) is cancelled.",
+        f"Sorry: {event.title} on {_when(event)} is cancelled.",
         "event",
     )
     record(group, actor, "cancel-event", f"event #{event.id}")
@@ -155,13 +159,12 @@ def _promote(event: Event) -> list[Rsvp]:
         promoted.append(nxt)
     if promoted:
         group = event.group
-        local = event.local_start
         message_members(
             group,
             [r.member for r in promoted],
             f"A place for you: {event.title}",
             f"Good news: a place came free and you are now going to {event.title} on "
-            f"{local:%A %d %B at %H:%M} ({event.tz}).\n\n"
+            f"{_when(event)}.\n\n"
             f"If you can no longer come, please withdraw so the next person gets your place:\n"
             f"{group_url(group, f'/events/{event.id}')}",
             "event",
@@ -218,14 +221,13 @@ def send_reminder(event_id: int) -> int:
         db.session.rollback()
         return 0
     group = event.group
-    local = event.local_start
     where = event.place or event.online_url or "see the event page"
     message_members(
         group,
         [r.member for r in event.going],
         f"Reminder: {event.title}",
         f"A reminder that you are going to {event.title}.\n\n"
-        f"When: {local:%A %d %B, %H:%M} ({event.tz})\nWhere: {where}\n\n"
+        f"When: {_when(event)}\nWhere: {where}\n\n"
         f"Can't make it? Withdraw here so someone on the waiting list gets your place:\n"
         f"{group_url(group, f'/events/{event.id}')}",
         "reminder",

@@ -53,6 +53,8 @@ def test_cancel_asks_first_then_mails_the_people_coming(app, group, make_member,
         said = done.get_data(as_text=True)
         assert "The event is cancelled. 2 people e-mailed; 1 not e-mailed" in said
         assert sorted(smtp_sink.recipients()) == sorted(m.email for m in coming)
+        mailed = smtp_sink.body(smtp_sink.to(coming[0].email)[0])
+        assert "on Tue 11 Jun 2030, 19:00 (UK time) is cancelled" in mailed  # as the page says it
         db.session.expire_all()
         assert db.session.get(Event, event_id).cancelled
 

@@ -147,7 +147,7 @@ def test_reminders_go_to_consenting_members_only(app, org_client, group, make_me
     message = smtp_sink.to("going@example.org")[0]
     assert message["Subject"] == "Reminder: Branch meeting"
     body = smtp_sink.body(message)
-    assert "Wednesday 12 June, 19:00 (Europe/London)" in body and "/unsubscribe/" in body
+    assert "When: Wed 12 Jun 2030, 19:00 (UK time)" in body and "/unsubscribe/" in body
 
 
 def test_bad_event_input_is_refused(app, org_client):  # type: ignore[no-untyped-def]

@@ -56,7 +56,13 @@ def test_a_poisoned_event_never_stops_another_groups_reminders(
 
 
 def test_a_failing_reminder_is_recorded_and_retried_while_others_go_out(
-    app: Any, group: Any, officer: Any, make_group: Any, make_member: Any, smtp_sink: Any
+    app: Any,
+    group: Any,
+    officer: Any,
+    make_group: Any,
+    make_member: Any,
+    smtp_sink: Any,
+    monkeypatch: Any,
 ) -> None:
     from node.events import operations as ops
     from node.scheduler.models import TaskFailure
@@ -70,11 +76,17 @@ def test_a_failing_reminder_is_recorded_and_retried_while_others_go_out(
         ops.rsvp(fine, other_officer)
         db.session.commit()
     broken_id = broken.id
-    # A time zone the zone database does not know (a corrupt row): the reminder text raises.
     from node.events.models import Event
 
-    db.session.execute(update(Event).where(Event.id == broken_id).values(tz="Mars/Olympus"))
-    db.session.commit()
+    # Sending to the first group's members raises (a fault nobody foresaw) until it is mended.
+    real_send, mended = ops.message_members, []
+
+    def send_or_fail(to_group: Any, *args: Any, **kwargs: Any) -> Any:
+        if to_group.id == group.id and not mended:
+            raise RuntimeError("the mail step broke")
+        return real_send(to_group, *args, **kwargs)
+
+    monkeypatch.setattr(ops, "message_members", send_or_fail)
     at = NOW.replace(tzinfo=None) + timedelta(hours=1)
     with clock.frozen(NOW + timedelta(hours=1)):
         assert ops.send_due_reminders() == 1
@@ -87,8 +99,7 @@ def test_a_failing_reminder_is_recorded_and_retried_while_others_go_out(
         at + timedelta(minutes=1),
     )
     assert db.session.get(Event, broken_id).reminder_sent_at is None  # the claim was undone
-    db.session.execute(update(Event).where(Event.id == broken_id).values(tz="UTC"))
-    db.session.commit()
+    mended.append(True)
     with clock.frozen(NOW + timedelta(hours=1, minutes=1)):
         assert ops.send_due_reminders() == 1
     assert sorted(smtp_sink.recipients()) == sorted([officer.email, other_officer.email])

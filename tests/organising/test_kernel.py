@@ -115,5 +115,6 @@ def test_commitments_page_shows_the_events_a_member_is_going_to(
         client = app.test_client()
         client.sign_in(member.email)
         page = client.get("/my/commitments").get_data(as_text=True)
-    assert f'<a href="/events/{event.id}">Social</a> — Fri 01 Jun 2029, 19:00' in page
+    shown = '<time datetime="2029-06-01T18:00Z">Fri 1 Jun 2029, 19:00 (UK time)</time>'
+    assert f'<a href="/events/{event.id}">Social</a> — {shown}' in page
     assert '<span class="badge">waiting list</span>' in page

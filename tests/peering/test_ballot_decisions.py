@@ -146,7 +146,7 @@ def test_candidate_selection_becomes_a_signed_endorsement(
         ],
     )
     show = officer.get(f"/ballots/{ballot_id}").get_data(as_text=True)
-    assert "Surrey County Council" in show and "Walton South" in show and "06 May 2027" in show
+    assert "Surrey County Council" in show and "Walton South" in show and "6 May 2027" in show
     close(officer, ballot_id)
 
     # Publish the result first; the result page then offers the signed endorsement.
