@@ -92,12 +92,13 @@ def _fill_defaults(form: BallotForm) -> None:
 
 def _errors(form: BallotForm, shown: tuple[str, ...]) -> list[tuple[str | None, str]]:
     """The error summary: (the id of the field to link to, or None if not shown; the message)."""
+    csrf = getattr(form, "csrf_token", None)  # no such field when CSRF is switched off
     return [
         (field.id if field.name in shown else None, error)
         for field in form
         if field.name != "csrf_token"
         for error in field.errors
-    ] + [(None, error) for error in form.csrf_token.errors]
+    ] + [(None, error) for error in (csrf.errors if csrf is not None else [])]
 
 
 def _form_page(form: BallotForm, ballot: Ballot | None) -> ResponseReturnValue:

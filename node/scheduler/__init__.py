@@ -31,6 +31,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from federation.backoff import MAX_ATTEMPTS
 from node import clock, signals
 from node.extensions import db
 from node.mail import header_text
@@ -43,11 +44,12 @@ T = TypeVar("T")
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
 FORGET_AFTER = timedelta(days=30)  # a failure no longer due is kept this long for officers
-# Attempts before an item is given up. The pauses double from 1 min to the 6 h cap at the 10th
-# attempt, so the 12th failure comes about 20 h after the first: an outage of a night (a peer
-# down, the mail server out) heals by itself, while an item that cannot work (bad data) stops
-# costing a run every 6 h and waits for a person instead of failing quietly for ever.
-GIVE_UP_AFTER = 12
+# Attempts before an item is given up: the same patience as a federation delivery (its own
+# dead-lettering must be reached first, or the scheduler would stop a delivery before it is marked
+# dead). The pauses double from 1 min to the 6 h cap, so the 15th failure comes about 38 h after
+# the first: an outage of a night or a day (a peer down, the mail server out) heals by itself,
+# while an item that cannot work (bad data) stops costing a run every 6 h and waits for a person.
+GIVE_UP_AFTER = MAX_ATTEMPTS
 
 
 @dataclass(frozen=True)

@@ -88,14 +88,19 @@ def _one_clean_line(result: Any) -> str:
     return lines[0]
 
 
-def test_a_command_on_a_read_only_database_says_one_sentence(
-    app: Any, database: Any, group: Any, tmp_path: Any
-) -> None:
-    if database.is_postgres:
-        pytest.skip("a read-only SQLite file; PostgreSQL's case is the unreachable server")
-    path = database.url.removeprefix("sqlite:///")
+def test_a_command_on_a_read_only_database_says_one_sentence(tmp_path: Any) -> None:
+    """A SQLite file of its own on either backend's run (PostgreSQL's case is the server that
+    cannot be reached, below)."""
+    from node.commands import migrate_upgrade
+    from node.extensions import db
+
+    path = tmp_path / "node.sqlite"
+    writable = _app_on(f"sqlite:///{path}", tmp_path / "rw")
+    with writable.app_context():
+        migrate_upgrade()
+        db.engine.dispose()
     read_only = _app_on(  # the file opened read-only, as on a disk remounted read-only
-        database.url,
+        f"sqlite:///{path}",
         tmp_path / "ro",
         SQLALCHEMY_ENGINE_OPTIONS={
             "creator": lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -117,8 +122,6 @@ def test_a_command_on_a_read_only_database_says_one_sentence(
     line = _one_clean_line(result)
     assert line.startswith("Error: The database is read-only, so the command stopped"), line
     assert "mounted read-write" in line
-    from node.extensions import db
-
     with read_only.app_context():
         db.engine.dispose()
 
