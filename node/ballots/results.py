@@ -15,6 +15,8 @@ from typing import Any
 from markupsafe import Markup
 
 from node.ballots.counting import count, count_motion, read_blt, write_blt
+from node.ballots.counting.meek import ONE as MEEK_SCALE
+from node.ballots.counting.scottish import SCALE as SCOTTISH_SCALE
 from node.ballots.models import Ballot
 from node.errors import Conflict
 
@@ -113,6 +115,27 @@ def count_ballot(ballot: Ballot) -> dict[str, Any]:
     }
 
 
+# Decimal places each method's rules count to (the counters' fixed-point scales): Scottish STV
+# truncates transfer values to five places (SSI 2007/42 Sch. 1 r. 48), Meek works to nine.
+DECIMALS = {
+    "scottish-stv": len(str(SCOTTISH_SCALE)) - 1,
+    "meek-stv": len(str(MEEK_SCALE)) - 1,
+}
+
+
+def figure(value: Any, method: str, signed: bool = False) -> str:
+    """A count's number as the rules count it: whole numbers plain, fractions to the method's
+    decimal places (``1.000000001`` for a Meek quota, ``2.33333`` in Scottish STV), never a
+    float's own ``3.3333333330000003`` or ``1e-05``."""
+    if value is None or value == "":
+        return ""
+    sign = "+" if signed else ""
+    number = float(value)
+    if number.is_integer():
+        return f"{int(number):{sign}d}"
+    return f"{number:{sign}.{DECIMALS.get(method, 6)}f}"
+
+
 def paper_names(ballot: Ballot, ranking: list[int]) -> list[str]:
     names = ballot.choice_names
     return [names[i] for i in ranking]
@@ -132,6 +155,7 @@ def transfer_chart(result: dict[str, Any]) -> Markup:
     if not rounds:
         return Markup("")
     names = list(rounds[0]["votes"])
+    method = str(result.get("method") or "")
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
     top = max(sum(_num(v) for v in r["votes"].values()) + _num(r.get("exhausted")) for r in rounds)
     top = max(top, _num(rounds[0].get("quota")), 1.0)
@@ -161,7 +185,7 @@ def transfer_chart(result: dict[str, Any]) -> Markup:
             fill = colour.get(name, "#DDDDDD")
             out.append(
                 f'<rect x="{x}" y="{y:.2f}" width="{col}" height="{h:.2f}" fill="{fill}" '
-                f'stroke="#fff"><title>Round {row["round"]}: {escape(name)} {value:g}</title></rect>'
+                f'stroke="#fff"><title>Round {row["round"]}: {escape(name)} {figure(value, method)}</title></rect>'
             )
         out.append(
             f'<text x="{x + col / 2}" y="{height + 28}" text-anchor="middle" '

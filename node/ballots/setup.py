@@ -17,6 +17,7 @@ from node.ballots import (  # noqa: F401  (their routes are on bp)
     decision_views,
     link_views,
     officer_views,
+    result_views,
 )
 from node.ballots.demo import seed_ballots
 from node.ballots.erasure import HOOK
