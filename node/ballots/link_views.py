@@ -21,7 +21,7 @@ from node.ballots import voting
 from node.ballots import voting_links as links
 from node.ballots.forms import VoteCodeForm
 from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot, VotingCredential
-from node.ballots.views import bp, receipt_page
+from node.ballots.views import bp, receipt_page, review_page, review_step
 from node.errors import Conflict, OperationError
 from node.extensions import db
 from node.forms import EmptyForm
@@ -63,10 +63,21 @@ def _paper(
 def _cast(
     credential: VotingCredential, ballot: Ballot, member: Member, **extra: Any
 ) -> ResponseReturnValue:
-    """Check the form, use up the credential and cast the vote; the receipt, or the paper again."""
+    """Check the form and show the review, or use up the credential and cast the vote: the
+    receipt, or the paper again (with the choices kept, after an error or "Change my vote")."""
     if not EmptyForm().validate_on_submit():
         return _paper(ballot, member, "Your page expired; please vote again.", 400, **extra)
+    step = review_step()
+    if step == "change":
+        return _paper(ballot, member, **extra)
     try:
+        if step == "review":
+            checked = voting.review_vote(
+                ballot, member, request.form, request.form.getlist("approve")
+            )
+            if isinstance(checked, voting.Review):
+                return review_page(ballot, checked, SECRET_PAGE, **extra)
+            return receipt_page(ballot, checked, SECRET_PAGE)
         cast = links.cast_with(credential, ballot, member, request.form)
         db.session.commit()
     except Conflict as exc:

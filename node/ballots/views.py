@@ -103,8 +103,18 @@ def vote(ballot_id: int) -> ResponseReturnValue:
     ballot = visible_ballot(ballot_id)
     if not EmptyForm().validate_on_submit():
         return _show(ballot, "Your session expired; please vote again.", 400)
+    step = review_step()
+    if step == "change":
+        return _show(ballot)
     try:
-        cast = voting.submit_vote(ballot, g.member, request.form, request.form.getlist("approve"))
+        approvals = request.form.getlist("approve")
+        if step == "review":
+            checked = voting.review_vote(ballot, g.member, request.form, approvals)
+            if isinstance(checked, voting.Review):
+                action = url_for("ballots.vote", ballot_id=ballot.id)
+                return review_page(ballot, checked, NO_STORE, action=action, hidden={})
+            return receipt_page(ballot, checked, NO_STORE)
+        cast = voting.submit_vote(ballot, g.member, request.form, approvals)
         db.session.commit()
     except OperationError as exc:
         db.session.rollback()
@@ -116,6 +126,32 @@ def vote(ballot_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _show(ballot, "The server is busy; your vote was not stored. Try again.", 503)
     return receipt_page(ballot, cast, NO_STORE)
+
+
+def review_step() -> str:
+    """What a posted ballot paper asks for: ``review`` (the paper's "Check my vote" button),
+    ``change`` (back to the paper from the review) or ``cast`` (the review's "Cast my vote", or a
+    client posting the paper directly: the review helps the voter, it guards nothing)."""
+    if request.form.get("confirm") == "yes":
+        return "cast"
+    step = request.form.get("step")
+    return step if step in ("review", "change") else "cast"
+
+
+def review_page(
+    ballot: Ballot, review: voting.Review, headers: dict[str, str], **paper: object
+) -> ResponseReturnValue:
+    """ "Check your vote": the choices in plain words and the receipt code; nothing is stored
+    until the voter presses "Cast my vote" (the same choices and code, in hidden fields)."""
+    page = render_template(
+        "ballots/review.html",
+        ballot=ballot,
+        review=review,
+        choices=results.paper_names(ballot, review.ranking),
+        form=EmptyForm(),
+        **paper,
+    )
+    return page, 200, headers
 
 
 def receipt_page(ballot: Ballot, cast: voting.Cast, headers: dict[str, str]) -> ResponseReturnValue:

@@ -193,6 +193,15 @@ def check_open(ballot: Ballot) -> None:
         raise Conflict("This ballot has closed; votes are no longer accepted.")
 
 
+def check_may_vote(ballot: Ballot, member: Member) -> None:
+    """Refuse unless ``member`` may vote in ``ballot`` now: open, an elector, not voted yet."""
+    check_open(ballot)
+    if not is_elector(ballot, member):
+        raise Forbidden("You are not on this ballot's electorate (it was fixed when it opened).")
+    if has_voted(ballot, member):
+        raise Conflict("You have already voted in this ballot; a vote cannot be changed.")
+
+
 def cast_vote(
     ballot: Ballot,
     member: Member,
@@ -206,11 +215,7 @@ def cast_vote(
     ``receipt_code`` is the verified code from the form (:func:`posted_receipt`); without one a
     fresh code is made.
     """
-    check_open(ballot)
-    if not is_elector(ballot, member):
-        raise Forbidden("You are not on this ballot's electorate (it was fixed when it opened).")
-    if has_voted(ballot, member):
-        raise Conflict("You have already voted in this ballot; a vote cannot be changed.")
+    check_may_vote(ballot, member)
     code = receipt_code or new_code()
     digest = receipt_hash(code)
     db.session.add(
@@ -284,3 +289,42 @@ def submit_vote(
             return earlier
         raise
     return Cast(receipt, ranking)
+
+
+# ----------------------------------------------------------------------------- the review step
+@dataclass(frozen=True)
+class Review:
+    """A valid paper shown back to the voter before it is cast: nothing is stored. ``fields``
+    are the form fields that cast exactly these choices with this receipt code."""
+
+    ranking: list[int]
+    offered: OfferedReceipt
+    fields: list[tuple[str, str]]
+
+
+def choice_fields(ballot: Ballot, ranking: list[int]) -> list[tuple[str, str]]:
+    """The form fields that :func:`parse_vote` reads back as ``ranking``."""
+    if ballot.is_motion:
+        return [("choice", MOTION_CHOICES[ranking[0]].lower())]
+    ids = {o.position: str(o.id) for o in ballot.options}
+    if ballot.method == "fptp":
+        return [("choice", ids[ranking[0]])]
+    if ballot.method == "approval":
+        return [("approve", ids[p]) for p in ranking]
+    return [(f"rank-{ids[p]}", str(n)) for n, p in enumerate(ranking, 1)]
+
+
+def review_vote(
+    ballot: Ballot, member: Member, form: Mapping[str, str], approvals: list[str]
+) -> Cast | Review:
+    """Check a submitted paper as :func:`submit_vote` would, without storing anything: the
+    review to show, or the stored receipt when this very paper was already cast (a reload)."""
+    code = posted_receipt(ballot, member, form)
+    earlier = repeat_of(ballot, member, code)
+    if earlier is not None:
+        return earlier
+    ranking = parse_vote(ballot, form, approvals)
+    check_may_vote(ballot, member)
+    offered = offer_receipt(ballot, member, form)
+    fields = choice_fields(ballot, ranking) + list(offered.fields.items())
+    return Review(ranking, offered, fields)

@@ -82,6 +82,9 @@ def test_a_whole_ranked_ballot_in_the_browser(
             voter.goto(node.url + ballot_path)
             for rank, name in enumerate(order, 1):
                 voter.get_by_label(name, exact=True).select_option(str(rank))
+            voter.get_by_role("button", name="Check my vote").click()
+            voter.get_by_role("heading", name="Check your vote").wait_for()
+            assert voter.locator("#review-choices li").first.inner_text().startswith("1 ")
             voter.get_by_role("button", name="Cast my vote").click()
             assert voter.get_by_role("heading", name="Your vote is in").is_visible()
             assert re.fullmatch(
@@ -102,7 +105,7 @@ def test_a_whole_ranked_ballot_in_the_browser(
         assert page.locator("#elected li").all_inner_texts() == ["Ann", "Cat"]
         assert page.locator("#turnout").inner_text() == "3"
         assert page.locator("svg.chart").count() == 1
-        recount = page.locator("code", has_text="commonground tally").inner_text()
+        recount = page.locator("#recount-command").inner_text()
         with page.expect_download() as download:
             page.locator("#blt-link").click()
         blt = tmp_path / download.value.suggested_filename

@@ -65,7 +65,7 @@ def test_lazy_trigger_opens_and_closes_without_a_worker(client, group, officer, 
     db.session.commit()
     client.sign_in(member.email)
     with clock.frozen(ballot.opens_at + timedelta(seconds=5)):
-        assert "Cast my vote" in client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+        assert "Check my vote" in client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
     with clock.frozen(ballot.closes_at + timedelta(seconds=5)):
         assert "the result will be published" in client.get(f"/ballots/{ballot.id}").get_data(
             as_text=True

@@ -38,6 +38,12 @@ def test_voting_by_link_on_a_phone_without_javascript(
         assert page.get_by_role("link", name="Sign in").count() == 0  # no account needed
         page.get_by_label("Cat", exact=True).select_option("1")
         page.get_by_label("Ann", exact=True).select_option("2")
+        page.get_by_role("button", name="Check my vote").click()
+        expect(page.get_by_role("heading", name="Check your vote")).to_be_visible()
+        assert page.locator("#review-choices").inner_text().split("\n") == ["1 Cat", "2 Ann"]
+        page.get_by_role("button", name="Change my vote").click()  # back, choices kept
+        expect(page.get_by_label("Cat", exact=True)).to_have_value("1")
+        page.get_by_role("button", name="Check my vote").click()
         button = page.get_by_role("button", name="Cast my vote")
         box = button.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]

@@ -145,6 +145,7 @@ def test_forty_imported_members_vote_by_link_code_and_signed_in(browser, tmp_pat
             ranking = _ranking(n)
             for rank, name in enumerate(ranking, 1):
                 page.get_by_label(name, exact=True).select_option(str(rank))
+            page.get_by_role("button", name="Check my vote").click()
             with page.expect_response(lambda r: r.request.method == "POST") as posted:
                 page.get_by_role("button", name="Cast my vote").click()
             assert posted.value.status == 201, page.content()[:500]
