@@ -86,7 +86,7 @@ def test_a_whole_ranked_ballot_in_the_browser(
             voter.get_by_role("heading", name="Check your vote").wait_for()
             assert voter.locator("#review-choices li").first.inner_text().startswith("1 ")
             voter.get_by_role("button", name="Cast my vote").click()
-            assert voter.get_by_role("heading", name="Your vote is in").is_visible()
+            voter.get_by_role("heading", name="Your vote is in").wait_for()
             assert re.fullmatch(
                 r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", voter.locator("#receipt-code").inner_text()
             )

@@ -46,7 +46,7 @@ def test_officer_invites_member_who_joins_and_appears_on_roster(browser, node):
     page = officer.new_page()
     # The first officer accepts the invitation printed by `commonground init`.
     accept_invitation(page, node.officer_link, "Sam Officer", "a-long-officer-password")
-    assert page.get_by_role("heading", name="Walton Momentum").is_visible()
+    page.get_by_role("heading", name="Walton Momentum").wait_for()
 
     # Sign out and in again with the password, as on any other day.
     page.get_by_role("button", name="Sign out").click()
@@ -64,20 +64,20 @@ def test_officer_invites_member_who_joins_and_appears_on_roster(browser, node):
     member = browser.new_context()
     mpage = member.new_page()
     accept_invitation(mpage, link, "Rosa Luxton", "rosa-strong-password")
-    assert mpage.get_by_text("Welcome to Walton Momentum!").is_visible()
+    mpage.get_by_text("Welcome to Walton Momentum!").wait_for()
     # A plain member has no roster.
     assert mpage.get_by_role("link", name="Members", exact=True).count() == 0
 
     page.get_by_role("link", name="Members", exact=True).click()
     page.get_by_label("Search").fill("Rosa")
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_role("link", name="Rosa Luxton").is_visible()
+    page.get_by_role("link", name="Rosa Luxton").wait_for()
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
     phone.add_cookies(officer.cookies())
     ppage = phone.new_page()
     ppage.goto(node.url + "/members")
-    assert ppage.get_by_role("link", name="Rosa Luxton").is_visible()
+    ppage.get_by_role("link", name="Rosa Luxton").wait_for()
     shot = Path(node.instance) / "roster-phone.png"
     ppage.screenshot(path=str(shot), full_page=False)
     DOCS.mkdir(exist_ok=True)

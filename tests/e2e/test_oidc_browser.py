@@ -121,12 +121,12 @@ def test_member_signs_in_through_the_hub(browser, pair):
     page.get_by_label("E-mail").fill("gita@example.org")
     page.get_by_label("Password").fill("gita-long-password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name=re.compile("Sign in to Walton Momentum")).is_visible()
+    page.get_by_role("heading", name=re.compile("Sign in to Walton Momentum")).wait_for()
     page.get_by_role("button", name="Allow").click()
     # Back on the node, signed in.
-    assert page.get_by_text("Signed in with your national account").is_visible()
+    page.get_by_text("Signed in with your national account").wait_for()
     assert page.url.startswith(node.url)
-    assert page.get_by_role("heading", name="Walton Momentum").is_visible()
+    page.get_by_role("heading", name="Walton Momentum").wait_for()
 
     # The officer sees the national membership status on Gita's page.
     officer = browser.new_context()
@@ -134,19 +134,19 @@ def test_member_signs_in_through_the_hub(browser, pair):
     accept_invitation(opage, officer_link, "Sam Officer", "a-long-officer-password")
     opage.get_by_role("link", name="Members", exact=True).click()
     opage.get_by_role("link", name="Gita Good").click()
-    assert opage.get_by_role("heading", name="National membership").is_visible()
+    opage.get_by_role("heading", name="National membership").wait_for()
     assert opage.locator(".national-status").inner_text() == "in good standing"
 
     # Logout at the node; national sign-in again needs no second consent.
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name=re.compile("^Sign in")).is_visible()
+    page.get_by_role("heading", name=re.compile("^Sign in")).wait_for()
     page.get_by_role("link", name="Sign in with your national account").click()
-    assert page.get_by_text("Signed in with your national account").is_visible()
+    page.get_by_text("Signed in with your national account").wait_for()
 
     # On the hub, Gita sees the node and withdraws it.
     page.goto(hub.url + "/oidc/connections")
-    assert page.get_by_text("Walton Momentum").is_visible()
+    page.get_by_text("Walton Momentum").wait_for()
     page.get_by_role("button", name="Revoke").click()
-    assert page.get_by_text("can no longer use your national account").is_visible()
+    page.get_by_text("can no longer use your national account").wait_for()
     for ctx in (member, officer):
         ctx.close()

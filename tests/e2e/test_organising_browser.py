@@ -81,7 +81,7 @@ def test_campaign_action_event_waitlist_attendance_record(browser, node):  # typ
     bea.get_by_role("link", name="Save Everton Library").click()
     bea.get_by_role("link", name="Leaflet Heyworth Street").click()
     bea.get_by_role("button", name="Sign up").click()
-    assert bea.locator("text=You're signed up.").first.is_visible()
+    bea.locator("text=You're signed up.").first.wait_for()
 
     ade = _session(browser, node, "ade@example.org")
     ade.goto(event_url)
@@ -104,7 +104,7 @@ def test_campaign_action_event_waitlist_attendance_record(browser, node):  # typ
     org.check(f'input[name="attended"][value="{bea_id}"]')
     org.get_by_label("What happened").fill("300 leaflets delivered")
     org.get_by_role("button", name="Record who turned up and what happened").click()
-    assert org.locator("text=300 leaflets delivered").first.is_visible()
+    org.locator("text=300 leaflets delivered").first.wait_for()
 
     bea.goto("/organising/me")
     record = bea.locator("main").inner_text()
