@@ -12,13 +12,13 @@ Rooms talk to each other through the signals of :mod:`node.signals`, not through
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
+T = TypeVar("T")
 EXTENSION_KEY = "commonground.rooms"
 
 # (group, member) -> the panel's template context with "title" and "template", or None to hide it.
@@ -81,7 +81,7 @@ class Rooms:
     panels: list[tuple[int, Panel]] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     erasure_hooks: list[Hook] = field(default_factory=list)
-    demo_seeds: list[DemoSeed] = field(default_factory=list)
+    demo_seeds: list[tuple[int, DemoSeed]] = field(default_factory=list)
     # Templates included on a member's page (members/show.html) by rooms that add to it.
     member_sections: list[str] = field(default_factory=list)
     # The group's page for visitors who are not signed in; without it they go to sign-in.
@@ -96,7 +96,6 @@ class Rooms:
     commitments: list[Callable[..., Any]] = field(default_factory=list)  # a member's sign-ups
     event_links: list[Callable[..., Any]] = field(default_factory=list)  # what events belong to
     linked_events: list[Callable[..., Any]] = field(default_factory=list)  # a thing's events
-    demo_order: list[int] = field(default_factory=list)  # of demo_seeds, ascending
 
     def nav(self, label: str, endpoint: str, role: str = "member") -> None:
         self.nav_links.append(NavLink(label, endpoint, role))
@@ -117,18 +116,24 @@ class Rooms:
 
     def demo(self, seed: DemoSeed, order: int = 50) -> None:
         """A demo seed; lower ``order`` runs first (ties keep registration order)."""
-        at = bisect.bisect_right(self.demo_order, order)
-        self.demo_order.insert(at, order)
-        self.demo_seeds.insert(at, seed)
+        self.demo_seeds.append((order, seed))
 
     def ordered_panels(self) -> list[Panel]:
-        return [panel for _, panel in sorted(self.panels, key=lambda item: item[0])]
+        return _by_order(self.panels)
+
+    def ordered_demo_seeds(self) -> list[DemoSeed]:
+        return _by_order(self.demo_seeds)
 
     def nav_for(self, member: Any) -> list[NavLink]:
         """The links ``member`` may follow (none for a visitor)."""
         if member is None:
             return []
         return [link for link in self.nav_links if member.has_role(link.role)]
+
+
+def _by_order(items: list[tuple[int, T]]) -> list[T]:
+    """The items by their order number; a stable sort keeps registration order among equals."""
+    return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 
 
 def init_rooms(app: Flask) -> Rooms:

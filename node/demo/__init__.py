@@ -88,7 +88,7 @@ def seed(rng: random.Random, name: str = "Walton Momentum", slug: str = "walton"
             )
         )
     db.session.flush()
-    for seed in rooms_of().demo_seeds:
+    for seed in rooms_of().ordered_demo_seeds():
         seed(group, rng)
     return f"Sign in as {DEMO_OFFICER} with password {DEMO_PASSWORD}"
 

@@ -22,7 +22,7 @@ def _hooks(app: Flask) -> dict[str, Any]:
         "panels": [f"{p.__module__}.{p.__qualname__}" for p in rooms.ordered_panels()],
         "tasks": [task.name for task in rooms.tasks],
         "erasure": [hook.room for hook in rooms.erasure_hooks],
-        "seeds": [f"{s.__module__}.{s.__qualname__}" for s in rooms.demo_seeds],
+        "seeds": [f"{s.__module__}.{s.__qualname__}" for s in rooms.ordered_demo_seeds()],
         "sections": list(rooms.member_sections),
         "receivers": receivers,
         "context_processors": len(app.template_context_processors[None]),
