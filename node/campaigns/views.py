@@ -30,7 +30,7 @@ def index() -> ResponseReturnValue:
     filters = web.filters("q", "status")
     found = web.paginate(ops.campaign_query(current_group(), **filters))
     return render_template(
-        "campaigns/index.html", **vars(found), filters=filters, statuses=STATUSES
+        "campaigns/index.html", **found.context("items"), filters=filters, statuses=STATUSES
     )
 
 

@@ -21,7 +21,9 @@ bp = Blueprint("education", __name__)
 def index() -> ResponseReturnValue:
     filters = web.filters("kind", "q")
     found = web.paginate(ops.programme_query(current_group(), **filters))
-    return render_template("education/index.html", **vars(found), filters=filters, kinds=KINDS)
+    return render_template(
+        "education/index.html", **found.context("items"), filters=filters, kinds=KINDS
+    )
 
 
 def _save(programme: Programme | None) -> ResponseReturnValue:

@@ -62,7 +62,7 @@ def index() -> ResponseReturnValue:
     found = web.paginate(ops.event_query(current_group(), **filters))
     mine = {r.event_id: r.status for r in ops.my_rsvps(g.member)}
     return render_template(
-        "events/index.html", **vars(found), filters=filters, kinds=KINDS, mine=mine
+        "events/index.html", **found.context("items"), filters=filters, kinds=KINDS, mine=mine
     )
 
 

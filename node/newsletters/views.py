@@ -28,7 +28,7 @@ def index() -> str:
         scoped(Newsletter).order_by(Newsletter.created_at.desc(), Newsletter.id.desc()), 20
     )
     counts = {n.id: ops.progress(n) for n in found.items}
-    return render_template("newsletters/index.html", **vars(found), counts=counts)
+    return render_template("newsletters/index.html", **found.context("items"), counts=counts)
 
 
 def _form(newsletter: Newsletter | None = None) -> NewsletterForm:

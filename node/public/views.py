@@ -167,7 +167,7 @@ def applications() -> str:
     )
     return render_template(
         "public/applications.html",
-        **vars(found),
+        **found.context("items"),
         unconfirmed=unconfirmed or 0,
         auto_accept=ops.profile(group).auto_accept,
     )
