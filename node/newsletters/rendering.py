@@ -1,9 +1,8 @@
 """A newsletter as mail: the Markdown rendered to safe HTML, and the plain-text alternative.
 
-The body is Markdown typed by an organiser. It is rendered by markdown-it-py with the
-``js-default`` preset and ``html`` off, so raw HTML in the text (a ``<script>``, an ``<img
-onerror>``) comes out escaped, as text; links and images are kept only for ``http``, ``https``
-and ``mailto`` (anything else stays visible as the Markdown that was typed). The plain-text
+The body is Markdown typed by an organiser, rendered by the one renderer (``node.richtext``:
+raw HTML escaped, an allow-list sanitiser after it; links and images only for ``http``,
+``https`` and ``mailto``). The plain-text
 part is the Markdown source itself — readable as it is — so a client that shows only text, or a
 reader who distrusts HTML mail, loses nothing. Both end with the same footer: why you get this,
 and the one-click unsubscribe link.
@@ -11,23 +10,14 @@ and the one-click unsubscribe link.
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
-
-
-class _Markdown(MarkdownIt):
-    def validateLink(self, url: str) -> bool:
-        return url.strip().lower().startswith(ALLOWED_SCHEMES)
-
-
-_md = _Markdown("js-default", {"html": False, "linkify": False, "typographer": False})
+from node import richtext
 
 
 def body_html(markdown: str) -> Markup:
     """The Markdown as HTML that is safe to show (in the preview page and in the mail)."""
-    return Markup(_md.render(markdown))  # noqa: S704  (html off: markdown-it escapes the text)
+    return richtext.render(markdown, images=True)
 
 
 def footer_lines(group_name: str, unsubscribe: str) -> list[str]:

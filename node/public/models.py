@@ -32,7 +32,7 @@ class PublicProfile(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    # Markdown, rendered without raw HTML (node.public.markdown).
+    # Markdown, rendered without raw HTML (node.richtext).
     description: Mapped[str | None] = mapped_column(Text)
     join_open: Mapped[bool] = mapped_column(default=True)
     # Confirmed applications become members without an officer's approval.

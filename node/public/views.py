@@ -29,8 +29,8 @@ from node.members.models import Member
 from node.public import listings
 from node.public import operations as ops
 from node.public.forms import JoinForm, MergeForm, PublicPageForm
-from node.public.markdown import render
 from node.public.models import MembershipApplication
+from node.richtext import render
 from node.tenancy import current_group, get_or_404, group_url, scoped
 from node.web import check_form, done, form_page, paginate
 

@@ -259,7 +259,7 @@ def test_html_is_sanitised(app, group, officer, make_member, smtp_sink):
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
     assert 'href="javascript' not in html and 'href="data' not in html
-    assert '<a href="https://example.org/a">good</a>' in html
+    assert '<a href="https://example.org/a" rel="nofollow noopener noreferrer">good</a>' in html
     assert '<a href="mailto:x@example.org">' in html
 
 

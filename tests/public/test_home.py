@@ -172,7 +172,7 @@ def test_officers_edit_the_description_and_it_is_rendered_safely(app, group, off
     )
     assert response.status_code == 302
     page = app.test_client().get("/").get_data(as_text=True)
-    assert "<h1>Hello</h1>" in page
+    assert "<h3>Hello</h3>" in page  # below the page's own h1 and h2
     assert 'href="javascript:' not in page
     assert "<img" not in page and "&lt;img" in page
     # Closing the join form hides it from the page.
