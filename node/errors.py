@@ -210,7 +210,28 @@ def _storage(exc: Exception) -> Response:
     return response
 
 
+def size_in_words(limit: int) -> str:
+    """A byte limit as people read it: "5 MB", "512 KB"."""
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):.3g} MB"
+    return f"{max(1, limit // 1024)} KB"
+
+
+def _too_large(exc: Exception) -> Response:
+    """A request body over ``MAX_CONTENT_LENGTH`` (413): the app's own page saying the limit and
+    what to do instead, not werkzeug's bare one (a CSV import is the usual cause)."""
+    limit = size_in_words(int(current_app.config.get("MAX_CONTENT_LENGTH") or 0))
+    if wants_json():
+        detail = f"The request is larger than this server accepts ({limit})."
+        response = jsonify({"error": "too-large", "detail": detail})
+    else:
+        response = make_response(render_template("errors/413.html", limit=limit))
+    response.status_code = 413
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(OperationError, _handle)
     app.register_error_handler(DatabaseError, _storage)
     app.register_error_handler(OSError, _storage)

@@ -29,7 +29,7 @@ from flask.typing import ResponseReturnValue
 
 from node.extensions import db
 from node.members import csv_io, csv_mapping
-from node.members.forms import ImportForm, ImportPreviewForm, pack
+from node.members.forms import ImportForm, ImportPreviewForm, pack, upload_limits
 from node.tenancy import current_group
 
 MAX_ERRORS_SHOWN = 200
@@ -48,6 +48,7 @@ def _page(report: csv_io.ImportReport | None, form: Any, status: int, **extra: A
             report=report,
             targets=csv_mapping.TARGETS,
             max_errors=MAX_ERRORS_SHOWN,
+            limits=upload_limits(),
             **extra,
         ),
         status,

@@ -23,7 +23,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from node.errors import size_in_words
 from node.forms import Form
+from node.members.csv_io import MAX_ROWS
 from node.members.models import ROLES, STATUSES
 
 
@@ -47,6 +49,13 @@ class MemberForm(ProfileForm):
 
 class ImportForm(Form):
     file = FileField("CSV file", validators=[FileRequired()])
+
+
+def upload_limits() -> dict[str, str]:
+    """What a CSV upload page says it accepts, in words: the request size limit (a bigger file
+    gets the 413 page, ``errors/413.html``) and the rows one file may hold."""
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    return {"size": size_in_words(limit) if limit else "no set size", "rows": f"{MAX_ROWS:,}"}
 
 
 def pack(data: bytes) -> str:

@@ -26,6 +26,7 @@ from node.errors import NotFound
 from node.extensions import csrf, db
 from node.forms import EmptyForm
 from node.members.access import account_required, officer_required, public
+from node.members.forms import upload_limits
 from node.oidc import issuing, keys, provider, records
 from node.oidc import operations as ops
 from node.oidc.forms import ConsentForm, ImportForm
@@ -186,9 +187,12 @@ def import_members() -> ResponseReturnValue:
             db.session.commit()
         else:
             db.session.rollback()
-        return render_template("oidc/import.html", form=ImportForm(formdata=None), report=report), (
-            200 if report.ok else 422
+        page = render_template(
+            "oidc/import.html",
+            form=ImportForm(formdata=None),
+            report=report,
+            limits=upload_limits(),
         )
-    return render_template("oidc/import.html", form=form, report=None), (
-        400 if request.method == "POST" else 200
-    )
+        return page, 200 if report.ok else 422
+    page = render_template("oidc/import.html", form=form, report=None, limits=upload_limits())
+    return page, 400 if request.method == "POST" else 200
