@@ -28,6 +28,7 @@ from node.tenancy import group_url
 
 REMIND_BEFORE = timedelta(hours=24)
 MAX_LENGTH = timedelta(days=14)
+PAST_GRACE = timedelta(minutes=15)
 ACTIVE = ("going", "waitlisted")
 
 
@@ -65,9 +66,11 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
     if not isinstance(starts, datetime) or not isinstance(ends, datetime):
         raise Invalid("Give a start and an end time.")
     if ends <= starts:
-        raise Invalid("The event must end after it starts.")
+        message = "The event must end after it starts."
+        raise Invalid(message, fields={"ends_at": message})
     if ends - starts > MAX_LENGTH:
-        raise Invalid("An event can last at most 14 days.")
+        message = "An event can last at most 14 days."
+        raise Invalid(message, fields={"ends_at": message})
     capacity = data.get("capacity")
     if capacity is not None and (not isinstance(capacity, int) or not 0 < capacity <= 100_000):
         raise Invalid("Capacity must be a number between 1 and 100000 (or empty: no limit).")
@@ -85,9 +88,21 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
     event.campaign_id = data.get("campaign_id") or None
 
 
+def _refuse_past(event: Event, before: tuple[datetime, datetime] | None) -> None:
+    """A new event, or one whose times are changed, may not start in the past (``PAST_GRACE``
+    allows for the minutes it takes to fill in the form). An event whose times are left as they
+    were can still be edited after it happened: its description, place or attendance notes."""
+    if before == (event.starts_at, event.ends_at):
+        return
+    if event.starts_at < clock.utcnow_naive() - PAST_GRACE:
+        message = "This start time has already passed. Choose a time from now on."
+        raise Invalid(message, fields={"starts_at": message})
+
+
 def create_event(group: Group, data: dict[str, Any], actor: Member) -> Event:
     event = Event(group_id=group.id, created_by=actor.id)
     _apply(event, data)
+    _refuse_past(event, None)
     db.session.add(event)
     db.session.flush()
     record(group, actor, "create-event", f"event #{event.id}")
@@ -96,7 +111,9 @@ def create_event(group: Group, data: dict[str, Any], actor: Member) -> Event:
 
 def update_event(event: Event, data: dict[str, Any], actor: Member) -> list[Rsvp]:
     old_start = event.starts_at
+    before = (event.starts_at, event.ends_at)
     _apply(event, data)
+    _refuse_past(event, before)
     if event.starts_at != old_start:
         event.reminder_sent_at = None
     promoted = _promote(event)

@@ -64,6 +64,7 @@ def test_the_ladder_gathers_every_room_and_orders_ties_by_kind(
                 "kind": "meeting",
                 "starts_at": AT,
                 "ends_at": AT.replace(hour=20),
+                "tz": "UTC",  # starts at the frozen now: not in the past
             },
             officer,
         )
