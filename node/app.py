@@ -44,6 +44,7 @@ def _room_setups() -> list[Any]:
     from node.education import setup as education
     from node.events import setup as events
     from node.hub import setup as hub
+    from node.motions import setup as motions
     from node.newsletters import setup as newsletters
     from node.oidc import setup as oidc
     from node.peering import setup as peering
@@ -61,6 +62,7 @@ def _room_setups() -> list[Any]:
         education,
         unions,
         newsletters,
+        motions,
         oidc,
         public,
         scheduler,

@@ -8,6 +8,8 @@
   registers in ``rooms.record_entries``;
 - :mod:`~node.organising.items`: what one room shows of another's items (a member's
   commitments, a campaign's events, newsletter segments, public listings), as plain items;
+- :mod:`~node.organising.follows`: following a subject (a motion, a selection) and one digest
+  mail of what is new in it, instead of a mail per post;
 - :mod:`~node.organising.demo`: what the rooms' demo seeds share.
 
 The kernel imports no room: the rooms register providers in the registry (``node.rooms``).

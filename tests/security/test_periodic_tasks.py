@@ -169,6 +169,19 @@ def _newsletters(make_group: Any, make_member: Any) -> None:
     db.session.commit()
 
 
+def _follows(make_group: Any, make_member: Any) -> None:
+    """Each group: two members follow a subject that has news they have not been told of."""
+    from node.organising import follows
+
+    for slug in ("aston", "bootle"):
+        group = make_group(slug.title(), slug=slug)
+        for n in (1, 2):
+            member = make_member(group, "member", email=f"f{n}@{slug}.example.org")
+            follows.follow(group, member, "motion", 1)
+        follows.record_news(group, "motion", 1, "A reply", "/motions/1")
+    db.session.commit()
+
+
 ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "ballots": _ballots,
     "events.reminders": _events,
@@ -177,6 +190,7 @@ ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "campaigns.sync_received": _campaigns,
     "members.invite_everyone": _invite_everyone,
     "newsletters.send": _newsletters,
+    "follows.digest": _follows,
 }
 
 
