@@ -171,6 +171,8 @@ def refusal(ballot: Ballot) -> Conflict | None:
 def _not_passed(ballot: Ballot) -> str:
     if ballot.kind == "motion":
         return "A plain motion is not published as an endorsement."
+    if ballot.kind == "choice":
+        return "A choice between options is not published as an endorsement."
     if not (ballot.result or {}).get("quorum_met", True):
         return "The quorum was not met, so this result cannot be published as a decision."
     return "This ballot did not pass, so it cannot be published as a decision."

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from node.ballots.models import KINDS, METHODS, THRESHOLDS
+from node.ballots.spec import CHOICE_METHODS
 from node.forms import Form
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -35,6 +36,10 @@ KIND_QUESTIONS = {
         "(a selection that passes can be published as the group's endorsement)."
     ),
     "endorsement": "An endorsement: members vote yes or no on backing a campaign.",
+    "choice": (
+        "A choice between options: members choose one of the options you list "
+        "(a date, a venue, a name…)."
+    ),
 }
 # The fields every ballot has, then those each kind adds (in the order the form shows them).
 COMMON_FIELDS = ("title", "question")
@@ -51,11 +56,19 @@ KIND_FIELDS = {
         "campaign_url",
     ),
     "candidate-selection": ("options", "seats", "method", "office", "area", "election_date"),
+    "choice": ("options", "method"),
 }
 KIND_METHODS = {
     "motion": ("motion",),
     "endorsement": ("motion",),
     "candidate-selection": (RANKED, "irv", "scottish-stv", "meek-stv", "fptp", "approval"),
+    "choice": CHOICE_METHODS,
+}
+# A choice has one winner: its methods in words that do not talk of seats or candidates.
+CHOICE_LABELS = {
+    "irv": "Ranked: members number the options; the least popular is left out, round by round, "
+    "until one has more than half (alternative vote)",
+    "fptp": "One cross each: the option with most votes wins (first past the post)",
 }
 
 
@@ -66,7 +79,7 @@ def shown_fields(kind: str) -> tuple[str, ...]:
 
 
 def method_choices(kind: str) -> list[SelectChoice]:
-    labels = {RANKED: RANKED_LABEL, **METHODS}
+    labels = {RANKED: RANKED_LABEL, **METHODS, **(CHOICE_LABELS if kind == "choice" else {})}
     return [SelectChoice(m, labels[m]) for m in KIND_METHODS.get(kind, ("motion",))]
 
 

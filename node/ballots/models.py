@@ -27,6 +27,7 @@ KINDS = {
     "candidate-selection": "Candidate selection",
     "endorsement": "Endorsement decision",
     "motion": "Motion",
+    "choice": "Choice between options",
 }
 METHODS = {
     "motion": "Motion (yes / no / abstain)",

@@ -114,6 +114,8 @@ def _form_page(form: BallotForm, ballot: Ballot | None) -> ResponseReturnValue:
             errors=errors,
         )
     form.method.choices = method_choices(kind)
+    if kind == "choice":
+        form.options.label.text = "Options, one per line"
     shown = shown_fields(kind)
     return form_page(
         "ballots/form.html",

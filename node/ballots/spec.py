@@ -20,6 +20,8 @@ URL_RE = re.compile(r"^https?://[^\s#]{1,490}$")
 # How long ago a new or edited ballot may say it opened: the form has minutes, and filling it in
 # takes a while. Anything older was a mistake (it would open, and mail everyone, at once).
 OPENING_GRACE = timedelta(minutes=15)
+# A choice between options has one winner: ranked (the alternative vote) or a single cross.
+CHOICE_METHODS = ("irv", "fptp")
 
 
 # ----------------------------------------------------------------------------- time helpers
@@ -94,6 +96,14 @@ def validate(spec: BallotSpec, now: datetime | None = None) -> None:
         raise _refuse(
             "method", "A candidate selection needs candidates: choose FPTP, approval or STV."
         )
+    if spec.kind == "choice" and spec.method not in CHOICE_METHODS:
+        raise _refuse(
+            "method",
+            "A choice between options has one winner: count it by the alternative vote "
+            "(ranked) or first past the post.",
+        )
+    if spec.kind == "choice":
+        spec.seats = 1
     if spec.method == "motion":
         spec.options, spec.seats = [], 1
     else:
@@ -115,15 +125,17 @@ def validate(spec: BallotSpec, now: datetime | None = None) -> None:
 
 
 def _validate_candidates(spec: BallotSpec) -> None:
+    what = "option" if spec.kind == "choice" else "candidate"
     names = [n.strip() for n in spec.options if n.strip()]
     if len(names) < 2 or len(names) > MAX_OPTIONS:
-        raise _refuse("options", f"List between 2 and {MAX_OPTIONS} candidates, one per line.")
+        raise _refuse("options", f"List between 2 and {MAX_OPTIONS} {what}s, one per line.")
     if any(len(n) > 120 or '"' in n for n in names):
         raise _refuse(
-            "options", "Candidate names are at most 120 characters, without double quotes."
+            "options",
+            f"{what.capitalize()} names are at most 120 characters, without double quotes.",
         )
     if len({n.casefold() for n in names}) != len(names):
-        raise _refuse("options", "Two candidates have the same name.")
+        raise _refuse("options", f"Two {what}s have the same name.")
     spec.options = names
     if spec.method == "irv" and spec.seats != 1:
         raise _refuse("seats", "The alternative vote (IRV) fills one seat; use STV for more.")

@@ -89,6 +89,7 @@ def test_the_form_asks_what_is_decided_first(officer_client):
         "motion",
         "candidate-selection",
         "endorsement",
+        "choice",
     ]
     assert 'name="title"' not in page  # nothing else is asked yet
     unknown = officer_client.get("/ballots/new?kind=referendum").get_data(as_text=True)
@@ -109,6 +110,11 @@ def test_the_form_asks_what_is_decided_first(officer_client):
             {"threshold", "campaign_id", "campaign_title", "campaign_summary", "campaign_url"},
             {"options", "seats", "office"},
         ),
+        (
+            "choice",
+            {"options", "method"},
+            {"seats", "threshold", "campaign_id", "office", "area", "election_date"},
+        ),
     ],
 )
 def test_each_kind_shows_only_its_fields(officer_client, kind, present, absent):
@@ -119,11 +125,13 @@ def test_each_kind_shows_only_its_fields(officer_client, kind, present, absent):
     assert fields.tags["kind"]["type"] == "hidden" and fields.values["kind"] == kind
     if kind == "candidate-selection":
         assert fields.options["method"][0] == "ranked" and "motion" not in fields.options["method"]
+    elif kind == "choice":  # one winner: ranked (the alternative vote) first, or a single cross
+        assert fields.options["method"] == ["irv", "fptp"]
     else:  # a motion and an endorsement are counted yes / no / abstain: nothing to choose
         assert fields.tags["method"]["type"] == "hidden" and fields.values["method"] == "motion"
 
 
-@pytest.mark.parametrize("kind", ["motion", "candidate-selection", "endorsement"])
+@pytest.mark.parametrize("kind", ["motion", "candidate-selection", "endorsement", "choice"])
 def test_every_kinds_defaults_save_as_they_stand(officer_client, kind):
     """Only what has no sensible default is typed: the rest is submitted as the page gave it."""
     from node.ballots.models import Ballot
@@ -131,12 +139,13 @@ def test_every_kinds_defaults_save_as_they_stand(officer_client, kind):
     path = f"/ballots/new?kind={kind}"
     data = _fields(officer_client.get(path).get_data(as_text=True)).values
     data.update(title="Our question", question="Do we agree?")
-    if kind == "candidate-selection":
+    if kind in ("candidate-selection", "choice"):
         data["options"] = "Ann\r\nBob\r\nCat"
     response = officer_client.post_form("/ballots/new", data, page=path)
     assert response.status_code == 302, response.get_data(as_text=True)
     ballot = db.session.scalar(select(Ballot))
-    expected = {"candidate-selection": "irv"}.get(kind, "motion")  # one seat: the alternative vote
+    # one seat: the alternative vote
+    expected = {"candidate-selection": "irv", "choice": "irv"}.get(kind, "motion")
     assert ballot.kind == kind and ballot.method == expected
     assert ballot.opens_at > clock.utcnow_naive()  # a default never opens anything at once
 
@@ -222,3 +231,44 @@ def test_scheduling_a_draft_whose_opening_time_passed_is_confirmed_first(
     assert ballot.state == "open"
     shown = officer_client.get(done.location).get_data(as_text=True)
     assert "The ballot is open. 1 elector e-mailed." in shown
+
+
+def test_a_choice_between_options_is_voted_and_counted_with_one_winner(
+    officer_client, group, officer, make_member
+):
+    """The officer types the options; a seat count or a multi-winner method is not accepted;
+    the ranked paper speaks of options and the count elects one."""
+    from node.ballots import operations as ops
+    from node.ballots.models import Ballot
+    from node.ballots.voting import cast_vote
+
+    path = "/ballots/new?kind=choice"
+    page = officer_client.get(path).get_data(as_text=True)
+    assert "Options, one per line" in page and "Candidates" not in page
+    data = _fields(page).values | {"title": "Summer social", "question": "Where shall we go?"}
+    for change, message in [
+        ({"options": "Park"}, "between 2 and 50 options"),
+        ({"options": "Park\nBeach", "method": "scottish-stv"}, "one winner"),
+        ({"options": "Park\npark"}, "Two options have the same name"),
+    ]:
+        refused = officer_client.post_form("/ballots/new", data | change, page=path)
+        assert refused.status_code == 400 and message in refused.get_data(as_text=True), change
+    assert _ballots() == 0
+    data["options"] = "Park\r\nBeach\r\nPub"
+    saved = officer_client.post_form("/ballots/new", data | {"seats": "2"}, page=path)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    ballot = db.session.scalar(select(Ballot))
+    assert (ballot.kind, ballot.method, ballot.seats) == ("choice", "irv", 1)
+    assert [o.name for o in ballot.options] == ["Park", "Beach", "Pub"]
+
+    voters = [make_member(group) for _ in range(5)]
+    ops.schedule_ballot(ballot, officer, open_now=True)
+    db.session.commit()
+    paper = officer_client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    assert "Number the options in order of preference" in paper, paper[paper.find("<main") :]
+    # Park 2, Beach 2, Pub 1 first preferences; Pub's voter prefers Beach next: Beach wins.
+    for voter, ranking in zip(voters, ([0], [0, 2], [1], [1, 0], [2, 1]), strict=True):
+        cast_vote(ballot, voter, ranking)
+    with clock.frozen(clock.now() + timedelta(days=9)):
+        result = ops.close_ballot(ballot, officer)
+    assert result["elected"] == ["Beach"]
