@@ -18,6 +18,10 @@ An item that has failed :data:`GIVE_UP_AFTER` times is given up: a dead letter, 
 retried by itself, marked "needs a person" on the officers' panel (where an officer retries or
 dismisses it, :mod:`node.scheduler.dead_letters`) and counted by ``commonground doctor``
 (``tests/scheduler/test_dead_letters.py``).
+
+Any number of workers, on any number of machines, run the tasks over the same database: an item
+is done by the one that holds its lease (:mod:`node.scheduler.leases`), the others move on to the
+next (``tests/scheduler/test_leases.py``; two real workers in ``test_many_workers.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from node import clock, signals
 from node.extensions import db
 from node.mail import header_text
 from node.rooms import rooms_of
+from node.scheduler import leases
 from node.scheduler.models import TaskFailure
 
 log = logging.getLogger(__name__)
@@ -101,7 +106,8 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
     ``work`` commits its own transaction (or this commits after it). An item that raises is
     rolled back, its failure recorded or its attempt counted, and the next item runs. An item
     still in back-off is skipped until its retry time, a given-up item until a person retries
-    it; a success clears its failure. ``items``
+    it, an item another worker holds (its lease) until that worker is done with it; a success
+    clears its failure. ``items``
     must list every item that is due now: a recorded failure whose item is no longer listed is
     marked as no longer retried (and forgotten after 30 days).
     """
@@ -120,8 +126,11 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
         if item.key in waiting:
             continue
         try:
+            if not leases.claim(task, item.key):
+                continue  # another worker is doing it now
             signals.send(signals.item_starting, task=task, key=item.key)
             done += work(item.value) or 0
+            leases.release(task, item.key)
             db.session.commit()
         except Exception as exc:
             db.session.rollback()
@@ -157,6 +166,7 @@ def _record(task: str, item: Item[T], exc: BaseException, now: datetime) -> None
         log.error(
             "periodic task %s: item %s given up after %d attempts", task, item.key, row.attempts
         )
+    leases.release(task, item.key)
     db.session.commit()
 
 

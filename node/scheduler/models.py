@@ -40,3 +40,23 @@ class TaskFailure(Model):
     error: Mapped[str] = mapped_column(String(300))
     given_up_at: Mapped[datetime | None]
     dismissed_at: Mapped[datetime | None]
+
+
+class TaskLease(Model):
+    """An item of periodic work one worker is doing now (``node.scheduler.leases``).
+
+    Any number of ``commonground worker`` processes, on any number of machines, run the same
+    tasks over the same due items; the row says which of them has an item (``claimed_by``) and
+    until when (``lease_until``). The holder deletes it in the transaction that finishes the item,
+    so the table holds only the items in progress; a row whose lease has run out was left by a
+    worker that died, and the next worker to reach the item takes it over.
+    """
+
+    __tablename__ = "task_leases"
+    __table_args__ = (UniqueConstraint("task", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(200))
+    claimed_by: Mapped[str] = mapped_column(String(120))
+    lease_until: Mapped[datetime]
