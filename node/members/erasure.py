@@ -127,7 +127,7 @@ def _erase_foundation(subject: Subject) -> None:
     db.session.execute(
         update(AuditEntry)
         .where(AuditEntry.group_id == group_id, AuditEntry.actor_id == member.id)
-        .values(actor_label=placeholder)
+        .values(actor_label=placeholder, redacted_at=clock.utcnow_naive())
     )
     if email:
         invitations = db.metadata.tables["invitations"]
@@ -152,6 +152,7 @@ def _erase_foundation(subject: Subject) -> None:
                 text = getattr(entry, attr)
                 if text and email in text.lower():
                     setattr(entry, attr, _replace(text, email, f"member #{member.id}"))
+                    entry.redacted_at = clock.utcnow_naive()
     member.name = placeholder
     for column in ("email", "phone", "ward", "union", "workplace", "notes"):
         setattr(member, column, None)

@@ -146,3 +146,32 @@ def check_dead_letters() -> list[Finding]:
         )
         for task, count in counts.items()
     ]
+
+
+def check_audit_chain() -> list[Finding]:
+    """Each group's officers' log verifies as a hash chain (node.audit): nothing edited or removed."""
+    from node.audit import verify_chain
+    from node.groups.operations import list_groups
+
+    try:
+        groups = list_groups()
+        breaks = {g.slug: list(verify_chain(g.id)) for g in groups}
+    except Exception:  # noqa: BLE001 - columns missing (migrations pending): the migrations check says so
+        from node.extensions import db
+
+        db.session.rollback()
+        return []
+    broken = {slug: found for slug, found in breaks.items() if found}
+    if not broken:
+        return [Finding(OK, "audit log", f"the hash chain verifies for {len(groups)} group(s)")]
+    return [
+        Finding(
+            FAIL,
+            "audit log",
+            f"{slug}: the officers' log was altered at entry {found[0].seq} "
+            f"({found[0].reason}; {len(found)} problem(s) in all)",
+            "someone with access to the database changed the log; restore the database from a "
+            "backup taken before that entry and find out who had access",
+        )
+        for slug, found in broken.items()
+    ]

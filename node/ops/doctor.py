@@ -15,6 +15,7 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 from node.ops.database_checks import (
+    check_audit_chain,
     check_autovacuum,
     check_database,
     check_dead_letters,
@@ -128,6 +129,7 @@ def run_checks(peers: Iterable[str] = ()) -> list[Finding]:
             found += check_autovacuum()
             found += check_groups()
             found += check_dead_letters()
+            found += check_audit_chain()
             found += check_backups(config)
             found += check_remote([*peers, *federation_targets()])
         finally:
