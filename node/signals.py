@@ -44,6 +44,11 @@ class Candidate:
 #: Verified statements from one holder were stored (``holder``, ``statements``).
 statements_received: NamedSignal = rooms.signal("statements-received")
 
+#: The inbox asks where the statements of a request are in the holder's transparency log
+#: (``holder``, ``compacts``); the hub answers ``{statement id: leaf index}`` for those logged.
+#: No answer (an ordinary node): the inbox's response says nothing about a log.
+log_positions: NamedSignal = rooms.signal("log-positions")
+
 #: Peering asks whether a hub the group joined vouches for a key (``group_id``, ``url``,
 #: ``thumbprint``); the hub room answers from its signed registry. No answer: not vouched.
 key_vouched: NamedSignal = rooms.signal("key-vouched")

@@ -37,6 +37,7 @@ def _vouched(sender: Flask, *, group_id: int, url: str, thumbprint: str) -> bool
 
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.hub import api, sweep, views
+    from node.hub.log import setup as log_setup
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -44,3 +45,4 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     signals.statements_received.connect(_on_statements_stored, sender=app)
     signals.key_vouched.connect(_vouched, sender=app)
     rooms.task("hub-sweep", sweep.run_sweep)
+    log_setup.init_app(app, rooms)  # after the aggregates: the log appends last

@@ -17,7 +17,7 @@ from federation import inbox as finbox
 from federation import statements as fst
 from federation.errors import StatementError
 from federation.follow import FOLLOW_TYP
-from node import __version__
+from node import __version__, signals
 from node.extensions import db, limiter
 from node.groups.models import Group
 from node.groups.operations import list_groups
@@ -171,9 +171,14 @@ def inbox() -> Any:
     if len(compacts) == 1 and _is_follow(compacts[0]):
         return _follow(group, compacts[0])
     report = receive(group, compacts)
+    body = report.to_json()
+    # A hub says where each statement of the request is in its transparency log (§14.8).
+    for answer in signals.send(signals.log_positions, holder=group, compacts=compacts):
+        if answer is not None:
+            body["log"] = answer
     if report.error is not None:
-        return jsonify(report.to_json()), report.error.http_status
-    return jsonify(report.to_json()), 202
+        return jsonify(body), report.error.http_status
+    return jsonify(body), 202
 
 
 @bp.route("/federation/follow", methods=["POST"])

@@ -182,11 +182,18 @@ def _follows(make_group: Any, make_member: Any) -> None:
     db.session.commit()
 
 
+def _hub_log_checkpoint(make_group: Any, make_member: Any) -> None:
+    """Two hubs on one install, each with a log that has no checkpoint yet (so one is due)."""
+    for slug in ("hub-north", "hub-south"):
+        make_group(slug.title(), slug=slug, role="hub")
+
+
 ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "ballots": _ballots,
     "events.reminders": _events,
     "federation": _federation,
     "hub-sweep": _hub_sweep,
+    "hub-log-checkpoint": _hub_log_checkpoint,
     "campaigns.sync_received": _campaigns,
     "members.invite_everyone": _invite_everyone,
     "newsletters.send": _newsletters,
