@@ -100,6 +100,13 @@ SETTINGS: tuple[Setting, ...] = (
         config_key="SQLALCHEMY_DATABASE_URI",
     ),
     Setting(
+        "DATABASE_REPLICA_URL",
+        str,
+        "",
+        "PostgreSQL streaming replica for the hub's read-only pages and `/api/v1` (empty: all "
+        "reads go to the primary; an unreachable replica falls back to it). docs/deploy.md.",
+    ),
+    Setting(
         "SECRET_KEY",
         str,
         None,

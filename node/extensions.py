@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import Connection, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
@@ -27,7 +28,31 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+REPLICA = "commonground.replica"  # session.info key: the engine reads go to (node.replica)
+
+
+class RoutingSession(Session):
+    """The app's session: while ``info[REPLICA]`` holds an engine (a read-only page inside
+    :func:`node.replica.reads_replica`), statements go to that engine, the streaming replica;
+    a flush, or a session holding changes, always goes to the primary."""
+
+    def get_bind(
+        self,
+        mapper: Any | None = None,
+        clause: Any | None = None,
+        bind: Engine | Connection | None = None,
+        **kwargs: Any,
+    ) -> Engine | Connection:
+        replica = self.info.get(REPLICA)
+        if bind is None and replica is not None and not self._flushing and not self._changed():
+            return cast("Engine", replica)
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    def _changed(self) -> bool:
+        return bool(self.new or self.dirty or self.deleted)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 # The base of every model. Flask-SQLAlchemy builds ``db.Model`` at run time (a subclass of Base
 # with its query and naming mixins), which a type checker cannot see; to it, Model is Base.

@@ -22,6 +22,7 @@ from node.hub.models import EnrolledGroup, HubCampaign, HubCandidate
 from node.hub.queries import arg, hub_or_404, per_page
 from node.members.access import public
 from node.peering.models import Statement
+from node.replica import reads_replica
 from node.tenancy import get_or_404
 from node.web import PAGE_SIZE, paginate
 
@@ -73,6 +74,7 @@ def _endorsed_by(hub: Group, kind: str, subject_id: int) -> dict[str, Any]:
 
 @bp.route("/candidates")
 @public
+@reads_replica
 def candidates() -> ResponseReturnValue:
     hub = hub_or_404()
     stmt = queries.candidates(
@@ -83,6 +85,7 @@ def candidates() -> ResponseReturnValue:
 
 @bp.route("/candidates/<int:candidate_id>")
 @public
+@reads_replica
 def candidate(candidate_id: int) -> ResponseReturnValue:
     hub = hub_or_404()
     item = get_or_404(HubCandidate, candidate_id)
@@ -91,6 +94,7 @@ def candidate(candidate_id: int) -> ResponseReturnValue:
 
 @bp.route("/campaigns")
 @public
+@reads_replica
 def campaigns() -> ResponseReturnValue:
     hub = hub_or_404()
     return _page(queries.campaigns(hub, q=arg("q")), queries.campaign_json, "hub_api.campaigns")
@@ -98,6 +102,7 @@ def campaigns() -> ResponseReturnValue:
 
 @bp.route("/campaigns/<int:campaign_id>")
 @public
+@reads_replica
 def campaign(campaign_id: int) -> ResponseReturnValue:
     hub = hub_or_404()
     item = get_or_404(HubCampaign, campaign_id)
@@ -112,6 +117,7 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
 
 @bp.route("/groups")
 @public
+@reads_replica
 def groups() -> ResponseReturnValue:
     hub = hub_or_404()
     stmt = queries.groups(hub, q=arg("q"), region=arg("region", 100), status=arg("status", 10))
@@ -120,6 +126,7 @@ def groups() -> ResponseReturnValue:
 
 @bp.route("/regions")
 @public
+@reads_replica
 def regions() -> ResponseReturnValue:
     hub = hub_or_404()
     return jsonify({"items": queries.regions(hub)})
@@ -127,6 +134,7 @@ def regions() -> ResponseReturnValue:
 
 @bp.route("/statements")
 @public
+@reads_replica
 def statements() -> ResponseReturnValue:
     """Raw statements held by the hub from enrolled groups, oldest first (keyset by ``after``)."""
     hub = hub_or_404()
@@ -162,6 +170,7 @@ def _statement_json(row: Statement) -> dict[str, Any]:
 
 @bp.route("/groups/<int:enrolled_id>")
 @public
+@reads_replica
 def group(enrolled_id: int) -> ResponseReturnValue:
     hub_or_404()
     return jsonify(queries.group_json(get_or_404(EnrolledGroup, enrolled_id)))

@@ -24,6 +24,7 @@ from node.hub.queries import arg, hub_or_404, per_page
 from node.members.access import officer_required, public
 from node.peering import keystore, net
 from node.peering.models import ForkEvidence
+from node.replica import reads_replica
 from node.tenancy import get_or_404
 from node.web import csv_download, done, filters, paginate
 
@@ -53,6 +54,7 @@ def _is_officer() -> bool:
 
 @bp.route("/")
 @public
+@reads_replica
 def overview() -> str:
     hub = hub_or_404()
     series = queries.monthly(hub, "candidate")
@@ -75,6 +77,7 @@ def overview() -> str:
 
 @bp.route("/candidates")
 @public
+@reads_replica
 def candidates() -> ResponseReturnValue:
     hub = hub_or_404()
     chosen = filters("q", "office", "area", "election", limit=200)
@@ -93,6 +96,7 @@ def _endorsement_rows(kind: str, subject_id: int) -> tuple[Group, str, Select[An
 
 @bp.route("/candidates/<int:candidate_id>")
 @public
+@reads_replica
 def candidate(candidate_id: int) -> ResponseReturnValue:
     hub, region, stmt = _endorsement_rows("candidate", candidate_id)
     item = get_or_404(HubCandidate, candidate_id)
@@ -115,6 +119,7 @@ def _endorsements_csv(name: str, stmt: Select[Any]) -> Response:
 
 @bp.route("/campaigns")
 @public
+@reads_replica
 def campaigns() -> ResponseReturnValue:
     hub = hub_or_404()
     chosen = filters("q", limit=200)
@@ -126,6 +131,7 @@ def campaigns() -> ResponseReturnValue:
 
 @bp.route("/campaigns/<int:campaign_id>")
 @public
+@reads_replica
 def campaign(campaign_id: int) -> ResponseReturnValue:
     hub, region, stmt = _endorsement_rows("campaign", campaign_id)
     item = get_or_404(HubCampaign, campaign_id)
@@ -144,6 +150,7 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
 
 @bp.route("/regions")
 @public
+@reads_replica
 def regions() -> ResponseReturnValue:
     hub = hub_or_404()
     region = arg("region", 100)
@@ -163,6 +170,7 @@ def regions() -> ResponseReturnValue:
 
 @bp.route("/groups")
 @public
+@reads_replica
 def groups() -> ResponseReturnValue:
     hub = hub_or_404()
     chosen = {"q": arg("q"), "region": arg("region", 100), "status": arg("status", 10)}
@@ -187,6 +195,7 @@ def groups() -> ResponseReturnValue:
 
 @bp.route("/groups/<int:enrolled_id>")
 @public
+@reads_replica
 def group(enrolled_id: int) -> str:
     hub = hub_or_404()
     row = get_or_404(EnrolledGroup, enrolled_id)
