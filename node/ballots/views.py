@@ -24,7 +24,7 @@ from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBall
 from node.errors import OperationError
 from node.extensions import db
 from node.forms import EmptyForm
-from node.members.access import member_required, officer_required
+from node.members.access import member_required, officer_required, public
 from node.members.models import Member
 from node.tenancy import get_or_404, scoped
 from node.web import check_form, csv_download, done, paginate
@@ -37,6 +37,21 @@ def visible_ballot(ballot_id: int, officer_only_states: tuple[str, ...] = ("draf
     """The ballot, if the signed-in member may see it in its state (else 404)."""
     ballot = get_or_404(Ballot, ballot_id)
     if ballot.state in officer_only_states and not g.member.is_officer:
+        abort(404)
+    return ballot
+
+
+def recountable_ballot(ballot_id: int) -> Ballot:
+    """A counted ballot for the group's members; for anyone else, a published one whose group
+    lets anyone recount its results (``Group.results_public``), else the sign-in page."""
+    if g.get("member") is not None:
+        return counted_ballot(ballot_id)
+    if g.get("group") is None:
+        abort(404)
+    ballot = get_or_404(Ballot, ballot_id)
+    if ballot.state != "published" or not g.group.results_public:
+        if g.get("account") is None:
+            abort(redirect(url_for("auth.signin", next=request.full_path)))
         abort(404)
     return ballot
 
@@ -229,9 +244,9 @@ def mail_log(ballot_id: int) -> ResponseReturnValue:
 
 # ----------------------------------------------------------------------------- results
 @bp.route("/ballots/<int:ballot_id>/result")
-@member_required
+@public
 def result(ballot_id: int) -> ResponseReturnValue:
-    ballot = counted_ballot(ballot_id)
+    ballot = recountable_ballot(ballot_id)
     return render_template(
         "ballots/result.html",
         ballot=ballot,
@@ -244,17 +259,17 @@ def result(ballot_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/ballots/<int:ballot_id>/result.json")
-@member_required
+@public
 def result_json(ballot_id: int) -> ResponseReturnValue:
-    ballot = counted_ballot(ballot_id)
+    ballot = recountable_ballot(ballot_id)
     body = dict(ballot.result or {}, state=ballot.state, ballots_hash=ballot.ballots_hash)
     return Response(json.dumps(body, indent=2), mimetype="application/json")
 
 
 @bp.route("/ballots/<int:ballot_id>/ballots.blt")
-@member_required
+@public
 def blt(ballot_id: int) -> ResponseReturnValue:
-    ballot = counted_ballot(ballot_id)
+    ballot = recountable_ballot(ballot_id)
     return Response(
         ballot.blt or "",
         mimetype="text/plain",

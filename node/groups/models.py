@@ -25,6 +25,10 @@ class Group(Model):
     role: Mapped[str] = mapped_column(String(10), default="node")
     region: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    # A published ballot's anonymised papers (BLT), counting rules and result are public, so
+    # anyone can recount what the group's signed decision claims; a group may keep them for
+    # members only (issue 20).
+    results_public: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     @property
     def host(self) -> str:

@@ -40,6 +40,9 @@ class PublicPageForm(Form):
     )
     join_open = BooleanField("Show the join form on the public page")
     auto_accept = BooleanField("Accept confirmed join requests automatically (no officer approval)")
+    results_public = BooleanField(
+        "Let anyone recount our published ballots (the result and the anonymised papers are public)"
+    )
 
 
 class MergeForm(Form):

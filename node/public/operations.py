@@ -60,11 +60,15 @@ def update_profile(group: Group, data: dict[str, Any], actor: Member) -> PublicP
     prof.description = (data.get("description") or "").strip() or None
     prof.join_open = bool(data.get("join_open"))
     prof.auto_accept = bool(data.get("auto_accept"))
+    group.results_public = bool(data.get("results_public"))
     db.session.add(prof)
     detail = f"join form {'open' if prof.join_open else 'closed'}; " + (
         "confirmed requests accepted automatically"
         if prof.auto_accept
         else "officers approve each request"
+    )
+    detail += "; published ballots " + (
+        "open to anyone to recount" if group.results_public else "shown to members only"
     )
     record(group, actor, "update-public-page", "public page", detail)
     return prof

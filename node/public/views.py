@@ -141,7 +141,7 @@ def event_ics(event_id: int) -> Response:
 def settings() -> ResponseReturnValue:
     group = _node_group()
     prof = ops.profile(group)
-    form = PublicPageForm(obj=prof)
+    form = PublicPageForm(obj=prof, results_public=group.results_public)
     if form.validate_on_submit():
         ops.update_profile(group, form.data, g.member)
         return done("The public page is saved.", "public.settings")
