@@ -188,6 +188,28 @@ def _hub_log_checkpoint(make_group: Any, make_member: Any) -> None:
         make_group(slug.title(), slug=slug, role="hub")
 
 
+def _selections(make_group: Any, make_member: Any) -> None:
+    """Each group: a selection whose nominations close in a minute, three standing for one place
+    (so closing makes a ballot)."""
+    from node.selections import operations as ops
+    from tests.selections.helpers import make_selection
+
+    now = clock.utcnow_naive()
+    for slug in ("aston", "bootle"):
+        group = make_group(slug.title(), slug=slug)
+        officer = make_member(group, "officer")
+        selection = make_selection(
+            group,
+            officer,
+            places=1,
+            seconders_needed=0,
+            nominations_close_at=now + timedelta(minutes=1),
+        )
+        for member in [make_member(group, "member") for _ in range(3)]:
+            ops.nominate(selection, member, member.id)
+    db.session.commit()
+
+
 ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "ballots": _ballots,
     "events.reminders": _events,
@@ -198,6 +220,7 @@ ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "members.invite_everyone": _invite_everyone,
     "newsletters.send": _newsletters,
     "follows.digest": _follows,
+    "selections": _selections,
 }
 
 

@@ -1,0 +1,175 @@
+"""From nominations to a ballot, and the selection's periodic work.
+
+When nominations close (the scheduler's ``selections`` task, or lazily on a request) the
+selection is *claimed* once (``closed_at``) and its valid nominees become the candidates of a
+ballot of the ballots room: STV (Scottish rules) for more than one place, the alternative vote
+(IRV) for one, opening and closing at the timetable's times and scheduled, so the ballots room
+opens, mails, closes and counts it as any other. Its result flows into that room's decision and
+signed candidate endorsements (office, area and election date are copied onto the ballot).
+
+No more valid nominees than places is *uncontested*: no ballot is made and the officers are told
+in the audit log. A ballot the ballots room refuses (an empty electorate, two candidates with the
+same name, a closing time already passed) is *held*: the draft is kept, unscheduled, for an
+officer to fix, and the refusal goes to the audit log.
+
+:func:`option_links` is the ``option_details`` provider: on a ballot paper made from a
+selection, each candidate links to their statement and answers.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select, update
+
+from node import clock, timefmt
+from node.audit import record
+from node.ballots import operations as ballots
+from node.ballots.models import Ballot
+from node.ballots.spec import BallotSpec
+from node.ballots.spec import validate as validate_ballot
+from node.errors import Conflict, OperationError
+from node.extensions import db
+from node.scheduler import Item, each_item
+from node.selections.hustings import publish_answers
+from node.selections.models import Selection
+from node.selections.operations import valid_nominations
+
+
+def method_for(places: int) -> str:
+    return "scottish-stv" if places > 1 else "irv"
+
+
+def _spec(selection: Selection, names: list[str]) -> BallotSpec:
+    now = clock.utcnow_naive().replace(microsecond=0)
+    places = selection.places
+    return BallotSpec(
+        title=f"Selection: {selection.title}"[:200],
+        question=(
+            f"Whom should the group back for {selection.office} in {selection.area} at the "
+            f"election on {timefmt.day(selection.election_date, plain=True)}? "
+            f"{places} place{'s' if places != 1 else ''}. Each candidate's statement and "
+            "hustings answers are linked from their name."
+        ),
+        kind="candidate-selection",
+        method=method_for(places),
+        opens_at=max(selection.ballot_opens_at, now),
+        closes_at=selection.ballot_closes_at,
+        freeze_on=selection.nominations_close_at.date(),
+        options=names,
+        seats=places,
+        office=selection.office,
+        area=selection.area,
+        election_date=selection.election_date,
+    )
+
+
+def close_nominations(selection: Selection) -> str | None:
+    """Close the nominations and make the ballot; the outcome (``models.OUTCOMES``), or None
+    when it is not time yet or another process did it first."""
+    now = clock.utcnow_naive()
+    if now < selection.nominations_close_at:
+        return None
+    claimed = db.session.scalar(
+        update(Selection)
+        .where(Selection.id == selection.id, Selection.closed_at.is_(None))
+        .values(closed_at=now)
+        .returning(Selection.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed is None:
+        return None
+    selection.closed_at = now
+    valid = valid_nominations(selection)
+    group = selection.group
+    # Nomination numbers, not names: the audit log outlives an erasure.
+    stands = ", ".join(f"nomination #{n.id}" for n in valid) or "none"
+    record(group, None, "close-nominations", f"selection #{selection.id}", f"valid: {stands}")
+    if len(valid) <= selection.places:
+        selection.outcome = "uncontested"
+        record(group, None, "selection-uncontested", f"selection #{selection.id}", stands)
+        return selection.outcome
+    for position, nomination in enumerate(valid):
+        nomination.ballot_position = position
+    spec = _spec(selection, [n.nominee.name for n in valid])
+    try:  # both refuse before they write anything (the checks come first)
+        validate_ballot(spec, now)
+        ballot = ballots.create_ballot(group, spec, None)
+    except OperationError as exc:
+        selection.outcome = "held"
+        record(group, None, "selection-held", f"selection #{selection.id}", str(exc))
+        return selection.outcome
+    selection.ballot_id = ballot.id
+    selection.outcome = "ballot"
+    try:
+        ballots.schedule_ballot(ballot, None)
+    except OperationError as exc:
+        selection.outcome = "held"
+        record(group, None, "selection-held", f"ballot #{ballot.id}", str(exc))
+    return selection.outcome
+
+
+# ----------------------------------------------------------------------------- periodic work
+def due_jobs() -> list[Item[tuple[str, int]]]:
+    now = clock.utcnow_naive()
+    rows = (
+        ("close", Selection.closed_at.is_(None) & (Selection.nominations_close_at <= now)),
+        (
+            "publish",
+            Selection.closed_at.is_not(None)
+            & Selection.answers_published_at.is_(None)
+            & (Selection.answers_due_at <= now),
+        ),
+    )
+    jobs: list[Item[tuple[str, int]]] = []
+    for job, condition in rows:
+        for sid, group_id in db.session.execute(
+            select(Selection.id, Selection.group_id).where(condition).order_by(Selection.id)
+        ):
+            what = "Closing nominations of" if job == "close" else "Publishing answers of"
+            label = f"{what} selection #{sid}"
+            jobs.append(Item(f"selection-{sid}-{job}", group_id, label, (job, sid)))
+    return jobs
+
+
+def run_job(job: tuple[str, int]) -> int:
+    kind, selection_id = job
+    selection = db.session.get(Selection, selection_id)
+    if selection is None:
+        return 0
+    try:
+        done = (
+            close_nominations(selection) is not None
+            if kind == "close"
+            else publish_answers(selection)
+        )
+        db.session.commit()
+    except Conflict:
+        db.session.rollback()
+        return 0
+    return int(done)
+
+
+def run_due() -> int:
+    """Close due nominations (making ballots), then publish due answers; one transaction per
+    selection, one failure never holding up another (``node.scheduler.each_item``)."""
+    return each_item("selections", due_jobs(), run_job)
+
+
+# ----------------------------------------------------------------------------- the ballot paper
+def option_links(ballot: Ballot) -> dict[int, str]:
+    """Option position -> the address of that candidate's statement and answers, for a ballot
+    made from a selection (empty for any other ballot)."""
+    selection = db.session.scalar(
+        select(Selection).where(
+            Selection.ballot_id == ballot.id, Selection.group_id == ballot.group_id
+        )
+    )
+    if selection is None:
+        return {}
+    return {
+        n.ballot_position: url_for(
+            "selections.candidate", selection_id=selection.id, nomination_id=n.id
+        )
+        for n in selection.nominations
+        if n.ballot_position is not None
+    }

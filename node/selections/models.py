@@ -1,0 +1,174 @@
+"""A selection, its nominations and seconders, and its hustings questions and answers.
+
+Times are naive UTC (``node.clock``), shown in UK time. The timetable is stored on the selection
+and checked in order by ``node.selections.timetable``; what has *happened* is kept apart from
+what was planned: ``closed_at`` (nominations were closed and the ballot made) and
+``answers_published_at`` (the candidates' answers became visible, all at once).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from node import clock
+from node.extensions import Model
+from node.groups.models import Group
+from node.members.models import Member
+
+MAX_STATEMENT = 5000
+MAX_QUESTION = 1000
+MAX_ANSWER = 3000
+QUESTION_STATES = ("pending", "approved", "rejected", "merged")
+# What closing the nominations led to (Selection.outcome).
+OUTCOMES = {
+    "ballot": "A ballot of the valid nominees",
+    "uncontested": "Uncontested: no more valid nominees than places, so no ballot",
+    "held": "Held back: the ballot could not be made (see the audit log)",
+}
+
+
+class Selection(Model):
+    __tablename__ = "selections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    office: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(200))
+    election_date: Mapped[date]
+    places: Mapped[int] = mapped_column(default=1)
+    nominations_open_at: Mapped[datetime]
+    nominations_close_at: Mapped[datetime] = mapped_column(index=True)
+    questions_close_at: Mapped[datetime]
+    answers_due_at: Mapped[datetime] = mapped_column(index=True)
+    ballot_opens_at: Mapped[datetime]
+    ballot_closes_at: Mapped[datetime]
+    # The rules: who may nominate and second is a member in good standing (active, and a
+    # member for at least ``min_days`` days); self-nomination allowed or not; seconders needed.
+    self_nomination: Mapped[bool] = mapped_column(default=True)
+    seconders_needed: Mapped[int] = mapped_column(default=2)
+    min_days: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    answers_published_at: Mapped[datetime | None]
+    ballot_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+
+    group: Mapped[Group] = relationship(viewonly=True)
+    nominations: Mapped[list[Nomination]] = relationship(
+        order_by="Nomination.id", cascade="all, delete-orphan", back_populates="selection"
+    )
+
+    @property
+    def title(self) -> str:
+        return f"{self.office}, {self.area}"
+
+
+class Nomination(Model):
+    """One member nominated (by themselves or another member) in one selection."""
+
+    __tablename__ = "selection_nominations"
+    __table_args__ = (UniqueConstraint("selection_id", "nominee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), index=True
+    )
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    nominated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    accepted_at: Mapped[datetime | None]  # a self-nomination is accepted when made
+    withdrawn_at: Mapped[datetime | None]
+    statement: Mapped[str] = mapped_column(Text, default="")
+    statement_at: Mapped[datetime | None]
+    # The candidate's position on the ballot paper, once the ballot is made from the nominations.
+    ballot_position: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+
+    selection: Mapped[Selection] = relationship(back_populates="nominations")
+    nominee: Mapped[Member] = relationship(foreign_keys=[nominee_id], viewonly=True)
+    nominated_by: Mapped[Member | None] = relationship(
+        foreign_keys=[nominated_by_id], viewonly=True
+    )
+    seconders: Mapped[list[Seconder]] = relationship(
+        order_by="Seconder.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_valid(self) -> bool:
+        """Stands: accepted, not withdrawn, and seconded by enough members."""
+        return (
+            self.accepted_at is not None
+            and self.withdrawn_at is None
+            and len(self.seconders) >= self.selection.seconders_needed
+        )
+
+    @property
+    def status(self) -> str:
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        if self.accepted_at is None:
+            return "waiting for the nominee to accept"
+        missing = self.selection.seconders_needed - len(self.seconders)
+        if missing > 0:
+            return f"needs {missing} more seconder{'s' if missing != 1 else ''}"
+        return "valid"
+
+
+class Seconder(Model):
+    __tablename__ = "selection_seconders"
+    __table_args__ = (UniqueConstraint("nomination_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_nominations.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+
+    member: Mapped[Member] = relationship(viewonly=True)
+
+
+class Question(Model):
+    """A hustings question a member put; officers approve, reject or merge it into another."""
+
+    __tablename__ = "selection_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), index=True
+    )
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("selection_questions.id", ondelete="SET NULL")
+    )
+    moderated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+
+
+class Answer(Model):
+    """A candidate's written answer to an approved question; hidden until answers publish."""
+
+    __tablename__ = "selection_answers"
+    __table_args__ = (UniqueConstraint("question_id", "nomination_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_questions.id", ondelete="CASCADE"), index=True
+    )
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("selection_nominations.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)

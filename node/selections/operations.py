@@ -1,0 +1,220 @@
+"""Opening a selection and its nominations: nominate, accept, second, write a statement,
+withdraw. All state changes of nominations live here; they never commit (the view does).
+
+Who may take part is checked here, not in the templates: a member *in good standing* (active,
+not erased, and a member for at least the selection's ``min_days``) may nominate and second;
+only the nominee writes their statement, accepts or withdraws; nothing about a nomination
+changes once nominations have closed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select
+
+from node import clock
+from node.audit import record
+from node.errors import Conflict, Forbidden, Invalid
+from node.extensions import db
+from node.forms import multi_line_problem
+from node.groups.models import Group
+from node.members.models import Member
+from node.selections.models import MAX_STATEMENT, Nomination, Seconder, Selection
+from node.selections.timetable import FIELDS, SelectionSpec, validate
+
+
+def open_selection(group: Group, spec: SelectionSpec, actor: Member | None) -> Selection:
+    validate(spec, clock.utcnow_naive())
+    selection = Selection(group_id=group.id, created_by_id=actor.id if actor else None)
+    for name in FIELDS:
+        setattr(selection, name, getattr(spec, name))
+    db.session.add(selection)
+    db.session.flush()
+    record(group, actor, "open-selection", f"selection #{selection.id}", selection.title)
+    return selection
+
+
+# ----------------------------------------------------------------------------- where it stands
+def phase(selection: Selection, now: datetime | None = None) -> str:
+    """upcoming → nominations → hustings → ballot → done, by the timetable (and by what the
+    scheduler has done: the hustings start once the nominations are really closed)."""
+    now = now or clock.utcnow_naive()
+    if now < selection.nominations_open_at:
+        return "upcoming"
+    if now < selection.nominations_close_at or selection.closed_at is None:
+        return "nominations"
+    if selection.answers_published_at is None:
+        return "hustings"
+    return "ballot" if now < selection.ballot_closes_at else "done"
+
+
+def nominations_open(selection: Selection, now: datetime | None = None) -> bool:
+    now = now or clock.utcnow_naive()
+    return (
+        selection.closed_at is None
+        and selection.nominations_open_at <= now < selection.nominations_close_at
+    )
+
+
+def _require_open(selection: Selection) -> None:
+    if not nominations_open(selection):
+        if clock.utcnow_naive() < selection.nominations_open_at:
+            raise Conflict("Nominations have not opened yet.")
+        raise Conflict("Nominations have closed.")
+
+
+def good_standing_query(selection: Selection) -> Select[Member]:
+    """The members who may nominate, second and be nominated in ``selection``."""
+    cutoff = clock.today() - timedelta(days=selection.min_days)
+    return select(Member).where(
+        Member.group_id == selection.group_id,
+        Member.status == "active",
+        Member.erased_at.is_(None),
+        Member.joined_on <= cutoff,
+    )
+
+
+def in_good_standing(selection: Selection, member: Member) -> bool:
+    return (
+        db.session.scalar(good_standing_query(selection).where(Member.id == member.id)) is not None
+    )
+
+
+def _require_standing(selection: Selection, member: Member, doing: str) -> None:
+    if not in_good_standing(selection, member):
+        days = f" for at least {selection.min_days} days" if selection.min_days else ""
+        raise Forbidden(f"Only members in good standing (active{days}) may {doing}.")
+
+
+def nominee_choices(selection: Selection) -> list[tuple[int, str]]:
+    """Who may be nominated (for the form): members in good standing not yet nominated."""
+    taken = select(Nomination.nominee_id).where(Nomination.selection_id == selection.id)
+    members = db.session.scalars(
+        good_standing_query(selection)
+        .where(Member.id.not_in(taken))
+        .order_by(Member.name, Member.id)
+        .limit(2000)
+    )
+    return [(m.id, m.name) for m in members]
+
+
+def nomination_of(selection: Selection, member: Member) -> Nomination | None:
+    return db.session.scalar(
+        select(Nomination).where(
+            Nomination.selection_id == selection.id, Nomination.nominee_id == member.id
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- nominations
+def nominate(selection: Selection, nominator: Member, nominee_id: int) -> Nomination:
+    """``nominator`` puts ``nominee_id`` forward (themselves, if the rules allow it)."""
+    _require_open(selection)
+    _require_standing(selection, nominator, "nominate")
+    nominee = db.session.scalar(good_standing_query(selection).where(Member.id == nominee_id))
+    if nominee is None:
+        message = "Choose a member in good standing of this group."
+        raise Invalid(message, fields={"nominee_id": message})
+    own = nominee.id == nominator.id
+    if own and not selection.self_nomination:
+        raise Invalid("This selection's rules do not allow nominating yourself.")
+    if nomination_of(selection, nominee) is not None:
+        message = f"{nominee.name} has already been nominated."
+        raise Invalid(message, fields={"nominee_id": message})
+    now = clock.utcnow_naive()
+    nomination = Nomination(
+        group_id=selection.group_id,
+        selection_id=selection.id,
+        nominee_id=nominee.id,
+        nominated_by_id=nominator.id,
+        accepted_at=now if own else None,
+        statement="",
+    )
+    db.session.add(nomination)
+    db.session.flush()
+    record(
+        selection.group,
+        nominator,
+        "nominate",
+        f"selection #{selection.id}",
+        f"nomination #{nomination.id}: member #{nominee.id}" + (" (self)" if own else ""),
+    )
+    return nomination
+
+
+def _require_nominee(nomination: Nomination, member: Member) -> None:
+    if nomination.nominee_id != member.id:
+        raise Forbidden("Only the nominee can do this.")
+
+
+def accept(nomination: Nomination, member: Member) -> None:
+    _require_open(nomination.selection)
+    _require_nominee(nomination, member)
+    if nomination.withdrawn_at is not None:
+        raise Conflict("You withdrew this nomination.")
+    if nomination.accepted_at is None:
+        nomination.accepted_at = clock.utcnow_naive()
+        record(
+            nomination.selection.group, member, "accept-nomination", f"nomination #{nomination.id}"
+        )
+
+
+def second(nomination: Nomination, member: Member) -> Seconder:
+    selection = nomination.selection
+    _require_open(selection)
+    _require_standing(selection, member, "second a nomination")
+    if member.id in (nomination.nominee_id, nomination.nominated_by_id):
+        raise Invalid("The nominee and the member who nominated them cannot also second it.")
+    if nomination.withdrawn_at is not None:
+        raise Conflict("This nomination was withdrawn.")
+    if any(s.member_id == member.id for s in nomination.seconders):
+        raise Conflict("You have already seconded this nomination.")
+    seconder = Seconder(group_id=nomination.group_id, member_id=member.id)
+    nomination.seconders.append(seconder)
+    db.session.flush()
+    record(selection.group, member, "second-nomination", f"nomination #{nomination.id}")
+    return seconder
+
+
+def write_statement(nomination: Nomination, member: Member, text: str) -> None:
+    """The nominee's statement (Markdown, shown through ``node.richtext``), until the close."""
+    _require_open(nomination.selection)
+    _require_nominee(nomination, member)
+    text = text.strip()
+    if len(text) > MAX_STATEMENT:
+        message = f"Keep your statement to {MAX_STATEMENT:,} characters."
+        raise Invalid(message, fields={"statement": message})
+    if problem := multi_line_problem(text):
+        raise Invalid(problem, fields={"statement": problem})
+    nomination.statement = text
+    nomination.statement_at = clock.utcnow_naive()
+    record(nomination.selection.group, member, "write-statement", f"nomination #{nomination.id}")
+
+
+def withdraw(nomination: Nomination, member: Member) -> None:
+    """The nominee steps down (or declines); possible until nominations close."""
+    _require_open(nomination.selection)
+    _require_nominee(nomination, member)
+    if nomination.withdrawn_at is None:
+        nomination.withdrawn_at = clock.utcnow_naive()
+        record(
+            nomination.selection.group,
+            member,
+            "withdraw-nomination",
+            f"nomination #{nomination.id}",
+        )
+
+
+def valid_nominations(selection: Selection) -> list[Nomination]:
+    """The nominations that stand, by the nominee's name (the order of the ballot paper)."""
+    valid = [n for n in selection.nominations if n.is_valid]
+    return sorted(valid, key=lambda n: (n.nominee.name.casefold(), n.id))
+
+
+def selections_query(group: Group) -> Select[Selection]:
+    return (
+        select(Selection)
+        .where(Selection.group_id == group.id)
+        .order_by(Selection.nominations_close_at.desc(), Selection.id.desc())
+    )

@@ -1,0 +1,52 @@
+"""Wire the selections room into the node: its pages, a menu link, the periodic
+task (close nominations into a ballot, publish answers) with a lazy on-request run, the erasure
+hook and demo content."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, current_app, request
+
+from node import clock
+from node.extensions import db
+from node.rooms import Rooms
+
+log = logging.getLogger(__name__)
+LAZY_EVERY = timedelta(seconds=30)
+
+
+def _lazy_run_due() -> None:
+    """Run the selections task at most every 30 s (by node.clock) from an incoming request,
+    so nominations close into a ballot on time even where no worker runs."""
+    from node.selections.balloting import run_due
+
+    if request.endpoint in (None, "static", "healthz"):
+        return
+    state = current_app.extensions.setdefault("selections", {})
+    now = clock.now()
+    last = state.get("lazy_at")
+    if last is not None and last <= now < last + LAZY_EVERY:
+        return
+    state["lazy_at"] = now
+    try:
+        run_due()
+    except Exception:  # never break a page view because of a background task
+        db.session.rollback()
+        log.exception("selections: lazy run_due failed")
+
+
+def init_app(app: Flask, rooms: Rooms) -> None:
+    from node.selections import hustings_views  # noqa: F401  (its routes are on bp)
+    from node.selections.balloting import run_due
+    from node.selections.demo import seed
+    from node.selections.erasure import HOOK
+    from node.selections.views import bp
+
+    app.register_blueprint(bp)
+    app.before_request(_lazy_run_due)
+    rooms.nav("Selections", "selections.index")
+    rooms.task("selections", run_due)
+    rooms.erasure(HOOK)
+    rooms.demo(seed, order=70)

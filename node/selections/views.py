@@ -1,0 +1,227 @@
+"""Selection pages: the list, opening one, its page, and nominations (nominate, accept, second,
+statement, withdraw, the officers' log). Hustings pages are in ``hustings_views``.
+
+Every page of a selection first brings it up to date (:func:`current`): a nominations close or an
+answers deadline that has passed is acted on before the page is drawn, whether or not a worker
+runs, so nobody sees a stale phase.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, render_template, request
+from flask.typing import ResponseReturnValue
+from wtforms import SelectChoice
+
+from node import web
+from node.extensions import db, limiter
+from node.members.access import member_required, officer_required
+from node.organising.times import to_utc
+from node.selections import balloting, hustings
+from node.selections import operations as ops
+from node.selections.forms import TIMES, NominateForm, SelectionForm, StatementForm
+from node.selections.models import OUTCOMES, Nomination, Selection
+from node.selections.timetable import FIELDS, SelectionSpec
+from node.tenancy import current_group, get_or_404
+
+bp = Blueprint("selections", __name__)
+POSTS = "60 per minute"  # each member's posts to one page, as the other rooms' forms
+
+
+def current(selection_id: int) -> Selection:
+    """The selection (this group's, or 404), with a due close or publication done first."""
+    selection = get_or_404(Selection, selection_id)
+    if selection.closed_at is None and balloting.close_nominations(selection) is not None:
+        db.session.commit()
+    if selection.answers_published_at is None and hustings.publish_answers(selection):
+        db.session.commit()
+    return selection
+
+
+def nomination_in(selection: Selection, nomination_id: int) -> Nomination:
+    nomination = get_or_404(Nomination, nomination_id)
+    if nomination.selection_id != selection.id:
+        abort(404)
+    return nomination
+
+
+@bp.route("/selections")
+@member_required
+def index() -> ResponseReturnValue:
+    found = web.paginate(ops.selections_query(current_group()))
+    return render_template("selections/index.html", **found.context("selections"), phase=ops.phase)
+
+
+def _spec(form: SelectionForm) -> SelectionSpec:
+    values: dict[str, Any] = {name: getattr(form, name).data for name in FIELDS}
+    for name in TIMES:
+        values[name] = to_utc(values[name])
+    return SelectionSpec(**values)
+
+
+@bp.route("/selections/new", methods=["GET", "POST"])
+@officer_required
+def new() -> ResponseReturnValue:
+    form = SelectionForm()
+    answer = web.submit(
+        form,
+        lambda: ops.open_selection(current_group(), _spec(form), g.member),
+        lambda selection: web.done(
+            "The selection is open. Members can nominate from the opening time.",
+            "selections.show",
+            selection_id=selection.id,
+        ),
+    )
+    return answer or web.form_page("selections/form.html", form=form)
+
+
+def _nominate_form(selection: Selection) -> NominateForm:
+    form = NominateForm()
+    form.nominee_id.choices = [
+        SelectChoice(str(i), name) for i, name in ops.nominee_choices(selection)
+    ]
+    return form
+
+
+def _show(selection: Selection, form: NominateForm, status: int = 200) -> ResponseReturnValue:
+    member = g.member
+    waiting = [
+        n
+        for n in selection.nominations
+        if n.nominee_id == member.id and n.accepted_at is None and n.withdrawn_at is None
+    ]
+    page = render_template(
+        "selections/show.html",
+        selection=selection,
+        phase=ops.phase(selection),
+        is_open=ops.nominations_open(selection),
+        questions_open=hustings.questions_open(selection),
+        in_good_standing=ops.in_good_standing(selection, member),
+        mine=ops.nomination_of(selection, member),
+        to_accept=waiting,
+        standing=[n for n in selection.nominations if n.accepted_at and not n.withdrawn_at],
+        valid=ops.valid_nominations(selection) if selection.closed_at else [],
+        form=form,
+        outcomes=OUTCOMES,
+        method=balloting.method_for(selection.places),
+    )
+    return page, status
+
+
+@bp.route("/selections/<int:selection_id>")
+@member_required
+def show(selection_id: int) -> ResponseReturnValue:
+    selection = current(selection_id)
+    return _show(selection, _nominate_form(selection))
+
+
+@bp.route("/selections/<int:selection_id>/nominate", methods=["POST"])
+@member_required
+@limiter.limit(POSTS, methods=["POST"])
+def nominate(selection_id: int) -> ResponseReturnValue:
+    """Nominate a member chosen from the list, or yourself (the form's "myself" button)."""
+    selection = current(selection_id)
+    form = _nominate_form(selection)
+    me = g.member
+    if request.form.get("nominee_id") == str(me.id):  # let the operation give the reason
+        form.nominee_id.choices = [*(form.nominee_id.choices or []), SelectChoice(str(me.id))]
+    answer = web.submit(
+        form,
+        lambda: ops.nominate(selection, me, form.nominee_id.data or 0),
+        lambda n: web.done(
+            "You have nominated yourself. Now write your statement."
+            if n.nominee_id == me.id
+            else f"You have nominated {n.nominee.name}. They must accept before the close.",
+            "selections.show",
+            selection_id=selection.id,
+        ),
+    )
+    return answer or _show(selection, form, 400)
+
+
+def _action(selection_id: int, nomination_id: int, do: Any, message: str) -> ResponseReturnValue:
+    selection = current(selection_id)
+    nomination = nomination_in(selection, nomination_id)
+    web.check_form()
+    do(nomination, g.member)
+    return web.done(message, "selections.show", selection_id=selection.id)
+
+
+@bp.route("/selections/<int:selection_id>/nominations/<int:nomination_id>/accept", methods=["POST"])
+@member_required
+def accept(selection_id: int, nomination_id: int) -> ResponseReturnValue:
+    return _action(selection_id, nomination_id, ops.accept, "You have accepted the nomination.")
+
+
+@bp.route("/selections/<int:selection_id>/nominations/<int:nomination_id>/second", methods=["POST"])
+@member_required
+@limiter.limit(POSTS, methods=["POST"])
+def second(selection_id: int, nomination_id: int) -> ResponseReturnValue:
+    return _action(selection_id, nomination_id, ops.second, "You have seconded the nomination.")
+
+
+@bp.route(
+    "/selections/<int:selection_id>/nominations/<int:nomination_id>/withdraw", methods=["POST"]
+)
+@member_required
+def withdraw(selection_id: int, nomination_id: int) -> ResponseReturnValue:
+    return _action(selection_id, nomination_id, ops.withdraw, "Your nomination is withdrawn.")
+
+
+@bp.route(
+    "/selections/<int:selection_id>/nominations/<int:nomination_id>/statement",
+    methods=["GET", "POST"],
+)
+@member_required
+@limiter.limit(POSTS, methods=["POST"])
+def statement(selection_id: int, nomination_id: int) -> ResponseReturnValue:
+    selection = current(selection_id)
+    nomination = nomination_in(selection, nomination_id)
+    if nomination.nominee_id != g.member.id:
+        abort(403, "Only the nominee writes their statement.")
+    form = StatementForm()
+    if request.method == "GET":
+        form.statement.data = nomination.statement
+    answer = web.submit(
+        form,
+        lambda: ops.write_statement(nomination, g.member, form.statement.data or ""),
+        lambda _: web.done(
+            "Your statement is saved.", "selections.show", selection_id=selection.id
+        ),
+    )
+    return answer or web.form_page(
+        "selections/statement.html",
+        form=form,
+        selection=selection,
+        nomination=nomination,
+        is_open=ops.nominations_open(selection),
+    )
+
+
+@bp.route("/selections/<int:selection_id>/nominations")
+@officer_required
+def log(selection_id: int) -> ResponseReturnValue:
+    """The officers' nomination log: every nomination, who made it, seconders, status."""
+    selection = current(selection_id)
+    return render_template("selections/log.html", selection=selection)
+
+
+@bp.route("/selections/<int:selection_id>/candidates/<int:nomination_id>")
+@member_required
+def candidate(selection_id: int, nomination_id: int) -> ResponseReturnValue:
+    """A candidate's statement and (once published) answers: linked from the ballot paper."""
+    selection = current(selection_id)
+    nomination = nomination_in(selection, nomination_id)
+    own = nomination.nominee_id == g.member.id
+    if not own and not (selection.closed_at and nomination.is_valid):
+        abort(404)
+    answers = hustings.visible_answers(selection, nomination, g.member)
+    return render_template(
+        "selections/candidate.html",
+        selection=selection,
+        nomination=nomination,
+        questions=hustings.questions(selection, "approved"),
+        answers=answers,
+        own=own,
+    )
