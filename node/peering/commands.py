@@ -250,7 +250,9 @@ def worker(once: bool, max_items: int | None, interval: float) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     click.echo("Worker running (SIGTERM or Ctrl-C to stop)")
     while not stop.is_set():
-        scheduler.run_due_tasks()
+        done = scheduler.run_due_tasks()
+        if any(count > 0 for count in done.values()):  # what this worker did (others share it)
+            click.echo(" ".join(f"{name}={count}" for name, count in done.items() if count > 0))
         stop.wait(interval)
     click.echo("Worker stopped")
 
