@@ -313,6 +313,22 @@ class FederationClient:
         """POST a signed follow/unfollow request (``application/jose``) to an inbox."""
         return self._post(url, signed_request.encode("ascii"), JOSE)
 
+    def fetch_text(self, url: str, limit: int = 64 * 1024) -> str:
+        """GET a small UTF-8 text document (a transparency log's checkpoint or key)."""
+        _, body = self._request("GET", url, limit=limit, headers={"Accept": "text/plain"})
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadResponse(f"{url[:200]} did not return UTF-8 text") from None
+
+    def fetch_json(self, url: str, limit: int = MAX_JSON_BYTES) -> Any:
+        """GET a JSON document (strictly parsed; its shape is the caller's to check)."""
+        return self._get_json(url, limit)
+
+    def post_text(self, url: str, text: str, content_type: str = "text/plain") -> InboxResult:
+        """POST a small text body (a witness's cosignature) and read the JSON answer."""
+        return self._post(url, text.encode("utf-8"), content_type)
+
     def _post(self, url: str, data: bytes, content_type: str) -> InboxResult:
         response, body = self._request(
             "POST",

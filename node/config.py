@@ -184,6 +184,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Let federation requests (follow, pull, push, JWKS, hub) reach loopback and private "
         "addresses: for a local demo or a federation on a private network only.",
     ),
+    Setting(
+        "WITNESS_GRACE_MINUTES",
+        _positive_int,
+        60,
+        "How long the hub may take to put a statement it accepted into its log before the "
+        "group's witness keeps it as evidence of a missing statement.",
+    ),
+    Setting(
+        "WITNESS_INTERVAL_SECONDS",
+        _count,
+        60,
+        "How often each group's witness checks its hub's log (and cosigns it); 0: every run of "
+        "the worker.",
+    ),
     Setting("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", "Log level."),
     Setting(
         "METRICS_TOKEN",

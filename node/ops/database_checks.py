@@ -175,3 +175,31 @@ def check_audit_chain() -> list[Finding]:
         )
         for slug, found in broken.items()
     ]
+
+
+def check_witness_evidence() -> list[Finding]:
+    """Evidence a group's witness kept against its hub's log that no officer has read yet."""
+    from node.groups.operations import list_groups
+    from node.witness.evidence import count_open
+
+    try:
+        counts = count_open()
+        slugs = {g.id: g.slug for g in list_groups()}
+    except Exception:  # noqa: BLE001 - table missing (migrations pending): the migrations check says so
+        from node.extensions import db
+
+        db.session.rollback()
+        return []
+    if not counts:
+        return [Finding(OK, "hub log", "the witnesses found nothing wrong with any hub's log")]
+    return [
+        Finding(
+            WARN,
+            "hub log",
+            f"{slugs.get(group_id, group_id)}: {count} piece(s) of evidence that the hub's log "
+            "left out or changed something, or showed another group a different log",
+            "the group's officers see it on their dashboard (The hub's log); send the details "
+            "to the hub's officers, then mark it as read",
+        )
+        for group_id, count in sorted(counts.items())
+    ]

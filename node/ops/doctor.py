@@ -20,6 +20,7 @@ from node.ops.database_checks import (
     check_database,
     check_dead_letters,
     check_groups,
+    check_witness_evidence,
 )
 from node.ops.findings import FAIL, OK, WARN, Finding
 from node.ops.server_checks import (
@@ -130,6 +131,7 @@ def run_checks(peers: Iterable[str] = ()) -> list[Finding]:
             found += check_groups()
             found += check_dead_letters()
             found += check_audit_chain()
+            found += check_witness_evidence()
             found += check_backups(config)
             found += check_remote([*peers, *federation_targets()])
         finally:

@@ -174,3 +174,29 @@ class Destination(Model):
     probe_started: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class LogPosition(Model):
+    """Where a hub's transparency log holds one of our own statements: the leaf index the hub
+    answered with when it accepted the statement (``source`` "accepted"), or the one the witness
+    found by reading the log's entries ("found"). The witness (``node.witness``) checks an
+    inclusion proof for it against each new checkpoint until ``verified_size`` is set; after
+    that, consistency between checkpoints carries the inclusion forward."""
+
+    __tablename__ = "federation_log_positions"
+    __table_args__ = (UniqueConstraint("statement_pk", "log"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    statement_pk: Mapped[int] = mapped_column(
+        ForeignKey("federation_statements.id", ondelete="CASCADE")
+    )  # UNIQUE (statement_pk, log) serves it
+    # The hub's origin (scheme://host:port), as net.origin() gives it for its inbox.
+    log: Mapped[str] = mapped_column(String(URL_LEN))
+    leaf_index: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(10), default="accepted")
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+    verified_size: Mapped[int | None] = mapped_column(BigInteger)
+    verified_at: Mapped[datetime | None]
+
+    statement: Mapped[Statement] = relationship()

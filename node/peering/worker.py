@@ -31,7 +31,7 @@ from federation.errors import DeliveryError
 from node import clock, scheduler
 from node.extensions import db
 from node.groups.models import Group
-from node.peering import net
+from node.peering import log_positions, net
 from node.peering.breaker import allowed, answered, failed
 from node.peering.ingest import receive
 from node.peering.models import Delivery, Peer, Statement
@@ -141,6 +141,7 @@ def _send(destination: str, rows: list[Delivery]) -> int:
     _crash_hook()
     answered(origin)
     accepted = len(rows) if result.ok else min(result.index or 0, len(rows))
+    log_positions.record(destination, rows[:accepted], result.body)
     for row in rows[:accepted]:
         row.state, row.delivered_at, row.attempts = "delivered", now, row.attempts + 1
         row.locked_until = row.claimed_by = None

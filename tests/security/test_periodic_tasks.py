@@ -188,6 +188,19 @@ def _hub_log_checkpoint(make_group: Any, make_member: Any) -> None:
         make_group(slug.title(), slug=slug, role="hub")
 
 
+def _witness(make_group: Any, make_member: Any) -> None:
+    """Each group joined a hub whose log cannot be reached."""
+    from node.hub.models import HubLink
+
+    for slug in ("aston", "bootle"):
+        group = make_group(slug.title(), slug=slug)
+        hub = f"{UNREACHABLE}/{slug}-hub"
+        db.session.add(
+            HubLink(group_id=group.id, hub_url=hub, name="Hub", keys=[], registry_url=hub)
+        )
+    db.session.commit()
+
+
 def _selections(make_group: Any, make_member: Any) -> None:
     """Each group: a selection whose nominations close in a minute, three standing for one place
     (so closing makes a ballot)."""
@@ -220,6 +233,7 @@ ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "members.invite_everyone": _invite_everyone,
     "newsletters.send": _newsletters,
     "follows.digest": _follows,
+    "witness": _witness,
     "selections": _selections,
 }
 
