@@ -88,7 +88,7 @@ def test_a_segment_send_reaches_exactly_its_consenting_members(
     listing = organiser_client.get("/newsletters").get_data(as_text=True)
     assert "Ward news" in listing and "Ward or branch: A" in listing
     row = listing.split("Ward news", 1)[1].split("</tr>", 1)[0]
-    assert "<td>sent</td>" in row and "<td>2</td>" in row and "<td>0</td>" in row
+    assert '"State">sent</td>' in row and '"Sent">2</td>' in row and '"Failed">0</td>' in row
     shown = organiser_client.get(f"/newsletters/{newsletter_id}").get_data(as_text=True)
     assert "2 sent, 0 failed, 0 still to send" in shown
     assert "1 without e-mail consent, 1 without an address" in shown
