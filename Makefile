@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint format bench bench-hub clean
+.PHONY: install run test test-fast lint format screenshots bench bench-hub clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The main pages of a fresh demo instance, desktop and phone, as PNGs in docs/screenshots/
+# (needs /usr/bin/chromium); commit them after changing how a page looks.
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots/take.py
 
 # Benchmarks print their figures and ratios against baselines measured in the same run
 # (docs/performance.md). bench-hub needs PostgreSQL; the full run is
