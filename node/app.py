@@ -50,6 +50,7 @@ def _room_setups() -> list[Any]:
     from node.peering import setup as peering
     from node.public import setup as public
     from node.scheduler import setup as scheduler
+    from node.selections import setup as selections
     from node.unions import setup as unions
     from node.witness import setup as witness
 
@@ -64,6 +65,7 @@ def _room_setups() -> list[Any]:
         unions,
         newsletters,
         motions,
+        selections,
         oidc,
         public,
         scheduler,

@@ -96,6 +96,9 @@ class Rooms:
     commitments: list[Callable[..., Any]] = field(default_factory=list)  # a member's sign-ups
     event_links: list[Callable[..., Any]] = field(default_factory=list)  # what events belong to
     linked_events: list[Callable[..., Any]] = field(default_factory=list)  # a thing's events
+    # ballot -> {option position: address of more about that option} (a candidate's statement),
+    # linked from the ballot paper; the ballots room asks, the room that made the ballot answers.
+    option_details: list[Callable[[Any], dict[int, str]]] = field(default_factory=list)
 
     def nav(self, label: str, endpoint: str, role: str = "member") -> None:
         self.nav_links.append(NavLink(label, endpoint, role))
@@ -117,6 +120,13 @@ class Rooms:
     def demo(self, seed: DemoSeed, order: int = 50) -> None:
         """A demo seed; lower ``order`` runs first (ties keep registration order)."""
         self.demo_seeds.append((order, seed))
+
+    def details_of(self, ballot: Any) -> dict[int, str]:
+        """Option position -> a page about that option, from every ``option_details`` provider."""
+        found: dict[int, str] = {}
+        for provider in self.option_details:
+            found.update(provider(ballot))
+        return found
 
     def ordered_panels(self) -> list[Panel]:
         return _by_order(self.panels)

@@ -25,7 +25,7 @@ from node.ballots.models import Ballot, Elector, Participation
 from node.ballots.scheduling import run_due
 from node.ballots.views import bp
 from node.extensions import db
-from node.rooms import Rooms
+from node.rooms import Rooms, rooms_of
 
 log = logging.getLogger(__name__)
 LAZY_EVERY = timedelta(seconds=30)
@@ -71,8 +71,14 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
     }
 
 
+def _option_details(ballot: Ballot) -> dict[int, str]:
+    """For the ballot paper: option position -> a page about it (``Rooms.option_details``)."""
+    return rooms_of().details_of(ballot)
+
+
 def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(bp)
+    app.add_template_global(_option_details, "option_details")
     app.before_request(_lazy_run_due)
     rooms.nav("Ballots", "ballots.index")
     rooms.panel(_panel)

@@ -1,6 +1,6 @@
 """Wire the selections room into the node: its pages, a menu link, the periodic
-task (close nominations into a ballot, publish answers) with a lazy on-request run, the erasure
-hook and demo content."""
+task (close nominations into a ballot, publish answers) with a lazy on-request run, the
+``option_details`` provider for the ballot paper, the erasure hook and demo content."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _lazy_run_due() -> None:
 
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.selections import hustings_views  # noqa: F401  (its routes are on bp)
-    from node.selections.balloting import run_due
+    from node.selections.balloting import option_links, run_due
     from node.selections.demo import seed
     from node.selections.erasure import HOOK
     from node.selections.views import bp
@@ -48,5 +48,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.before_request(_lazy_run_due)
     rooms.nav("Selections", "selections.index")
     rooms.task("selections", run_due)
+    rooms.option_details.append(option_links)
     rooms.erasure(HOOK)
     rooms.demo(seed, order=70)
