@@ -51,7 +51,7 @@ COMMANDS: dict[str, Entry] = _table(
     ("statements", "node.peering.commands:statements", "Statements this group holds (its own and received).", "Federation"),
     ("keys", "node.peering.commands:keys", "The group's signing keys.", "Federation"),
     ("hub", "node.hub.commands:hub_cmd", "The national hub: enrol groups, audit and rebuild, or join a hub from a node.", "Hub"),
-    ("log", "node.witness.commands:log_cmd", "The hub's transparency log: prove a statement is in it.", "Hub"),
+    ("log", "node.witness.commands:log_cmd", "The hub's transparency log: verify all of it, or prove a statement is in it.", "Hub"),
     ("oidc", "node.oidc.commands:oidc", "National single sign-on (OpenID Connect): hub provider and node clients.", "Hub"),
     ("serve", "node.cli.serve:serve", "Run the development server (production: gunicorn node.wsgi:app).", "Operations"),
     ("worker", "node.peering.commands:worker", "Deliver statements, pull peers, and run other rooms' periodic tasks.", "Operations"),

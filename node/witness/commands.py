@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from node.commands import fail, with_group
+from node.hub.log.verify import verify
 
 if TYPE_CHECKING:
     from node.groups.models import Group
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 @click.group("log")
 def log_cmd() -> None:
-    """The hub's transparency log: prove a statement is in it."""
+    """The hub's transparency log: verify all of it, or prove a statement is in it."""
 
 
 @log_cmd.command("prove")
@@ -43,5 +44,7 @@ def prove(statement_id: str, group: Group) -> None:
     for line in proved:
         click.echo(line)
 
+
+log_cmd.add_command(verify)  # anyone's check of a whole log (the hub's side, node.hub.log)
 
 COMMANDS = [log_cmd]

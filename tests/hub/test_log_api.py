@@ -163,11 +163,19 @@ def test_a_witness_cosigns_and_the_checkpoint_carries_it(app, wsgi, hub, enrolle
         content_type="text/plain",
     )
     assert as_note.status_code == 202, as_note.json
-    witnesses = [_signer(walton).verifier, _signer(crosby).verifier]
+    # The third: the bare line (the hub finds the checkpoint it verifies with).
+    shepperton = enrolled["shepperton"]
+    bare = tcp.cosign(signed.checkpoint, _signer(shepperton), 1764892950).line()
+    as_line = app.test_client().post(
+        "/hub/log/cosignature", base_url=HUB, data=bare, content_type="text/plain"
+    )
+    assert as_line.status_code == 202, as_line.json
+    witnesses = [_signer(g).verifier for g in (walton, crosby, shepperton)]
     again = _checkpoint(app, "?size=2", witnesses)
     assert {(c.name, c.timestamp) for c in again.cosignatures} == {
         ("walton.test", 1764892800),
         ("crosby.test", 1764892900),
+        ("shepperton.test", 1764892950),
     }
     # A later cosignature of the same checkpoint replaces the earlier one.
     newer = tcp.cosign(signed.checkpoint, _signer(walton), 1764893000).line()
@@ -216,6 +224,13 @@ def test_cosignatures_that_do_not_hold_are_refused(app, wsgi, hub, enrolled, mak
     tampered["cosignature"] = tampered["cosignature"][:-6] + "AAAA=\n"
     response = app.test_client().post("/hub/log/cosignature", base_url=HUB, json=tampered)
     assert response.status_code in (400, 403)
+    bare_forgery = app.test_client().post(
+        "/hub/log/cosignature",
+        base_url=HUB,
+        data=tcp.cosign(signed, forged, 1764892800).line(),
+        content_type="text/plain",
+    )
+    assert bare_forgery.status_code == 403
     not_json = app.test_client().post(
         "/hub/log/cosignature", base_url=HUB, data="{", content_type="application/json"
     )

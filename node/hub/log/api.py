@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
+from federation.tlog import note
 from federation.tlog.note import b64encode
 from node.errors import Invalid, NotFound, OperationError
 from node.extensions import csrf, db, limiter
@@ -180,8 +181,8 @@ def _json_cosignature(raw: bytes) -> tuple[str, str]:
 @public
 @limiter.limit("120/minute")
 def cosignature() -> ResponseReturnValue:
-    """A witness's cosignature: JSON ``{"checkpoint", "cosignature"}``, or (any other type) the
-    checkpoint note with the witness's signature line among its signatures."""
+    """A witness's cosignature: JSON ``{"checkpoint", "cosignature"}``; or (any other type) the
+    checkpoint note with the witness's signature line among its signatures, or the bare line."""
     hub = _hub()
     if (request.content_length or 0) > MAX_COSIGNATURE_BODY:
         raise Invalid(f"the body exceeds {MAX_COSIGNATURE_BODY} bytes")
@@ -192,9 +193,13 @@ def cosignature() -> ResponseReturnValue:
         kept = signing.add_cosignature(hub, *_json_cosignature(raw))
     else:
         try:
-            kept = signing.add_cosigned_note(hub, raw.decode("utf-8"))
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise Invalid("the body is not UTF-8 text") from None
+        if text.startswith(note.SIGNATURE_PREFIX) and text.count("\n") <= 1:
+            kept = signing.add_cosignature_line(hub, text)
+        else:
+            kept = signing.add_cosigned_note(hub, text)
     row = db.session.get_one(LogCheckpoint, kept.checkpoint_id)
     answer = {"size": row.size, "witness": kept.line.split(" ")[1], "timestamp": kept.timestamp}
     db.session.commit()

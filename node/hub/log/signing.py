@@ -193,6 +193,30 @@ def _checkpoint_text(text: str) -> str:
     return text
 
 
+#: How many of the newest checkpoints a bare cosignature line is tried against.
+BARE_LINE_CHECKPOINTS = 10
+
+
+def add_cosignature_line(hub: Group, line: str) -> LogCosignature:
+    """Keep a bare cosignature line: it names no checkpoint, so it is checked against the
+    :data:`BARE_LINE_CHECKPOINTS` newest ones and kept with the one it verifies (no commit)."""
+    rows = db.session.scalars(
+        select(LogCheckpoint)
+        .where(LogCheckpoint.group_id == hub.id)
+        .order_by(LogCheckpoint.size.desc())
+        .limit(BARE_LINE_CHECKPOINTS)
+    ).all()
+    if not rows:
+        raise NotFound("the log has signed no checkpoint yet")
+    texts = [note.parse(row.note).text for row in rows]
+    sig = _one_signature(texts[0], line)
+    verifier = _verifier(hub, _witness(hub, sig.name), sig)
+    for text in texts:
+        if verifier.verify(text.encode(), sig.signature):
+            return add_cosignature(hub, text, line)
+    raise Forbidden("the cosignature verifies with none of the log's newest checkpoints")
+
+
 def add_cosigned_note(hub: Group, text: str) -> LogCosignature:
     """Keep the one cosignature of a checkpoint note that the hub does not hold yet: the note
     may also carry the log's signature and cosignatures already served with it (a witness may
@@ -222,27 +246,36 @@ def add_cosigned_note(hub: Group, text: str) -> LogCosignature:
     ).one()
 
 
+def _one_signature(text: str, line: str) -> note.Signature:
+    try:
+        signatures = note.parse(text + "\n" + line.rstrip("\n") + "\n").signatures
+    except TlogError as exc:
+        raise Invalid(f"not a cosignature line: {exc}") from None
+    if len(signatures) != 1:
+        raise Invalid("send exactly one cosignature line")
+    return signatures[0]
+
+
+def _verifier(hub: Group, enrolled: EnrolledGroup, sig: note.Signature) -> tcp.CosignatureVerifier:
+    found = next((v for v in _verifiers(hub, enrolled, sig.name) if v.key_id == sig.key_id), None)
+    if found is None:
+        raise Forbidden(f"the key ID of this cosignature is not one of {sig.name[:200]}'s keys")
+    return found
+
+
 def add_cosignature(hub: Group, checkpoint_text: str, line: str) -> LogCosignature:
     """Verify and keep a witness's cosignature of one of the log's checkpoints (no commit)."""
     text = _checkpoint_text(checkpoint_text)
     try:
         body = tcp.parse_checkpoint(text)
-        signature = note.parse(text + "\n" + line.rstrip("\n") + "\n").signatures
     except TlogError as exc:
-        raise Invalid(f"not a checkpoint and a cosignature line: {exc}") from None
-    if len(signature) != 1:
-        raise Invalid("send exactly one cosignature line")
-    sig = signature[0]
+        raise Invalid(f"not a checkpoint: {exc}") from None
+    sig = _one_signature(text, line)
     row = checkpoint_at(hub, body.size)
     if note.parse(row.note).text != text:
         raise Invalid(f"this is not the checkpoint the log signed at size {body.size}")
     enrolled = _witness(hub, sig.name)
-    verifier = next(
-        (v for v in _verifiers(hub, enrolled, sig.name) if v.key_id == sig.key_id), None
-    )
-    if verifier is None:
-        raise Forbidden(f"the key ID of this cosignature is not one of {sig.name[:200]}'s keys")
-    if not verifier.verify(text.encode(), sig.signature):
+    if not _verifier(hub, enrolled, sig).verify(text.encode(), sig.signature):
         raise Forbidden("the cosignature does not verify")
     timestamp = tcp.cosignature_timestamp(sig)
     kept = db.session.scalar(
