@@ -43,7 +43,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -287,7 +286,10 @@ def send_digests() -> int:
 # ----------------------------------------------------------------------------- erasure
 def _erase(subject: Subject) -> None:
     db.session.execute(delete(Follow).where(Follow.member_id == subject.member.id))
-    db.session.execute(update(News).where(News.actor_id == subject.member.id).values(actor_id=None))
+    for row in db.session.scalars(select(News).where(News.actor_id == subject.member.id)):
+        if subject.name:
+            row.text = row.text.replace(subject.name, "A former member")
+        row.actor_id = None
 
 
 def _export(member: Member) -> dict[str, Any]:
@@ -304,7 +306,7 @@ HOOK = Hook(
     room="follows",
     tables={
         "follows": "deleted",
-        "follow_news": "kept without who caused it: the news reads the same for others",
+        "follow_news": "kept without who caused it; their name in it becomes “A former member”",
     },
     export=_export,
     erase=_erase,

@@ -223,6 +223,25 @@ def _selections(make_group: Any, make_member: Any) -> None:
     db.session.commit()
 
 
+def _motions(make_group: Any, make_member: Any) -> None:
+    """Each group: a motion put to the vote whose first ballot was cancelled, so the task has
+    the next ballot to open."""
+    from node.ballots import operations as ballot_ops
+    from node.ballots.models import Ballot
+    from node.motions import deciding
+    from node.motions import operations as ops
+
+    for slug in ("aston", "bootle"):
+        group = make_group(slug.title(), slug=slug)
+        officer = make_member(group, "officer")
+        ops.set_seconders(group, 0, officer)
+        motion = ops.propose(group, ops.Proposal("Motion", "Text"), officer)
+        deciding.put_to_vote(motion, 1, None, officer)
+        ballot = db.session.get(Ballot, motion.final_ballot_id)
+        ballot_ops.cancel_ballot(ballot, officer, "Wrong question")
+    db.session.commit()
+
+
 ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "ballots": _ballots,
     "events.reminders": _events,
@@ -235,6 +254,7 @@ ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "follows.digest": _follows,
     "witness": _witness,
     "selections": _selections,
+    "motions": _motions,
 }
 
 
