@@ -7,7 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, g, jsonify, make_response, render_template
+from flask import (
+    Flask,
+    Response,
+    g,
+    has_request_context,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from werkzeug.exceptions import HTTPException
 
 if TYPE_CHECKING:
@@ -19,7 +28,7 @@ from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
 from node.members import views as member_views
 from node.members.access import load_identity, public
-from node.rooms import Rooms, init_rooms
+from node.rooms import Rooms, current_section, init_rooms
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -97,6 +106,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_templates(app, rooms)
     for blueprint in (auth_views.bp, member_views.bp, home.bp):  # the foundation's, first
         app.register_blueprint(blueprint)
+    home.register_nav(rooms)
     for setup in _room_setups():
         rooms.names.append(setup.__name__.split(".")[-2])
         setup.init_app(app, rooms)
@@ -195,8 +205,12 @@ def init_templates(app: Flask, rooms: Rooms) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        menu = rooms.menu_for(g.get("member"), g.get("group"))
         return {
-            "nav_links": rooms.nav_for(g.get("member")),
+            "menu": menu,
+            "menu_section": current_section(
+                menu, request.endpoint if has_request_context() else None
+            ),
             "current_group": g.get("group"),
             "current_member": g.get("member"),
             "current_account": g.get("account"),

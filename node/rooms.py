@@ -25,8 +25,26 @@ EXTENSION_KEY = "commonground.rooms"
 Panel = Callable[[Any, Any], "dict[str, Any] | None"]
 # () -> how many things the task did (``node.scheduler``).
 TaskRun = Callable[[], int]
+# (group, ids) -> {id: name}: what the audit log calls "ballot #12" (node.members.audit_words).
+AuditNames = Callable[[Any, list[int]], dict[int, str]]
 # (group, random.Random) -> None: adds demo content once the demo members exist.
 DemoSeed = Callable[[Any, Any], None]
+
+
+# The menu's top-level entries, in order, grouped by task: never more than six, whatever the
+# role. Every nav link names one (``rooms.nav(..., section="decisions")``); a section with one
+# link for this member is that link, a section with more is a page listing them
+# (``home.section``) and a second row of links while one of its pages is shown.
+SECTIONS: dict[str, str] = {
+    "home": "Home",  # the dashboard; a "home" link replaces it (the hub's national dashboard)
+    "decisions": "Decisions",  # ballots, endorsements, motions, selections
+    "organising": "Organising",  # campaigns, events, education, unions, newsletters
+    "members": "Members",  # the member list, development; on a hub, the enrolled groups
+    "group": "Group",  # how the group runs: its public page, the audit log
+    "you": "You",  # your profile, your data, your record
+}
+# Where a link shows: on a local group's menu, on the national hub's, or on both.
+PLACES = ("group", "hub", "both")
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,25 @@ class NavLink:
     label: str
     endpoint: str
     role: str  # the lowest role that sees it: member | organiser | officer
+    section: str  # a key of SECTIONS
+    where: str  # one of PLACES
+
+    def shown_at(self, group: Any) -> bool:
+        is_hub = bool(getattr(group, "is_hub", False))
+        return self.where == "both" or self.where == ("hub" if is_hub else "group")
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One top-level entry of the menu: a section and the links of it this member may follow."""
+
+    section: str
+    label: str
+    links: tuple[NavLink, ...]
+
+    @property
+    def endpoints(self) -> set[str]:
+        return {link.endpoint for link in self.links}
 
 
 @dataclass(frozen=True)
@@ -79,6 +116,7 @@ class Rooms:
     names: list[str] = field(default_factory=list)
     nav_links: list[NavLink] = field(default_factory=list)
     panels: list[tuple[int, Panel]] = field(default_factory=list)
+    panel_places: dict[Panel, str] = field(default_factory=dict)  # panel -> one of PLACES
     tasks: list[Task] = field(default_factory=list)
     erasure_hooks: list[Hook] = field(default_factory=list)
     demo_seeds: list[tuple[int, DemoSeed]] = field(default_factory=list)
@@ -96,16 +134,36 @@ class Rooms:
     commitments: list[Callable[..., Any]] = field(default_factory=list)  # a member's sign-ups
     event_links: list[Callable[..., Any]] = field(default_factory=list)  # what events belong to
     linked_events: list[Callable[..., Any]] = field(default_factory=list)  # a thing's events
+    # "ballot" -> the names of the group's ballots by id, so the audit log names what it means.
+    audit_names: dict[str, AuditNames] = field(default_factory=dict)
     # ballot -> {option position: address of more about that option} (a candidate's statement),
     # linked from the ballot paper; the ballots room asks, the room that made the ballot answers.
     option_details: list[Callable[[Any], dict[int, str]]] = field(default_factory=list)
 
-    def nav(self, label: str, endpoint: str, role: str = "member") -> None:
-        self.nav_links.append(NavLink(label, endpoint, role))
+    def nav(
+        self, label: str, endpoint: str, role: str = "member", *, section: str, where: str = "group"
+    ) -> None:
+        """A menu link under ``section`` (a key of ``SECTIONS``), for ``role`` and above, on a
+        local group's menu, the hub's, or both (``where``, one of ``PLACES``)."""
+        if section not in SECTIONS:
+            raise ValueError(f"nav section {section!r} is not one of {', '.join(SECTIONS)}")
+        if where not in PLACES:
+            raise ValueError(f"nav place {where!r} is not one of {', '.join(PLACES)}")
+        self.nav_links.append(NavLink(label, endpoint, role, section, where))
 
-    def panel(self, panel: Panel, order: int = 50) -> None:
-        """A dashboard panel; lower ``order`` comes first (ties keep registration order)."""
+    def audit_name(self, kind: str, lookup: AuditNames) -> None:
+        """How the audit log names a ``kind`` of target ("ballot" in "ballot #12")."""
+        if kind in self.audit_names:
+            raise ValueError(f"two rooms name the audit targets {kind!r}")
+        self.audit_names[kind] = lookup
+
+    def panel(self, panel: Panel, order: int = 50, *, where: str = "group") -> None:
+        """A dashboard panel; lower ``order`` comes first (ties keep registration order). On a
+        local group's dashboard, or also (``where="both"``) on the hub's national dashboard."""
+        if where not in PLACES:
+            raise ValueError(f"panel place {where!r} is not one of {', '.join(PLACES)}")
         self.panels.append((order, panel))
+        self.panel_places[panel] = where
 
     def task(self, name: str, run: TaskRun) -> None:
         if any(task.name == name for task in self.tasks):
@@ -131,14 +189,51 @@ class Rooms:
     def ordered_panels(self) -> list[Panel]:
         return _by_order(self.panels)
 
+    def panels_for(self, group: Any) -> list[Panel]:
+        """The panels of ``group``'s dashboard: a local group's, or the national hub's."""
+        place = "hub" if getattr(group, "is_hub", False) else "group"
+        return [p for p in self.ordered_panels() if self.panel_places[p] in (place, "both")]
+
     def ordered_demo_seeds(self) -> list[DemoSeed]:
         return _by_order(self.demo_seeds)
 
-    def nav_for(self, member: Any) -> list[NavLink]:
-        """The links ``member`` may follow (none for a visitor)."""
+    def nav_for(self, member: Any, group: Any = None) -> list[NavLink]:
+        """The links ``member`` may follow in ``group`` (none for a visitor)."""
         if member is None:
             return []
-        return [link for link in self.nav_links if member.has_role(link.role)]
+        return [
+            link for link in self.nav_links if member.has_role(link.role) and link.shown_at(group)
+        ]
+
+    def menu_for(self, member: Any, group: Any = None) -> list[MenuEntry]:
+        """The top-level entries ``member`` sees, in ``SECTIONS`` order, empty sections left
+        out; Home is the dashboard unless a "home" link is registered for this place."""
+        if member is None:
+            return []
+        links = self.nav_for(member, group)
+        entries = []
+        for key, label in SECTIONS.items():
+            mine = tuple(link for link in links if link.section == key)
+            if key == "home" and not mine:
+                mine = (NavLink(label, "home.index", "member", "home", "both"),)
+            if mine:
+                entries.append(MenuEntry(key, label, mine))
+        return entries
+
+
+def current_section(menu: list[MenuEntry], endpoint: str | None) -> str | None:
+    """The section the page of ``endpoint`` belongs to: the one holding that very link, else
+    the first holding a link of the same blueprint (a ballot's page is under Ballots')."""
+    if not endpoint:
+        return None
+    for entry in menu:
+        if endpoint in entry.endpoints:
+            return entry.section
+    blueprint = endpoint.rpartition(".")[0]
+    for entry in menu:
+        if any(e.rpartition(".")[0] == blueprint for e in entry.endpoints):
+            return entry.section
+    return None
 
 
 def _by_order(items: list[tuple[int, T]]) -> list[T]:

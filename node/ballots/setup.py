@@ -25,6 +25,7 @@ from node.ballots.models import Ballot, Elector, Participation
 from node.ballots.scheduling import run_due
 from node.ballots.views import bp
 from node.extensions import db
+from node.members.audit_words import titles
 from node.rooms import Rooms, rooms_of
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,8 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(bp)
     app.add_template_global(_option_details, "option_details")
     app.before_request(_lazy_run_due)
-    rooms.nav("Ballots", "ballots.index")
+    rooms.nav("Ballots", "ballots.index", section="decisions")
+    rooms.audit_name("ballot", titles(Ballot, "title"))
     rooms.panel(_panel)
     rooms.erasure(HOOK)
     rooms.demo(seed_ballots)

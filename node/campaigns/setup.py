@@ -37,16 +37,20 @@ def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.campaigns import erasure, providers, sharing
     from node.campaigns.demo import seed as seed_demo
+    from node.campaigns.models import Action, Campaign
     from node.campaigns.views import bp
+    from node.members.audit_words import titles
 
     app.register_blueprint(bp)
     app.jinja_env.filters["localtime"] = localtime
     rooms.record_entries.append(providers.record_entries)
     rooms.commitments.append(providers.commitments)
     rooms.event_links.append(providers.event_links)
-    rooms.nav("Campaigns", "campaigns.index")
-    rooms.nav("My record", "campaigns.my_record")
-    rooms.nav("Development", "campaigns.ladder_index", "officer")
+    rooms.nav("Campaigns", "campaigns.index", section="organising")
+    rooms.audit_name("campaign", titles(Campaign, "title"))
+    rooms.audit_name("action", titles(Action, "title"))
+    rooms.nav("My record", "campaigns.my_record", section="you")
+    rooms.nav("Development", "campaigns.ladder_index", "officer", section="members")
     rooms.panel(campaigns_panel)
     rooms.erasure(erasure.HOOK)
     rooms.public_listings.append(providers.public_listing)

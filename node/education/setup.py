@@ -10,10 +10,13 @@ from node.rooms import Rooms
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.education import erasure, providers
     from node.education.demo import seed as seed_demo
+    from node.education.models import Programme
     from node.education.views import bp
+    from node.members.audit_words import titles
 
     app.register_blueprint(bp)
-    rooms.nav("Education", "education.index")
+    rooms.nav("Education", "education.index", section="organising")
+    rooms.audit_name("programme", titles(Programme, "title"))
     rooms.erasure(erasure.HOOK)
     rooms.record_entries.append(providers.record_entries)
     rooms.event_links.append(providers.event_links)

@@ -20,10 +20,13 @@ def events_panel(group: Any, member: Any) -> dict[str, Any]:
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.events import erasure, operations, providers
     from node.events.demo import seed as seed_demo
+    from node.events.models import Event
     from node.events.views import bp
+    from node.members.audit_words import titles
 
     app.register_blueprint(bp)
-    rooms.nav("Events", "events.index")
+    rooms.nav("Events", "events.index", section="organising")
+    rooms.audit_name("event", titles(Event, "title"))
     rooms.panel(events_panel, order=10)
     rooms.erasure(erasure.HOOK)
     rooms.digest_sections.append(providers.segments)

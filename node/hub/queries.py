@@ -203,3 +203,15 @@ def group_json(g: EnrolledGroup) -> dict[str, Any]:
         "last_statement_at last_sweep_ok_at sweep_failures last_error",
         forked=g.forked_at is not None,
     )
+
+
+def enrolled_by_url(hub: Group, urls: list[str]) -> dict[str, EnrolledGroup]:
+    """The enrolled groups whose id URL is one of ``urls``, by URL: pages show a group's name
+    ("Started by Walton Momentum"), never its address."""
+    wanted = sorted({u for u in urls if u})
+    if not wanted:
+        return {}
+    rows = db.session.scalars(
+        select(EnrolledGroup).where(EnrolledGroup.group_id == hub.id, EnrolledGroup.url.in_(wanted))
+    )
+    return {row.url: row for row in rows}

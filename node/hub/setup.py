@@ -1,4 +1,4 @@
-"""Wire the hub room into the app: blueprints, the dashboard panel, the sweep, and two signals
+"""Wire the hub room into the app: blueprints, the hub's menu, the sweep, and two signals
 (statements received → the aggregates; "is this key vouched for?" → the signed registry).
 Everything checks ``group.is_hub`` at run time, so an ordinary
 node carries the code but never acts on it (except joining a hub and trusting its registry)."""
@@ -21,14 +21,6 @@ def _on_statements_stored(sender: Flask, *, holder: Any, statements: list[Any]) 
         apply_batch(holder, statements)
 
 
-def _panel(group: Any, member: Any) -> dict[str, Any] | None:
-    if not group.is_hub:
-        return None
-    from node.hub import queries
-
-    return {"title": "National hub", "template": "hub/_panel.html", "totals": queries.totals(group)}
-
-
 def _vouched(sender: Flask, *, group_id: int, url: str, thumbprint: str) -> bool:
     from node.hub.registry import trusted_via_registry
 
@@ -41,7 +33,13 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    rooms.panel(_panel)
+    # The hub's menu: hub staff land on the national dashboard (Home), not a local group's.
+    rooms.nav("National dashboard", "hub.overview", section="home", where="hub")
+    rooms.nav("Candidates", "hub.candidates", section="decisions", where="hub")
+    rooms.nav("Campaigns", "hub.campaigns", section="decisions", where="hub")
+    rooms.nav("Enrolled groups", "hub.groups", section="members", where="hub")
+    rooms.nav("Regions", "hub.regions", section="members", where="hub")
+    rooms.nav("Enrolment tokens", "hub.tokens", "officer", section="members", where="hub")
     signals.statements_received.connect(_on_statements_stored, sender=app)
     signals.key_vouched.connect(_vouched, sender=app)
     rooms.task("hub-sweep", sweep.run_sweep)

@@ -25,6 +25,7 @@ from node.members.access import officer_required, public
 from node.peering import keystore, net
 from node.peering.models import ForkEvidence
 from node.replica import reads_replica
+from node.rooms import rooms_of
 from node.tenancy import get_or_404
 from node.web import csv_download, done, filters, paginate
 
@@ -61,14 +62,21 @@ def overview() -> str:
     campaign_series = queries.monthly(hub, "campaign")
     top_candidates = db.session.scalars(queries.candidates(hub).limit(10)).all()
     top_campaigns = db.session.scalars(queries.campaigns(hub).limit(10)).all()
+    member = g.get("member")
+    panels = [panel(hub, member) for panel in rooms_of().panels_for(hub)] if member else []
+    chart, few = charts.chart_or_words(series, "Candidate endorsements per month, by region")
+    campaign_chart, campaign_few = charts.chart_or_words(
+        campaign_series, "Campaign co-endorsements per month, by region"
+    )
     return render_template(
         "hub/overview.html",
         hub=hub,
         totals=queries.totals(hub),
-        chart=charts.stacked_months(series, "Candidate endorsements per month, by region"),
-        campaign_chart=charts.stacked_months(
-            campaign_series, "Campaign co-endorsements per month, by region"
-        ),
+        panels=[p for p in panels if p],
+        chart=chart,
+        few=few,
+        campaign_chart=campaign_chart,
+        campaign_few=campaign_few,
         candidates=top_candidates,
         campaigns=top_campaigns,
         regions=queries.regions(hub),
@@ -126,7 +134,9 @@ def campaigns() -> ResponseReturnValue:
     stmt = queries.campaigns(hub, **chosen)
     if request.args.get("format") == "csv":
         return _csv("campaigns", "title url origin endorsements", stmt, url=lambda c: c.key)
-    return render_template("hub/campaigns.html", page=paginate(stmt, per_page()), filters=chosen)
+    page = paginate(stmt, per_page())
+    origins = queries.enrolled_by_url(hub, [c.origin for c in page.items])
+    return render_template("hub/campaigns.html", page=page, filters=chosen, origins=origins)
 
 
 @bp.route("/campaigns/<int:campaign_id>")
@@ -138,12 +148,15 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
     if request.args.get("format") == "csv":
         return _endorsements_csv(f"campaign-{item.id}", stmt)
     series = queries.monthly(hub, "campaign", item.id)
+    chart, few = charts.chart_or_words(series, f"Co-endorsements of {item.title} by region")
     return render_template(
         "hub/campaign.html",
         item=item,
+        origins=queries.enrolled_by_url(hub, [item.origin]),
         page=paginate(stmt, per_page()),
         region=region,
-        chart=charts.stacked_months(series, f"Co-endorsements of {item.title} by region"),
+        chart=chart,
+        few=few,
         table=charts.month_table(series),
     )
 

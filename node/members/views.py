@@ -23,9 +23,10 @@ from node.audit import AuditEntry
 from node.errors import Invalid
 from node.extensions import db
 from node.forms import EmptyForm
-from node.members import csv_io, erasure
+from node.members import audit_words, csv_io, erasure
 from node.members import operations as ops
 from node.members.access import member_required, officer_required, organiser_required
+from node.members.data_page import readable as data_page_sections
 from node.members.forms import MemberForm, ProfileForm
 from node.members.models import ROLES, STATUSES, Member
 from node.tenancy import current_group, get_or_404, scoped
@@ -161,7 +162,8 @@ def audit() -> ResponseReturnValue:
     entries = web.paginate(
         scoped(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), 50
     )
-    return render_template("members/audit.html", **entries.context("entries"))
+    lines = audit_words.lines(current_group(), entries.items)
+    return render_template("members/audit.html", lines=lines, **entries.context("entries"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -173,6 +175,14 @@ def profile() -> ResponseReturnValue:
         ops.update_member(member, _changes(form, ops.EDITABLE_BY_SELF), member, by_officer=False)
         return web.done("Your profile is saved.", "members.profile")
     return render_template("members/profile.html", form=form, member=member)
+
+
+@bp.route("/profile/data")
+@member_required
+def data_page() -> ResponseReturnValue:
+    """What the group holds about you, as a page to read; the JSON stays a download."""
+    sections = data_page_sections(ops.personal_data(g.member))
+    return render_template("members/my_data.html", sections=sections)
 
 
 @bp.route("/profile/data.json")

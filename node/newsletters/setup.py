@@ -8,10 +8,13 @@ from node.rooms import Rooms
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
+    from node.members.audit_words import titles
     from node.newsletters import erasure, operations
+    from node.newsletters.models import Newsletter
     from node.newsletters.views import bp
 
     app.register_blueprint(bp)
-    rooms.nav("Newsletters", "newsletters.index", "organiser")
+    rooms.nav("Newsletters", "newsletters.index", "organiser", section="organising")
+    rooms.audit_name("newsletter", titles(Newsletter, "subject"))
     rooms.erasure(erasure.HOOK)
     rooms.task(operations.TASK, operations.send_due)

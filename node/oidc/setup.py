@@ -50,7 +50,10 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     init_client(app)
     app.register_blueprint(bp)
     app.register_blueprint(client_bp)
-    rooms.panel(_dashboard)
+    rooms.panel(_dashboard, where="both")
+    rooms.nav(
+        "National members", "oidc.national_members", "officer", section="members", where="hub"
+    )
     signals.electorate_restricted.connect(_good_standing, sender=app)
     rooms.erasure(oidc_erasure.HOOK)
     rooms.member_sections.append(MEMBER_SECTION)

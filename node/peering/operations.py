@@ -273,4 +273,6 @@ def describe(row: Statement, issuer_name: str) -> str:
         return f"{issuer_name} retracted an earlier statement: {body['reason']}"
     if row.type == "key-rotation":
         return f"{issuer_name} changed its signing key (new key {body['new_key']['kid'][:12]}…)"
-    return f"{issuer_name}: {row.type}"
+    if row.type == "registry":
+        return f"{issuer_name} published its list of enrolled groups"
+    return f"{issuer_name}: {row.type.replace('-', ' ')}"

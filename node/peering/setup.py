@@ -15,7 +15,13 @@ from node.rooms import Endorsable, Rooms
 def _panel(group: Any, member: Any) -> dict[str, Any] | None:
     from node.peering.operations import describe, received_statements
 
-    items = [(row, describe(row, name)) for row, name in received_statements(group, limit=5)]
+    # Each line once: the hub re-signs its registry often, and "National Hub published its list
+    # of groups" twice over says nothing more.
+    items: list[tuple[Any, str]] = []
+    for row, name in received_statements(group, limit=20):
+        text = describe(row, name)
+        if len(items) < 5 and all(text != seen for _, seen in items):
+            items.append((row, text))
     return {
         "title": "From groups we follow",
         "template": "federation/_panel.html",
@@ -59,5 +65,5 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     signals.group_created.connect(_make_key, sender=app)
     signals.decision_published.connect(_publish_decision, sender=app)
     rooms.task("federation", worker.run)
-    rooms.nav("Endorsements", "federation.statements")
+    rooms.nav("Endorsements", "federation.statements", section="decisions")
     rooms.panel(_panel)

@@ -28,6 +28,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(bp)
     rooms.public_home = home_page
-    rooms.nav("Public page", "public.settings", "officer")
+    rooms.nav("Public page", "public.settings", "officer", section="group")
     rooms.panel(join_panel)
     rooms.erasure(erasure.HOOK)

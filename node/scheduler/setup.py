@@ -61,4 +61,4 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(views.bp)
     app.add_template_global(task_failures, "task_failures")
-    rooms.panel(panel, order=0)  # failed work first on the dashboard
+    rooms.panel(panel, order=0, where="both")  # failed work first, on the hub's too

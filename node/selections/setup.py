@@ -46,7 +46,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(bp)
     app.before_request(_lazy_run_due)
-    rooms.nav("Selections", "selections.index")
+    rooms.nav("Selections", "selections.index", section="decisions")
     rooms.task("selections", run_due)
     rooms.option_details.append(option_links)
     rooms.erasure(HOOK)

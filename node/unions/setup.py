@@ -12,6 +12,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.unions.views import bp
 
     app.register_blueprint(bp)
-    rooms.nav("Unions", "unions.index", "organiser")
+    rooms.nav("Unions", "unions.index", "organiser", section="organising")
     rooms.erasure(erasure.HOOK)
     rooms.record_entries.append(providers.record_entries)

@@ -55,6 +55,7 @@ def test_officer_invites_member_who_joins_and_appears_on_roster(browser, node):
     page.get_by_role("button", name="Sign in").click()
 
     page.get_by_role("link", name="Members", exact=True).click()
+    page.get_by_role("link", name="All members").click()  # the section's page
     page.get_by_role("link", name="Invite", exact=True).click()
     page.get_by_label("E-mail").fill("rosa@example.org")
     page.get_by_role("button", name="Send invitation").click()
@@ -69,6 +70,7 @@ def test_officer_invites_member_who_joins_and_appears_on_roster(browser, node):
     assert mpage.get_by_role("link", name="Members", exact=True).count() == 0
 
     page.get_by_role("link", name="Members", exact=True).click()
+    page.get_by_role("link", name="All members").click()  # the section's page
     page.get_by_label("Search").fill("Rosa")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Rosa Luxton").wait_for()

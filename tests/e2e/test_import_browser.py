@@ -31,6 +31,7 @@ def test_officer_imports_excel_and_nationbuilder_files_through_the_preview(brows
 
     # Excel, Windows-1252, semicolons: the preview names the encoding and shows the text right.
     page.get_by_role("link", name="Members", exact=True).click()
+    page.get_by_role("link", name="All members").click()  # the section's page
     page.get_by_role("link", name="Import CSV").click()
     page.get_by_label("CSV file").set_input_files(str(DATA / "excel-windows-1252-semicolon.csv"))
     page.get_by_role("button", name="Check the file").click()

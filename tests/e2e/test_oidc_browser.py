@@ -133,6 +133,7 @@ def test_member_signs_in_through_the_hub(browser, pair):
     opage = officer.new_page()
     accept_invitation(opage, officer_link, "Sam Officer", "a-long-officer-password")
     opage.get_by_role("link", name="Members", exact=True).click()
+    opage.get_by_role("link", name="All members").click()  # the section's page
     opage.get_by_role("link", name="Gita Good").click()
     opage.get_by_role("heading", name="National membership").wait_for()
     assert opage.locator(".national-status").inner_text() == "in good standing"

@@ -1,0 +1,179 @@
+"""The "My data" page a member can read: the same dictionary as the JSON download
+(``operations.personal_data``), laid out in plain sections instead of raw keys.
+
+Known keys go to the sections below; a key no section names (a new room's export) still shows,
+under "Everything else", so the page never hides what the download holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from node import timefmt
+
+PROFILE = ("name", "email", "phone", "ward", "union", "workplace", "notes")
+MEMBERSHIP = ("role", "status", "joined_on", "created_at", "updated_at")
+CONSENTS = {
+    "consent_email": "The group may e-mail you",
+    "consent_phone": "The group may phone or text you",
+}
+# (section title, what it says, the export keys it shows)
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "Sign-ups",
+        "The actions, events and programmes you signed up for, and campaigns you organise.",
+        ("campaign_actions", "event_rsvps", "programmes", "campaigns_organised", "calendar_feed"),
+    ),
+    (
+        "Votes cast",
+        "The ballots you took part in. How you voted was never linked to you, so no one — not "
+        "even this page — can show it.",
+        ("ballots_voted_in",),
+    ),
+    (
+        "Messages to you",
+        "E-mail the group sent you and invitations to your address.",
+        (
+            "mail_sent_to_you",
+            "newsletters_to_you",
+            "invitations",
+            "invitations_sent_to_everyone_without_an_account",
+        ),
+    ),
+    (
+        "Records about you",
+        "Officers' actions on your record, your own officer actions, and requests to join.",
+        (
+            "audit",
+            "audit_of_your_actions",
+            "join_requests",
+            "requests_to_join_through_the_public_form",
+        ),
+    ),
+)
+LABELS = {
+    "name": "Name",
+    "email": "E-mail",
+    "phone": "Phone",
+    "ward": "Ward",
+    "union": "Union",
+    "workplace": "Workplace",
+    "notes": "Officers' notes about you",
+    "joined_on": "Joined",
+    "created_at": "Record created",
+    "updated_at": "Last changed",
+    "last_sign_in": "Last signed in",
+    "by": "By",
+    "at": "When",
+}
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Part:
+    """One heading's worth: a list of (label, value) pairs, or a table of rows."""
+
+    title: str
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    empty: bool = False
+
+
+@dataclass
+class Section:
+    title: str
+    about: str
+    parts: list[Part]
+
+
+def label(key: str) -> str:
+    """``mail_sent_to_you`` → "Mail sent to you" (a readable name for any key)."""
+    return LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def shown(value: Any, plain: bool = False) -> str:
+    """One value as text: yes/no, a formatted time or day (``plain``: without its <time>
+    markup, inside a longer text), "—" for nothing."""
+    if value is None or value == "":
+        return timefmt.NOTHING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timefmt.when(value, plain=plain)
+    if isinstance(value, date):
+        return timefmt.day(value, plain=plain)
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        try:
+            return timefmt.when(datetime.fromisoformat(value), plain=plain)
+        except ValueError:
+            return value
+    if isinstance(value, str) and ISO_DAY.match(value):
+        try:
+            return timefmt.day(date.fromisoformat(value), plain=plain)
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return "; ".join(f"{label(k)}: {shown(v, True)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(shown(v, True) for v in value) or timefmt.NOTHING
+    return str(value)
+
+
+def part(key: str, value: Any) -> Part:
+    """One export key as a part: a table for a list of records, pairs for a record."""
+    title = label(key)
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        columns = list(dict.fromkeys(k for row in value for k in row))
+        return Part(
+            title,
+            columns=[label(c) for c in columns],
+            rows=[[shown(row.get(c)) for c in columns] for row in value],
+        )
+    if isinstance(value, dict):
+        return Part(title, pairs=[(label(k), shown(v)) for k, v in value.items()])
+    if value is None or value == []:
+        return Part(title, empty=True)
+    return Part(title, pairs=[(title, shown(value))])
+
+
+def readable(data: dict[str, Any]) -> list[Section]:
+    """The sections of the page, from ``personal_data``'s dictionary."""
+    member = data.get("member", {})
+    group = data.get("group", {})
+    membership = [("Group", str(group.get("name", "")))]
+    membership += [(label(k), shown(member.get(k))) for k in MEMBERSHIP if k in member]
+    login = [part("account", data.get("account"))] if "account" in data else []
+    if data.get("national_link") is not None:
+        login.append(part("national_link", data["national_link"]))
+    sections = [
+        Section(
+            "Profile",
+            "What the group holds about you. You can change most of it on your profile.",
+            [Part("Your details", pairs=[(label(k), shown(member.get(k))) for k in PROFILE])],
+        ),
+        Section("Membership", "Your place in the group.", [Part("This group", membership), *login]),
+        Section(
+            "Consents",
+            "What you agreed the group may do.",
+            [
+                Part(
+                    "Consents", pairs=[(text, shown(member.get(k))) for k, text in CONSENTS.items()]
+                )
+            ],
+        ),
+    ]
+    used = {"member", "group", "account", "national_link"}
+    for title, about, keys in SECTIONS:
+        parts = [part(k, data[k]) for k in keys if k in data]
+        used.update(keys)
+        if parts:
+            sections.append(Section(title, about, parts))
+    rest = [part(k, v) for k, v in data.items() if k not in used]
+    if rest:
+        sections.append(Section("Everything else", "Other records rooms keep about you.", rest))
+    return sections
