@@ -30,8 +30,9 @@ from node.ballots.spec import validate as validate_ballot
 from node.errors import Conflict, OperationError
 from node.extensions import db
 from node.scheduler import Item, each_item
+from node.selections import news
 from node.selections.hustings import publish_answers
-from node.selections.models import Selection
+from node.selections.models import Nomination, Selection
 from node.selections.operations import valid_nominations
 
 
@@ -80,14 +81,21 @@ def close_nominations(selection: Selection) -> str | None:
         return None
     selection.closed_at = now
     valid = valid_nominations(selection)
+    selection.outcome = _into_ballot(selection, valid)
+    news.nominations_closed(selection, len(valid))
+    return selection.outcome
+
+
+def _into_ballot(selection: Selection, valid: list[Nomination]) -> str:
+    """The ballot of the valid nominees, or why there is none (``models.OUTCOMES``)."""
+    now = clock.utcnow_naive()
     group = selection.group
     # Nomination numbers, not names: the audit log outlives an erasure.
     stands = ", ".join(f"nomination #{n.id}" for n in valid) or "none"
     record(group, None, "close-nominations", f"selection #{selection.id}", f"valid: {stands}")
     if len(valid) <= selection.places:
-        selection.outcome = "uncontested"
         record(group, None, "selection-uncontested", f"selection #{selection.id}", stands)
-        return selection.outcome
+        return "uncontested"
     for position, nomination in enumerate(valid):
         nomination.ballot_position = position
     spec = _spec(selection, [n.nominee.name for n in valid])
@@ -95,20 +103,25 @@ def close_nominations(selection: Selection) -> str | None:
         validate_ballot(spec, now)
         ballot = ballots.create_ballot(group, spec, None)
     except OperationError as exc:
-        selection.outcome = "held"
         record(group, None, "selection-held", f"selection #{selection.id}", str(exc))
-        return selection.outcome
+        return "held"
     selection.ballot_id = ballot.id
-    selection.outcome = "ballot"
     try:
         ballots.schedule_ballot(ballot, None)
     except OperationError as exc:
-        selection.outcome = "held"
         record(group, None, "selection-held", f"ballot #{ballot.id}", str(exc))
-    return selection.outcome
+        return "held"
+    return "ballot"
 
 
 # ----------------------------------------------------------------------------- periodic work
+_JOB_LABELS = {
+    "close": "Closing nominations of",
+    "publish": "Publishing the answers of",
+    "ballot-news": "Telling followers of the ballot of",
+}
+
+
 def due_jobs() -> list[Item[tuple[str, int]]]:
     now = clock.utcnow_naive()
     rows = (
@@ -119,13 +132,18 @@ def due_jobs() -> list[Item[tuple[str, int]]]:
             & Selection.answers_published_at.is_(None)
             & (Selection.answers_due_at <= now),
         ),
+        (
+            "ballot-news",
+            Selection.ballot_id.in_(select(Ballot.id).where(Ballot.state == "open"))
+            & Selection.ballot_news_at.is_(None),
+        ),
     )
     jobs: list[Item[tuple[str, int]]] = []
     for job, condition in rows:
         for sid, group_id in db.session.execute(
             select(Selection.id, Selection.group_id).where(condition).order_by(Selection.id)
         ):
-            what = "Closing nominations of" if job == "close" else "Publishing answers of"
+            what = _JOB_LABELS[job]
             label = f"{what} selection #{sid}"
             jobs.append(Item(f"selection-{sid}-{job}", group_id, label, (job, sid)))
     return jobs
@@ -137,11 +155,12 @@ def run_job(job: tuple[str, int]) -> int:
     if selection is None:
         return 0
     try:
-        done = (
-            close_nominations(selection) is not None
-            if kind == "close"
-            else publish_answers(selection)
-        )
+        if kind == "close":
+            done = close_nominations(selection) is not None
+        elif kind == "publish":
+            done = publish_answers(selection)
+        else:
+            done = news.ballot_opened(selection)
         db.session.commit()
     except Conflict:
         db.session.rollback()

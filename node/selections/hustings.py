@@ -25,6 +25,7 @@ from node.events.models import Event
 from node.extensions import db
 from node.forms import multi_line_problem
 from node.members.models import Member
+from node.selections import news
 from node.selections.models import MAX_ANSWER, MAX_QUESTION, Answer, Nomination, Question, Selection
 from node.selections.operations import in_good_standing
 
@@ -197,6 +198,7 @@ def publish_answers(selection: Selection) -> bool:
         return False
     selection.answers_published_at = now
     record(selection.group, None, "publish-answers", f"selection #{selection.id}")
+    news.answers_published(selection)
     return True
 
 

@@ -53,6 +53,7 @@ class Selection(Model):
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(12))
     answers_published_at: Mapped[datetime | None]
+    ballot_news_at: Mapped[datetime | None]  # followers were told the ballot opened
     ballot_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id", ondelete="SET NULL"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))

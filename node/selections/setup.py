@@ -1,6 +1,7 @@
 """Wire the selections room into the node: its pages, a menu link, the periodic
 task (close nominations into a ballot, publish answers) with a lazy on-request run, the
-``option_details`` provider for the ballot paper, the erasure hook and demo content."""
+``option_details`` provider for the ballot paper, following (news in a daily digest), the
+erasure hook and demo content."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import Flask, current_app, request
 
 from node import clock
 from node.extensions import db
+from node.organising import follows
 from node.rooms import Rooms
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,9 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.selections.views import bp
 
     app.register_blueprint(bp)
+    follows.install(rooms)  # the digest task and its erasure hook (idempotent)
     app.before_request(_lazy_run_due)
-    rooms.nav("Selections", "selections.index", section="decisions")
+    rooms.nav("Selections", "selections.index")
     rooms.task("selections", run_due)
     rooms.option_details.append(option_links)
     rooms.erasure(HOOK)

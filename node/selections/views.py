@@ -17,8 +17,9 @@ from wtforms import SelectChoice
 from node import web
 from node.extensions import db, limiter
 from node.members.access import member_required, officer_required
+from node.organising import follows
 from node.organising.times import to_utc
-from node.selections import balloting, hustings
+from node.selections import balloting, hustings, news
 from node.selections import operations as ops
 from node.selections.forms import TIMES, NominateForm, SelectionForm, StatementForm
 from node.selections.models import OUTCOMES, Nomination, Selection
@@ -105,6 +106,7 @@ def _show(selection: Selection, form: NominateForm, status: int = 200) -> Respon
         form=form,
         outcomes=OUTCOMES,
         method=balloting.method_for(selection.places),
+        following=follows.is_following(member, news.KIND, selection.id),
     )
     return page, status
 
@@ -197,6 +199,21 @@ def statement(selection_id: int, nomination_id: int) -> ResponseReturnValue:
         nomination=nomination,
         is_open=ops.nominations_open(selection),
     )
+
+
+@bp.route("/selections/<int:selection_id>/follow", methods=["POST"])
+@member_required
+def follow(selection_id: int) -> ResponseReturnValue:
+    """Follow (or, with ``stop``, stop following) the selection: news comes in a daily digest."""
+    selection = current(selection_id)
+    web.check_form()
+    if request.form.get("stop"):
+        follows.unfollow(current_group(), g.member, news.KIND, selection.id)
+        message = "You no longer follow this selection."
+    else:
+        follows.follow(current_group(), g.member, news.KIND, selection.id)
+        message = "You follow this selection: its news comes in one digest e-mail a day at most."
+    return web.done(message, "selections.show", selection_id=selection.id)
 
 
 @bp.route("/selections/<int:selection_id>/nominations")
