@@ -105,6 +105,13 @@ SENTENCES: dict[str, str] = {
     "propose-amendment": "{actor} proposed an amendment to {target}",
     "accept-amendment": "{actor} accepted {target}",
     "withdraw-amendment": "{actor} withdrew {target}",
+    "motion-to-vote": "{actor} put {target} to the vote ({detail})",
+    "motion-carried": "{target} was carried ({detail})",
+    "motion-lost": "{target} was lost ({detail})",
+    "motion-vote-cancelled": "The vote on {target} was withdrawn: it goes back on the agenda",
+    "motion-endorsement-held": "The endorsement {target} decided was held back: {detail}",
+    "amendment-carried": "{target} was carried ({detail})",
+    "amendment-fell": "{target} fell ({detail})",
     # Selections
     "open-selection": "{actor} opened {target}",
     "nominate": "{actor} made a nomination in {target} ({detail})",

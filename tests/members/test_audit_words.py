@@ -28,6 +28,7 @@ DYNAMIC = {
     "what": {"complete-programme", "reopen-programme"},
     "f'hub-{status}'": {"hub-active", "hub-suspended", "hub-removed"},
     "action": {"edit-member", "edit-own-profile"},
+    "f'motion-{motion.state}'": {"motion-carried", "motion-lost"},
 }
 
 
