@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from federation.tlog import merkle
 from federation.tlog.errors import ProofError
@@ -33,14 +33,16 @@ class Stored:
     seq: int
 
 
-def _store_statements(hub_id: int, count: int, start: int = 1) -> list[Stored]:
+def _store_statements(
+    hub_id: int, count: int, start: int = 1, issuer: str = ISSUER
+) -> list[Stored]:
     from node.bulk import insert_rows
     from node.peering.ingest import STATEMENTS
 
     rows = [
         {
             "group_id": hub_id,
-            "issuer": ISSUER,
+            "issuer": issuer,
             "seq": seq,
             "statement_id": f"00000000-0000-4000-8000-{seq:012d}",
             "type": "candidate-endorsement",
@@ -56,7 +58,7 @@ def _store_statements(hub_id: int, count: int, start: int = 1) -> list[Stored]:
         for seq in range(start, start + count)
     ]
     insert_rows(STATEMENTS, rows)
-    return [Stored(row["compact"], ISSUER, row["seq"]) for row in rows]
+    return [Stored(row["compact"], issuer, row["seq"]) for row in rows]
 
 
 def _reset(hub_id: int) -> None:
@@ -137,7 +139,7 @@ def test_a_proof_costs_two_reads_and_appends_touch_only_new_rows(app: Any, hub_i
     """The store answers from complete subtrees (two queries a proof), and an append writes one
     leaf row per statement and one subtree row per merge: 1,000 leaves make 994 subtree rows
     (1,000 minus the number of set bits in 1,000), never a rebuild."""
-    from sqlalchemy import event, func, select
+    from sqlalchemy import event, func
 
     from node.hub.log import store
     from node.hub.log.models import LogLeaf, LogNode
@@ -173,3 +175,48 @@ def test_leaf_indexes_of_a_request_match_bytes_not_just_ids(app: Any, hub_id: in
     assert store.leaves_of(hub_id, "00000000-0000-4000-8000-000000000002") == [(1, ISSUER)]
     assert store.leaves_of(hub_id, "00000000-0000-4000-8000-000000000002", "http://x.test") == []
     assert store.entries(hub_id, 1, 5) == [(1, statements[1].compact), (2, statements[2].compact)]
+
+
+def test_concurrent_appends_are_serialised(app: Any, hub_id: int, database: Any) -> None:
+    """Two ingest transactions appending at once (PostgreSQL, two connections) queue on the head
+    row: every leaf index is used once, in commit order, and the stored tree is the tree of the
+    leaves in that order. Without the lock both would read the same head and write the same
+    leaf indexes (a primary-key violation, or a forked tree)."""
+    import threading
+
+    from node.hub.log import store
+    from node.hub.log.models import LogLeaf
+
+    if not database.is_postgres:
+        pytest.skip("SQLite has one writer at a time: nothing runs concurrently")
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def ingest(issuer: str) -> None:
+        with app.app_context():
+            try:
+                for batch in range(10):
+                    rows = _store_statements(hub_id, 5, batch * 5 + 1, issuer)
+                    barrier.wait(timeout=30)  # both transactions are open, then both append
+                    store.append(hub_id, rows)
+                    db.session.commit()
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+                barrier.abort()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=ingest, args=(f"http://{n}.test",)) for n in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    db.session.expire_all()
+    leaves = db.session.execute(
+        select(LogLeaf.leaf_index, LogLeaf.hash)
+        .where(LogLeaf.group_id == hub_id)
+        .order_by(LogLeaf.leaf_index)
+    ).all()
+    assert [index for index, _ in leaves] == list(range(100))
+    assert store.head(hub_id).root == merkle.root([h for _, h in leaves])

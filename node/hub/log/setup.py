@@ -13,7 +13,9 @@ from node import signals
 from node.rooms import Rooms
 
 
-def _append(sender: Flask, *, holder: Any, statements: list[Any]) -> None:
+def append_received(sender: Flask, *, holder: Any, statements: list[Any]) -> None:
+    """Append a stored batch to the hub's log (bench/tlog.py disconnects it to measure the
+    ingest path without the log)."""
     if getattr(holder, "is_hub", False):
         from node.hub.log.store import append
 
@@ -38,6 +40,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.hub.log import api
 
     app.register_blueprint(api.bp)
-    signals.statements_received.connect(_append, sender=app)
+    signals.statements_received.connect(append_received, sender=app)
     signals.log_positions.connect(_positions, sender=app)
     rooms.task("hub-log-checkpoint", _sign_due_checkpoints)

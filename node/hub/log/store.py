@@ -64,21 +64,24 @@ def lock_head(hub_id: int) -> merkle.Frontier:
     return _frontier(row[0], row[1])
 
 
+# The ids of the statements a batch just stored, per issuer (one indexed range read each).
+_STORED_IDS = select(Statement.seq, Statement.id).where(
+    Statement.group_id == bindparam("group_id"),
+    Statement.issuer == bindparam("issuer"),
+    Statement.seq.between(bindparam("low"), bindparam("high")),
+)
+
+
 def _statement_pks(hub_id: int, statements: Sequence[fst.VerifiedStatement]) -> dict[Any, int]:
-    """(issuer, seq) -> the stored row's id: one indexed range read per issuer in the batch."""
+    """(issuer, seq) -> the stored row's id."""
     seqs: dict[str, list[int]] = {}
     for st in statements:
         seqs.setdefault(st.issuer, []).append(st.seq)
+    connection = db.session.connection()
     found: dict[Any, int] = {}
     for issuer, numbers in seqs.items():
-        rows = db.session.execute(
-            select(Statement.seq, Statement.id).where(
-                Statement.group_id == hub_id,
-                Statement.issuer == issuer,
-                Statement.seq.between(min(numbers), max(numbers)),
-            )
-        )
-        found.update(((issuer, seq), pk) for seq, pk in rows)
+        params = {"group_id": hub_id, "issuer": issuer, "low": min(numbers), "high": max(numbers)}
+        found.update(((issuer, seq), pk) for seq, pk in connection.execute(_STORED_IDS, params))
     return found
 
 
