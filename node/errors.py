@@ -201,6 +201,8 @@ def _storage(exc: Exception) -> Response:
             answer = current_app.handle_user_exception(again)
         return current_app.make_response(answer)
     log.error("%s answered 503: %s (%s)", where, trouble.what, trouble.cause)
+    for name in ("member", "account", "group"):  # the page's menu would read them from the
+        g.pop(name, None)  # database it reports unavailable: a 500 in place of the 503
     if wants_json():
         response = jsonify({"error": "unavailable", "detail": UNAVAILABLE})
     else:
