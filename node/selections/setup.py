@@ -1,4 +1,4 @@
-"""Wire the selections room into the node: its pages, a menu link, the periodic
+"""Wire the selections room into the node: its pages, a menu link under Decisions, the periodic
 task (close nominations into a ballot, publish answers) with a lazy on-request run, the
 ``option_details`` provider for the ballot paper, following (news in a daily digest), the
 erasure hook and demo content."""
@@ -49,7 +49,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(bp)
     follows.install(rooms)  # the digest task and its erasure hook (idempotent)
     app.before_request(_lazy_run_due)
-    rooms.nav("Selections", "selections.index")
+    rooms.nav("Selections", "selections.index", section="decisions")
     rooms.task("selections", run_due)
     rooms.option_details.append(option_links)
     rooms.erasure(HOOK)
