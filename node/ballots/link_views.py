@@ -79,7 +79,6 @@ def _cast(
                 return review_page(ballot, checked, SECRET_PAGE, **extra)
             return receipt_page(ballot, checked, SECRET_PAGE)
         cast = links.cast_with(credential, ballot, member, request.form)
-        db.session.commit()
     except Conflict as exc:
         db.session.rollback()
         return _refused(USED, exc.message, 409)

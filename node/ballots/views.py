@@ -130,7 +130,6 @@ def vote(ballot_id: int) -> ResponseReturnValue:
                 return review_page(ballot, checked, NO_STORE, action=action, hidden={})
             return receipt_page(ballot, checked, NO_STORE)
         cast = voting.submit_vote(ballot, g.member, request.form, approvals)
-        db.session.commit()
     except OperationError as exc:
         db.session.rollback()
         return _show(ballot, exc.message, exc.status)

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from node import clock
 from node.ballots.electorate import has_voted, is_elector
 from node.ballots.models import MOTION_CHOICES, Ballot, CastBallot, Participation
+from node.ballots.vote_gate import one_vote_at_a_time
 from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
 from node.members.models import Member
@@ -266,12 +267,15 @@ def submit_vote(
     method: str = "signed_in",
     claim: Callable[[], None] | None = None,
 ) -> Cast:
-    """Cast the vote a submitted paper carries, or recognise it as a repeat; the caller commits.
+    """Cast and commit the vote a submitted paper carries, or recognise it as a repeat.
 
-    ``claim`` runs just before the vote is stored (using up a voting link or code, in the same
-    transaction). A repeat is answered with the stored receipt whether it arrives after the
-    first submission committed or races it (the loser of the race rolls back, then finds the
-    winner's paper). Any other refusal (already voted with another paper, closed…) is raised.
+    The checks that only read (the receipt's check, a repeat, the choices) come first; the gate
+    of :mod:`node.ballots.vote_gate` is held only from the first write to the commit, so votes
+    queue for as short a time as possible on SQLite. ``claim`` runs just before the vote is
+    stored (using up a voting link or code, in the same transaction). A repeat is answered with
+    the stored receipt whether it arrives after the first submission committed or races it (the
+    loser of the race rolls back, then finds the winner's paper). Any other refusal (already
+    voted with another paper, closed…) is raised.
     """
     code = posted_receipt(ballot, member, form)
     earlier = repeat_of(ballot, member, code)
@@ -279,9 +283,11 @@ def submit_vote(
         return earlier
     ranking = parse_vote(ballot, form, approvals)
     try:
-        if claim is not None:
-            claim()
-        receipt = cast_vote(ballot, member, ranking, method, code)
+        with one_vote_at_a_time():
+            if claim is not None:
+                claim()
+            receipt = cast_vote(ballot, member, ranking, method, code)
+            db.session.commit()
     except Conflict:
         db.session.rollback()
         earlier = repeat_of(ballot, member, code)

@@ -254,8 +254,8 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
 def cast_with(
     credential: VotingCredential, ballot: Ballot, member: Member, form: MultiDict[str, str]
 ) -> Cast:
-    """Use up ``credential`` and cast the vote on ``form``, in one transaction (the caller
-    commits), or recognise the form as a repeat of the vote already cast with it."""
+    """Use up ``credential`` and cast the vote on ``form``, in one committed transaction, or
+    recognise the form as a repeat of the vote already cast with it."""
 
     def claim() -> None:
         claimed = db.session.scalar(
