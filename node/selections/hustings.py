@@ -25,9 +25,10 @@ from node.events.models import Event
 from node.extensions import db
 from node.forms import multi_line_problem
 from node.members.models import Member
+from node.organising import follows
 from node.selections import news
 from node.selections.models import MAX_ANSWER, MAX_QUESTION, Answer, Nomination, Question, Selection
-from node.selections.operations import in_good_standing
+from node.selections.operations import FOLLOW_KIND, in_good_standing
 
 MAX_QUESTIONS_EACH = 5  # questions one member may put in one selection (moderation is by hand)
 MODERATION = ("approve", "reject", "merge")
@@ -71,6 +72,7 @@ def ask(selection: Selection, member: Member, text: str) -> Question:
     )
     db.session.add(question)
     db.session.flush()
+    follows.follow(selection.group, member, FOLLOW_KIND, selection.id)
     record(
         selection.group,
         member,

@@ -11,8 +11,9 @@ from node.ballots.models import Ballot
 from node.extensions import db
 from node.organising import follows
 from node.selections.models import OUTCOMES, Selection
+from node.selections.operations import FOLLOW_KIND
 
-KIND = "selection"
+KIND = FOLLOW_KIND
 
 
 def _path(selection: Selection) -> str:

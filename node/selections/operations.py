@@ -20,8 +20,11 @@ from node.extensions import db
 from node.forms import multi_line_problem
 from node.groups.models import Group
 from node.members.models import Member
+from node.organising import follows
 from node.selections.models import MAX_STATEMENT, Nomination, Seconder, Selection
 from node.selections.timetable import FIELDS, SelectionSpec, validate
+
+FOLLOW_KIND = "selection"  # the subject kind of node.organising.follows (node.selections.news)
 
 
 def open_selection(group: Group, spec: SelectionSpec, actor: Member | None) -> Selection:
@@ -108,6 +111,12 @@ def nomination_of(selection: Selection, member: Member) -> Nomination | None:
 
 
 # ----------------------------------------------------------------------------- nominations
+def _follow(selection: Selection, member: Member) -> None:
+    """Taking part (nominating, standing, seconding, asking) follows the selection: its news
+    comes in the daily digest; anyone can stop following on its page."""
+    follows.follow(selection.group, member, FOLLOW_KIND, selection.id)
+
+
 def nominate(selection: Selection, nominator: Member, nominee_id: int) -> Nomination:
     """``nominator`` puts ``nominee_id`` forward (themselves, if the rules allow it)."""
     _require_open(selection)
@@ -133,6 +142,7 @@ def nominate(selection: Selection, nominator: Member, nominee_id: int) -> Nomina
     )
     db.session.add(nomination)
     db.session.flush()
+    _follow(selection, nominator)
     record(
         selection.group,
         nominator,
@@ -155,6 +165,7 @@ def accept(nomination: Nomination, member: Member) -> None:
         raise Conflict("You withdrew this nomination.")
     if nomination.accepted_at is None:
         nomination.accepted_at = clock.utcnow_naive()
+        _follow(nomination.selection, member)
         record(
             nomination.selection.group, member, "accept-nomination", f"nomination #{nomination.id}"
         )
@@ -173,6 +184,7 @@ def second(nomination: Nomination, member: Member) -> Seconder:
     seconder = Seconder(group_id=nomination.group_id, member_id=member.id)
     nomination.seconders.append(seconder)
     db.session.flush()
+    _follow(selection, member)
     record(selection.group, member, "second-nomination", f"nomination #{nomination.id}")
     return seconder
 

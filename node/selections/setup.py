@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, current_app, request
+from sqlalchemy import select
 
 from node import clock
 from node.extensions import db
@@ -39,6 +41,18 @@ def _lazy_run_due() -> None:
         log.exception("selections: lazy run_due failed")
 
 
+def _names(group: Any, ids: list[int]) -> dict[int, str]:
+    """How the audit log names "selection #3": by its office and area."""
+    from node.selections.models import Selection
+
+    rows = db.session.execute(
+        select(Selection.id, Selection.office, Selection.area).where(
+            Selection.group_id == group.id, Selection.id.in_(ids)
+        )
+    )
+    return {ident: f"the selection for {office}, {area}" for ident, office, area in rows}
+
+
 def init_app(app: Flask, rooms: Rooms) -> None:
     from node.selections import hustings_views  # noqa: F401  (its routes are on bp)
     from node.selections.balloting import option_links, run_due
@@ -51,6 +65,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.before_request(_lazy_run_due)
     rooms.nav("Selections", "selections.index", section="decisions")
     rooms.task("selections", run_due)
+    rooms.audit_name("selection", _names)
     rooms.option_details.append(option_links)
     rooms.erasure(HOOK)
     rooms.demo(seed, order=70)

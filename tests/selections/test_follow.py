@@ -21,6 +21,8 @@ def test_followers_get_each_step_once(app, group, officer, make_member):
     for person in people:
         ops.nominate(selection, person, person.id)
     db.session.commit()
+    standing = {f.member_id for f in db.session.scalars(select(Follow))}
+    assert standing == {p.id for p in people}  # standing follows the selection
     follower = make_member(group, email="fan@walton.example.org")
     site = Site(app, follower.email)
     path = f"/selections/{selection.id}"
