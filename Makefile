@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint format screenshots bench bench-hub clean
+.PHONY: install run test test-fast lint format screenshots bench bench-hub bench-ballot-day clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ bench: $(STAMP)
 
 bench-hub: $(STAMP)
 	$(BIN)/python bench/hub.py $(HUB_BENCH_ARGS)
+
+# 10,000 members voting at once through gunicorn (production config), on SQLite then on
+# PostgreSQL at 127.0.0.1; BALLOT_DAY_ARGS="--members 1000" for a shorter run.
+BALLOT_DAY_ARGS ?= --members 10000
+
+bench-ballot-day: $(STAMP)
+	$(BIN)/python bench/ballot_day.py $(BALLOT_DAY_ARGS)
+	$(BIN)/python bench/ballot_day.py $(BALLOT_DAY_ARGS) --postgres
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
