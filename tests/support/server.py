@@ -53,8 +53,10 @@ class Install:
         env: dict[str, str] | None = None,
         threads: int = 4,
         workers: int = 1,
+        wsgi: str = "node.wsgi:app",
     ) -> None:
         self.instance = instance
+        self.wsgi = wsgi  # e.g. tests.support.hostile_hub:app, the real app behind a middleware
         self.instance.mkdir(parents=True, exist_ok=True)
         self.sock: socket.socket | None = _bind()
         self.port = self.sock.getsockname()[1]
@@ -154,7 +156,7 @@ class Install:
                     "2",
                     "--timeout",
                     "60",
-                    "node.wsgi:app",
+                    self.wsgi,
                 ],
                 env={**self.env, **(env or {})},
                 pass_fds=(fd,),
