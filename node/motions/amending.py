@@ -14,7 +14,7 @@ from node.groups.models import Group
 from node.members.models import Member
 from node.motions import diffs
 from node.motions.models import MAX_REASON, MAX_TEXT, Amendment, Motion
-from node.motions.operations import KIND, clean_text, news
+from node.motions.operations import KIND, clean_text, news, require_active
 from node.organising import follows
 
 MAX_AMENDMENTS = 50
@@ -26,6 +26,7 @@ def pending(motion: Motion) -> list[Amendment]:
 
 
 def propose_amendment(motion: Motion, text: str, reason: str | None, actor: Member) -> Amendment:
+    require_active(actor, "propose an amendment")
     if not motion.is_open:
         raise Conflict("Amendments can be proposed only before the motion is put to the vote.")
     amended = clean_text(text, "text", "The amended text", MAX_TEXT)

@@ -23,7 +23,7 @@ TEXT = (
 
 def seed(group: Group, rng: random.Random) -> None:
     members, officer = people(group)
-    others = [m for m in members if m.id != officer.id]
+    others = [m for m in members if m.id != officer.id and m.status == "active"]
     if len(others) < 4:
         return
     mover, first, second, critic = rng.sample(others, 4)

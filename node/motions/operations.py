@@ -64,6 +64,12 @@ def clean_line(value: str | None, name: str, what: str, limit: int) -> str:
     return text
 
 
+def require_active(member: Member, doing: str) -> None:
+    """Lapsed members can read the group's motions (what they were part of) but not take part."""
+    if member.status != "active" or member.erased_at is not None:
+        raise Forbidden(f"Only active members can {doing}.")
+
+
 def path(motion: Motion, anchor: str = "") -> str:
     return f"/motions/{motion.id}" + (f"#{anchor}" if anchor else "")
 
@@ -124,6 +130,7 @@ class Proposal:
 
 
 def propose(group: Group, proposal: Proposal, actor: Member) -> Motion:
+    require_active(actor, "propose a motion")
     title = clean_line(proposal.title, "title", "The title", MAX_TITLE)
     text = clean_text(proposal.text, "text", "The motion", MAX_TEXT)
     campaign_id = proposal.campaign_id or None
@@ -147,6 +154,7 @@ def propose(group: Group, proposal: Proposal, actor: Member) -> Motion:
 
 
 def second(motion: Motion, actor: Member) -> None:
+    require_active(actor, "second a motion")
     if motion.state not in ("proposed", "agenda"):
         raise Conflict("This motion is no longer open for seconding.")
     if motion.proposer_id == actor.id:
@@ -208,6 +216,7 @@ def threads(posts: list[Post]) -> list[tuple[Post, int]]:
 
 
 def post(motion: Motion, body: str, actor: Member, parent_id: int | None = None) -> Post:
+    require_active(actor, "take part in the discussion")
     if motion.state == "withdrawn":
         raise Conflict("This motion was withdrawn; its discussion is closed.")
     text = clean_text(body, "body", "Your post", MAX_POST)

@@ -37,7 +37,7 @@ def _signed_in(app, email):  # type: ignore[no-untyped-def]
 
 
 def test_seconders_set_by_the_group_bring_a_motion_to_the_agenda(world):  # type: ignore[no-untyped-def]
-    from node.errors import Conflict, Invalid
+    from node.errors import Conflict, Forbidden, Invalid
     from node.motions import operations as ops
 
     group, officer, mover, ann = world
@@ -52,6 +52,9 @@ def test_seconders_set_by_the_group_bring_a_motion_to_the_agenda(world):  # type
         ops.second(motion, ann)
     with pytest.raises(Invalid):
         ops.set_seconders(group, 51, officer)
+    ann.status = "lapsed"
+    with pytest.raises(Forbidden, match="active members"):
+        ops.post(motion, "I lapsed", ann)
 
 
 def test_a_thread_with_replies_edit_window_and_moderation(app, world):  # type: ignore[no-untyped-def]
@@ -182,3 +185,25 @@ def test_posting_is_rate_limited_per_member(app, world):  # type: ignore[no-unty
     assert codes[:20] == [302] * 20 and codes[20] == 429
     other = _signed_in(app, mover.email)  # another member is not held back
     assert other.post_form(f"{page}/posts", {"body": "mine"}, page=page).status_code == 302
+
+
+def test_the_demo_seed_makes_a_discussed_motion_from_active_members(app, world, make_member):  # type: ignore[no-untyped-def]
+    import random
+
+    from node.motions.demo import seed
+    from node.motions.models import Motion, Post
+
+    group, officer, mover, ann = world
+    lapsed = {
+        make_member(group, email=f"m{n}@walton.example.org", status="lapsed").id for n in range(6)
+    }
+    make_member(group, email="cat@walton.example.org")
+    make_member(group, email="dan@walton.example.org")
+    seed(group, random.Random(1))
+    db.session.commit()
+    (motion,) = db.session.scalars(select(Motion)).all()
+    assert motion.state == "agenda" and len(motion.amendments) == 1
+    posts = db.session.scalars(select(Post)).all()
+    assert len(posts) == 2 and posts[1].parent_id == posts[0].id
+    taking_part = {motion.proposer_id, *(s.member_id for s in motion.seconds)}
+    assert not taking_part & lapsed and not {p.author_id for p in posts} & lapsed
