@@ -301,3 +301,25 @@ def test_the_log_key_is_its_own_and_survives_a_restart(app, wsgi, hub, enrolled)
     statement_key = keystore.private_key(hub, keystore.current_key(hub)).public_key()
     assert note.raw_public_key(statement_key) != note.raw_public_key(first.public_key)
     assert signing.key_path(hub).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_refused_statement_gets_no_leaf_index(app, wsgi, hub, enrolled):  # type: ignore[no-untyped-def]
+    """A batch that stops at a refused statement still says where the accepted ones are; the
+    refused one is not in the log and has no entry."""
+    from node.peering.models import Delivery
+
+    walton = enrolled["walton"]
+    first, second = endorse(walton, name="First"), endorse(walton, name="Second")
+    db.session.query(Delivery).delete()  # posted by hand below, not by the worker
+    db.session.commit()
+    head, payload, signature = second.compact.split(".")
+    forged = f"{head}.{payload}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
+    posted = app.test_client().post(
+        "/federation/inbox",
+        base_url=HUB,
+        data=json.dumps({"statements": [first.compact, forged]}),
+        content_type="application/json",
+    )
+    assert posted.status_code == 401 and posted.json["index"] == 1
+    assert posted.json["log"] == {first.statement_id: 0}
+    assert _get(app, "/hub/log/entries").json["entries"] == [{"index": 0, "compact": first.compact}]
