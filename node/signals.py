@@ -58,6 +58,11 @@ key_vouched: NamedSignal = rooms.signal("key-vouched")
 #: the standing test of periodic work (tests/security/test_periodic_tasks.py) poisons items.
 item_starting: NamedSignal = rooms.signal("item-starting")
 
+#: A run of a periodic task went through its due items (``task``, ``left``: the keys of the items
+#: still due after it: failed, waiting for a retry, given up, or held by another worker). The
+#: operator's metrics (node.metrics) turn it into a queue depth and the age of the oldest item.
+task_backlog: NamedSignal = rooms.signal("task-backlog")
+
 #: A ballot restricted to national good standing asks who qualifies (``group_id``, ``on``); the
 #: listener returns the ids of the group's members in good standing on that date.
 electorate_restricted: NamedSignal = rooms.signal("electorate-restricted")

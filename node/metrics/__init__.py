@@ -12,7 +12,7 @@ Two kinds of figure, both in the app's own ``CollectorRegistry`` (never promethe
 global one: a process may build many apps, as the test suite does):
 
 * counted in this process (:mod:`node.metrics.instruments`): requests and their latency,
-  statements ingested, periodic task runs;
+  statements ingested, periodic task runs and what each run left due (every task's backlog);
 * read from the database at scrape time (:mod:`node.metrics.database`): due items and their age
   per periodic task, failing items and dead letters, deliveries per peer, circuit breakers,
   statements held. These are the same whichever process answers.

@@ -6,23 +6,25 @@ and tokens and is chosen by whoever sends the request, an endpoint is one of the
 names. Durations come from ``time.perf_counter`` (a stopwatch, not the wall clock ``node.clock``
 stands for, so tests that move the clock do not distort them).
 
-Statements are counted from the ``statements_received`` signal and periodic work by wrapping
-each task in the app's registry (``node.rooms``), so neither ingest nor the scheduler knows
-about metrics. A task runs in the ``commonground worker`` process: its counts reach a scrape of
+Statements are counted from the ``statements_received`` signal, periodic work by wrapping
+each task in the app's registry (``node.rooms``) and its backlog from the ``task_backlog``
+signal that ``node.scheduler.each_item`` sends after every run (so every task that hands its
+items to the scheduler is covered), so neither ingest nor the scheduler knows about metrics. A task runs in the ``commonground worker`` process: its counts reach a scrape of
 the web process only in multi-process mode (``PROMETHEUS_MULTIPROC_DIR`` shared by both).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.process_collector import ProcessCollector
 
-from node import signals
+from node import clock, signals
 from node.metrics.database import DatabaseCollector
 from node.rooms import Task, rooms_of
 
@@ -42,6 +44,10 @@ class Instruments:
     task_runs: Counter
     task_items: Counter
     task_seconds: Histogram
+    backlog: Gauge
+    backlog_age: Gauge
+    # per task: key of an item left due -> when a run first left it (node.clock, naive UTC)
+    left_since: dict[str, dict[str, datetime]] = field(default_factory=dict)
 
 
 def create_instruments() -> Instruments:
@@ -85,6 +91,22 @@ def create_instruments() -> Instruments:
             buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, float("inf")),
             registry=registry,
         ),
+        backlog=Gauge(
+            "commonground_task_backlog_items",
+            "Items a periodic task's last run left due: failed, waiting to be retried, given up"
+            " or held by another worker (0 while the task keeps up).",
+            ["task"],
+            multiprocess_mode="mostrecent",
+            registry=registry,
+        ),
+        backlog_age=Gauge(
+            "commonground_task_backlog_oldest_seconds",
+            "How long the oldest item left due has been left by the task's runs, as of its last"
+            " run (0: none).",
+            ["task"],
+            multiprocess_mode="mostrecent",
+            registry=registry,
+        ),
     )
     ProcessCollector(registry=registry)  # this process's memory and CPU (single-process mode)
     registry.register(DatabaseCollector())
@@ -121,6 +143,7 @@ def watch(app: Flask) -> Instruments:
     app.before_request_funcs.setdefault(None, []).insert(0, started)
     app.after_request(answered)
     signals.statements_received.connect(count_ingested, sender=app)
+    signals.task_backlog.connect(measure_backlog, sender=app)
     rooms = rooms_of(app)
     rooms.tasks[:] = [counted(task, instruments) for task in rooms.tasks]
     return instruments
@@ -131,6 +154,19 @@ def count_ingested(sender: Flask, statements: list[Any] | None = None, **_: Any)
     counter = instruments_of(sender).ingested
     for statement in statements or []:
         counter.labels(str(getattr(statement, "type", "unknown"))).inc()
+
+
+def measure_backlog(sender: Flask, task: str = "", left: list[str] | None = None, **_: Any) -> None:
+    """``task_backlog``: a run of ``task`` left ``left`` due. Each item's age counts from the
+    first run that left it (this process remembers it; a restart starts the ages again)."""
+    instruments = instruments_of(sender)
+    now = clock.utcnow_naive()
+    earlier = instruments.left_since.get(task, {})
+    since = {key: earlier.get(key, now) for key in left or []}
+    instruments.left_since[task] = since
+    instruments.backlog.labels(task).set(len(since))
+    oldest = min(since.values(), default=now)
+    instruments.backlog_age.labels(task).set((now - oldest).total_seconds())
 
 
 def counted(task: Task, instruments: Instruments) -> Task:

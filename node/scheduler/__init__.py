@@ -109,7 +109,8 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
     it, an item another worker holds (its lease) until that worker is done with it; a success
     clears its failure. ``items``
     must list every item that is due now: a recorded failure whose item is no longer listed is
-    marked as no longer retried (and forgotten after 30 days).
+    marked as no longer retried (and forgotten after 30 days). The keys still due at the end
+    go out on ``signals.task_backlog`` (the operator's queue depth per task).
     """
     items = list(items)
     now = clock.utcnow_naive()
@@ -122,11 +123,13 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
         if f.given_up_at is not None or (f.next_attempt_at is not None and f.next_attempt_at > now)
     }
     done, failed = 0, False
+    claims = leases.Claims(task, [item.key for item in items if item.key not in waiting])
+    finished: set[str] = set()
     for item in items:
         if item.key in waiting:
             continue
         try:
-            if not leases.claim(task, item.key):
+            if not claims.hold(item.key):
                 continue  # another worker is doing it now
             signals.send(signals.item_starting, task=task, key=item.key)
             done += work(item.value) or 0
@@ -138,6 +141,7 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
             _record(task, item, exc, now)
             failed = True
             continue
+        finished.add(item.key)
         if item.key in failures:
             db.session.execute(
                 delete(TaskFailure).where(TaskFailure.task == task, TaskFailure.key == item.key)
@@ -145,6 +149,9 @@ def each_item(task: str, items: Iterable[Item[T]], work: Callable[[T], int | Non
             db.session.commit()
     if failures or failed:  # nothing recorded: nothing to retire (the common, quiet case)
         _retire(task, {item.key for item in items}, now)
+    signals.send(
+        signals.task_backlog, task=task, left=[i.key for i in items if i.key not in finished]
+    )
     return done
 
 

@@ -1,5 +1,6 @@
 """Several processes, one scrape: with PROMETHEUS_MULTIPROC_DIR every process's counters are
-added up, as for gunicorn's workers and ``commonground worker`` sharing the folder."""
+added up, and the worker's task backlog is seen, as for gunicorn's workers and
+``commonground worker`` sharing the folder."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ with app.app_context():
         upgrade(revision="heads")
     elif sys.argv[1] == "visit":
         assert app.test_client().get("/healthz").status_code == 200
+    elif sys.argv[1] == "work":
+        from node.scheduler import run_due_tasks
+
+        run_due_tasks()
     else:
         answer = app.test_client().get("/metrics", headers={"Authorization": "Bearer " + sys.argv[2]})
         sys.stdout.write(answer.get_data(as_text=True))
@@ -59,7 +64,11 @@ def test_counters_of_separate_processes_are_added_up(tmp_path: Path) -> None:
     run("migrate")
     run("visit")
     run("visit")
+    run("work")  # as `commonground worker` does: its backlog reaches the web's scrape
     page = Scrape(run("scrape", TOKEN))
     assert page.value("commonground_http_requests_total", endpoint="healthz", status="2xx") == 2
     assert page.value("commonground_task_due_items", task="federation.deliver") == 0
+    assert {"ballots", "federation.deliver"} <= page.label_values(
+        "commonground_task_backlog_items", "task"
+    )
     assert list(shared.glob("*.db")), "no process wrote its counters to the shared folder"
