@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask, current_app, request
 
@@ -43,21 +42,10 @@ def _lazy_run_due() -> None:
         log.exception("motions: lazy run_due failed")
 
 
-def _nav(rooms: Rooms) -> None:
-    """The menu link, under Decisions where the menu has sections (the menu's sections are
-    landing alongside this room: drop the fallback once every install has them)."""
-    where: dict[str, Any] = {"section": "decisions"}
-    try:
-        rooms.nav("Motions", "motions.index", **where)
-    except TypeError:
-        where.clear()
-        rooms.nav("Motions", "motions.index", **where)
-
-
 def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(bp)
     app.before_request(_lazy_run_due)
-    _nav(rooms)
+    rooms.nav("Motions", "motions.index", section="decisions")
     follows.install(rooms)
     rooms.task(deciding.TASK, deciding.run_due)
     rooms.erasure(HOOK)

@@ -207,3 +207,22 @@ def test_the_demo_seed_makes_a_discussed_motion_from_active_members(app, world, 
     assert len(posts) == 2 and posts[1].parent_id == posts[0].id
     taking_part = {motion.proposer_id, *(s.member_id for s in motion.seconds)}
     assert not taking_part & lapsed and not {p.author_id for p in posts} & lapsed
+
+
+def test_taking_part_follows_the_motion_and_the_digest_tells_what_is_new(app, world, smtp_sink):  # type: ignore[no-untyped-def]
+    from node.motions import amending
+    from node.motions import operations as ops
+    from node.organising import follows
+
+    group, officer, mover, ann = world
+    motion = _motion(group, mover)
+    ops.post(motion, "A thought", ann)
+    amending.propose_amendment(motion, BASE.replace("library", "libraries"), None, ann)
+    db.session.commit()
+    assert follows.is_following(ann, ops.KIND, motion.id)
+    assert not follows.is_following(officer, ops.KIND, motion.id)
+    assert follows.send_digests() == 1  # the mover; Ann's own news is not news to Ann
+    (mail,) = smtp_sink.to(mover.email)
+    body = smtp_sink.body(mail)
+    assert "Ann wrote on “Library”" in body and "Ann proposed amendment 1" in body
+    assert f"/motions/{motion.id}#amendment-1" in body
