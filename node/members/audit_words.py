@@ -114,6 +114,7 @@ SENTENCES: dict[str, str] = {
     "amendment-fell": "{target} fell ({detail})",
     # Selections
     "open-selection": "{actor} opened {target}",
+    "edit-selection": "{actor} changed {target} ({detail})",
     "nominate": "{actor} made a nomination in {target} ({detail})",
     "second-nomination": "{actor} seconded {target}",
     "write-statement": "{actor} wrote the statement of {target}",

@@ -38,6 +38,19 @@ def open_selection(group: Group, spec: SelectionSpec, actor: Member | None) -> S
     return selection
 
 
+def edit_selection(selection: Selection, spec: SelectionSpec, actor: Member | None) -> None:
+    """Put right the office, timetable or rules while nominations are still open (or upcoming):
+    after the close they are what members nominated and voted under."""
+    if selection.closed_at is not None or clock.utcnow_naive() >= selection.nominations_close_at:
+        raise Conflict("Nominations have closed: the selection can no longer be changed.")
+    validate(spec, clock.utcnow_naive())
+    changed = [name for name in FIELDS if getattr(selection, name) != getattr(spec, name)]
+    for name in changed:
+        setattr(selection, name, getattr(spec, name))
+    detail = ", ".join(name.replace("_", " ") for name in changed) or "nothing"
+    record(selection.group, actor, "edit-selection", f"selection #{selection.id}", detail)
+
+
 # ----------------------------------------------------------------------------- where it stands
 def phase(selection: Selection, now: datetime | None = None) -> str:
     """upcoming → nominations → hustings → ballot → done, by the timetable (and by what the

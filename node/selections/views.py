@@ -18,7 +18,7 @@ from node import web
 from node.extensions import db, limiter
 from node.members.access import member_required, officer_required
 from node.organising import follows
-from node.organising.times import to_utc
+from node.organising.times import to_local, to_utc
 from node.selections import balloting, hustings, news
 from node.selections import operations as ops
 from node.selections.forms import TIMES, NominateForm, SelectionForm, StatementForm
@@ -75,6 +75,25 @@ def new() -> ResponseReturnValue:
         ),
     )
     return answer or web.form_page("selections/form.html", form=form)
+
+
+@bp.route("/selections/<int:selection_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(selection_id: int) -> ResponseReturnValue:
+    """Put the office, timetable or rules right until nominations close."""
+    selection = current(selection_id)
+    form = SelectionForm(obj=selection)
+    if request.method == "GET":
+        for name in TIMES:
+            getattr(form, name).data = to_local(getattr(selection, name)).replace(tzinfo=None)
+    answer = web.submit(
+        form,
+        lambda: ops.edit_selection(selection, _spec(form), g.member),
+        lambda _: web.done(
+            "The selection is changed.", "selections.show", selection_id=selection.id
+        ),
+    )
+    return answer or web.form_page("selections/form.html", form=form, selection=selection)
 
 
 def _nominate_form(selection: Selection) -> NominateForm:

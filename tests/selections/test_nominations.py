@@ -164,3 +164,18 @@ def test_another_groups_selection_is_not_found(app, group, officer, make_group, 
     site = Site(app, outsider.email, base="http://bravo.test")
     assert site.get(f"/selections/{selection.id}").status_code == 404
     assert re.search(r"Surrey", site.get("/selections").get_data(as_text=True)) is None
+
+
+def test_officers_can_put_a_selection_right_until_nominations_close(app, group, officer):
+    selection = make_selection(group, officer)
+    chair = Site(app, officer.email)
+    path = f"/selections/{selection.id}/edit"
+    form = _form(office="Surrey County Council (by-election)")
+    form["nominations_open_at"] = to_local(selection.nominations_open_at).strftime(TIME)
+    bad = chair.post(path, {**form, "answers_due_at": form["questions_close_at"]})
+    assert bad.status_code == 400 and 'id="answers_due_at-error"' in bad.get_data(as_text=True)
+    assert chair.post(path, form).status_code == 302
+    db.session.refresh(selection)
+    assert selection.office == "Surrey County Council (by-election)"
+    clock.advance(2 * DAY + timedelta(minutes=1))
+    assert chair.post(path, form).status_code == 409
