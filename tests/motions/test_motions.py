@@ -226,3 +226,43 @@ def test_taking_part_follows_the_motion_and_the_digest_tells_what_is_new(app, wo
     body = smtp_sink.body(mail)
     assert "Ann wrote on “Library”" in body and "Ann proposed amendment 1" in body
     assert f"/motions/{motion.id}#amendment-1" in body
+
+
+def test_a_carried_motion_stays_carried_when_its_endorsement_cannot_be_signed(
+    app, world, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from node.audit import AuditEntry
+    from node.ballots import scheduling
+    from node.ballots.models import Ballot
+    from node.ballots.voting import cast_vote
+    from node.campaigns import operations as campaigns
+    from node.errors import Conflict
+    from node.motions import deciding
+    from node.motions import operations as ops
+    from node.motions.models import Motion
+
+    group, officer, mover, ann = world
+    campaign = campaigns.create_campaign(group, {"title": "Library", "summary": "Open"}, officer)
+    ops.set_seconders(group, 0, officer)
+    db.session.commit()
+    motion = _motion(group, mover, campaign.id)
+    start = clock.utcnow_naive()
+    deciding.put_to_vote(motion, 1, None, officer)
+    db.session.commit()
+    cast_vote(db.session.get(Ballot, motion.final_ballot_id), ann, [0])
+    db.session.commit()
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Conflict("Federation is not set up on this node.")
+
+    monkeypatch.setattr(deciding.decisions, "publish_decision", refuse)
+    with clock.frozen(start + timedelta(days=1, minutes=1)):
+        scheduling.run_due()
+        assert deciding.run_due() == 1
+    db.session.expire_all()
+    motion = db.session.get(Motion, motion.id)
+    assert motion.state == "carried" and not motion.endorsement_published
+    held = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "motion-endorsement-held")
+    )
+    assert held is not None and "not set up" in held.detail
