@@ -1,11 +1,12 @@
 """Leases: any number of ``commonground worker`` processes, on any number of machines, share the
 periodic work, and each item is done by exactly one of them at a time.
 
-Every worker lists the same due items; before doing one, :func:`claim` takes a lease on its
-``(task, key)`` (a :class:`~node.scheduler.models.TaskLease` row, committed at once so the other
-workers see it) and :func:`release` deletes the row in the transaction that finishes the item, so
-the item's result and the end of the lease become visible together. A worker that finds the item
-leased to another moves on to the next one instead of waiting for it.
+Every worker lists the same due items; as its run reaches them, :class:`Claims` takes leases on
+the next :data:`BATCH` of them (:class:`~node.scheduler.models.TaskLease` rows, one committed
+transaction, so the other workers see them and claim the batches after), renews an item's lease
+in the item's own transaction before the work, and :func:`release` deletes the row in the
+transaction that finishes the item, so the item's result and the end of the lease become visible
+together. A worker that finds an item leased to another moves on instead of waiting for it.
 
 A worker that dies mid-item leaves its row behind (its own work was rolled back with its
 connection); once ``lease_until`` has passed, the next worker to reach the item takes the lease
@@ -54,43 +55,98 @@ def worker_id() -> str:
     return _identity[pid]
 
 
+BATCH = 50  # items claimed in one transaction: one commit per 50 items, not one per item
+
+
 def claim(task: str, key: str) -> bool:
     """Take the lease of ``(task, key)`` for this worker and commit; False if another worker
     holds it now (the caller skips the item: it is being done)."""
+    return key in claim_many(task, [key])
+
+
+def claim_many(task: str, keys: list[str]) -> set[str]:
+    """Take the leases of those of ``keys`` no live worker holds, in one transaction, committed;
+    returns the keys now leased to this worker."""
     me, now = worker_id(), clock.utcnow_naive()
-    values = {"task": task, "key": key, "claimed_by": me, "lease_until": now + LEASE}
+    until = now + LEASE
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    added = db.session.scalar(
-        insert(TaskLease)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["task", "key"])
-        .returning(TaskLease.id)
+    rows = [{"task": task, "key": k, "claimed_by": me, "lease_until": until} for k in keys]
+    taken = set(
+        db.session.scalars(
+            insert(TaskLease)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["task", "key"])
+            .returning(TaskLease.key)
+        )
     )
-    if added is not None:
-        db.session.commit()
-        return True
+    rest = [k for k in keys if k not in taken]
     free = or_(TaskLease.lease_until <= now, TaskLease.claimed_by == me)
-    row = db.session.execute(
-        select(TaskLease.id, TaskLease.claimed_by)
-        .where(TaskLease.task == task, TaskLease.key == key, free)
-        .with_for_update(skip_locked=True)
-    ).first()
-    taken = row is not None and (
-        db.session.scalar(
+    held = (
+        db.session.execute(
+            select(TaskLease.id, TaskLease.key, TaskLease.claimed_by)
+            .where(TaskLease.task == task, TaskLease.key.in_(rest), free)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if rest
+        else []
+    )
+    for row in held:  # a lease of this worker's, or one that ran out: its worker died
+        if db.session.scalar(
             update(TaskLease)
             .where(TaskLease.id == row.id, free)
-            .values(claimed_by=me, lease_until=values["lease_until"])
+            .values(claimed_by=me, lease_until=until)
+            .returning(TaskLease.key)
+            .execution_options(synchronize_session=False)
+        ):
+            taken.add(row.key)
+            if row.claimed_by != me:
+                log.warning(
+                    "periodic task %s: took over %s from %s (lease ran out)",
+                    task,
+                    row.key,
+                    row.claimed_by,
+                )
+    db.session.commit()
+    return taken
+
+
+class Claims:
+    """The leases of one run of a task over its due ``keys``, claimed :data:`BATCH` at a time as
+    the run reaches them (a worker that dies leaves at most a batch waiting for its lease to run
+    out; the other workers claim the batches after it meanwhile)."""
+
+    def __init__(self, task: str, keys: list[str]) -> None:
+        self.task, self.keys = task, keys
+        self.position = {key: n for n, key in enumerate(keys)}
+        self.reached = 0  # keys before this index have been offered to claim_many
+        self.taken: set[str] = set()
+
+    def hold(self, key: str) -> bool:
+        """Whether this worker may do ``key`` now. Claims the next batch when the run reaches
+        it, then, in the item's own transaction, renews the lease and locks its row: a lease
+        another worker took over meanwhile (it ran out) is not ours any more."""
+        n = self.position.get(key)
+        if n is None:
+            return claim(self.task, key) and self._renew(key)
+        if n >= self.reached:
+            batch = self.keys[n : n + BATCH]
+            self.reached = n + len(batch)
+            self.taken |= claim_many(self.task, batch)
+        return key in self.taken and self._renew(key)
+
+    def _renew(self, key: str) -> bool:
+        renewed = db.session.scalar(
+            update(TaskLease)
+            .where(
+                TaskLease.task == self.task,
+                TaskLease.key == key,
+                TaskLease.claimed_by == worker_id(),
+            )
+            .values(lease_until=clock.utcnow_naive() + LEASE)
             .returning(TaskLease.id)
             .execution_options(synchronize_session=False)
         )
-        is not None
-    )
-    db.session.commit()
-    if taken and row is not None and row.claimed_by != me:
-        log.warning(
-            "periodic task %s: took over %s from %s (lease ran out)", task, key, row.claimed_by
-        )
-    return taken
+        return renewed is not None
 
 
 def release(task: str, key: str) -> None:

@@ -37,6 +37,7 @@ def hub_app(primary: Cluster, tmp_path: Path) -> Iterator[tuple[Any, Cluster]]:
     from node import create_app
     from node.extensions import db
     from node.groups.operations import create_group
+    from node.replica import replica_of
 
     base = {"SQLALCHEMY_DATABASE_URI": primary.url(), "INSTANCE_PATH": str(tmp_path / "i")}
     with create_app({**base, "TESTING": True}).app_context() as ctx:
@@ -53,6 +54,9 @@ def hub_app(primary: Cluster, tmp_path: Path) -> Iterator[tuple[Any, Cluster]]:
         finally:
             db.session.remove()
             db.engine.dispose()
+            replica = replica_of(app)
+            if replica is not None:  # its pooled connections, closed rather than collected
+                replica.engine.dispose()
             standby.close()
             primary.standbys.remove(standby)
 
