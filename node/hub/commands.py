@@ -76,12 +76,18 @@ def join(hub_url: str, token: str, group: Group) -> None:
 def audit_cmd(hub_slug: str | None) -> None:
     """Re-verify every stored statement from scratch; exit 1 if any no longer verifies."""
     from node.hub.audit import audit
+    from node.hub.log.audit import audit_log
 
-    checked, problems = audit(_hub(hub_slug))
+    hub = _hub(hub_slug)
+    checked, problems = audit(hub)
     for problem in problems:
         click.echo(str(problem))
     click.echo(f"{checked} statements checked, {len(problems)} problem(s).")
-    if problems:
+    leaves, log_problems = audit_log(hub.id)
+    for line in log_problems:
+        click.echo(line)
+    click.echo(f"{leaves} log entries checked, {len(log_problems)} problem(s).")
+    if problems or log_problems:
         raise SystemExit(1)
 
 
