@@ -16,10 +16,16 @@ from typing import Any
 from sqlalchemy import select
 
 from node.extensions import db
-from node.peering import net
 from node.peering.models import Delivery, LogPosition
 
 MAX_LEAF_INDEX = 2**63 - 1
+INBOX = "/federation/inbox"
+
+
+def log_of(destination: str) -> str:
+    """Whose log a delivery's answer speaks of: the group id of the inbox's owner (the hub's
+    id, as ``HubLink.hub_url`` holds it), so two groups on one install are never confused."""
+    return destination.removesuffix(INBOX).rstrip("/")
 
 
 def record(destination: str, rows: Sequence[Delivery], body: dict[str, Any]) -> int:
@@ -28,7 +34,7 @@ def record(destination: str, rows: Sequence[Delivery], body: dict[str, Any]) -> 
     answer = body.get("log")
     if not isinstance(answer, dict) or not rows:
         return 0
-    log = net.origin(destination)
+    log = log_of(destination)
     held = set(
         db.session.scalars(
             select(LogPosition.statement_pk).where(

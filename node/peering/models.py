@@ -191,7 +191,7 @@ class LogPosition(Model):
     statement_pk: Mapped[int] = mapped_column(
         ForeignKey("federation_statements.id", ondelete="CASCADE")
     )  # UNIQUE (statement_pk, log) serves it
-    # The hub's origin (scheme://host:port), as net.origin() gives it for its inbox.
+    # The hub's id (its group URL): the inbox URL without "/federation/inbox".
     log: Mapped[str] = mapped_column(String(URL_LEN))
     leaf_index: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(10), default="accepted")

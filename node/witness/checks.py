@@ -39,7 +39,7 @@ from federation.tlog.names import log_origin
 from federation.tlog.note import b64encode, parse
 from node import clock
 from node.extensions import db
-from node.peering import net
+from node.peering.log_positions import INBOX
 from node.peering.models import Delivery, LogPosition, Statement
 from node.witness.models import WitnessState
 from node.witness.remote import HubLog
@@ -177,7 +177,7 @@ def _check_inclusion(
 
 
 def check_inclusions(
-    group_id: int, hub_origin: str, hub: HubLog, outcome: Outcome, grace: timedelta
+    group_id: int, hub_id: str, hub: HubLog, outcome: Outcome, grace: timedelta
 ) -> None:
     """Each own statement the hub placed and we have not yet seen included."""
     if outcome.opened is None or outcome.served is None:
@@ -187,7 +187,7 @@ def check_inclusions(
         select(LogPosition)
         .where(
             LogPosition.group_id == group_id,
-            LogPosition.log == hub_origin,
+            LogPosition.log == hub_id,
             LogPosition.verified_size.is_(None),
         )
         .order_by(LogPosition.leaf_index)
@@ -213,16 +213,16 @@ def check_inclusions(
             )
 
 
-def _unplaced(group_id: int, hub_origin: str) -> list[tuple[Statement, datetime]]:
+def _unplaced(group_id: int, hub_id: str) -> list[tuple[Statement, datetime]]:
     """Own statements the hub accepted from us with no known place in its log."""
-    placed = exists().where(LogPosition.statement_pk == Statement.id, LogPosition.log == hub_origin)
+    placed = exists().where(LogPosition.statement_pk == Statement.id, LogPosition.log == hub_id)
     rows = db.session.execute(
         select(Statement, Delivery.delivered_at)
         .join(Delivery, Delivery.statement_pk == Statement.id)
         .where(
             Delivery.group_id == group_id,
             Delivery.state == "delivered",
-            Delivery.destination.startswith(hub_origin + "/", autoescape=True),
+            Delivery.destination == hub_id + INBOX,
             Statement.verification == "own",
             ~placed,
         )
@@ -233,14 +233,14 @@ def _unplaced(group_id: int, hub_origin: str) -> list[tuple[Statement, datetime]
 
 
 def check_unplaced(
-    state: WitnessState, hub_origin: str, hub: HubLog, outcome: Outcome, grace: timedelta
+    state: WitnessState, hub_id: str, hub: HubLog, outcome: Outcome, grace: timedelta
 ) -> None:
     """Find accepted statements without a leaf index in the log's entries (from where the
     last search stopped); one past the grace period and not in the log is a finding."""
     if outcome.opened is None:
         return
     checkpoint, now = outcome.opened.checkpoint, clock.utcnow_naive()
-    unplaced = _unplaced(state.group_id, hub_origin)
+    unplaced = _unplaced(state.group_id, hub_id)
     if not unplaced:
         return
     by_compact = {statement.compact: statement for statement, _ in unplaced}
@@ -258,7 +258,7 @@ def check_unplaced(
                     LogPosition(
                         group_id=state.group_id,
                         statement_pk=statement.id,
-                        log=hub_origin,
+                        log=hub_id,
                         leaf_index=index,
                         source="found",
                     )
@@ -294,7 +294,7 @@ def check(state: WitnessState, hub: HubLog, grace: timedelta) -> Outcome:
     check_consistency(state, hub, outcome)
     if outcome.findings or outcome.stale:
         return outcome
-    hub_origin = net.origin(state.hub_url)
-    check_inclusions(state.group_id, hub_origin, hub, outcome, grace)
-    check_unplaced(state, hub_origin, hub, outcome, grace)
+    hub_id = state.hub_url.rstrip("/")
+    check_inclusions(state.group_id, hub_id, hub, outcome, grace)
+    check_unplaced(state, hub_id, hub, outcome, grace)
     return outcome

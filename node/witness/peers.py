@@ -17,7 +17,6 @@ from sqlalchemy import select
 from federation.errors import DeliveryError
 from federation.tlog import Ed25519Verifier, TlogError, open_checkpoint
 from node.extensions import db
-from node.peering import net
 from node.peering.models import Peer
 from node.witness.checks import Finding, consistent
 from node.witness.models import WitnessState
@@ -33,7 +32,6 @@ def compare_with_peers(state: WitnessState, hub: HubLog) -> list[Finding]:
         return []
     verifier = Ed25519Verifier.from_key(state.log_key)
     ours = open_checkpoint(state.checkpoint, verifier).checkpoint
-    hub_origin = net.origin(state.hub_url)
     peers = db.session.execute(
         select(Peer.issuer, Peer.name)
         .where(Peer.group_id == state.group_id, Peer.status.in_(("active", "flagged")))
@@ -42,7 +40,7 @@ def compare_with_peers(state: WitnessState, hub: HubLog) -> list[Finding]:
     ).all()
     findings: list[Finding] = []
     for issuer, name in peers:
-        if net.origin(issuer) == hub_origin:
+        if issuer.rstrip("/") == state.hub_url.rstrip("/"):
             continue
         try:
             texts = peer_checkpoints(hub.client, issuer)

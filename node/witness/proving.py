@@ -37,7 +37,7 @@ def prove_statement(group: Group, statement_id: str) -> list[str]:
     position = db.session.scalar(
         select(LogPosition).where(
             LogPosition.statement_pk == statement.id,
-            LogPosition.log == net.origin(link.hub_url),
+            LogPosition.log == link.hub_url.rstrip("/"),
         )
     )
     if position is None:

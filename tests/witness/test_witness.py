@@ -214,3 +214,18 @@ def test_a_log_key_not_named_after_the_hubs_log_is_not_pinned(walton, hub):
     seen = state(walton)
     assert seen.log_key is None and "not after its log" in seen.last_error
     assert hub.cosignatures == [] and evidence_kinds(walton) == []
+
+
+def test_a_delivery_to_another_group_on_the_hubs_server_is_not_the_hubs(walton, hub):
+    from node.peering.models import Delivery
+
+    row = publish(walton)
+    hub.log_answers = False
+    deliver()
+    held = db.session.scalar(select(Delivery).where(Delivery.statement_pk == row.id))
+    held.destination = "http://hub.test/g/neighbour/federation/inbox"  # path tenancy
+    db.session.commit()
+    hub.view = []
+    with clock.frozen(clock.now() + timedelta(minutes=61)):
+        assert witness() == 0
+    assert evidence_kinds(walton) == []
