@@ -17,12 +17,14 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from tests.ballots.helpers import make_ballot, ranked_form
 from tests.ballots.test_receipts import offered, paper_form, receipt
@@ -116,11 +118,11 @@ def _prepare(cluster: Cluster, url: str, folder: Path) -> tuple[int, dict[str, s
 
 
 @contextmanager
-def _votes_held(cluster: Cluster, count: int) -> Iterator[None]:
+def _stopped_under_held_votes(cluster: Cluster, count: int) -> Iterator[None]:
     """Hold a lock on the participations table until ``count`` requests wait for it inside
-    their transactions (polled in pg_stat_activity): those votes are in flight, mid-transaction,
-    when the server is stopped on leaving the block (which cuts this connection too)."""
-    engine = create_engine(cluster.url())
+    their transactions (polled in pg_stat_activity), then stop the server under them (``-m
+    fast``: their connections, and this one, are cut mid-transaction, as in a real restart)."""
+    engine = create_engine(cluster.url(), poolclass=NullPool)
     conn = engine.connect()
     try:
         conn.execute(text("LOCK TABLE ballot_participations IN ACCESS EXCLUSIVE MODE"))
@@ -130,8 +132,10 @@ def _votes_held(cluster: Cluster, count: int) -> Iterator[None]:
         while int(cluster.scalar(waiting)) < count:
             assert time.monotonic() < deadline, "the votes never reached the database"
             time.sleep(0.02)  # polling a condition, not waiting for time to pass
+        cluster.stop()
     finally:
-        conn.detach()  # the stop cuts it; never hand it back to a pool
+        with suppress(OperationalError):  # cut by the stop: closing it only frees it here
+            conn.close()
         engine.dispose()
 
 
@@ -164,10 +168,9 @@ def test_a_database_restart_while_members_vote_answers_no_500(
 
         threads = [threading.Thread(target=v.vote, args=(up,)) for v in second]
         up.clear()
-        with _votes_held(cluster, HELD):
+        with _stopped_under_held_votes(cluster, HELD):
             for thread in threads:
                 thread.start()
-        cluster.stop()  # -m fast: the votes held mid-transaction meet cut connections
         refused = down_probe.post()
         page = down_probe.session.get(f"{node.url}/ballots/{ballot_id}", timeout=60)
         cluster.start()
