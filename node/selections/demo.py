@@ -46,6 +46,10 @@ def seed(group: Group, rng: random.Random) -> None:
         ),
         officer,
     )
+    # The demo roster has lapsed and pending members too; only those in good standing take part.
+    members = [m for m in members if ops.in_good_standing(selection, m)]
+    if len(members) < 12:
+        return
     nominees = [m for m in members if m.id != officer.id][:3]
     for n, nominee in enumerate(nominees):
         nominator = nominee if n < 2 else members[-1]
