@@ -74,7 +74,7 @@ def join(hub_url: str, token: str, group: Group) -> None:
 @hub_option
 @with_appcontext
 def audit_cmd(hub_slug: str | None) -> None:
-    """Re-verify every stored statement from scratch; exit 1 if any no longer verifies."""
+    """Re-verify every stored statement and the log from scratch; exit 1 on any problem."""
     from node.hub.audit import audit
     from node.hub.log.audit import audit_log
 
