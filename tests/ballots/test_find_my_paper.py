@@ -133,7 +133,8 @@ def test_the_list_shows_preferences_first_and_a_short_fingerprint(client, group,
     html = client.get(f"/ballots/{ballot.id}/papers").get_data(as_text=True)
     digest = receipts[0].hash
     assert (
-        f'<td>Ann &gt; Cat</td><td><details><summary><code title="{digest}">{digest[:12]}…' in html
+        '<td data-label="Preferences">Ann &gt; Cat</td><td data-label="Receipt fingerprint">'
+        f'<details><summary><code title="{digest}">{digest[:12]}…' in html
     )
     assert html.index("Preferences</th>") < html.index("Receipt fingerprint</th>")
     assert f'action="/ballots/{ballot.id}/papers/find"' in html

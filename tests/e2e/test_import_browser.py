@@ -36,7 +36,7 @@ def test_officer_imports_excel_and_nationbuilder_files_through_the_preview(brows
     page.get_by_label("CSV file").set_input_files(str(DATA / "excel-windows-1252-semicolon.csv"))
     page.get_by_role("button", name="Check the file").click()
     assert page.locator("#import-encoding").inner_text() == "Windows-1252"
-    expect(page.get_by_text("semicolon-separated")).to_be_visible()
+    expect(page.get_by_text("semicolon-separated").first).to_be_visible()
     expect(page.locator(".import-sample").get_by_role("cell", name="Siân O’Brien")).to_be_visible()
     assert page.get_by_label("Telephone").input_value() == "phone"
     assert page.locator("#import-counts").inner_text().startswith("3 new, 0 updated, 0 unchanged")

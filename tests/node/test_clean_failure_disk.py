@@ -1,4 +1,4 @@
-"""A full disk, for real: the instance folder and its SQLite database on a 4 MB tmpfs that is
+"""A full disk, for real: the instance folder and its SQLite database on a 16 MB tmpfs that is
 then filled. Commands that write (``members import``, ``endorse``, ``backup``, ``ballots run-due``) end with
 one sentence and a non-zero exit, no traceback; the web answers a POST with a 503 page, not a
 500; nothing half-written is left (``PRAGMA integrity_check`` is ok, the all-or-nothing import
@@ -34,7 +34,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "disk"
     folder.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=700", "tmpfs", str(folder)],
+        ["mount", "-t", "tmpfs", "-o", "size=16m,mode=700", "tmpfs", str(folder)],
         capture_output=True,
         text=True,
         check=False,
