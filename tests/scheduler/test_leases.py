@@ -83,3 +83,21 @@ def test_a_worker_reclaims_its_own_lease_and_a_claim_is_refused_to_others(app: A
     db.session.execute(update(TaskLease).values(claimed_by="other-host:1:beef"))
     db.session.commit()
     assert leases.claim(TASK, "k") is False
+
+
+def test_an_item_whose_lease_was_taken_over_during_the_run_is_skipped(app: Any) -> None:
+    """The run claims a batch at once; when it reaches an item whose lease another worker took
+    over meanwhile (it ran out), the renewal finds it is not ours and the item is left alone."""
+    done: list[str] = []
+
+    def work(key: str) -> int:
+        if key == "a":  # while "a" runs, another worker takes "b" over
+            db.session.execute(
+                update(TaskLease).where(TaskLease.key == "b").values(claimed_by="other:2:cafe")
+            )
+        done.append(key)
+        return 1
+
+    assert each_item(TASK, _items("a", "b", "c"), work) == 2
+    assert done == ["a", "c"]
+    assert _leases() == [("b", "other:2:cafe")]
