@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from federation.errors import BadResponse, DeliveryError
 from federation.tlog import (
@@ -214,7 +214,18 @@ def check_inclusions(
 
 
 def _unplaced(group_id: int, hub_id: str) -> list[tuple[Statement, datetime]]:
-    """Own statements the hub accepted from us with no known place in its log."""
+    """Own statements the hub accepted from us with no known place in its log, since the hub
+    first answered with a leaf index: what it accepted before it kept a log (an install
+    upgraded to the log) is not expected in it."""
+    since = db.session.scalar(
+        select(func.min(LogPosition.recorded_at)).where(
+            LogPosition.group_id == group_id,
+            LogPosition.log == hub_id,
+            LogPosition.source == "accepted",
+        )
+    )
+    if since is None:
+        return []
     placed = exists().where(LogPosition.statement_pk == Statement.id, LogPosition.log == hub_id)
     rows = db.session.execute(
         select(Statement, Delivery.delivered_at)
@@ -223,6 +234,7 @@ def _unplaced(group_id: int, hub_id: str) -> list[tuple[Statement, datetime]]:
             Delivery.group_id == group_id,
             Delivery.state == "delivered",
             Delivery.destination == hub_id + INBOX,
+            Delivery.delivered_at >= since,
             Statement.verification == "own",
             ~placed,
         )

@@ -148,12 +148,14 @@ def test_a_changed_key_and_a_bad_signature_are_evidence(walton, hub):
 
 
 def test_a_statement_the_hub_never_logs_is_missing_after_the_grace_period(walton, hub):
+    logged = publish(walton, "First")
+    deliver()  # the hub answers with its leaf index: from now on it logs what it accepts
     rows = [publish(walton, n) for n in ("A", "B")]
     hub.log_answers = False
     deliver()
-    hub.view = [rows[0].compact]  # accepted both, logs one
+    hub.view = [logged.compact, rows[0].compact]  # accepted both, logs one
     assert witness() == 0  # within the grace period: found A, B may still come
-    assert set(positions(walton)) == {rows[0].statement_id}
+    assert set(positions(walton)) == {logged.statement_id, rows[0].statement_id}
     assert positions(walton)[rows[0].statement_id].source == "found"
     with clock.frozen(clock.now() + timedelta(minutes=61)):
         assert witness() == 1
@@ -219,12 +221,24 @@ def test_a_log_key_not_named_after_the_hubs_log_is_not_pinned(walton, hub):
 def test_a_delivery_to_another_group_on_the_hubs_server_is_not_the_hubs(walton, hub):
     from node.peering.models import Delivery
 
+    first = publish(walton, "First")
+    deliver()  # the hub logs what it accepts
     row = publish(walton)
     hub.log_answers = False
     deliver()
     held = db.session.scalar(select(Delivery).where(Delivery.statement_pk == row.id))
     held.destination = "http://hub.test/g/neighbour/federation/inbox"  # path tenancy
     db.session.commit()
+    hub.view = [first.compact]
+    with clock.frozen(clock.now() + timedelta(minutes=61)):
+        assert witness() == 0
+    assert evidence_kinds(walton) == []
+
+
+def test_statements_accepted_before_the_hub_kept_a_log_are_not_expected_in_it(walton, hub):
+    hub.log_answers = False  # a hub before its log: no leaf indices
+    publish(walton, "Old")
+    deliver()
     hub.view = []
     with clock.frozen(clock.now() + timedelta(minutes=61)):
         assert witness() == 0
