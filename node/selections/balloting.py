@@ -19,7 +19,7 @@ selection, each candidate links to their statement and answers.
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from node import clock, timefmt
 from node.audit import record
@@ -30,7 +30,7 @@ from node.ballots.spec import validate as validate_ballot
 from node.errors import Conflict, OperationError
 from node.extensions import db
 from node.scheduler import Item, each_item
-from node.selections import news
+from node.selections import mailing, news
 from node.selections.hustings import publish_answers
 from node.selections.models import Nomination, Selection
 from node.selections.operations import valid_nominations
@@ -122,9 +122,12 @@ _JOB_LABELS = {
 }
 
 
+_MAILED_AFTER = {"close": "closed", "publish": "answers"}
+
+
 def due_jobs() -> list[Item[tuple[str, int]]]:
     now = clock.utcnow_naive()
-    rows = (
+    rows: list[tuple[str, ColumnElement[bool]]] = [
         ("close", Selection.closed_at.is_(None) & (Selection.nominations_close_at <= now)),
         (
             "publish",
@@ -137,13 +140,14 @@ def due_jobs() -> list[Item[tuple[str, int]]]:
             Selection.ballot_id.in_(select(Ballot.id).where(Ballot.state == "open"))
             & Selection.ballot_news_at.is_(None),
         ),
-    )
+    ]
+    rows += [(f"mail-{step}", mailing.due_condition(step)) for step in mailing.STEPS]
     jobs: list[Item[tuple[str, int]]] = []
     for job, condition in rows:
         for sid, group_id in db.session.execute(
             select(Selection.id, Selection.group_id).where(condition).order_by(Selection.id)
         ):
-            what = _JOB_LABELS[job]
+            what = _JOB_LABELS.get(job) or mailing.LABELS[job.removeprefix("mail-")]
             label = f"{what} selection #{sid}"
             jobs.append(Item(f"selection-{sid}-{job}", group_id, label, (job, sid)))
     return jobs
@@ -155,6 +159,8 @@ def run_job(job: tuple[str, int]) -> int:
     if selection is None:
         return 0
     try:
+        if kind.startswith("mail-"):
+            return int(mailing.mail_step(selection, kind.removeprefix("mail-")))
         if kind == "close":
             done = close_nominations(selection) is not None
         elif kind == "publish":
@@ -165,12 +171,15 @@ def run_job(job: tuple[str, int]) -> int:
     except Conflict:
         db.session.rollback()
         return 0
+    if done and kind in _MAILED_AFTER:  # at once, not a run later (the step is claimed)
+        mailing.mail_step(selection, _MAILED_AFTER[kind])
     return int(done)
 
 
 def run_due() -> int:
-    """Close due nominations (making ballots), then publish due answers; one transaction per
-    selection, one failure never holding up another (``node.scheduler.each_item``)."""
+    """Close due nominations (making ballots), publish due answers, tell followers, mail each
+    step to the electorate (``mailing``); one transaction per selection and job, one failure
+    never holding up another (``node.scheduler.each_item``)."""
     return each_item("selections", due_jobs(), run_job)
 
 

@@ -173,3 +173,21 @@ class Answer(Model):
     )
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
+
+
+class Mailing(Model):
+    """One step of a selection mailed to its electorate (``node.selections.mailing``): the row
+    is claimed before the mail goes, so a re-run or a second worker never mails a step twice.
+    ``outcome`` says what happened in plain words (how many were e-mailed, or why none were)."""
+
+    __tablename__ = "selection_mailings"
+    __table_args__ = (UniqueConstraint("selection_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    selection_id: Mapped[int] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(12))
+    outcome: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)

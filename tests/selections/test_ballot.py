@@ -27,7 +27,8 @@ def test_one_place_is_an_alternative_vote_and_runs_by_the_task(app, group, offic
     people = [make_member(group, name=f"Cand {i}") for i in range(3)]
     selection = make_selection(group, officer, places=1, seconders_needed=0)
     _stand(selection, people)
-    assert balloting.run_due() == 0  # not yet
+    assert balloting.run_due() == 1  # the opening mailed (test_mailing); not closed yet
+    assert selection.closed_at is None and balloting.run_due() == 0
     clock.advance(2 * DAY + timedelta(minutes=1))
     assert balloting.run_due() == 1
     db.session.refresh(selection)
