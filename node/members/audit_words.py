@@ -128,6 +128,8 @@ SENTENCES: dict[str, str] = {
     "answer-question": "{actor} answered a question for {target}",
     "publish-answers": "{actor} published the hustings answers of {target}",
     "hustings-event": "{actor} set the hustings event of {target}",
+    # The group as a witness of the national hub's log
+    "read-witness-evidence": "{actor} marked as read the evidence against the hub's log ({detail})",
 }
 # "ballot #12", "member #3": a kind of thing and its id, as operations write targets.
 REFERENCE = re.compile(r"^([a-z][a-z ]*?) #(\d+)$")

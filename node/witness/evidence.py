@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from node import clock
+from node import audit, clock
 from node.errors import Conflict
 from node.extensions import db
+from node.groups.models import Group
 from node.timefmt import day
 from node.witness.checks import Finding, body
 from node.witness.models import Evidence
@@ -124,5 +125,7 @@ def acknowledge(row: Evidence, actor: Any) -> Evidence:
         raise Conflict("This was already acknowledged.")
     row.acknowledged_at = clock.utcnow_naive()
     row.acknowledged_by = str(getattr(actor, "name", None) or "an officer")[:200]
+    group = db.session.get(Group, row.group_id)
+    audit.record(group, actor, "read-witness-evidence", f"evidence #{row.id}", row.kind)
     db.session.flush()
     return row

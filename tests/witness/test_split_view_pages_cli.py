@@ -118,6 +118,8 @@ def test_officers_see_it_in_plain_words_and_mark_it_read(caught, walton, make_me
     assert response.status_code == 302
     db.session.refresh(caught)
     assert caught.acknowledged_at is not None and caught.acknowledged_by == "Olive"
+    audit_page = client.get("/audit", **base).get_data(as_text=True)
+    assert "marked as read the evidence against the hub" in audit_page  # in the officers' log
     assert wording not in client.get("/", **base).get_data(as_text=True)
     page = client.get("/federation/witness/", **base).get_data(as_text=True)
     assert wording in page and "read by Olive" in page  # kept for ever
