@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint format screenshots bench bench-hub bench-ballot-day clean
+.PHONY: install run test test-fast lint format messages screenshots bench bench-hub bench-ballot-day clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Every marked sentence into node/translations/messages.pot, the template translators start
+# from (node/i18n.py says how text is marked; babel.cfg where to look).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o node/translations/messages.pot --no-location \
+	  --project Commonground --sort-output .
 
 # The main pages of a fresh demo instance, desktop and phone, as PNGs in docs/screenshots/
 # (needs /usr/bin/chromium); commit them after changing how a page looks.

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-from node import __version__, errors, home, richtext, tenancy, timefmt
+from node import __version__, errors, home, i18n, richtext, tenancy, timefmt
 from node.auth import views as auth_views
 from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
@@ -200,6 +200,7 @@ def init_error_pages(app: Flask) -> None:
 
 
 def init_templates(app: Flask, rooms: Rooms) -> None:
+    i18n.init_app(app)
     timefmt.init_app(app)
     richtext.init_app(app)
 

@@ -68,6 +68,19 @@ def _token(value: str) -> str:
     return token
 
 
+def _locale(value: str) -> str:
+    """A Babel locale identifier (``en_GB``, ``cy_GB``), or empty for the browser's choice."""
+    tag = value.strip().replace("-", "_")
+    if tag:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(tag)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"expected a locale such as en_GB, got {value!r}") from exc
+    return tag
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str  # read from the variable COMMONGROUND_<name>
@@ -197,6 +210,13 @@ SETTINGS: tuple[Setting, ...] = (
         60,
         "How often each group's witness checks its hub's log (and cosigns it); 0: every run of "
         "the worker.",
+    ),
+    Setting(
+        "LOCALE",
+        _locale,
+        "",
+        "The language of every page and mail, for the whole install (e.g. `cy_GB`); empty: each "
+        "reader's browser language among the installed translations, British English otherwise.",
     ),
     Setting("LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", "Log level."),
     Setting(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from node.extensions import db
 from node.groups.operations import list_groups
+from node.i18n import N_
 from node.members.access import member_required, public
 from node.members.audit_words import titles
 from node.members.models import Member
@@ -20,10 +21,10 @@ bp = Blueprint("home", __name__)
 def register_nav(rooms: Rooms) -> None:
     """The foundation's menu links, registered before any room's so they lead their sections,
     and how the audit log names members."""
-    rooms.nav("All members", "members.roster", "organiser", section="members", where="both")
-    rooms.nav("Audit log", "members.audit", "officer", section="group", where="both")
-    rooms.nav("My profile", "members.profile", section="you", where="both")
-    rooms.nav("My data", "members.data_page", section="you", where="both")
+    rooms.nav(N_("All members"), "members.roster", "organiser", section="members", where="both")
+    rooms.nav(N_("Audit log"), "members.audit", "officer", section="group", where="both")
+    rooms.nav(N_("My profile"), "members.profile", section="you", where="both")
+    rooms.nav(N_("My data"), "members.data_page", section="you", where="both")
     rooms.audit_name("member", titles(Member, "name"))
 
 

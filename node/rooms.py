@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
+from node.i18n import N_
+
 T = TypeVar("T")
 EXTENSION_KEY = "commonground.rooms"
 
@@ -36,12 +38,12 @@ DemoSeed = Callable[[Any, Any], None]
 # link for this member is that link, a section with more is a page listing them
 # (``home.section``) and a second row of links while one of its pages is shown.
 SECTIONS: dict[str, str] = {
-    "home": "Home",  # the dashboard; a "home" link replaces it (the hub's national dashboard)
-    "decisions": "Decisions",  # ballots, endorsements, motions, selections
-    "organising": "Organising",  # campaigns, events, education, unions, newsletters
-    "members": "Members",  # the member list, development; on a hub, the enrolled groups
-    "group": "Group",  # how the group runs: its public page, the audit log
-    "you": "You",  # your profile, your data, your record
+    "home": N_("Home"),  # the dashboard; a "home" link replaces it (the hub's national dashboard)
+    "decisions": N_("Decisions"),  # ballots, endorsements, motions, selections
+    "organising": N_("Organising"),  # campaigns, events, education, unions, newsletters
+    "members": N_("Members"),  # the member list, development; on a hub, the enrolled groups
+    "group": N_("Group"),  # how the group runs: its public page, the audit log
+    "you": N_("You"),  # your profile, your data, your record
 }
 # Where a link shows: on a local group's menu, on the national hub's, or on both.
 PLACES = ("group", "hub", "both")

@@ -19,8 +19,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date, format_datetime
 from flask import Flask
+from flask_babel import gettext as _
 from markupsafe import Markup
+
+from node.i18n import current_locale
 
 HOME_ZONE = "Europe/London"
 NOTHING = "—"
@@ -29,10 +33,10 @@ NOTHING = "—"
 def zone_label(tz: str = HOME_ZONE) -> str:
     """How a zone is named next to a time: "UK time", "Paris time", "UTC"."""
     if tz == HOME_ZONE:
-        return "UK time"
+        return _("UK time")
     if tz in ("UTC", "Etc/UTC"):
         return "UTC"
-    return f"{tz.rsplit('/', 1)[-1].replace('_', ' ')} time"
+    return _("%(city)s time", city=tz.rsplit("/", 1)[-1].replace("_", " "))
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -49,7 +53,8 @@ def local(value: datetime, tz: str = HOME_ZONE) -> datetime:
 
 
 def _clock_face(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b %Y}, {moment:%H:%M}"
+    """Day, date and 24-hour time, with the reader's locale's names (Babel, CLDR)."""
+    return format_datetime(moment, "EEE d MMM y, HH:mm", locale=current_locale())
 
 
 def _machine(value: datetime) -> str:
@@ -77,7 +82,7 @@ def day(value: date | datetime | None, tz: str | None = None, plain: bool = Fals
         return NOTHING
     if isinstance(value, datetime):
         value = local(value, tz or HOME_ZONE).date()
-    return _wrap(value.isoformat(), f"{value.day} {value:%b %Y}", plain)
+    return _wrap(value.isoformat(), format_date(value, "d MMM y", locale=current_locale()), plain)
 
 
 def span(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -10,30 +11,31 @@ from node.members.models import ROLES
 
 
 class SignInForm(Form):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=512)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=512)])
 
 
 class AcceptInvitationForm(Form):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
-        "Choose a password (10 characters or more)", validators=[Length(max=512)]
+        _l("Choose a password (10 characters or more)"), validators=[Length(max=512)]
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+        _l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))]
     )
 
 
 class ResetRequestForm(Form):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class ResetForm(Form):
     password = PasswordField(
-        "New password (10 characters or more)", validators=[DataRequired(), Length(min=10, max=512)]
+        _l("New password (10 characters or more)"),
+        validators=[DataRequired(), Length(min=10, max=512)],
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+        _l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))]
     )
 
 
@@ -45,7 +47,7 @@ class SigninLinkRequestForm(Form):
     # Phones' autocomplete often adds a space: an address with one is still the address.
     # Labelled apart from the password form's "E-mail" on the same page: one label, one field.
     email = EmailField(
-        "Your address for the link",
+        _l("Your address for the link"),
         validators=[DataRequired(), Email(), Length(max=254)],
         filters=[_strip],
     )
@@ -55,15 +57,15 @@ class UseSigninLinkForm(Form):
     """The button behind a mailed sign-in link; a password may be chosen on the way."""
 
     password = PasswordField(
-        "Choose a password (optional, 10 characters or more)", validators=[Length(max=512)]
+        _l("Choose a password (optional, 10 characters or more)"), validators=[Length(max=512)]
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[EqualTo("password", "The passwords differ.")]
+        _l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))]
     )
 
 
 class InviteForm(Form):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
-        "Role", choices=[SelectChoice(r, r.title()) for r in ROLES], default="member"
+        _l("Role"), choices=[SelectChoice(r, r.title()) for r in ROLES], default="member"
     )

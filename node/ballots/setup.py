@@ -5,14 +5,11 @@ runs ``commonground worker``), erasure hook (node/ballots/erasure.py) and demo c
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask
 from sqlalchemy import exists, select
 
-from node import clock
 from node.ballots import (  # noqa: F401  (their routes are on bp)
     decision_views,
     link_views,
@@ -25,28 +22,10 @@ from node.ballots.models import Ballot, Elector, Participation
 from node.ballots.scheduling import run_due
 from node.ballots.views import bp
 from node.extensions import db
+from node.i18n import N_
 from node.members.audit_words import titles
 from node.rooms import Rooms, rooms_of
-
-log = logging.getLogger(__name__)
-LAZY_EVERY = timedelta(seconds=30)
-
-
-def _lazy_run_due() -> None:
-    """Run the ballots task at most every 30 s (by node.clock) from an incoming request."""
-    if request.endpoint in (None, "static", "healthz"):
-        return
-    state = current_app.extensions.setdefault("ballots", {})
-    now = clock.now()
-    last = state.get("lazy_at")
-    if last is not None and last <= now < last + LAZY_EVERY:
-        return
-    state["lazy_at"] = now
-    try:
-        run_due()
-    except Exception:  # never break a page view because of a background task
-        db.session.rollback()
-        log.exception("ballots: lazy run_due failed")
+from node.scheduler.lazy import run_lazily
 
 
 def _panel(group: Any, member: Any) -> dict[str, Any] | None:
@@ -80,8 +59,8 @@ def _option_details(ballot: Ballot) -> dict[int, str]:
 def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(bp)
     app.add_template_global(_option_details, "option_details")
-    app.before_request(_lazy_run_due)
-    rooms.nav("Ballots", "ballots.index", section="decisions")
+    run_lazily(app, "ballots", run_due)
+    rooms.nav(N_("Ballots"), "ballots.index", section="decisions")
     rooms.audit_name("ballot", titles(Ballot, "title"))
     rooms.panel(_panel)
     rooms.erasure(HOOK)

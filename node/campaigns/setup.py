@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from node.i18n import N_
 from node.organising.times import localtime
 from node.rooms import Rooms
 
@@ -46,11 +47,11 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     rooms.record_entries.append(providers.record_entries)
     rooms.commitments.append(providers.commitments)
     rooms.event_links.append(providers.event_links)
-    rooms.nav("Campaigns", "campaigns.index", section="organising")
+    rooms.nav(N_("Campaigns"), "campaigns.index", section="organising")
     rooms.audit_name("campaign", titles(Campaign, "title"))
     rooms.audit_name("action", titles(Action, "title"))
-    rooms.nav("My record", "campaigns.my_record", section="you")
-    rooms.nav("Development", "campaigns.ladder_index", "officer", section="members")
+    rooms.nav(N_("My record"), "campaigns.my_record", section="you")
+    rooms.nav(N_("Development"), "campaigns.ladder_index", "officer", section="members")
     rooms.panel(campaigns_panel)
     rooms.erasure(erasure.HOOK)
     rooms.public_listings.append(providers.public_listing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from node.i18n import N_
 from node.rooms import Rooms
 
 
@@ -15,7 +16,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.members.audit_words import titles
 
     app.register_blueprint(bp)
-    rooms.nav("Education", "education.index", section="organising")
+    rooms.nav(N_("Education"), "education.index", section="organising")
     rooms.audit_name("programme", titles(Programme, "title"))
     rooms.erasure(erasure.HOOK)
     rooms.record_entries.append(providers.record_entries)

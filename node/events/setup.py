@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from node.i18n import N_
 from node.rooms import Rooms
 
 
@@ -25,7 +26,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.members.audit_words import titles
 
     app.register_blueprint(bp)
-    rooms.nav("Events", "events.index", section="organising")
+    rooms.nav(N_("Events"), "events.index", section="organising")
     rooms.audit_name("event", titles(Event, "title"))
     rooms.panel(events_panel, order=10)
     rooms.erasure(erasure.HOOK)

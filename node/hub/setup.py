@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from node import signals
+from node.i18n import N_
 from node.rooms import Rooms
 
 
@@ -34,12 +35,12 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     # The hub's menu: hub staff land on the national dashboard (Home), not a local group's.
-    rooms.nav("National dashboard", "hub.overview", section="home", where="hub")
-    rooms.nav("Candidates", "hub.candidates", section="decisions", where="hub")
-    rooms.nav("Campaigns", "hub.campaigns", section="decisions", where="hub")
-    rooms.nav("Enrolled groups", "hub.groups", section="members", where="hub")
-    rooms.nav("Regions", "hub.regions", section="members", where="hub")
-    rooms.nav("Enrolment tokens", "hub.tokens", "officer", section="members", where="hub")
+    rooms.nav(N_("National dashboard"), "hub.overview", section="home", where="hub")
+    rooms.nav(N_("Candidates"), "hub.candidates", section="decisions", where="hub")
+    rooms.nav(N_("Campaigns"), "hub.campaigns", section="decisions", where="hub")
+    rooms.nav(N_("Enrolled groups"), "hub.groups", section="members", where="hub")
+    rooms.nav(N_("Regions"), "hub.regions", section="members", where="hub")
+    rooms.nav(N_("Enrolment tokens"), "hub.tokens", "officer", section="members", where="hub")
     signals.statements_received.connect(_on_statements_stored, sender=app)
     signals.key_vouched.connect(_vouched, sender=app)
     rooms.task("hub-sweep", sweep.run_sweep)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from node.i18n import N_
 from node.rooms import Rooms
 
 
@@ -14,7 +15,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.newsletters.views import bp
 
     app.register_blueprint(bp)
-    rooms.nav("Newsletters", "newsletters.index", "organiser", section="organising")
+    rooms.nav(N_("Newsletters"), "newsletters.index", "organiser", section="organising")
     rooms.audit_name("newsletter", titles(Newsletter, "subject"))
     rooms.erasure(erasure.HOOK)
     rooms.task(operations.TASK, operations.send_due)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from node import signals
 from node.extensions import db
+from node.i18n import N_
 from node.rooms import Rooms
 
 MEMBER_SECTION = "oidc/_member_national.html"
@@ -52,7 +53,7 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     app.register_blueprint(client_bp)
     rooms.panel(_dashboard, where="both")
     rooms.nav(
-        "National members", "oidc.national_members", "officer", section="members", where="hub"
+        N_("National members"), "oidc.national_members", "officer", section="members", where="hub"
     )
     signals.electorate_restricted.connect(_good_standing, sender=app)
     rooms.erasure(oidc_erasure.HOOK)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from node import signals
+from node.i18n import N_
 from node.rooms import Endorsable, Rooms
 
 
@@ -65,5 +66,5 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     signals.group_created.connect(_make_key, sender=app)
     signals.decision_published.connect(_publish_decision, sender=app)
     rooms.task("federation", worker.run)
-    rooms.nav("Endorsements", "federation.statements", section="decisions")
+    rooms.nav(N_("Endorsements"), "federation.statements", section="decisions")
     rooms.panel(_panel)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from node.i18n import N_
 from node.rooms import Rooms
 
 
@@ -28,6 +29,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(bp)
     rooms.public_home = home_page
-    rooms.nav("Public page", "public.settings", "officer", section="group")
+    rooms.nav(N_("Public page"), "public.settings", "officer", section="group")
     rooms.panel(join_panel)
     rooms.erasure(erasure.HOOK)

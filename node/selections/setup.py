@@ -5,40 +5,16 @@ erasure hook and demo content."""
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask
 from sqlalchemy import select
 
-from node import clock
 from node.extensions import db
+from node.i18n import N_
 from node.organising import follows
 from node.rooms import Rooms
-
-log = logging.getLogger(__name__)
-LAZY_EVERY = timedelta(seconds=30)
-
-
-def _lazy_run_due() -> None:
-    """Run the selections task at most every 30 s (by node.clock) from an incoming request,
-    so nominations close into a ballot on time even where no worker runs."""
-    from node.selections.balloting import run_due
-
-    if request.endpoint in (None, "static", "healthz"):
-        return
-    state = current_app.extensions.setdefault("selections", {})
-    now = clock.now()
-    last = state.get("lazy_at")
-    if last is not None and last <= now < last + LAZY_EVERY:
-        return
-    state["lazy_at"] = now
-    try:
-        run_due()
-    except Exception:  # never break a page view because of a background task
-        db.session.rollback()
-        log.exception("selections: lazy run_due failed")
+from node.scheduler.lazy import run_lazily
 
 
 def _names(group: Any, ids: list[int]) -> dict[int, str]:
@@ -62,8 +38,8 @@ def init_app(app: Flask, rooms: Rooms) -> None:
 
     app.register_blueprint(bp)
     follows.install(rooms)  # the digest task and its erasure hook (idempotent)
-    app.before_request(_lazy_run_due)
-    rooms.nav("Selections", "selections.index", section="decisions")
+    run_lazily(app, "selections", run_due)
+    rooms.nav(N_("Selections"), "selections.index", section="decisions")
     rooms.task("selections", run_due)
     rooms.audit_name("selection", _names)
     rooms.option_details.append(option_links)
