@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
-from federation.client import FederationClient
-from tests.peering.conftest import WsgiAdapter
+from tests.peering.conftest import WsgiAdapter, routed_through
 
 HUB = "http://hub.test"
 GROUPS = {
@@ -22,21 +20,8 @@ GROUPS = {
 
 @pytest.fixture
 def wsgi(app: Any) -> Iterator[WsgiAdapter]:
-    from node.peering import net
-
-    adapter = WsgiAdapter(app)
-
-    def factory() -> FederationClient:
-        session = requests.Session()
-        session.mount("http://", adapter)
-        return FederationClient(session=session)
-
-    previous = net.client_factory
-    net.client_factory = factory
-    try:
+    with routed_through(WsgiAdapter(app)) as adapter:
         yield adapter
-    finally:
-        net.client_factory = previous
 
 
 @pytest.fixture

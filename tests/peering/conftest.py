@@ -8,7 +8,8 @@ import contextvars
 import io
 import json
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -80,11 +81,13 @@ class WsgiAdapter(BaseAdapter):
         pass
 
 
-@pytest.fixture
-def wsgi(app: Any) -> Iterator[WsgiAdapter]:
-    from node.peering import net
+A = TypeVar("A", bound=BaseAdapter)
 
-    adapter = WsgiAdapter(app)
+
+@contextmanager
+def routed_through(adapter: A) -> Iterator[A]:
+    """Every federation client the node makes (``node.peering.net``) talks through ``adapter``."""
+    from node.peering import net
 
     def factory() -> FederationClient:
         session = requests.Session()
@@ -98,6 +101,12 @@ def wsgi(app: Any) -> Iterator[WsgiAdapter]:
         yield adapter
     finally:
         net.client_factory = previous
+
+
+@pytest.fixture
+def wsgi(app: Any) -> Iterator[WsgiAdapter]:
+    with routed_through(WsgiAdapter(app)) as adapter:
+        yield adapter
 
 
 @pytest.fixture

@@ -18,10 +18,9 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from federation.client import FederationClient
 from federation.tlog import Checkpoint, Ed25519Signer, MemoryTree, sign_checkpoint
 from federation.tlog.note import b64encode
-from tests.peering.conftest import WsgiAdapter
+from tests.peering.conftest import WsgiAdapter, routed_through
 
 HUB = "http://hub.test"
 ORIGIN = "hub.test/log"
@@ -146,21 +145,8 @@ def hub() -> FakeHub:
 
 @pytest.fixture
 def network(app: Any, hub: FakeHub) -> Iterator[HubAndNodes]:
-    from node.peering import net
-
-    adapter = HubAndNodes(app, hub)
-
-    def factory() -> FederationClient:
-        session = requests.Session()
-        session.mount("http://", adapter)
-        return FederationClient(session=session)
-
-    previous = net.client_factory
-    net.client_factory = factory
-    try:
+    with routed_through(HubAndNodes(app, hub)) as adapter:
         yield adapter
-    finally:
-        net.client_factory = previous
 
 
 def enrol(group: Any) -> None:
