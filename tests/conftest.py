@@ -28,10 +28,22 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"commonground database backends: sqlite{', postgresql (' + pg + ')' if pg else ''}"
 
 
+def _other_backend(item: pytest.Item) -> bool:
+    """A test marked ``backend("postgresql")`` concerns one database only: on the other it is
+    left out at collection (not skipped, since there is nothing there to have missed)."""
+    marker = item.get_closest_marker("backend")
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return marker is not None and params.get("database", marker.args[0]) != marker.args[0]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test in tests/e2e/ starts real processes, and every test using the ``browser``
     fixture drives chromium: both are ``slow`` (and ``browser``) wherever they live, so
     ``make test-fast`` (``-m "not slow"``) leaves them out without each file remembering to."""
+    deselected = [item for item in items if _other_backend(item)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
     for item in items:
         if item.path.parent.name == "e2e":
             item.add_marker(pytest.mark.slow)

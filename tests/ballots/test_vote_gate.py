@@ -72,13 +72,12 @@ def test_a_vote_is_stored_and_committed_holding_the_gate(
     assert not cast.repeated and _stored() == 1
 
 
+@pytest.mark.backend("sqlite")  # only SQLite has a gate file
 def test_a_gate_that_cannot_be_opened_does_not_stop_the_vote(
     app, group, officer, make_member, monkeypatch
 ):
     from node.ballots import vote_gate
 
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("only SQLite has a gate file")
     blocked = Path(db.engine.url.database + vote_gate.SUFFIX)
     blocked.unlink(missing_ok=True)
     blocked.mkdir()  # a folder where the lock file should be: opening it fails

@@ -177,6 +177,7 @@ def test_leaf_indexes_of_a_request_match_bytes_not_just_ids(app: Any, hub_id: in
     assert store.entries(hub_id, 1, 5) == [(1, statements[1].compact), (2, statements[2].compact)]
 
 
+@pytest.mark.backend("postgresql")
 def test_concurrent_appends_are_serialised(app: Any, hub_id: int, database: Any) -> None:
     """Two ingest transactions appending at once (PostgreSQL, two connections) queue on the head
     row: every leaf index is used once, in commit order, and the stored tree is the tree of the
@@ -187,8 +188,6 @@ def test_concurrent_appends_are_serialised(app: Any, hub_id: int, database: Any)
     from node.hub.log import store
     from node.hub.log.models import LogLeaf
 
-    if not database.is_postgres:
-        pytest.skip("SQLite has one writer at a time: nothing runs concurrently")
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
