@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from federation import statements as fst
@@ -263,16 +264,32 @@ def describe(row: Statement, issuer_name: str) -> str:
     """One line for people: "Walton endorsed Sam Ortiz for Surrey County Council (…)"."""
     body = row.body
     if row.type == "candidate-endorsement":
-        return (
-            f"{issuer_name} endorsed {body['candidate']} for {body['office']} "
-            f"({body['area']}, election {body['election_date']})"
+        return _(
+            "%(issuer)s endorsed %(candidate)s for %(office)s (%(area)s, election %(date)s)",
+            issuer=issuer_name,
+            candidate=body["candidate"],
+            office=body["office"],
+            area=body["area"],
+            date=body["election_date"],
         )
     if row.type == "campaign-endorsement":
-        return f"{issuer_name} endorsed the campaign “{body['campaign']['title']}”"
+        return _(
+            "%(issuer)s endorsed the campaign “%(title)s”",
+            issuer=issuer_name,
+            title=body["campaign"]["title"],
+        )
     if row.type == "retraction":
-        return f"{issuer_name} retracted an earlier statement: {body['reason']}"
+        return _(
+            "%(issuer)s retracted an earlier statement: %(reason)s",
+            issuer=issuer_name,
+            reason=body["reason"],
+        )
     if row.type == "key-rotation":
-        return f"{issuer_name} changed its signing key (new key {body['new_key']['kid'][:12]}…)"
+        return _(
+            "%(issuer)s changed its signing key (new key %(kid)s…)",
+            issuer=issuer_name,
+            kid=body["new_key"]["kid"][:12],
+        )
     if row.type == "registry":
-        return f"{issuer_name} published its list of enrolled groups"
+        return _("%(issuer)s published its list of enrolled groups", issuer=issuer_name)
     return f"{issuer_name}: {row.type.replace('-', ' ')}"

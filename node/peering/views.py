@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from werkzeug.wrappers import Response
 
@@ -125,7 +126,10 @@ def follow() -> ResponseReturnValue:
             show_invalid(form, exc)
             return form_page("federation/follow.html", form=form, preview=None)
         if preview.pinned:
-            return done(f"Now following {preview.name} ({preview.remote}).", "federation.admin")
+            return done(
+                _("Now following %(name)s (%(remote)s).", name=preview.name, remote=preview.remote),
+                "federation.admin",
+            )
         form.fingerprint.data = preview.fingerprint
     return render_template("federation/follow.html", form=form, preview=preview)
 
@@ -136,7 +140,9 @@ def unfollow(peer_id: int) -> Response:
     peer = get_or_404(Peer, peer_id)
     check_form()
     outcome = unfollow_peer(current_group(), peer, g.member)
-    return done(f"Unfollowed {peer.name} ({outcome}).", "federation.admin")
+    return done(
+        _("Unfollowed %(name)s (%(outcome)s).", name=peer.name, outcome=outcome), "federation.admin"
+    )
 
 
 @bp.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
@@ -145,7 +151,7 @@ def retry(delivery_id: int) -> Response:
     delivery = get_or_404(Delivery, delivery_id)
     check_form()
     ops.retry_delivery(delivery, g.member)
-    return done("The delivery will be tried again by the worker.", "federation.admin")
+    return done(_("The delivery will be tried again by the worker."), "federation.admin")
 
 
 def _decision(form: MeetingFields) -> dict[str, Any]:
@@ -166,7 +172,10 @@ def _publish_page(
             form,
             build,
             lambda row: done(
-                f"Published and signed as statement {row.seq}. Followers will receive it.",
+                _(
+                    "Published and signed as statement %(seq)s. Followers will receive it.",
+                    seq=row.seq,
+                ),
                 "federation.statements",
             ),
         )
@@ -226,8 +235,8 @@ def retract(statement_id: int) -> ResponseReturnValue:
     retracted = submit(
         form,
         lambda: ops.retract(group, row.statement_id, form.reason.data, g.member),
-        lambda _: done(
-            "Retracted. Followers will receive the retraction.", "federation.statements"
+        lambda _row: done(
+            _("Retracted. Followers will receive the retraction."), "federation.statements"
         ),
     )
     if retracted is not None:

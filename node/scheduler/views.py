@@ -7,6 +7,7 @@ a 404, as for any other group's row.
 from __future__ import annotations
 
 from flask import Blueprint, g
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from node import tenancy, web
@@ -23,7 +24,10 @@ def retry(failure_id: int) -> Response:
     failure = tenancy.get_or_404(TaskFailure, failure_id)
     web.check_form()
     dead_letters.retry(failure, g.group, g.member)
-    return web.done(f"“{failure.label}” will be tried again within a few minutes.", "home.index")
+    return web.done(
+        _("“%(label)s” will be tried again within a few minutes.", label=failure.label),
+        "home.index",
+    )
 
 
 @bp.route("/background-work/<int:failure_id>/dismiss", methods=["POST"])
@@ -33,6 +37,9 @@ def dismiss(failure_id: int) -> Response:
     web.check_form()
     dead_letters.dismiss(failure, g.group, g.member)
     return web.done(
-        f"“{failure.label}” is dismissed: it will not be tried again unless you retry it.",
+        _(
+            "“%(label)s” is dismissed: it will not be tried again unless you retry it.",
+            label=failure.label,
+        ),
         "home.index",
     )

@@ -10,23 +10,29 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from node import audit, clock
 from node.errors import Conflict
 from node.extensions import db
 from node.groups.models import Group
+from node.i18n import N_
 from node.timefmt import day
 from node.witness.checks import Finding, body
 from node.witness.models import Evidence
 
 HEADLINES = {
-    "key-changed": "The national hub started signing its log with a different key.",
-    "bad-signature": "The national hub sent us a log summary whose signature does not check out.",
-    "inconsistent": "The national hub showed us a log that rewrites what it showed us before.",
-    "not-included": "The national hub showed us a log that leaves out our {what}.",
-    "missing": "The national hub showed us a log that leaves out our {what}.",
-    "split-view": "The national hub showed {other} a different log from the one it showed us.",
+    "key-changed": N_("The national hub started signing its log with a different key."),
+    "bad-signature": N_(
+        "The national hub sent us a log summary whose signature does not check out."
+    ),
+    "inconsistent": N_("The national hub showed us a log that rewrites what it showed us before."),
+    "not-included": N_("The national hub showed us a log that leaves out our %(what)s."),
+    "missing": N_("The national hub showed us a log that leaves out our %(what)s."),
+    "split-view": N_(
+        "The national hub showed %(other)s a different log from the one it showed us."
+    ),
 }
 
 
@@ -82,11 +88,13 @@ def keep(group_id: int, hub_url: str, finding: Finding) -> Evidence | None:
 
 def headline(row: Evidence, names: dict[str, str] | None = None) -> str:
     """The finding in one plain sentence, e.g. "… leaves out our decision of 3 May 2026"."""
-    what = "decision"
+    what = _("decision")
     if row.statement_issued_at is not None:
-        what = f"decision of {day(row.statement_issued_at, plain=True)}"
-    other = (names or {}).get(row.other_source or "", row.other_source or "another group")
-    return HEADLINES.get(row.kind, row.detail).format(what=what, other=other)
+        what = _("decision of %(day)s", day=day(row.statement_issued_at, plain=True))
+    other = (names or {}).get(row.other_source or "", row.other_source or _("another group"))
+    if row.kind not in HEADLINES:
+        return row.detail
+    return _(HEADLINES[row.kind], what=what, other=other)
 
 
 def open_evidence(group_id: int) -> list[Evidence]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -62,4 +63,4 @@ def acknowledge(evidence_id: int) -> Response:
     row = get_or_404(Evidence, evidence_id)
     check_form()
     evidence.acknowledge(row, g.member)
-    return done("Marked as read. The evidence is kept.", "witness.index")
+    return done(_("Marked as read. The evidence is kept."), "witness.index")

@@ -42,23 +42,18 @@ PENDING = {  # one per line: whoever marks a room's words deletes its line
     "campaigns",
     "education",
     "events",
-    "federation",
-    "federation_api",
     "home",
     "hub",
     "hub_api",
     "members",
-    "metrics",
     "motions",
     "newsletters",
     "oidc",
     "oidc_client",
     "oidc_provider",
     "public",
-    "scheduler",
     "selections",
     "unions",
-    "witness",
 }
 _KEEP = re.compile(r"(%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}|<[^>]*>|&[a-z#0-9]+;)")
 _ACCENTS = str.maketrans("aeiouAEIOUnNcCsS", "áéíóúÁÉÍÓÚńŃćĆśŚ")
