@@ -14,11 +14,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from node import clock
 from node.extensions import Model
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 from node.organising.times import DEFAULT_TZ, to_local
 
-KINDS = ("meeting", "social", "picket", "education", "other")
-RSVP_STATUSES = ("going", "waitlisted", "withdrawn")
+KINDS = (N_("meeting"), N_("social"), N_("picket"), N_("education"), N_("other"))
+# How a kind reads in the form's list; pages show the stored kind through ``{{ _(kind) }}``.
+KIND_LABELS = {
+    "meeting": N_("Meeting"),
+    "social": N_("Social"),
+    "picket": N_("Picket"),
+    "education": N_("Education"),
+    "other": N_("Other"),
+}
+RSVP_STATUSES = (N_("going"), N_("waitlisted"), N_("withdrawn"))
 
 
 class Event(Model):

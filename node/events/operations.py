@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, Select, select, update
 
 from node import clock, timefmt
@@ -50,33 +51,36 @@ def event_query(group: Group, when: str = "upcoming", kind: str = "", q: str = "
 def _apply(event: Event, data: dict[str, Any]) -> None:
     title = (data.get("title") or "").strip()
     if not title or len(title) > 200:
-        raise Invalid("An event needs a title of 1 to 200 characters.")
-    for what, value in (("title", title), ("place", data.get("place") or "")):
+        raise Invalid(_("An event needs a title of 1 to 200 characters."))
+    for what, value in (
+        (_("The title: %(problem)s"), title),
+        (_("The place: %(problem)s"), data.get("place") or ""),
+    ):
         if problem := single_line_problem(value):
-            raise Invalid(f"The {what}: {problem}")
+            raise Invalid(what % {"problem": problem})
     if problem := multi_line_problem(data.get("description") or ""):
-        raise Invalid(f"The description: {problem}")
+        raise Invalid(_("The description: %(problem)s", problem=problem))
     kind = data.get("kind") or "meeting"
     if kind not in KINDS:
-        raise Invalid(f"Unknown kind of event {kind!r}.")
+        raise Invalid(_("Unknown kind of event %(kind)s.", kind=repr(kind)))
     tz = (data.get("tz") or "Europe/London").strip()
     if not valid_zone(tz):
-        raise Invalid(f"Unknown time zone {tz!r}; use a name like Europe/London.")
+        raise Invalid(_("Unknown time zone %(tz)s; use a name like Europe/London.", tz=repr(tz)))
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if not isinstance(starts, datetime) or not isinstance(ends, datetime):
-        raise Invalid("Give a start and an end time.")
+        raise Invalid(_("Give a start and an end time."))
     if ends <= starts:
-        message = "The event must end after it starts."
+        message = _("The event must end after it starts.")
         raise Invalid(message, fields={"ends_at": message})
     if ends - starts > MAX_LENGTH:
-        message = "An event can last at most 14 days."
+        message = _("An event can last at most 14 days.")
         raise Invalid(message, fields={"ends_at": message})
     capacity = data.get("capacity")
     if capacity is not None and (not isinstance(capacity, int) or not 0 < capacity <= 100_000):
-        raise Invalid("Capacity must be a number between 1 and 100000 (or empty: no limit).")
+        raise Invalid(_("Capacity must be a number between 1 and 100000 (or empty: no limit)."))
     online = (data.get("online_url") or "").strip() or None
     if online and not online.startswith(("https://", "http://")):
-        raise Invalid("The online link must start with https://")
+        raise Invalid(_("The online link must start with https://"))
     event.title, event.kind, event.tz = title, kind, tz
     event.description = (data.get("description") or "").strip()[:10_000] or None
     event.starts_at, event.ends_at = to_utc(starts, tz), to_utc(ends, tz)
@@ -95,7 +99,7 @@ def _refuse_past(event: Event, before: tuple[datetime, datetime] | None) -> None
     if before == (event.starts_at, event.ends_at):
         return
     if event.starts_at < clock.utcnow_naive() - PAST_GRACE:
-        message = "This start time has already passed. Choose a time from now on."
+        message = _("This start time has already passed. Choose a time from now on.")
         raise Invalid(message, fields={"starts_at": message})
 
 
@@ -133,8 +137,8 @@ def cancel_event(event: Event, actor: Member) -> Delivery:
     delivery = message_members(
         group,
         people,
-        f"Cancelled: {event.title}",
-        f"Sorry: {event.title} on {_when(event)} is cancelled.",
+        _("Cancelled: %(title)s", title=event.title),
+        _("Sorry: %(title)s on %(when)s is cancelled.", title=event.title, when=_when(event)),
         "event",
     )
     record(group, actor, "cancel-event", f"event #{event.id}")
@@ -144,9 +148,9 @@ def cancel_event(event: Event, actor: Member) -> Delivery:
 def rsvp(event: Event, member: Member) -> Rsvp:
     """Say 'I'm going': a place if there is one, otherwise the end of the waiting list."""
     if event.cancelled:
-        raise Conflict("This event is cancelled.")
+        raise Conflict(_("This event is cancelled."))
     if event.ends_at < clock.utcnow_naive():
-        raise Conflict("This event is over.")
+        raise Conflict(_("This event is over."))
     existing = signups.place_of(event.rsvps, member.id)
     if existing is not None and existing.status in ACTIVE:
         return existing
@@ -163,7 +167,9 @@ def rsvp(event: Event, member: Member) -> Rsvp:
 
 def withdraw(event: Event, member: Member) -> list[Rsvp]:
     """Withdraw; returns whoever was promoted from the waiting list into the freed place."""
-    signups.withdraw(event.rsvps, member, ACTIVE, "You have not said you are coming to this event.")
+    signups.withdraw(
+        event.rsvps, member, ACTIVE, _("You have not said you are coming to this event.")
+    )
     db.session.flush()
     return _promote(event)
 
@@ -179,11 +185,15 @@ def _promote(event: Event) -> list[Rsvp]:
         message_members(
             group,
             [r.member for r in promoted],
-            f"A place for you: {event.title}",
-            f"Good news: a place came free and you are now going to {event.title} on "
-            f"{_when(event)}.\n\n"
-            f"If you can no longer come, please withdraw so the next person gets your place:\n"
-            f"{group_url(group, f'/events/{event.id}')}",
+            _("A place for you: %(title)s", title=event.title),
+            _(
+                "Good news: a place came free and you are now going to %(title)s on %(when)s.\n\n"
+                "If you can no longer come, please withdraw so the next person gets your place:\n"
+                "%(link)s",
+                title=event.title,
+                when=_when(event),
+                link=group_url(group, f"/events/{event.id}"),
+            ),
             "event",
         )
     return promoted
@@ -238,15 +248,21 @@ def send_reminder(event_id: int) -> int:
         db.session.rollback()
         return 0
     group = event.group
-    where = event.place or event.online_url or "see the event page"
+    where = event.place or event.online_url or _("see the event page")
     message_members(
         group,
         [r.member for r in event.going],
-        f"Reminder: {event.title}",
-        f"A reminder that you are going to {event.title}.\n\n"
-        f"When: {_when(event)}\nWhere: {where}\n\n"
-        f"Can't make it? Withdraw here so someone on the waiting list gets your place:\n"
-        f"{group_url(group, f'/events/{event.id}')}",
+        _("Reminder: %(title)s", title=event.title),
+        _(
+            "A reminder that you are going to %(title)s.\n\n"
+            "When: %(when)s\nWhere: %(where)s\n\n"
+            "Can't make it? Withdraw here so someone on the waiting list gets your place:\n"
+            "%(link)s",
+            title=event.title,
+            when=_when(event),
+            where=where,
+            link=group_url(group, f"/events/{event.id}"),
+        ),
         "reminder",
     )
     db.session.commit()

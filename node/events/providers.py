@@ -16,6 +16,7 @@ from node.events.models import Event, Rsvp
 from node.events.operations import my_rsvps
 from node.extensions import db
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 from node.organising.items import Commitment, LinkedEvent, PublicEvent, PublicListing, Segments
 from node.organising.record import Entry
@@ -91,7 +92,7 @@ def attended(group: Group, event_id: int) -> Select[int]:
 
 
 def segments(group: Group) -> Segments:
-    return Segments("event", "Attended", partial(past_events, group), partial(attended, group))
+    return Segments("event", N_("Attended"), partial(past_events, group), partial(attended, group))
 
 
 def upcoming(group: Group) -> list[PublicEvent]:

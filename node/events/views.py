@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -32,7 +33,7 @@ LINKS = ("programme_id", "campaign_id")  # the form's fields for what an event b
 def _choices(form: EventForm) -> None:
     for links in event_links(current_group()):
         if links.column in LINKS:
-            getattr(form, links.column).choices = [SelectChoice("0", "none")] + [
+            getattr(form, links.column).choices = [SelectChoice("0", _("none"))] + [
                 SelectChoice(str(i), title) for i, title in links.choices
             ]
 
@@ -87,7 +88,7 @@ def member_feed(token: str) -> ResponseReturnValue:
     group = current_group()
     member = ops.member_for_feed(group, token)
     if member is None:
-        abort(404, "This calendar address is not valid (it may have been replaced).")
+        abort(404, _("This calendar address is not valid (it may have been replaced)."))
     response = _ics(feeds.member_feed(group, member), "my-events.ics")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
@@ -102,10 +103,11 @@ def feed() -> ResponseReturnValue:
         web.check_form(form)
         if request.form.get("do") == "revoke":
             ops.revoke_feed(g.member)
-            return web.done("Your private calendar address is switched off.", "events.feed")
+            return web.done(_("Your private calendar address is switched off."), "events.feed")
         ops.feed_token(g.member, regenerate=True)
         return web.done(
-            "You have a new private calendar address; the old one no longer works.", "events.feed"
+            _("You have a new private calendar address; the old one no longer works."),
+            "events.feed",
         )
     token = db.session.scalar(select(FeedToken).where(FeedToken.member_id == g.member.id))
     group = current_group()
@@ -175,7 +177,7 @@ def cancel(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
     if event.cancelled:
         return web.done(
-            "This event is already cancelled; nobody was e-mailed again.",
+            _("This event is already cancelled; nobody was e-mailed again."),
             "events.show",
             event_id=event.id,
         )
@@ -184,7 +186,10 @@ def cancel(event_id: int) -> ResponseReturnValue:
         web.check_form(form)
         told = ops.cancel_event(event, g.member)
         return web.done(
-            f"The event is cancelled. {mail_outcome.told(told.sent, told.failed, told.skipped)}",
+            _(
+                "The event is cancelled. %(outcome)s",
+                outcome=mail_outcome.told(told.sent, told.failed, told.skipped),
+            ),
             "events.show",
             "info" if mail_outcome.mail_enabled() and not told.failed else "warning",
             event_id=event.id,
@@ -207,13 +212,15 @@ def rsvp(event_id: int) -> ResponseReturnValue:
     web.check_form()
     if ops.rsvp(event, g.member).status == "waitlisted":
         return web.done(
-            "The event is full: you are on the waiting list. We'll e-mail you if a place "
-            "comes free.",
+            _(
+                "The event is full: you are on the waiting list. We'll e-mail you if a place "
+                "comes free."
+            ),
             "events.show",
             "warning",
             event_id=event.id,
         )
-    return web.done("You're going. See you there!", "events.show", event_id=event.id)
+    return web.done(_("You're going. See you there!"), "events.show", event_id=event.id)
 
 
 @bp.route("/events/<int:event_id>/withdraw", methods=["POST"])
@@ -223,7 +230,7 @@ def withdraw(event_id: int) -> ResponseReturnValue:
     web.check_form()
     ops.withdraw(event, g.member)
     return web.done(
-        "You are no longer on the list for this event.", "events.show", event_id=event.id
+        _("You are no longer on the list for this event."), "events.show", event_id=event.id
     )
 
 
@@ -233,7 +240,7 @@ def attendance(event_id: int) -> ResponseReturnValue:
     event = get_or_404(Event, event_id)
     web.check_form()
     ops.record_attendance(event, web.ids_from_form("attended"), g.member)
-    return web.done("Attendance recorded.", "events.show", event_id=event.id)
+    return web.done(_("Attendance recorded."), "events.show", event_id=event.id)
 
 
 @bp.route("/events/<int:event_id>/rsvps.csv")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from node.i18n import N_
+
 DEFAULT_TZ = "Europe/London"
+# Marked for translation: the zone names are place names, which some languages spell otherwise.
 COMMON_ZONES = (
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "America/New_York",
+    N_("Europe/London"),
+    N_("Europe/Dublin"),
+    N_("Europe/Paris"),
+    N_("Europe/Berlin"),
+    N_("America/New_York"),
     "UTC",
 )
 
