@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -10,11 +11,11 @@ from node.newsletters.operations import MAX_BODY, MAX_SUBJECT
 
 
 class NewsletterForm(Form):
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=MAX_SUBJECT)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=MAX_SUBJECT)])
     body = TextAreaField(
-        "Message (Markdown: **bold**, *italic*, [a link](https://example.org), - lists)",
+        _l("Message (Markdown: **bold**, *italic*, [a link](https://example.org), - lists)"),
         validators=[DataRequired(), Length(max=MAX_BODY)],
         render_kw={"rows": 16},
     )
     # Choices are the group's own segments, set by the view (an unknown value is refused).
-    segment = SelectField("Send to", choices=[SelectChoice("all:", "All members")])
+    segment = SelectField(_l("Send to"), choices=[SelectChoice("all:", _l("All members"))])

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 
 from node import clock
@@ -23,6 +24,7 @@ from node.audit import record
 from node.errors import Conflict, Invalid, NotFound
 from node.extensions import db
 from node.groups.models import Group
+from node.i18n import N_
 from node.mail import Outgoing, send_many
 from node.members.models import ROLES, STATUSES, Member
 from node.newsletters.models import Newsletter, Recipient
@@ -39,13 +41,13 @@ MAX_BODY = 20_000
 # kind -> how it reads in a list ("Ward: Anfield"); the value's meaning depends on the kind. The
 # rooms add kinds of their own (who attended an event, who is on a course): rooms.digest_sections.
 SEGMENT_KINDS = {
-    "all": "All members",
-    "status": "Status",
-    "role": "Role",
-    "ward": "Ward or branch",
-    "union": "Trade union",
-    "workplace": "Workplace",
-    "no-account": "No account yet",
+    "all": N_("All members"),
+    "status": N_("Status"),
+    "role": N_("Role"),
+    "ward": N_("Ward or branch"),
+    "union": N_("Trade union"),
+    "workplace": N_("Workplace"),
+    "no-account": N_("No account yet"),
 }
 
 
@@ -71,30 +73,31 @@ def segment_choices(group: Group) -> list[tuple[str, str]]:
     """Every segment an organiser can pick for ``group``, as (``kind:value``, label)."""
     from node.members.operations import distinct_values
 
-    choices = [("all:", "All members"), ("no-account:", "Members with no account yet")]
-    choices += [(f"status:{s}", f"Status: {s}") for s in STATUSES]
-    choices += [(f"role:{r}", f"Role: {r}") for r in ROLES]
+    choices = [("all:", _("All members")), ("no-account:", _("Members with no account yet"))]
+    choices += [(f"status:{s}", _("Status: %(status)s", status=_(s))) for s in STATUSES]
+    choices += [(f"role:{r}", _("Role: %(role)s", role=_(r))) for r in ROLES]
     for kind in ("ward", "union", "workplace"):
         values = distinct_values(group, getattr(Member, kind))
-        choices += [(f"{kind}:{v}", f"{SEGMENT_KINDS[kind]}: {v}") for v in values]
+        heading = _(SEGMENT_KINDS[kind])
+        choices += [(f"{kind}:{v}", f"{heading}: {v}") for v in values]
     for segments in room_segments(group).values():
-        choices += [
-            (f"{segments.kind}:{i}", f"{segments.heading}: {t}") for i, t in segments.choices()
-        ]
+        heading = _(segments.heading)
+        choices += [(f"{segments.kind}:{i}", f"{heading}: {t}") for i, t in segments.choices()]
     return choices
 
 
 def parse_segment(group: Group, choice: str) -> tuple[str, str | None]:
-    kind, _, value = (choice or "all:").partition(":")
+    kind, _sep, value = (choice or "all:").partition(":")
     if kind not in SEGMENT_KINDS and kind not in room_segments(group):
-        raise Invalid("Choose who the newsletter is for.")
+        raise Invalid(_("Choose who the newsletter is for."))
     return kind, (value or None)
 
 
 def segment_label(group: Group, kind: str, value: str | None) -> str:
     labels = dict(segment_choices(group))
     headings = SEGMENT_KINDS | {k: s.heading for k, s in room_segments(group).items()}
-    return labels.get(f"{kind}:{value or ''}", f"{headings.get(kind, kind)}: {value or ''}")
+    heading = _(headings[kind]) if kind in headings else kind
+    return labels.get(f"{kind}:{value or ''}", f"{heading}: {value or ''}")
 
 
 def segment_query(group: Group, kind: str, value: str | None) -> Select[Member]:
@@ -138,11 +141,11 @@ def _clean(data: dict[str, Any]) -> tuple[str, str]:
     subject = " ".join((data.get("subject") or "").split())[:MAX_SUBJECT]
     body = (data.get("body") or "").strip()
     if not subject:
-        raise Invalid("Give the newsletter a subject.")
+        raise Invalid(_("Give the newsletter a subject."))
     if not body:
-        raise Invalid("Write something in the newsletter.")
+        raise Invalid(_("Write something in the newsletter."))
     if len(body) > MAX_BODY:
-        raise Invalid(f"Keep the newsletter under {MAX_BODY:,} characters.")
+        raise Invalid(_("Keep the newsletter under %(max)s characters.", max=format(MAX_BODY, ",")))
     return subject, body
 
 
@@ -156,7 +159,7 @@ def save_draft(
         newsletter = Newsletter(group_id=group.id, created_by=actor.id)
         db.session.add(newsletter)
     elif newsletter.state != "draft":
-        raise Conflict("This newsletter has already been sent; it cannot change.")
+        raise Conflict(_("This newsletter has already been sent; it cannot change."))
     newsletter.subject, newsletter.body = subject, body
     newsletter.segment_kind, newsletter.segment_value = kind, value
     newsletter.segment_label = segment_label(group, kind, value)[:300]
@@ -166,20 +169,20 @@ def save_draft(
 
 def delete_draft(newsletter: Newsletter) -> None:
     if newsletter.state != "draft":
-        raise Conflict("Only a draft can be deleted; a sent newsletter stays in the list.")
+        raise Conflict(_("Only a draft can be deleted; a sent newsletter stays in the list."))
     db.session.delete(newsletter)
 
 
 def queue(newsletter: Newsletter, actor: Member) -> Preview:
     """Fix the recipients and hand them to the worker (the view commits)."""
     if newsletter.state != "draft":
-        raise Conflict("This newsletter is already being sent.")
+        raise Conflict(_("This newsletter is already being sent."))
     group = db.session.get(Group, newsletter.group_id)
     if group is None:
-        raise NotFound("This newsletter's group no longer exists.")
+        raise NotFound(_("This newsletter's group no longer exists."))
     result = preview(group, newsletter.segment_kind, newsletter.segment_value)
     if not result.recipients:
-        raise Invalid("Nobody in this segment can be e-mailed: there is no one to send to.")
+        raise Invalid(_("Nobody in this segment can be e-mailed: there is no one to send to."))
     db.session.add_all(
         Recipient(group_id=group.id, newsletter_id=newsletter.id, member_id=m.id)
         for m in result.recipients

@@ -10,6 +10,7 @@ and the one-click unsubscribe link.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from node import richtext
@@ -22,8 +23,11 @@ def body_html(markdown: str) -> Markup:
 
 def footer_lines(group_name: str, unsubscribe: str) -> list[str]:
     return [
-        f"You get this because you are a member of {group_name} and agreed to e-mails.",
-        f"Stop all e-mails from the group: {unsubscribe}",
+        _(
+            "You get this because you are a member of %(group)s and agreed to e-mails.",
+            group=group_name,
+        ),
+        _("Stop all e-mails from the group: %(link)s", link=unsubscribe),
     ]
 
 
@@ -35,7 +39,7 @@ def mail_text(group_name: str, markdown: str, unsubscribe: str) -> str:
 
 def mail_html(group_name: str, subject: str, markdown: str, unsubscribe: str) -> str:
     """A whole HTML document: simple markup that mail clients render, styles inline."""
-    why, _ = footer_lines(group_name, unsubscribe)
+    why, _stop = footer_lines(group_name, unsubscribe)
     return (
         "<!doctype html>\n"
         f'<html><head><meta charset="utf-8"><title>{escape(subject)}</title></head>\n'
@@ -43,6 +47,6 @@ def mail_html(group_name: str, subject: str, markdown: str, unsubscribe: str) ->
         f"{body_html(markdown)}"
         '<hr><p style="font-size:small;color:#555">'
         f"{escape(group_name)}<br>{escape(why)}<br>"
-        f'<a href="{escape(unsubscribe)}">Stop all e-mails from the group</a></p>\n'
+        f'<a href="{escape(unsubscribe)}">{escape(_("Stop all e-mails from the group"))}</a></p>\n'
         "</body></html>\n"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -71,7 +72,7 @@ def new() -> ResponseReturnValue:
 def edit(newsletter_id: int) -> ResponseReturnValue:
     newsletter = get_or_404(Newsletter, newsletter_id)
     if newsletter.state != "draft":
-        flash("This newsletter has been sent; it cannot change.", "error")
+        flash(_("This newsletter has been sent; it cannot change."), "error")
         return redirect(url_for("newsletters.show", newsletter_id=newsletter.id))
     return _edit_page(newsletter)
 
@@ -110,7 +111,10 @@ def send(newsletter_id: int) -> Response:
     check_form()
     result = ops.queue(newsletter, g.member)
     return done(
-        f"Sending to {len(result.recipients)} member(s). This page shows the progress.",
+        _(
+            "Sending to %(num)s member(s). This page shows the progress.",
+            num=len(result.recipients),
+        ),
         "newsletters.show",
         newsletter_id=newsletter.id,
     )
@@ -122,4 +126,4 @@ def delete(newsletter_id: int) -> Response:
     newsletter = get_or_404(Newsletter, newsletter_id)
     check_form()
     ops.delete_draft(newsletter)
-    return done("The draft is deleted.", "newsletters.index")
+    return done(_("The draft is deleted."), "newsletters.index")
