@@ -13,10 +13,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from node import clock
 from node.extensions import Model
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 
-KINDS = ("reading group", "councillor training", "leadership development", "other")
-ENROLMENT_STATUSES = ("enrolled", "completed", "withdrawn")
+KINDS = (
+    N_("reading group"),
+    N_("councillor training"),
+    N_("leadership development"),
+    N_("other"),
+)
+# How a kind reads in the form's list; pages show the stored kind through ``{{ _(kind) }}``.
+KIND_LABELS = {
+    "reading group": N_("Reading group"),
+    "councillor training": N_("Councillor training"),
+    "leadership development": N_("Leadership development"),
+    "other": N_("Other"),
+}
+ENROLMENT_STATUSES = (N_("enrolled"), N_("completed"), N_("withdrawn"))
 
 
 class Programme(Model):

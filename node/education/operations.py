@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from node import clock
@@ -32,10 +33,10 @@ def save_programme(
 ) -> Programme:
     title = (data.get("title") or "").strip()
     if not title or len(title) > 200:
-        raise Invalid("A programme needs a title of 1 to 200 characters.")
+        raise Invalid(_("A programme needs a title of 1 to 200 characters."))
     kind = data.get("kind") or "other"
     if kind not in KINDS:
-        raise Invalid(f"Unknown kind of programme {kind!r}.")
+        raise Invalid(_("Unknown kind of programme %(kind)s.", kind=repr(kind)))
     if programme is None:
         programme = Programme(group_id=group.id)
         db.session.add(programme)
@@ -50,9 +51,9 @@ def save_programme(
 def add_material(programme: Programme, title: str, url: str) -> Material:
     title, url = (title or "").strip(), (url or "").strip()
     if not title or len(title) > 200:
-        raise Invalid("A material needs a title of 1 to 200 characters.")
+        raise Invalid(_("A material needs a title of 1 to 200 characters."))
     if not url.startswith(("https://", "http://")) or len(url) > 500:
-        raise Invalid("A material needs a link starting with https://")
+        raise Invalid(_("A material needs a link starting with https://"))
     material = Material(group_id=programme.group_id, title=title, url=url)
     programme.materials.append(material)
     return material
@@ -60,7 +61,7 @@ def add_material(programme: Programme, title: str, url: str) -> Material:
 
 def enrol(programme: Programme, member: Member) -> Enrolment:
     if not programme.open:
-        raise Conflict("This programme is not taking enrolments.")
+        raise Conflict(_("This programme is not taking enrolments."))
     enrolment = signups.join(
         programme.enrolments,
         member,
@@ -74,14 +75,14 @@ def enrol(programme: Programme, member: Member) -> Enrolment:
 
 def leave(programme: Programme, member: Member) -> None:
     signups.withdraw(
-        programme.enrolments, member, ("enrolled",), "You are not enrolled on this programme."
+        programme.enrolments, member, ("enrolled",), _("You are not enrolled on this programme.")
     )
 
 
 def set_completed(programme: Programme, enrolment_id: int, done: bool, actor: Member) -> Enrolment:
     enrolment = next((e for e in programme.enrolments if e.id == enrolment_id), None)
     if enrolment is None:
-        raise NotFound("No such enrolment on this programme.")
+        raise NotFound(_("No such enrolment on this programme."))
     enrolment.status = "completed" if done else "enrolled"
     enrolment.completed_at = clock.utcnow_naive() if done else None
     what = "complete-programme" if done else "reopen-programme"

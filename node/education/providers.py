@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from node.education.models import Enrolment, Programme
 from node.extensions import db
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 from node.organising.items import EventLinks, Segments
 from node.organising.record import Entry
@@ -59,5 +60,5 @@ def enrolled(group: Group, programme_id: int) -> Select[int]:
 
 def segments(group: Group) -> Segments:
     return Segments(
-        "programme", "Enrolled in", partial(programmes, group), partial(enrolled, group)
+        "programme", N_("Enrolled in"), partial(programmes, group), partial(enrolled, group)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from node import web
 from node.education import operations as ops
@@ -77,7 +78,9 @@ def enrol(programme_id: int) -> ResponseReturnValue:
     programme = _post(programme_id)
     ops.enrol(programme, g.member)
     return web.done(
-        f"You are enrolled on {programme.title}.", "education.show", programme_id=programme.id
+        _("You are enrolled on %(title)s.", title=programme.title),
+        "education.show",
+        programme_id=programme.id,
     )
 
 
@@ -86,7 +89,7 @@ def enrol(programme_id: int) -> ResponseReturnValue:
 def leave(programme_id: int) -> ResponseReturnValue:
     programme = _post(programme_id)
     ops.leave(programme, g.member)
-    return web.done("You have left the programme.", "education.show", programme_id=programme.id)
+    return web.done(_("You have left the programme."), "education.show", programme_id=programme.id)
 
 
 @bp.route("/education/<int:programme_id>/materials", methods=["POST"])
@@ -95,7 +98,7 @@ def add_material(programme_id: int) -> ResponseReturnValue:
     programme = get_or_404(Programme, programme_id)
     form = MaterialForm()
     if not form.validate_on_submit():
-        abort(400, "A material needs a title and a link.")
+        abort(400, _("A material needs a title and a link."))
     ops.add_material(programme, form.title.data or "", form.url.data or "")
     return web.done("", "education.show", programme_id=programme.id)
 
