@@ -13,16 +13,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.i18n import N_
 from node.members.models import Member
 
 REP_ROLES = (
     "",
-    "workplace rep",
-    "shop steward",
-    "health and safety rep",
-    "learning rep",
-    "branch officer",
+    N_("workplace rep"),
+    N_("shop steward"),
+    N_("health and safety rep"),
+    N_("learning rep"),
+    N_("branch officer"),
 )
+# How a role reads in the form's list; pages show the stored role through ``{{ _(role) }}``.
+REP_ROLE_LABELS = {
+    "": N_("No"),
+    "workplace rep": N_("Workplace rep"),
+    "shop steward": N_("Shop steward"),
+    "health and safety rep": N_("Health and safety rep"),
+    "learning rep": N_("Learning rep"),
+    "branch officer": N_("Branch officer"),
+}
 
 
 class UnionDetails(Model):

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from node import clock
@@ -74,11 +75,11 @@ def details_for(member: Member) -> UnionDetails | None:
 def declare(member: Member, sector: str, rep_role: str) -> UnionDetails:
     sector = (sector or "").strip()
     if len(sector) > 120:
-        raise Invalid("The sector is too long (at most 120 characters).")
+        raise Invalid(_("The sector is too long (at most 120 characters)."))
     if rep_role not in REP_ROLES:
-        raise Invalid(f"Unknown rep role {rep_role!r}.")
+        raise Invalid(_("Unknown rep role %(role)s.", role=repr(rep_role)))
     if rep_role and not member.union:
-        raise Invalid("Add your trade union to your profile before declaring a rep role.")
+        raise Invalid(_("Add your trade union to your profile before declaring a rep role."))
     details = details_for(member)
     if details is None:
         details = UnionDetails(group_id=member.group_id, member_id=member.id)
@@ -93,12 +94,12 @@ def declare(member: Member, sector: str, rep_role: str) -> UnionDetails:
 
 def message_union(group: Group, union: str, subject: str, body: str, actor: Member) -> Delivery:
     if not union:
-        raise Invalid("Choose a union.")
+        raise Invalid(_("Choose a union."))
     if not subject.strip() or not body.strip():
-        raise Invalid("A message needs a subject and some text.")
+        raise Invalid(_("A message needs a subject and some text."))
     members = db.session.scalars(active_members(group).where(Member.union == union)).all()
     if not members:
-        raise Invalid(f"No active member is in {union}.")
+        raise Invalid(_("No active member is in %(union)s.", union=union))
     delivery = message_members(group, members, subject, body, "union")
     record(group, actor, "message-union", union[:200], f"{delivery.sent} sent")
     return delivery

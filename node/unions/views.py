@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from node import web
@@ -43,11 +44,16 @@ def message() -> ResponseReturnValue:
     group = current_group()
     form = _message_form(ops.network(group))
     if not form.validate_on_submit():
-        abort(400, "Choose a union and write a subject and a message.")
+        abort(400, _("Choose a union and write a subject and a message."))
     union = form.union.data or ""
     sent = ops.message_union(group, union, form.subject.data or "", form.body.data or "", g.member)
     return web.done(
-        f"Sent to {sent.sent} member(s) in {union}; {sent.skipped} without e-mail consent skipped.",
+        _(
+            "Sent to %(sent)s member(s) in %(union)s; %(skipped)s without e-mail consent skipped.",
+            sent=sent.sent,
+            union=union,
+            skipped=sent.skipped,
+        ),
         "unions.index",
     )
 
@@ -62,6 +68,6 @@ def me() -> ResponseReturnValue:
     answer = web.submit(
         form,
         lambda: ops.declare(g.member, form.sector.data or "", form.rep_role.data or ""),
-        lambda _: web.done("Saved.", "unions.me"),
+        lambda _details: web.done(_("Saved."), "unions.me"),
     )
     return answer or web.form_page("unions/me.html", form=form)
