@@ -40,20 +40,16 @@ PENDING = {  # one per line: whoever marks a room's words deletes its line
     "auth",
     "ballots",
     "campaigns",
-    "education",
-    "events",
     "home",
     "hub",
     "hub_api",
     "members",
     "motions",
-    "newsletters",
     "oidc",
     "oidc_client",
     "oidc_provider",
     "public",
     "selections",
-    "unions",
 }
 _KEEP = re.compile(r"(%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}|<[^>]*>|&[a-z#0-9]+;)")
 _ACCENTS = str.maketrans("aeiouAEIOUnNcCsS", "áéíóúÁÉÍÓÚńŃćĆśŚ")
