@@ -4,6 +4,7 @@ order proposed, before the motion itself (``node.motions.deciding``)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from node import clock
@@ -26,19 +27,19 @@ def pending(motion: Motion) -> list[Amendment]:
 
 
 def propose_amendment(motion: Motion, text: str, reason: str | None, actor: Member) -> Amendment:
-    require_active(actor, "propose an amendment")
+    require_active(actor, _("Only active members can propose an amendment."))
     if not motion.is_open:
-        raise Conflict("Amendments can be proposed only before the motion is put to the vote.")
-    amended = clean_text(text, "text", "The amended text", MAX_TEXT)
-    why = clean_text(reason, "reason", "The reason", MAX_REASON, required=False) or None
+        raise Conflict(_("Amendments can be proposed only before the motion is put to the vote."))
+    amended = clean_text(text, "text", _("The amended text"), MAX_TEXT)
+    why = clean_text(reason, "reason", _("The reason"), MAX_REASON, required=False) or None
     if not diffs.changed(motion.text, amended):
-        message = "The amended text is the same as the motion's: change some words."
+        message = _("The amended text is the same as the motion's: change some words.")
         raise Invalid(message, fields={"text": message})
     last = db.session.scalar(
         select(func.max(Amendment.position)).where(Amendment.motion_id == motion.id)
     )
     if (last or 0) >= MAX_AMENDMENTS:
-        raise Conflict(f"A motion takes at most {MAX_AMENDMENTS} amendments.")
+        raise Conflict(_("A motion takes at most %(limit)s amendments.", limit=MAX_AMENDMENTS))
     row = Amendment(
         group_id=motion.group_id,
         motion_id=motion.id,
@@ -67,14 +68,16 @@ def propose_amendment(motion: Motion, text: str, reason: str | None, actor: Memb
 def accept_friendly(amendment: Amendment, motion: Motion, actor: Member) -> None:
     """The mover takes the amendment into the motion: no vote on it."""
     if motion.proposer_id != actor.id:
-        raise Forbidden("Only the mover can accept an amendment as friendly.")
+        raise Forbidden(_("Only the mover can accept an amendment as friendly."))
     if not motion.is_open or amendment.state != "proposed":
-        raise Conflict("This amendment can no longer be accepted.")
+        raise Conflict(_("This amendment can no longer be accepted."))
     new_text = diffs.apply(amendment.base_text, amendment.text, motion.text)
     if new_text is None:
         raise Conflict(
-            "The motion's text has changed where this amendment changes it; "
-            "its proposer can propose it again against the text as it stands."
+            _(
+                "The motion's text has changed where this amendment changes it; "
+                "its proposer can propose it again against the text as it stands."
+            )
         )
     before = motion.text
     motion.text = new_text
@@ -98,9 +101,9 @@ def accept_friendly(amendment: Amendment, motion: Motion, actor: Member) -> None
 
 def withdraw_amendment(amendment: Amendment, motion: Motion, actor: Member) -> None:
     if amendment.proposer_id != actor.id:
-        raise Forbidden("Only its proposer can withdraw an amendment.")
+        raise Forbidden(_("Only its proposer can withdraw an amendment."))
     if amendment.state != "proposed" or not motion.is_open:
-        raise Conflict("This amendment can no longer be withdrawn.")
+        raise Conflict(_("This amendment can no longer be withdrawn."))
     amendment.state = "withdrawn"
     amendment.decided_at = clock.utcnow_naive()
     group = db.session.get(Group, motion.group_id)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node import clock, scheduler
@@ -52,7 +53,7 @@ STILL_VOTING = ("draft", "open")
 def _group(motion: Motion) -> Group:
     group = db.session.get(Group, motion.group_id)
     if group is None:
-        raise Conflict("This motion's group is gone.")
+        raise Conflict(_("This motion's group is gone."))
     return group
 
 
@@ -91,11 +92,15 @@ def _ballot(
 def put_to_vote(motion: Motion, days: int, quorum: int | None, actor: Member) -> None:
     """Start the sequence: the first pending amendment's ballot, or the motion's own."""
     if motion.state != "agenda":
-        raise Conflict("Only a motion on the agenda (with its seconders) can be put to the vote.")
+        raise Conflict(
+            _("Only a motion on the agenda (with its seconders) can be put to the vote.")
+        )
     if not 1 <= days <= MAX_DAYS:
-        raise Invalid(f"Each ballot stays open 1 to {MAX_DAYS} days.", fields={"days": "1–30"})
+        raise Invalid(
+            _("Each ballot stays open 1 to %(days)s days.", days=MAX_DAYS), fields={"days": "1–30"}
+        )
     if quorum is not None and quorum < 1:
-        raise Invalid("The quorum is at least one member.", fields={"quorum": "at least 1"})
+        raise Invalid(_("The quorum is at least one member."), fields={"quorum": _("at least 1")})
     motion.state, motion.vote_days, motion.quorum = "voting", days, quorum
     group = _group(motion)
     record(
@@ -244,12 +249,16 @@ def record_meeting(
 ) -> None:
     """The group decided the motion at a meeting: the result, the meeting's date and minute."""
     if not motion.is_open:
-        raise Conflict("This motion has been put to the vote or decided already.")
+        raise Conflict(_("This motion has been put to the vote or decided already."))
     if meeting_date is None or not 1900 <= meeting_date.year <= 2200:
-        raise Invalid("Give the date of the meeting.", fields={"meeting_date": "Give the date."})
+        raise Invalid(
+            _("Give the date of the meeting."), fields={"meeting_date": _("Give the date.")}
+        )
     if meeting_date > clock.today():
-        raise Invalid("The meeting's date is in the future.", fields={"meeting_date": "Not yet."})
-    ref = clean_line(minute, "minute", "The minute reference", 200)
+        raise Invalid(
+            _("The meeting's date is in the future."), fields={"meeting_date": _("Not yet.")}
+        )
+    ref = clean_line(minute, "minute", _("The minute reference"), 200)
     group = _group(motion)
     motion.state = "carried" if carried else "lost"
     motion.decided_how, motion.decided_at = "meeting", clock.utcnow_naive()

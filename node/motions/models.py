@@ -18,23 +18,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.i18n import N_
 
 STATES = {
-    "proposed": "Waiting for seconders",
-    "agenda": "On the agenda",
-    "voting": "Being voted on",
-    "carried": "Carried",
-    "lost": "Lost",
-    "withdrawn": "Withdrawn",
+    "proposed": N_("Waiting for seconders"),
+    "agenda": N_("On the agenda"),
+    "voting": N_("Being voted on"),
+    "carried": N_("Carried"),
+    "lost": N_("Lost"),
+    "withdrawn": N_("Withdrawn"),
 }
 AMENDMENT_STATES = {
-    "proposed": "Proposed",
-    "accepted": "Accepted by the mover",
-    "voting": "Being voted on",
-    "carried": "Carried",
-    "lost": "Lost",
-    "fell": "Fell",
-    "withdrawn": "Withdrawn",
+    "proposed": N_("Proposed"),
+    "accepted": N_("Accepted by the mover"),
+    "voting": N_("Being voted on"),
+    "carried": N_("Carried"),
+    "lost": N_("Lost"),
+    "fell": N_("Fell"),
+    "withdrawn": N_("Withdrawn"),
 }
 DEFAULT_SECONDERS = 2
 MAX_TITLE = 200

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from node import clock
@@ -47,27 +48,32 @@ def clean_text(
 ) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise _refuse(name, f"{what}: write something.")
+        raise _refuse(name, _("%(what)s: write something.", what=what))
     if len(text) > limit:
-        raise _refuse(name, f"{what} is at most {limit:,} characters.")
+        raise _refuse(
+            name, _("%(what)s is at most %(limit)s characters.", what=what, limit=f"{limit:,}")
+        )
     if problem := multi_line_problem(text):
-        raise _refuse(name, f"{what}: {problem}")
+        raise _refuse(name, _("%(what)s: %(problem)s", what=what, problem=problem))
     return text
 
 
 def clean_line(value: str | None, name: str, what: str, limit: int) -> str:
     text = (value or "").strip()
     if not text or len(text) > limit:
-        raise _refuse(name, f"{what}: one line of up to {limit:,} characters.")
+        raise _refuse(
+            name,
+            _("%(what)s: one line of up to %(limit)s characters.", what=what, limit=f"{limit:,}"),
+        )
     if problem := single_line_problem(text):
-        raise _refuse(name, f"{what}: {problem}")
+        raise _refuse(name, _("%(what)s: %(problem)s", what=what, problem=problem))
     return text
 
 
-def require_active(member: Member, doing: str) -> None:
+def require_active(member: Member, refusal: str) -> None:
     """Lapsed members can read the group's motions (what they were part of) but not take part."""
     if member.status != "active" or member.erased_at is not None:
-        raise Forbidden(f"Only active members can {doing}.")
+        raise Forbidden(refusal)
 
 
 def path(motion: Motion, anchor: str = "") -> str:
@@ -130,12 +136,12 @@ class Proposal:
 
 
 def propose(group: Group, proposal: Proposal, actor: Member) -> Motion:
-    require_active(actor, "propose a motion")
-    title = clean_line(proposal.title, "title", "The title", MAX_TITLE)
-    text = clean_text(proposal.text, "text", "The motion", MAX_TEXT)
+    require_active(actor, _("Only active members can propose a motion."))
+    title = clean_line(proposal.title, "title", _("The title"), MAX_TITLE)
+    text = clean_text(proposal.text, "text", _("The motion"), MAX_TEXT)
     campaign_id = proposal.campaign_id or None
     if campaign_id is not None and campaign_id not in dict(campaign_choices(group)):
-        raise _refuse("campaign_id", "That campaign is not one of this group's.")
+        raise _refuse("campaign_id", _("That campaign is not one of this group's."))
     motion = Motion(
         group_id=group.id,
         title=title,
@@ -154,18 +160,18 @@ def propose(group: Group, proposal: Proposal, actor: Member) -> Motion:
 
 
 def second(motion: Motion, actor: Member) -> None:
-    require_active(actor, "second a motion")
+    require_active(actor, _("Only active members can second a motion."))
     if motion.state not in ("proposed", "agenda"):
-        raise Conflict("This motion is no longer open for seconding.")
+        raise Conflict(_("This motion is no longer open for seconding."))
     if motion.proposer_id == actor.id:
-        raise Invalid("The mover cannot also second the motion.")
+        raise Invalid(_("The mover cannot also second the motion."))
     if any(s.member_id == actor.id for s in motion.seconds):
-        raise Conflict("You have already seconded this motion.")
+        raise Conflict(_("You have already seconded this motion."))
     motion.seconds.append(Second(group_id=motion.group_id, member_id=actor.id))
     db.session.flush()
     group = db.session.get(Group, motion.group_id)
     if group is None:
-        raise Conflict("This motion's group is gone.")
+        raise Conflict(_("This motion's group is gone."))
     follows.follow(group, actor, KIND, motion.id)
     record(group, actor, "second-motion", f"motion #{motion.id}")
     _check_agenda(group, motion, actor)
@@ -181,9 +187,9 @@ def _check_agenda(group: Group, motion: Motion, actor: Member) -> None:
 
 def withdraw(motion: Motion, actor: Member) -> None:
     if motion.proposer_id != actor.id:
-        raise Forbidden("Only the mover can withdraw a motion.")
+        raise Forbidden(_("Only the mover can withdraw a motion."))
     if not motion.is_open:
-        raise Conflict("This motion can no longer be withdrawn: it has been put to the vote.")
+        raise Conflict(_("This motion can no longer be withdrawn: it has been put to the vote."))
     motion.state = "withdrawn"
     motion.decided_at = clock.utcnow_naive()
     record(db.session.get(Group, motion.group_id), actor, "withdraw-motion", f"motion #{motion.id}")
@@ -216,17 +222,17 @@ def threads(posts: list[Post]) -> list[tuple[Post, int]]:
 
 
 def post(motion: Motion, body: str, actor: Member, parent_id: int | None = None) -> Post:
-    require_active(actor, "take part in the discussion")
+    require_active(actor, _("Only active members can take part in the discussion."))
     if motion.state == "withdrawn":
-        raise Conflict("This motion was withdrawn; its discussion is closed.")
-    text = clean_text(body, "body", "Your post", MAX_POST)
+        raise Conflict(_("This motion was withdrawn; its discussion is closed."))
+    text = clean_text(body, "body", _("Your post"), MAX_POST)
     if parent_id is not None:
         parent = db.session.get(Post, parent_id)
         if parent is None or parent.motion_id != motion.id:
-            raise _refuse("body", "The post you reply to is not in this discussion.")
+            raise _refuse("body", _("The post you reply to is not in this discussion."))
     count = db.session.scalar(select(func.count()).where(Post.motion_id == motion.id)) or 0
     if count >= 2000:
-        raise Conflict("This discussion is full (2,000 posts).")
+        raise Conflict(_("This discussion is full (2,000 posts)."))
     row = Post(
         group_id=motion.group_id, motion_id=motion.id, parent_id=parent_id, author_id=actor.id,
         body=text,
@@ -252,10 +258,15 @@ def can_edit(post_row: Post, member: Member | None) -> bool:
 
 def edit_post(post_row: Post, body: str, actor: Member) -> None:
     if post_row.author_id != actor.id:
-        raise Forbidden("Only its author can edit a post.")
+        raise Forbidden(_("Only its author can edit a post."))
     if not can_edit(post_row, actor):
-        raise Conflict(f"Posts can be edited for {EDIT_WINDOW.seconds // 60} minutes only.")
-    post_row.body = clean_text(body, "body", "Your post", MAX_POST)
+        raise Conflict(
+            _(
+                "Posts can be edited for %(minutes)s minutes only.",
+                minutes=EDIT_WINDOW.seconds // 60,
+            )
+        )
+    post_row.body = clean_text(body, "body", _("Your post"), MAX_POST)
     post_row.edited_at = clock.utcnow_naive()
     group = db.session.get(Group, post_row.group_id)
     record(group, actor, "edit-motion-post", f"post #{post_row.id}")
@@ -263,9 +274,9 @@ def edit_post(post_row: Post, body: str, actor: Member) -> None:
 
 def hide_post(post_row: Post, reason: str, actor: Member) -> None:
     """An officer hides a post; the page says it was hidden by an officer, and why."""
-    why = clean_line(reason, "reason", "The reason", MAX_REASON)
+    why = clean_line(reason, "reason", _("The reason"), MAX_REASON)
     if post_row.hidden_at is not None:
-        raise Conflict("This post is already hidden.")
+        raise Conflict(_("This post is already hidden."))
     post_row.hidden_at = clock.utcnow_naive()
     post_row.hidden_reason = why
     group = db.session.get(Group, post_row.group_id)

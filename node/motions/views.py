@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from node import web
@@ -73,7 +74,7 @@ def new() -> ResponseReturnValue:
     group = current_group()
     form = MotionForm()
     form.campaign_id.choices = [
-        SelectChoice(0, "— none —"),
+        SelectChoice(0, _("— none —")),
         *(SelectChoice(cid, title) for cid, title in ops.campaign_choices(group)),
     ]
     answer = web.submit(
@@ -83,7 +84,7 @@ def new() -> ResponseReturnValue:
             ops.Proposal(form.title.data or "", form.text.data or "", form.campaign_id.data),
             g.member,
         ),
-        lambda motion: web.done("Motion proposed.", "motions.show", motion_id=motion.id),
+        lambda motion: web.done(_("Motion proposed."), "motions.show", motion_id=motion.id),
     )
     return answer or web.form_page(
         "motions/form.html", form=form, seconders=ops.seconders_needed(group)
@@ -144,7 +145,7 @@ def second(motion_id: int) -> ResponseReturnValue:
     motion = get_or_404(Motion, motion_id)
     web.check_form()
     ops.second(motion, g.member)
-    return web.done("You seconded the motion.", "motions.show", motion_id=motion.id)
+    return web.done(_("You seconded the motion."), "motions.show", motion_id=motion.id)
 
 
 @bp.route("/motions/<int:motion_id>/withdraw", methods=["POST"])
@@ -153,7 +154,7 @@ def withdraw(motion_id: int) -> ResponseReturnValue:
     motion = get_or_404(Motion, motion_id)
     web.check_form()
     ops.withdraw(motion, g.member)
-    return web.done("The motion is withdrawn.", "motions.show", motion_id=motion.id)
+    return web.done(_("The motion is withdrawn."), "motions.show", motion_id=motion.id)
 
 
 @bp.route("/motions/<int:motion_id>/follow", methods=["POST"])
@@ -163,10 +164,10 @@ def follow(motion_id: int) -> ResponseReturnValue:
     web.check_form()
     if request.form.get("stop"):
         follows.unfollow(current_group(), g.member, ops.KIND, motion.id)
-        message = "You no longer follow this motion."
+        message = _("You no longer follow this motion.")
     else:
         follows.follow(current_group(), g.member, ops.KIND, motion.id)
-        message = "You follow this motion: a daily digest tells you what is new."
+        message = _("You follow this motion: a daily digest tells you what is new.")
     return web.done(message, "motions.show", motion_id=motion.id)
 
 
@@ -198,12 +199,14 @@ def edit_post(motion_id: int, post_id: int) -> ResponseReturnValue:
     motion = get_or_404(Motion, motion_id)
     row = _post(motion, post_id)
     if row.author_id != g.member.id:
-        abort(403, "Only its author can edit a post.")
+        abort(403, _("Only its author can edit a post."))
     form = EditPostForm(obj=row)
     answer = web.submit(
         form,
         lambda: ops.edit_post(row, form.body.data or "", g.member),
-        lambda _: redirect(url_for("motions.show", motion_id=motion.id, _anchor=f"post-{row.id}")),
+        lambda _done: redirect(
+            url_for("motions.show", motion_id=motion.id, _anchor=f"post-{row.id}")
+        ),
     )
     return answer or web.form_page("motions/edit_post.html", form=form, motion=motion, post=row)
 
@@ -217,7 +220,7 @@ def hide_post(motion_id: int, post_id: int) -> ResponseReturnValue:
     answer = web.submit(
         form,
         lambda: ops.hide_post(row, form.reason.data or "", g.member),
-        lambda _: web.done("The post is hidden.", "motions.show", motion_id=motion.id),
+        lambda _done: web.done(_("The post is hidden."), "motions.show", motion_id=motion.id),
     )
     return answer or web.form_page("motions/hide.html", form=form, motion=motion, post=row)
 
@@ -237,7 +240,9 @@ def new_amendment(motion_id: int) -> ResponseReturnValue:
             motion, form.text.data or "", form.reason.data, g.member
         ),
         lambda row: web.done(
-            f"Amendment {row.position} proposed.", "motions.show", motion_id=motion.id
+            _("Amendment %(position)s proposed.", position=row.position),
+            "motions.show",
+            motion_id=motion.id,
         ),
     )
     return answer or web.form_page("motions/amendment_form.html", form=form, motion=motion)
@@ -251,7 +256,7 @@ def accept_amendment(motion_id: int, amendment_id: int) -> ResponseReturnValue:
     web.check_form()
     amending.accept_friendly(amendment, motion, g.member)
     return web.done(
-        f"Amendment {amendment.position} is now part of the motion.",
+        _("Amendment %(position)s is now part of the motion.", position=amendment.position),
         "motions.show",
         motion_id=motion.id,
     )
@@ -264,7 +269,7 @@ def withdraw_amendment(motion_id: int, amendment_id: int) -> ResponseReturnValue
     amendment = _amendment(motion, amendment_id)
     web.check_form()
     amending.withdraw_amendment(amendment, motion, g.member)
-    return web.done("The amendment is withdrawn.", "motions.show", motion_id=motion.id)
+    return web.done(_("The amendment is withdrawn."), "motions.show", motion_id=motion.id)
 
 
 # ----------------------------------------------------------------------------- officers
@@ -276,8 +281,8 @@ def put_to_vote(motion_id: int) -> ResponseReturnValue:
     answer = web.submit(
         form,
         lambda: deciding.put_to_vote(motion, form.days.data or 7, form.quorum.data, g.member),
-        lambda _: web.done(
-            "The motion is put to the vote: its ballots open one after another.",
+        lambda _done: web.done(
+            _("The motion is put to the vote: its ballots open one after another."),
             "motions.show",
             motion_id=motion.id,
         ),
@@ -301,8 +306,8 @@ def meeting(motion_id: int) -> ResponseReturnValue:
             form.minute.data or "",
             g.member,
         ),
-        lambda _: web.done(
-            "The meeting's decision is recorded.", "motions.show", motion_id=motion.id
+        lambda _done: web.done(
+            _("The meeting's decision is recorded."), "motions.show", motion_id=motion.id
         ),
     )
     return answer or web.form_page(
@@ -320,6 +325,6 @@ def settings() -> ResponseReturnValue:
     answer = web.submit(
         form,
         lambda: ops.set_seconders(group, form.seconders.data or 0, g.member),
-        lambda _: web.done("Saved.", "motions.index"),
+        lambda _done: web.done(_("Saved."), "motions.index"),
     )
     return answer or web.form_page("motions/settings.html", form=form)

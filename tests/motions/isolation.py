@@ -20,7 +20,11 @@ def populate(group, prefix, people):  # type: ignore[no-untyped-def]
         first = ops.post(motion, f"{prefix} post", member)
         reply = ops.post(motion, f"{prefix} reply", organiser or officer, first.id)
         amendment = amending.propose_amendment(
-            motion, f"{prefix} amended text of motion {n}", f"{prefix} reason", officer
+            # adds only figures, so the diff shows no words outside the stored texts
+            motion,
+            f"{prefix} text of motion {n} (2027)",
+            f"{prefix} reason",
+            officer,
         )
         made += [motion.id, first.id, reply.id, amendment.id]
     deciding.put_to_vote(motion, 3, None, officer)
