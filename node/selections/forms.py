@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,77 +32,83 @@ TIMES = (
 )
 
 
-def _when(label: str) -> DateTimeLocalField:
+def _when(label: str | LazyString) -> DateTimeLocalField:
     return DateTimeLocalField(label, format=TIME, validators=[DataRequired()])
 
 
 class SelectionForm(Form):
-    office = StringField("Office or seat", validators=[DataRequired(), Length(max=200)])
+    office = StringField(_l("Office or seat"), validators=[DataRequired(), Length(max=200)])
     area = StringField(
-        "Area (ward, division or constituency)", validators=[DataRequired(), Length(max=200)]
+        _l("Area (ward, division or constituency)"), validators=[DataRequired(), Length(max=200)]
     )
-    election_date = DateField("Election date", validators=[DataRequired()])
+    election_date = DateField(_l("Election date"), validators=[DataRequired()])
     places = IntegerField(
-        "Places to fill",
+        _l("Places to fill"),
         default=1,
         validators=[InputRequired(), NumberRange(1, MAX_PLACES)],
-        description="One place: the alternative vote. More: single transferable vote.",
+        description=_l("One place: the alternative vote. More: single transferable vote."),
     )
-    nominations_open_at = _when("Nominations open")
-    nominations_close_at = _when("Nominations close")
-    questions_close_at = _when("Hustings questions close")
-    answers_due_at = _when("Candidates' answers due (all published then)")
-    ballot_opens_at = _when("Ballot opens")
-    ballot_closes_at = _when("Ballot closes")
-    self_nomination = BooleanField("Members may nominate themselves", default=True)
+    nominations_open_at = _when(_l("Nominations open"))
+    nominations_close_at = _when(_l("Nominations close"))
+    questions_close_at = _when(_l("Hustings questions close"))
+    answers_due_at = _when(_l("Candidates' answers due (all published then)"))
+    ballot_opens_at = _when(_l("Ballot opens"))
+    ballot_closes_at = _when(_l("Ballot closes"))
+    self_nomination = BooleanField(_l("Members may nominate themselves"), default=True)
     seconders_needed = IntegerField(
-        "Seconders each nomination needs",
+        _l("Seconders each nomination needs"),
         default=2,
         validators=[InputRequired(), NumberRange(0, MAX_SECONDERS)],
     )
     min_days = IntegerField(
-        "Days of membership needed to nominate, second or stand",
+        _l("Days of membership needed to nominate, second or stand"),
         default=0,
         validators=[InputRequired(), NumberRange(0, 3650)],
-        description="0: any active member.",
+        description=_l("0: any active member."),
     )
 
 
 class NominateForm(Form):
-    nominee_id = SelectField("Member to nominate", coerce=int, validators=[DataRequired()])
+    nominee_id = SelectField(_l("Member to nominate"), coerce=int, validators=[DataRequired()])
 
 
 class StatementForm(Form):
     statement = TextAreaField(
-        "Your statement",
+        _l("Your statement"),
         validators=[Length(max=MAX_STATEMENT)],
-        description=f"Up to {MAX_STATEMENT:,} characters. Markdown: *italic*, **bold**, lists, links.",
+        description=_l(
+            "Up to %(limit)s characters. Markdown: *italic*, **bold**, lists, links.",
+            limit=f"{MAX_STATEMENT:,}",
+        ),
     )
 
 
 class QuestionForm(Form):
     text = TextAreaField(
-        "Your question",
+        _l("Your question"),
         validators=[DataRequired(), Length(max=MAX_QUESTION)],
-        description=f"Up to {MAX_QUESTION:,} characters. Officers check questions before the candidates see them.",
+        description=_l(
+            "Up to %(limit)s characters. Officers check questions before the candidates see them.",
+            limit=f"{MAX_QUESTION:,}",
+        ),
     )
 
 
 class AnswerForm(Form):
-    text = TextAreaField("Your answer", validators=[DataRequired(), Length(max=MAX_ANSWER)])
+    text = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=MAX_ANSWER)])
 
 
 class ModerateForm(Form):
     action = SelectField(
-        "Decision",
+        _l("Decision"),
         choices=[
-            SelectChoice("approve", "Approve"),
-            SelectChoice("reject", "Reject"),
-            SelectChoice("merge", "Merge into…"),
+            SelectChoice("approve", _l("Approve")),
+            SelectChoice("reject", _l("Reject")),
+            SelectChoice("merge", _l("Merge into…")),
         ],
     )
     into = SelectField(
-        "Merge into",
+        _l("Merge into"),
         coerce=int,
         choices=[SelectChoice("0", "—")],
         default=0,
@@ -109,7 +117,7 @@ class ModerateForm(Form):
 
 
 class HustingsEventForm(Form):
-    starts_at = DateTimeLocalField("Starts", format=TIME, validators=[DataRequired()])
-    ends_at = DateTimeLocalField("Ends", format=TIME, validators=[DataRequired()])
-    place = StringField("Place", validators=[Optional(), Length(max=300)])
-    online_url = URLField("Online link", validators=[Optional(), Length(max=500)])
+    starts_at = DateTimeLocalField(_l("Starts"), format=TIME, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=TIME, validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    online_url = URLField(_l("Online link"), validators=[Optional(), Length(max=500)])

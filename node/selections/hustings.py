@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from node import clock
@@ -37,9 +38,10 @@ MODERATION = ("approve", "reject", "merge")
 def _text(value: str, limit: int, field: str, what: str) -> str:
     value = value.strip()
     if not value:
-        raise Invalid(f"Write your {what}.", fields={field: f"Write your {what}."})
+        message = _("Write your %(what)s.", what=what)
+        raise Invalid(message, fields={field: message})
     if len(value) > limit:
-        message = f"Keep your {what} to {limit:,} characters."
+        message = _("Keep your %(what)s to %(limit)s characters.", what=what, limit=f"{limit:,}")
         raise Invalid(message, fields={field: message})
     if problem := multi_line_problem(value):
         raise Invalid(problem, fields={field: problem})
@@ -53,21 +55,26 @@ def questions_open(selection: Selection, now: datetime | None = None) -> bool:
 
 def ask(selection: Selection, member: Member, text: str) -> Question:
     if not questions_open(selection):
-        raise Conflict("Hustings questions are not open now.")
+        raise Conflict(_("Hustings questions are not open now."))
     if not in_good_standing(selection, member):
-        raise Forbidden("Only members in good standing may put hustings questions.")
+        raise Forbidden(_("Only members in good standing may put hustings questions."))
     asked = db.session.scalar(
         select(func.count()).where(
             Question.selection_id == selection.id, Question.asked_by_id == member.id
         )
     )
     if (asked or 0) >= MAX_QUESTIONS_EACH:
-        raise Invalid(f"You have put {MAX_QUESTIONS_EACH} questions, the most one member may.")
+        raise Invalid(
+            _(
+                "You have put %(limit)s questions, the most one member may.",
+                limit=MAX_QUESTIONS_EACH,
+            )
+        )
     question = Question(
         group_id=selection.group_id,
         selection_id=selection.id,
         asked_by_id=member.id,
-        text=_text(text, MAX_QUESTION, "text", "question"),
+        text=_text(text, MAX_QUESTION, "text", _("question")),
         state="pending",
     )
     db.session.add(question)
@@ -88,11 +95,11 @@ def moderate(
 ) -> None:
     """Approve or reject a question, or merge it into an approved one (a duplicate)."""
     if question.selection_id != selection.id:
-        raise Invalid("That question is not one of this selection's.")
+        raise Invalid(_("That question is not one of this selection's."))
     if selection.answers_published_at is not None:
-        raise Conflict("The answers are published; the questions can no longer change.")
+        raise Conflict(_("The answers are published; the questions can no longer change."))
     if action not in MODERATION:
-        raise Invalid(f"Unknown moderation {action!r}.")
+        raise Invalid(_("Unknown moderation %(action)s.", action=repr(action)))
     if action == "merge":
         target = db.session.get(Question, into) if into else None
         if (
@@ -101,7 +108,7 @@ def moderate(
             or target.id == question.id
             or target.state != "approved"
         ):
-            message = "Choose an approved question of this selection to merge it into."
+            message = _("Choose an approved question of this selection to merge it into.")
             raise Invalid(message, fields={"into": message})
         question.merged_into_id = target.id
         question.state = "merged"
@@ -145,19 +152,19 @@ def answer(
 ) -> Answer:
     """The nominee writes (or rewrites) an answer until the deadline."""
     if nomination.selection_id != selection.id or question.selection_id != selection.id:
-        raise Invalid("That is not one of this selection's questions.")
+        raise Invalid(_("That is not one of this selection's questions."))
     if nomination.nominee_id != member.id:
-        raise Forbidden("Only the candidate answers their own questions.")
+        raise Forbidden(_("Only the candidate answers their own questions."))
     if nomination.withdrawn_at is not None or nomination.accepted_at is None:
-        raise Conflict("Only a candidate who has accepted and not withdrawn answers questions.")
+        raise Conflict(_("Only a candidate who has accepted and not withdrawn answers questions."))
     if question.state != "approved":
-        raise Conflict("That question is not one the candidates are asked.")
+        raise Conflict(_("That question is not one the candidates are asked."))
     if (
         selection.answers_published_at is not None
         or clock.utcnow_naive() >= selection.answers_due_at
     ):
-        raise Conflict("The deadline for answers has passed.")
-    text = _text(text, MAX_ANSWER, "text", "answer")
+        raise Conflict(_("The deadline for answers has passed."))
+    text = _text(text, MAX_ANSWER, "text", _("answer"))
     row = db.session.scalar(
         select(Answer).where(
             Answer.question_id == question.id, Answer.nomination_id == nomination.id
@@ -220,13 +227,14 @@ def visible_answers(
 def create_event(selection: Selection, data: dict[str, Any], actor: Member) -> Event:
     """The hustings meeting, as an event of the events room (members RSVP there)."""
     if selection.event_id is not None:
-        raise Conflict("This selection already has a hustings meeting.")
+        raise Conflict(_("This selection already has a hustings meeting."))
     data = {
         **data,
         "kind": "meeting",
-        "title": f"Hustings: {selection.title}"[:200],
-        "description": (
-            f"The candidates for {selection.title} answer members' questions before the ballot."
+        "title": _("Hustings: %(title)s", title=selection.title)[:200],
+        "description": _(
+            "The candidates for %(title)s answer members' questions before the ballot.",
+            title=selection.title,
         ),
         "public": False,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from node import web
@@ -29,9 +30,11 @@ def questions(selection_id: int) -> ResponseReturnValue:
     answer = web.submit(
         form,
         lambda: hustings.ask(selection, g.member, form.text.data or ""),
-        lambda _: web.done(
-            "Thank you: your question goes to the officers, who check it before the "
-            "candidates see it.",
+        lambda _done: web.done(
+            _(
+                "Thank you: your question goes to the officers, who check it before the "
+                "candidates see it."
+            ),
             "selections.questions",
             selection_id=selection.id,
         ),
@@ -89,7 +92,7 @@ def moderate(selection_id: int, question_id: int) -> ResponseReturnValue:
     into = request.form.get(f"{prefix}into", "0")
     hustings.moderate(selection, question, g.member, action, int(into) if into.isdigit() else None)
     return web.done(
-        f"Question #{question.id}: {question.state}.",
+        _("Question #%(id)s: %(state)s.", id=question.id, state=_(question.state)),
         "selections.moderation",
         selection_id=selection.id,
     )
@@ -108,7 +111,7 @@ def answer(selection_id: int, question_id: int) -> ResponseReturnValue:
     if question.selection_id != selection.id or question.state != "approved":
         abort(404)
     if nomination is None or nomination.withdrawn_at is not None:
-        abort(403, "Only the candidates answer hustings questions.")
+        abort(403, _("Only the candidates answer hustings questions."))
     form = AnswerForm()
     if request.method == "GET":
         own = hustings.visible_answers(selection, nomination, g.member).get(question.id)
@@ -116,8 +119,8 @@ def answer(selection_id: int, question_id: int) -> ResponseReturnValue:
     answer = web.submit(
         form,
         lambda: hustings.answer(selection, nomination, question, g.member, form.text.data or ""),
-        lambda _: web.done(
-            "Your answer is saved. It is published with every candidate's when answers are due.",
+        lambda _done: web.done(
+            _("Your answer is saved. It is published with every candidate's when answers are due."),
             "selections.questions",
             selection_id=selection.id,
         ),
@@ -147,7 +150,7 @@ def hustings_event(selection_id: int) -> ResponseReturnValue:
             g.member,
         ),
         lambda event: web.done(
-            "The hustings meeting is in the diary; members RSVP on its page.",
+            _("The hustings meeting is in the diary; members RSVP on its page."),
             "events.show",
             event_id=event.id,
         ),

@@ -15,6 +15,8 @@ that fell due while mail was switched off says so instead of going out late.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, exists, select
 
 from node import clock, timefmt
@@ -47,62 +49,88 @@ def due_condition(step: str) -> ColumnElement[bool]:
     return happened & ~mailed
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
-
-
 def _opened(selection: Selection) -> tuple[str, str]:
     group = selection.group
-    who = "yourself or another member" if selection.self_nomination else "another member"
+    who = _("yourself or another member") if selection.self_nomination else _("another member")
     seconders = (
-        f" Each nomination needs {_plural(selection.seconders_needed, 'seconder')}, members in "
-        "good standing who add themselves on the same page."
+        " "
+        + ngettext(
+            "Each nomination needs %(num)d seconder, members in good standing who add "
+            "themselves on the same page.",
+            "Each nomination needs %(num)d seconders, members in good standing who add "
+            "themselves on the same page.",
+            selection.seconders_needed,
+        )
         if selection.seconders_needed
         else ""
     )
+    places = ngettext("%(num)d place", "%(num)d places", selection.places)
     body = (
-        f"Nominations are open for {selection.title} (the election is on "
-        f"{timefmt.day(selection.election_date, plain=True)}; "
-        f"{_plural(selection.places, 'place')}).\n\n"
-        f"How to nominate: sign in and open {group_url(group, f'/selections/{selection.id}')}, "
-        f"then nominate {who}. A member nominated by someone else accepts on that page.{seconders}"
-        f"\n\nNominations close {timefmt.when(selection.nominations_close_at, plain=True)}."
+        _(
+            "Nominations are open for %(title)s (the election is on %(day)s; %(places)s).",
+            title=selection.title,
+            day=timefmt.day(selection.election_date, plain=True),
+            places=places,
+        )
+        + "\n\n"
     )
-    return f"Nominations are open: {selection.title}", body
+    body += _(
+        "How to nominate: sign in and open %(link)s, then nominate %(who)s. A member nominated "
+        "by someone else accepts on that page.",
+        link=group_url(group, f"/selections/{selection.id}"),
+        who=who,
+    )
+    body += seconders + "\n\n"
+    body += _(
+        "Nominations close %(when)s.",
+        when=timefmt.when(selection.nominations_close_at, plain=True),
+    )
+    return _("Nominations are open: %(title)s", title=selection.title), body
 
 
 def _closed(selection: Selection) -> tuple[str, str]:
     group = selection.group
     valid = valid_nominations(selection)
-    lines = [f"Nominations for {selection.title} have closed."]
-    lines.append(f"{OUTCOMES.get(selection.outcome or '', 'Closed')}.")
+    lines = [_("Nominations for %(title)s have closed.", title=selection.title)]
+    outcome = OUTCOMES.get(selection.outcome or "")
+    lines.append(f"{_(outcome) if outcome else _('Closed')}.")
     if valid:
-        lines += ["", "The valid nominees and their statements:"]
+        lines += ["", _("The valid nominees and their statements:")]
         for nomination in valid:
             path = f"/selections/{selection.id}/candidates/{nomination.id}"
             lines += [f"- {nomination.nominee.name}", f"  {group_url(group, path)}"]
     else:
-        lines += ["", "There were no valid nominations."]
+        lines += ["", _("There were no valid nominations.")]
     if selection.outcome == "ballot":
         questions = group_url(group, f"/selections/{selection.id}/questions")
         lines += [
             "",
-            f"Put a question to the candidates until "
-            f"{timefmt.when(selection.questions_close_at, plain=True)}: {questions}",
-            f"The ballot opens {timefmt.when(selection.ballot_opens_at, plain=True)}; your "
-            "personal voting link comes in its own e-mail then.",
+            _(
+                "Put a question to the candidates until %(when)s: %(link)s",
+                when=timefmt.when(selection.questions_close_at, plain=True),
+                link=questions,
+            ),
+            _(
+                "The ballot opens %(when)s; your personal voting link comes in its own e-mail "
+                "then.",
+                when=timefmt.when(selection.ballot_opens_at, plain=True),
+            ),
         ]
-    return f"Nominations closed: {selection.title}", "\n".join(lines)
+    return _("Nominations closed: %(title)s", title=selection.title), "\n".join(lines)
 
 
 def _answers(selection: Selection) -> tuple[str, str]:
     link = group_url(selection.group, f"/selections/{selection.id}/questions")
-    body = (
-        f"The candidates' answers to the hustings questions for {selection.title} are "
-        f"published, all at once: {link}\n\nThe ballot opens "
-        f"{timefmt.when(selection.ballot_opens_at, plain=True)}."
+    body = _(
+        "The candidates' answers to the hustings questions for %(title)s are published, all at "
+        "once: %(link)s",
+        title=selection.title,
+        link=link,
     )
-    return f"Hustings answers published: {selection.title}", body
+    body += "\n\n" + _(
+        "The ballot opens %(when)s.", when=timefmt.when(selection.ballot_opens_at, plain=True)
+    )
+    return _("Hustings answers published: %(title)s", title=selection.title), body
 
 
 MESSAGES = {"opened": _opened, "closed": _closed, "answers": _answers}

@@ -16,17 +16,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from node import clock
 from node.extensions import Model
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 
 MAX_STATEMENT = 5000
 MAX_QUESTION = 1000
 MAX_ANSWER = 3000
-QUESTION_STATES = ("pending", "approved", "rejected", "merged")
+QUESTION_STATES = (
+    N_("pending"),
+    N_("approved"),
+    N_("rejected"),
+    N_("merged"),
+)  # codes, shown translated
 # What closing the nominations led to (Selection.outcome).
 OUTCOMES = {
-    "ballot": "A ballot of the valid nominees",
-    "uncontested": "Uncontested: no more valid nominees than places, so no ballot",
-    "held": "Held back: the ballot could not be made (see the audit log)",
+    "ballot": N_("A ballot of the valid nominees"),
+    "uncontested": N_("Uncontested: no more valid nominees than places, so no ballot"),
+    "held": N_("Held back: the ballot could not be made (see the audit log)"),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from node import clock
@@ -19,6 +20,7 @@ from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
 from node.forms import multi_line_problem
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 from node.organising import follows
 from node.selections.models import MAX_STATEMENT, Nomination, Seconder, Selection
@@ -42,7 +44,7 @@ def edit_selection(selection: Selection, spec: SelectionSpec, actor: Member | No
     """Put right the office, timetable or rules while nominations are still open (or upcoming):
     after the close they are what members nominated and voted under."""
     if selection.closed_at is not None or clock.utcnow_naive() >= selection.nominations_close_at:
-        raise Conflict("Nominations have closed: the selection can no longer be changed.")
+        raise Conflict(_("Nominations have closed: the selection can no longer be changed."))
     validate(spec, clock.utcnow_naive())
     changed = [name for name in FIELDS if getattr(selection, name) != getattr(spec, name)]
     for name in changed:
@@ -52,6 +54,10 @@ def edit_selection(selection: Selection, spec: SelectionSpec, actor: Member | No
 
 
 # ----------------------------------------------------------------------------- where it stands
+# What phase() returns: codes, shown translated (``{{ _(phase) }}``).
+PHASES = (N_("upcoming"), N_("nominations"), N_("hustings"), N_("ballot"), N_("done"))
+
+
 def phase(selection: Selection, now: datetime | None = None) -> str:
     """upcoming → nominations → hustings → ballot → done, by the timetable (and by what the
     scheduler has done: the hustings start once the nominations are really closed)."""
@@ -76,8 +82,8 @@ def nominations_open(selection: Selection, now: datetime | None = None) -> bool:
 def _require_open(selection: Selection) -> None:
     if not nominations_open(selection):
         if clock.utcnow_naive() < selection.nominations_open_at:
-            raise Conflict("Nominations have not opened yet.")
-        raise Conflict("Nominations have closed.")
+            raise Conflict(_("Nominations have not opened yet."))
+        raise Conflict(_("Nominations have closed."))
 
 
 def good_standing_query(selection: Selection) -> Select[Member]:
@@ -99,8 +105,15 @@ def in_good_standing(selection: Selection, member: Member) -> bool:
 
 def _require_standing(selection: Selection, member: Member, doing: str) -> None:
     if not in_good_standing(selection, member):
-        days = f" for at least {selection.min_days} days" if selection.min_days else ""
-        raise Forbidden(f"Only members in good standing (active{days}) may {doing}.")
+        if selection.min_days:
+            raise Forbidden(
+                _(
+                    "Only members in good standing (active for at least %(days)s days) may %(doing)s.",
+                    days=selection.min_days,
+                    doing=doing,
+                )
+            )
+        raise Forbidden(_("Only members in good standing (active) may %(doing)s.", doing=doing))
 
 
 def nominee_choices(selection: Selection) -> list[tuple[int, str]]:
@@ -133,16 +146,16 @@ def _follow(selection: Selection, member: Member) -> None:
 def nominate(selection: Selection, nominator: Member, nominee_id: int) -> Nomination:
     """``nominator`` puts ``nominee_id`` forward (themselves, if the rules allow it)."""
     _require_open(selection)
-    _require_standing(selection, nominator, "nominate")
+    _require_standing(selection, nominator, _("nominate"))
     nominee = db.session.scalar(good_standing_query(selection).where(Member.id == nominee_id))
     if nominee is None:
-        message = "Choose a member in good standing of this group."
+        message = _("Choose a member in good standing of this group.")
         raise Invalid(message, fields={"nominee_id": message})
     own = nominee.id == nominator.id
     if own and not selection.self_nomination:
-        raise Invalid("This selection's rules do not allow nominating yourself.")
+        raise Invalid(_("This selection's rules do not allow nominating yourself."))
     if nomination_of(selection, nominee) is not None:
-        message = f"{nominee.name} has already been nominated."
+        message = _("%(name)s has already been nominated.", name=nominee.name)
         raise Invalid(message, fields={"nominee_id": message})
     now = clock.utcnow_naive()
     nomination = Nomination(
@@ -168,14 +181,14 @@ def nominate(selection: Selection, nominator: Member, nominee_id: int) -> Nomina
 
 def _require_nominee(nomination: Nomination, member: Member) -> None:
     if nomination.nominee_id != member.id:
-        raise Forbidden("Only the nominee can do this.")
+        raise Forbidden(_("Only the nominee can do this."))
 
 
 def accept(nomination: Nomination, member: Member) -> None:
     _require_open(nomination.selection)
     _require_nominee(nomination, member)
     if nomination.withdrawn_at is not None:
-        raise Conflict("You withdrew this nomination.")
+        raise Conflict(_("You withdrew this nomination."))
     if nomination.accepted_at is None:
         nomination.accepted_at = clock.utcnow_naive()
         _follow(nomination.selection, member)
@@ -187,13 +200,13 @@ def accept(nomination: Nomination, member: Member) -> None:
 def second(nomination: Nomination, member: Member) -> Seconder:
     selection = nomination.selection
     _require_open(selection)
-    _require_standing(selection, member, "second a nomination")
+    _require_standing(selection, member, _("second a nomination"))
     if member.id in (nomination.nominee_id, nomination.nominated_by_id):
-        raise Invalid("The nominee and the member who nominated them cannot also second it.")
+        raise Invalid(_("The nominee and the member who nominated them cannot also second it."))
     if nomination.withdrawn_at is not None:
-        raise Conflict("This nomination was withdrawn.")
+        raise Conflict(_("This nomination was withdrawn."))
     if any(s.member_id == member.id for s in nomination.seconders):
-        raise Conflict("You have already seconded this nomination.")
+        raise Conflict(_("You have already seconded this nomination."))
     seconder = Seconder(group_id=nomination.group_id, member_id=member.id)
     nomination.seconders.append(seconder)
     db.session.flush()
@@ -208,7 +221,7 @@ def write_statement(nomination: Nomination, member: Member, text: str) -> None:
     _require_nominee(nomination, member)
     text = text.strip()
     if len(text) > MAX_STATEMENT:
-        message = f"Keep your statement to {MAX_STATEMENT:,} characters."
+        message = _("Keep your statement to %(limit)s characters.", limit=f"{MAX_STATEMENT:,}")
         raise Invalid(message, fields={"statement": message})
     if problem := multi_line_problem(text):
         raise Invalid(problem, fields={"statement": problem})

@@ -7,8 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+
 from node.errors import Invalid
 from node.forms import single_line_problem
+from node.i18n import N_
 
 MAX_PLACES = 20
 MAX_SECONDERS = 20
@@ -42,27 +45,31 @@ ORDER = (
         "nominations_close_at",
         "nominations_open_at",
         False,
-        "Nominations must close after they open.",
+        N_("Nominations must close after they open."),
     ),
     (
         "questions_close_at",
         "nominations_close_at",
         True,
-        "Hustings questions close when nominations close or later: members ask knowing who stands.",
+        N_(
+            "Hustings questions close when nominations close or later: members ask knowing who stands."
+        ),
     ),
     (
         "answers_due_at",
         "questions_close_at",
         False,
-        "Answers are due after the questions close, so candidates have time to write them.",
+        N_("Answers are due after the questions close, so candidates have time to write them."),
     ),
     (
         "ballot_opens_at",
         "answers_due_at",
         True,
-        "The ballot opens when the answers are published or later: members vote having read them.",
+        N_(
+            "The ballot opens when the answers are published or later: members vote having read them."
+        ),
     ),
-    ("ballot_closes_at", "ballot_opens_at", False, "The ballot must close after it opens."),
+    ("ballot_closes_at", "ballot_opens_at", False, N_("The ballot must close after it opens.")),
 )
 
 
@@ -75,30 +82,34 @@ def validate(spec: SelectionSpec, now: datetime | None = None) -> None:
     (naive UTC, when an officer saves) also refuse a nominations close that has passed."""
     spec.office, spec.area = spec.office.strip(), spec.area.strip()
     for name, what, value in (
-        ("office", "The office", spec.office),
-        ("area", "The area", spec.area),
+        ("office", _("The office"), spec.office),
+        ("area", _("The area"), spec.area),
     ):
         if not value or len(value) > 200:
-            raise _refuse(name, f"{what} is needed (up to 200 characters).")
+            raise _refuse(name, _("%(what)s is needed (up to 200 characters).", what=what))
         if problem := single_line_problem(value):
-            raise _refuse(name, f"{what}: {problem}")
+            raise _refuse(name, _("%(what)s: %(problem)s", what=what, problem=problem))
     if '"' in spec.office + spec.area:
-        raise _refuse("office", "Leave double quotes out of the office and area.")
+        raise _refuse("office", _("Leave double quotes out of the office and area."))
     if not 1900 <= spec.election_date.year <= 2200:
-        raise _refuse("election_date", "The election date is not a plausible date.")
+        raise _refuse("election_date", _("The election date is not a plausible date."))
     if not 1 <= spec.places <= MAX_PLACES:
-        raise _refuse("places", f"The number of places is between 1 and {MAX_PLACES}.")
+        raise _refuse(
+            "places", _("The number of places is between 1 and %(limit)s.", limit=MAX_PLACES)
+        )
     if not 0 <= spec.seconders_needed <= MAX_SECONDERS:
-        raise _refuse("seconders_needed", f"Seconders needed: between 0 and {MAX_SECONDERS}.")
+        raise _refuse(
+            "seconders_needed", _("Seconders needed: between 0 and %(limit)s.", limit=MAX_SECONDERS)
+        )
     if not 0 <= spec.min_days <= 3650:
-        raise _refuse("min_days", "The minimum membership is between 0 and 3650 days.")
+        raise _refuse("min_days", _("The minimum membership is between 0 and 3650 days."))
     for later, earlier, same_ok, message in ORDER:
         a, b = getattr(spec, later), getattr(spec, earlier)
         if a < b or (a == b and not same_ok):
-            raise _refuse(later, message)
+            raise _refuse(later, _(message))
     if spec.ballot_closes_at - spec.ballot_opens_at > MAX_BALLOT:
-        raise _refuse("ballot_closes_at", "A ballot can stay open for at most three months.")
+        raise _refuse("ballot_closes_at", _("A ballot can stay open for at most three months."))
     if spec.election_date < spec.ballot_closes_at.date():
-        raise _refuse("election_date", "The election is before the ballot closes.")
+        raise _refuse("election_date", _("The election is before the ballot closes."))
     if now is not None and spec.nominations_close_at <= now - GRACE:
-        raise _refuse("nominations_close_at", "This time has passed. Choose a time from now on.")
+        raise _refuse("nominations_close_at", _("This time has passed. Choose a time from now on."))

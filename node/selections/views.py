@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from node import web
@@ -69,7 +70,7 @@ def new() -> ResponseReturnValue:
         form,
         lambda: ops.open_selection(current_group(), _spec(form), g.member),
         lambda selection: web.done(
-            "The selection is open. Members can nominate from the opening time.",
+            _("The selection is open. Members can nominate from the opening time."),
             "selections.show",
             selection_id=selection.id,
         ),
@@ -89,8 +90,8 @@ def edit(selection_id: int) -> ResponseReturnValue:
     answer = web.submit(
         form,
         lambda: ops.edit_selection(selection, _spec(form), g.member),
-        lambda _: web.done(
-            "The selection is changed.", "selections.show", selection_id=selection.id
+        lambda _done: web.done(
+            _("The selection is changed."), "selections.show", selection_id=selection.id
         ),
     )
     return answer or web.form_page("selections/form.html", form=form, selection=selection)
@@ -151,9 +152,12 @@ def nominate(selection_id: int) -> ResponseReturnValue:
         form,
         lambda: ops.nominate(selection, me, form.nominee_id.data or 0),
         lambda n: web.done(
-            "You have nominated yourself. Now write your statement."
+            _("You have nominated yourself. Now write your statement.")
             if n.nominee_id == me.id
-            else f"You have nominated {n.nominee.name}. They must accept before the close.",
+            else _(
+                "You have nominated %(name)s. They must accept before the close.",
+                name=n.nominee.name,
+            ),
             "selections.show",
             selection_id=selection.id,
         ),
@@ -172,14 +176,14 @@ def _action(selection_id: int, nomination_id: int, do: Any, message: str) -> Res
 @bp.route("/selections/<int:selection_id>/nominations/<int:nomination_id>/accept", methods=["POST"])
 @member_required
 def accept(selection_id: int, nomination_id: int) -> ResponseReturnValue:
-    return _action(selection_id, nomination_id, ops.accept, "You have accepted the nomination.")
+    return _action(selection_id, nomination_id, ops.accept, _("You have accepted the nomination."))
 
 
 @bp.route("/selections/<int:selection_id>/nominations/<int:nomination_id>/second", methods=["POST"])
 @member_required
 @limiter.limit(POSTS, methods=["POST"])
 def second(selection_id: int, nomination_id: int) -> ResponseReturnValue:
-    return _action(selection_id, nomination_id, ops.second, "You have seconded the nomination.")
+    return _action(selection_id, nomination_id, ops.second, _("You have seconded the nomination."))
 
 
 @bp.route(
@@ -187,7 +191,7 @@ def second(selection_id: int, nomination_id: int) -> ResponseReturnValue:
 )
 @member_required
 def withdraw(selection_id: int, nomination_id: int) -> ResponseReturnValue:
-    return _action(selection_id, nomination_id, ops.withdraw, "Your nomination is withdrawn.")
+    return _action(selection_id, nomination_id, ops.withdraw, _("Your nomination is withdrawn."))
 
 
 @bp.route(
@@ -200,15 +204,15 @@ def statement(selection_id: int, nomination_id: int) -> ResponseReturnValue:
     selection = current(selection_id)
     nomination = nomination_in(selection, nomination_id)
     if nomination.nominee_id != g.member.id:
-        abort(403, "Only the nominee writes their statement.")
+        abort(403, _("Only the nominee writes their statement."))
     form = StatementForm()
     if request.method == "GET":
         form.statement.data = nomination.statement
     answer = web.submit(
         form,
         lambda: ops.write_statement(nomination, g.member, form.statement.data or ""),
-        lambda _: web.done(
-            "Your statement is saved.", "selections.show", selection_id=selection.id
+        lambda _done: web.done(
+            _("Your statement is saved."), "selections.show", selection_id=selection.id
         ),
     )
     return answer or web.form_page(
@@ -228,10 +232,10 @@ def follow(selection_id: int) -> ResponseReturnValue:
     web.check_form()
     if request.form.get("stop"):
         follows.unfollow(current_group(), g.member, news.KIND, selection.id)
-        message = "You no longer follow this selection."
+        message = _("You no longer follow this selection.")
     else:
         follows.follow(current_group(), g.member, news.KIND, selection.id)
-        message = "You follow this selection: its news comes in one digest e-mail a day at most."
+        message = _("You follow this selection: its news comes in one digest e-mail a day at most.")
     return web.done(message, "selections.show", selection_id=selection.id)
 
 
