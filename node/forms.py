@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import Length
@@ -39,11 +40,14 @@ def single_line_problem(value: str) -> str | None:
     """Why ``value`` cannot be a one-line text (a name, a title, a subject), or None if it can."""
     for ch in value:
         if ch in _LINE_BREAKS:
-            return "Keep this to one line: remove the line break."
+            return _("Keep this to one line: remove the line break.")
         if unicodedata.category(ch) == "Cc":
-            return f"Remove the invisible control character ({_name(ch)})."
+            return _("Remove the invisible control character (%(char)s).", char=_name(ch))
         if ch in _BIDI_CONTROLS:
-            return f"Remove the invisible text-direction control character ({_name(ch)})."
+            return _(
+                "Remove the invisible text-direction control character (%(char)s).",
+                char=_name(ch),
+            )
     return None
 
 
@@ -51,7 +55,7 @@ def multi_line_problem(value: str) -> str | None:
     """Why ``value`` cannot be a multi-line text (tab, CR and LF are fine), or None if it can."""
     for ch in value:
         if unicodedata.category(ch) == "Cc" and ch not in _MULTI_LINE_ALLOWED:
-            return f"Remove the invisible control character ({_name(ch)})."
+            return _("Remove the invisible control character (%(char)s).", char=_name(ch))
     return None
 
 
@@ -72,7 +76,7 @@ def text_problem(field: Field) -> str | None:
     if problem is None and len(value) > max_length(field):
         has_own = any(isinstance(v, Length) and v.max >= 0 for v in field.validators)
         if not has_own:  # a declared Length already reported it, in its own words
-            problem = f"Use at most {max_length(field):,} characters."
+            problem = _("Use at most %(count)s characters.", count=f"{max_length(field):,}")
     return problem
 
 

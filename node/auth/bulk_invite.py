@@ -31,15 +31,16 @@ from node.auth.models import RUN_ITEM_STATES, Invitation, InvitationRun, Invitat
 from node.errors import Invalid
 from node.extensions import db
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 from node.scheduler import Item, each_item
 
 TASK = "members.invite_everyone"
 SKIP_REASONS = {
-    "no-address": "no e-mail address",
-    "no-consent": "has not agreed to e-mail",
-    "invited": "already has an invitation that is still valid",
-    "queued": "already waiting in a send that has not finished",
+    "no-address": N_("no e-mail address"),
+    "no-consent": N_("has not agreed to e-mail"),
+    "invited": N_("already has an invitation that is still valid"),
+    "queued": N_("already waiting in a send that has not finished"),
 }
 
 

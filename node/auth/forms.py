@@ -7,7 +7,7 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from node.forms import Form
-from node.members.models import ROLES
+from node.members.models import ROLE_LABELS, ROLES
 
 
 class SignInForm(Form):
@@ -67,5 +67,5 @@ class UseSigninLinkForm(Form):
 class InviteForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
-        _l("Role"), choices=[SelectChoice(r, r.title()) for r in ROLES], default="member"
+        _l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], default="member"
     )

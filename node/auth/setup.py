@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
 from node.auth import bulk_invite
@@ -50,8 +51,10 @@ def _summary(member: Member) -> erasure.Summary:
     return [
         (
             "deleted",
-            "Their lines in the send logs of “invite everyone without an account”, and any "
-            "sign-in link mailed to them that has not been used.",
+            _(
+                "Their lines in the send logs of “invite everyone without an account”, and any "
+                "sign-in link mailed to them that has not been used."
+            ),
         )
     ]
 

@@ -30,25 +30,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from node.errors import Invalid
+from node.i18n import N_
 
 IGNORE = ""  # the target of a column that is not imported
 # Every target a column can be imported as, with the words the preview shows for it.
 TARGETS: dict[str, str] = {
-    "name": "Name (whole name)",
-    "first_name": "Name: given name(s)",
-    "last_name": "Name: family name",
-    "email": "E-mail",
-    "phone": "Phone",
-    "ward": "Ward or branch",
-    "union": "Trade union",
-    "workplace": "Workplace",
-    "joined": "Date joined",
-    "status": "Status (active/lapsed)",
-    "role": "Role (member/organiser/officer)",
-    "consent_email": "Agrees to e-mails (yes/no)",
-    "consent_phone": "Agrees to calls and texts (yes/no)",
-    "notes": "Add to the notes",
-    IGNORE: "Don't import",
+    "name": N_("Name (whole name)"),
+    "first_name": N_("Name: given name(s)"),
+    "last_name": N_("Name: family name"),
+    "email": N_("E-mail"),
+    "phone": N_("Phone"),
+    "ward": N_("Ward or branch"),
+    "union": N_("Trade union"),
+    "workplace": N_("Workplace"),
+    "joined": N_("Date joined"),
+    "status": N_("Status (active/lapsed)"),
+    "role": N_("Role (member/organiser/officer)"),
+    "consent_email": N_("Agrees to e-mails (yes/no)"),
+    "consent_phone": N_("Agrees to calls and texts (yes/no)"),
+    "notes": N_("Add to the notes"),
+    IGNORE: N_("Don't import"),
 }
 # Targets that several columns may feed: name parts are joined with spaces in column order,
 # notes get one "Header: value" line per column.

@@ -12,30 +12,35 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from node import timefmt
+from node.i18n import N_
 
 PROFILE = ("name", "email", "phone", "ward", "union", "workplace", "notes")
 MEMBERSHIP = ("role", "status", "joined_on", "created_at", "updated_at")
 CONSENTS = {
-    "consent_email": "The group may e-mail you",
-    "consent_phone": "The group may phone or text you",
+    "consent_email": N_("The group may e-mail you"),
+    "consent_phone": N_("The group may phone or text you"),
 }
 # (section title, what it says, the export keys it shows)
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
-        "Sign-ups",
-        "The actions, events and programmes you signed up for, and campaigns you organise.",
+        N_("Sign-ups"),
+        N_("The actions, events and programmes you signed up for, and campaigns you organise."),
         ("campaign_actions", "event_rsvps", "programmes", "campaigns_organised", "calendar_feed"),
     ),
     (
-        "Votes cast",
-        "The ballots you took part in. How you voted was never linked to you, so no one — not "
-        "even this page — can show it.",
+        N_("Votes cast"),
+        N_(
+            "The ballots you took part in. How you voted was never linked to you, so no one — "
+            "not even this page — can show it."
+        ),
         ("ballots_voted_in",),
     ),
     (
-        "Messages to you",
-        "E-mail the group sent you and invitations to your address.",
+        N_("Messages to you"),
+        N_("E-mail the group sent you and invitations to your address."),
         (
             "mail_sent_to_you",
             "newsletters_to_you",
@@ -44,8 +49,8 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "Records about you",
-        "Officers' actions on your record, your own officer actions, and requests to join.",
+        N_("Records about you"),
+        N_("Officers' actions on your record, your own officer actions, and requests to join."),
         (
             "audit",
             "audit_of_your_actions",
@@ -55,19 +60,19 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 LABELS = {
-    "name": "Name",
-    "email": "E-mail",
-    "phone": "Phone",
-    "ward": "Ward",
-    "union": "Union",
-    "workplace": "Workplace",
-    "notes": "Officers' notes about you",
-    "joined_on": "Joined",
-    "created_at": "Record created",
-    "updated_at": "Last changed",
-    "last_sign_in": "Last signed in",
-    "by": "By",
-    "at": "When",
+    "name": N_("Name"),
+    "email": N_("E-mail"),
+    "phone": N_("Phone"),
+    "ward": N_("Ward"),
+    "union": N_("Union"),
+    "workplace": N_("Workplace"),
+    "notes": N_("Officers' notes about you"),
+    "joined_on": N_("Joined"),
+    "created_at": N_("Record created"),
+    "updated_at": N_("Last changed"),
+    "last_sign_in": N_("Last signed in"),
+    "by": N_("By"),
+    "at": N_("When"),
 }
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -92,8 +97,9 @@ class Section:
 
 
 def label(key: str) -> str:
-    """``mail_sent_to_you`` → "Mail sent to you" (a readable name for any key)."""
-    return LABELS.get(key, key.replace("_", " ").capitalize())
+    """``mail_sent_to_you`` → "Mail sent to you" (a readable name for any key). Known keys have
+    marked labels; a derived one is translated if some code marked the same words (``N_``)."""
+    return _(LABELS.get(key) or key.replace("_", " ").capitalize())
 
 
 def shown(value: Any, plain: bool = False) -> str:
@@ -102,7 +108,7 @@ def shown(value: Any, plain: bool = False) -> str:
     if value is None or value == "":
         return timefmt.NOTHING
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return timefmt.when(value, plain=plain)
     if isinstance(value, date):
@@ -145,24 +151,29 @@ def readable(data: dict[str, Any]) -> list[Section]:
     """The sections of the page, from ``personal_data``'s dictionary."""
     member = data.get("member", {})
     group = data.get("group", {})
-    membership = [("Group", str(group.get("name", "")))]
+    membership = [(_("Group"), str(group.get("name", "")))]
     membership += [(label(k), shown(member.get(k))) for k in MEMBERSHIP if k in member]
     login = [part("account", data.get("account"))] if "account" in data else []
     if data.get("national_link") is not None:
         login.append(part("national_link", data["national_link"]))
     sections = [
         Section(
-            "Profile",
-            "What the group holds about you. You can change most of it on your profile.",
-            [Part("Your details", pairs=[(label(k), shown(member.get(k))) for k in PROFILE])],
+            _("Profile"),
+            _("What the group holds about you. You can change most of it on your profile."),
+            [Part(_("Your details"), pairs=[(label(k), shown(member.get(k))) for k in PROFILE])],
         ),
-        Section("Membership", "Your place in the group.", [Part("This group", membership), *login]),
         Section(
-            "Consents",
-            "What you agreed the group may do.",
+            _("Membership"),
+            _("Your place in the group."),
+            [Part(_("This group"), membership), *login],
+        ),
+        Section(
+            _("Consents"),
+            _("What you agreed the group may do."),
             [
                 Part(
-                    "Consents", pairs=[(text, shown(member.get(k))) for k, text in CONSENTS.items()]
+                    _("Consents"),
+                    pairs=[(_(text), shown(member.get(k))) for k, text in CONSENTS.items()],
                 )
             ],
         ),
@@ -172,8 +183,10 @@ def readable(data: dict[str, Any]) -> list[Section]:
         parts = [part(k, data[k]) for k in keys if k in data]
         used.update(keys)
         if parts:
-            sections.append(Section(title, about, parts))
+            sections.append(Section(_(title), _(about), parts))
     rest = [part(k, v) for k, v in data.items() if k not in used]
     if rest:
-        sections.append(Section("Everything else", "Other records rooms keep about you.", rest))
+        sections.append(
+            Section(_("Everything else"), _("Other records rooms keep about you."), rest)
+        )
     return sections

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
 from node import clock
@@ -221,15 +222,20 @@ def _summary_foundation(member: Member) -> Summary:
     lines: Summary = [
         (
             "deleted",
-            "Name, e-mail, phone, ward, union, workplace and notes; their pending or used "
-            "invitations; their address in the send log and their name and address in the "
-            "audit log (replaced by the placeholder).",
+            _(
+                "Name, e-mail, phone, ward, union, workplace and notes; their pending or used "
+                "invitations; their address in the send log and their name and address in the "
+                "audit log (replaced by the placeholder)."
+            ),
         ),
         (
             "kept",
-            f"A placeholder row, \u201cErased member #{member.id}\u201d, with the join date, so "
-            "member counts and past turnouts stay right; the audit entries (what was done, "
-            "when) and the send log entries (subject, date, outcome), without the person.",
+            _(
+                "A placeholder row, \u201cErased member #%(id)s\u201d, with the join date, so "
+                "member counts and past turnouts stay right; the audit entries (what was done, "
+                "when) and the send log entries (subject, date, outcome), without the person.",
+                id=member.id,
+            ),
         ),
     ]
     if member.account_id is not None:
@@ -238,13 +244,16 @@ def _summary_foundation(member: Member) -> Summary:
             lines.append(
                 (
                     "kept",
-                    "Their sign-in account (e-mail and password), because other groups on this "
-                    f"install still refer to it ({others} record(s)); only this group's link "
-                    "to it is removed.",
+                    _(
+                        "Their sign-in account (e-mail and password), because other groups on "
+                        "this install still refer to it (%(count)s record(s)); only this group's "
+                        "link to it is removed.",
+                        count=others,
+                    ),
                 )
             )
         else:
-            lines.append(("deleted", "Their sign-in account (no other group uses it)."))
+            lines.append(("deleted", _("Their sign-in account (no other group uses it).")))
     return lines
 
 

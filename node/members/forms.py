@@ -8,6 +8,8 @@ import zlib
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -26,36 +28,38 @@ from wtforms.widgets import HiddenInput
 from node.errors import size_in_words
 from node.forms import Form
 from node.members.csv_io import MAX_ROWS
-from node.members.models import ROLES, STATUSES
+from node.members.models import ROLE_LABELS, ROLES, STATUS_LABELS, STATUSES
 
 
 class ProfileForm(Form):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
-    ward = StringField("Ward or branch", validators=[Optional(), Length(max=120)])
-    union = StringField("Trade union", validators=[Optional(), Length(max=120)])
-    workplace = StringField("Workplace", validators=[Optional(), Length(max=200)])
-    consent_email = BooleanField("I agree to receive e-mails from the group")
-    consent_phone = BooleanField("I agree to be phoned or texted by the group")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
+    ward = StringField(_l("Ward or branch"), validators=[Optional(), Length(max=120)])
+    union = StringField(_l("Trade union"), validators=[Optional(), Length(max=120)])
+    workplace = StringField(_l("Workplace"), validators=[Optional(), Length(max=200)])
+    consent_email = BooleanField(_l("I agree to receive e-mails from the group"))
+    consent_phone = BooleanField(_l("I agree to be phoned or texted by the group"))
 
 
 class MemberForm(ProfileForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    joined_on = DateField("Joined", validators=[DataRequired()])
-    status = SelectField("Status", choices=[SelectChoice(s, s.title()) for s in STATUSES])
-    role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES])
-    notes = TextAreaField("Notes (officers only)", validators=[Optional(), Length(max=5000)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    joined_on = DateField(_l("Joined"), validators=[DataRequired()])
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES]
+    )
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    notes = TextAreaField(_l("Notes (officers only)"), validators=[Optional(), Length(max=5000)])
 
 
 class ImportForm(Form):
-    file = FileField("CSV file", validators=[FileRequired()])
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
 def upload_limits() -> dict[str, str]:
     """What a CSV upload page says it accepts, in words: the request size limit (a bigger file
     gets the 413 page, ``errors/413.html``) and the rows one file may hold."""
     limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
-    return {"size": size_in_words(limit) if limit else "no set size", "rows": f"{MAX_ROWS:,}"}
+    return {"size": size_in_words(limit) if limit else _("no set size"), "rows": f"{MAX_ROWS:,}"}
 
 
 def pack(data: bytes) -> str:

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.i18n import N_
 
-ROLES = ("member", "organiser", "officer")
+# Stored as these words; shown with ``{{ _(member.role) }}`` (lower case, in sentences and lists)
+# or through the capitalised labels below (a select's choices).
+ROLES = (N_("member"), N_("organiser"), N_("officer"))
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
-STATUSES = ("active", "lapsed")
+STATUSES = (N_("active"), N_("lapsed"))
+ROLE_LABELS = {"member": _l("Member"), "organiser": _l("Organiser"), "officer": _l("Officer")}
+STATUS_LABELS = {"active": _l("Active"), "lapsed": _l("Lapsed")}
 
 
 class Account(Model):
