@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.education.models import Enrolment
@@ -16,7 +17,12 @@ from node.members.models import Member
 
 def summary(member: Member) -> Summary:
     n = count(Enrolment.member_id == member.id, table=Enrolment)
-    return [("kept", f"{n} programme enrolment(s), status and dates only, for the numbers.")]
+    return [
+        (
+            "kept",
+            _("%(num)s programme enrolment(s), status and dates only, for the numbers.", num=n),
+        )
+    ]
 
 
 def export(member: Member) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, delete, select
 
 from node import clock
@@ -58,11 +59,20 @@ def summary(member: Member) -> Summary:
     upcoming = len(db.session.scalars(_upcoming(member.id)).all())
     total = count(Rsvp.member_id == member.id, table=Rsvp)
     return [
-        ("deleted", f"{upcoming} upcoming event RSVP(s) (withdrawn) and their calendar feed."),
+        (
+            "deleted",
+            _(
+                "%(num)s upcoming event RSVP(s) (withdrawn) and their calendar feed.",
+                num=upcoming,
+            ),
+        ),
         (
             "kept",
-            f"{total - upcoming} past event RSVP(s), status and attendance only, so "
-            "attendance figures stay right.",
+            _(
+                "%(num)s past event RSVP(s), status and attendance only, so "
+                "attendance figures stay right.",
+                num=total - upcoming,
+            ),
         ),
     ]
 

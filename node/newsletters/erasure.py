@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from node.extensions import db
@@ -46,8 +47,12 @@ def summary(member: Member) -> Summary:
     return [
         (
             "kept",
-            f"Whether each of {n} newsletter(s) reached them (sent or failed), without their "
-            "name, so the newsletters' counts stay right; copies not sent yet are cancelled.",
+            _(
+                "Whether each of %(num)s newsletter(s) reached them (sent or failed), without "
+                "their name, so the newsletters' counts stay right; copies not sent yet are "
+                "cancelled.",
+                num=n,
+            ),
         )
     ]
 

@@ -33,6 +33,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -115,7 +116,7 @@ def _latest_news_id(group_id: int, kind: str, subject_id: int) -> int:
 def follow(group: Group, member: Member, kind: str, subject_id: int) -> Follow:
     """``member`` follows the subject from now on (news already recorded is not sent)."""
     if member.group_id != group.id:
-        raise Invalid("Only a member of the group can follow this.")
+        raise Invalid(_("Only a member of the group can follow this."))
     _check_kind(kind)
     existing = db.session.scalar(
         select(Follow).where(
@@ -235,16 +236,16 @@ def due_members(now: datetime) -> list[scheduler.Item[int]]:
 
 def digest_text(group: Group, member: Member, news: list[News]) -> str:
     lines = [
-        f"Dear {member.name},",
+        _("Dear %(name)s,", name=member.name),
         "",
-        f"Here is what is new in what you follow at {group.name}:",
+        _("Here is what is new in what you follow at %(group)s:", group=group.name),
         "",
     ]
     for item in news[:MAX_ITEMS]:
         lines += [f"- {item.text}", f"  {group_url(group, item.url)}"]
     if len(news) > MAX_ITEMS:
-        lines.append(f"…and {len(news) - MAX_ITEMS} more.")
-    lines += ["", "To stop hearing about one of these, choose “Stop following” on its page."]
+        lines.append(_("…and %(num)s more.", num=len(news) - MAX_ITEMS))
+    lines += ["", _("To stop hearing about one of these, choose “Stop following” on its page.")]
     return "\n".join(lines)
 
 
@@ -257,10 +258,10 @@ def send_digest(member_id: int) -> int:
     unread = _unread(member_id)
     if group is None or not unread:
         return 0
-    news = [n for _, n in unread if n.actor_id != member_id]
+    news = [n for _follow, n in unread if n.actor_id != member_id]
     sent = 0
     if news:
-        subject = f"What is new: {len(news)} update(s)"
+        subject = _("What is new: %(num)s update(s)", num=len(news))
         body = digest_text(group, member, news)
         delivery = message_members(group, [member], subject, body, "follows-digest")
         if delivery.failed:

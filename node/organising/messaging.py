@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from node.extensions import db
@@ -86,8 +87,13 @@ def message_members(
         link = unsubscribe_url(group, member)
         text = (
             f"{body}\n\n-- \n{group.name}\n"
-            f"You get this because you are a member of {group.name} and agreed to e-mails.\n"
-            f"Stop all e-mails from the group: {link}\n"
+            + _(
+                "You get this because you are a member of %(group)s and agreed to e-mails.",
+                group=group.name,
+            )
+            + "\n"
+            + _("Stop all e-mails from the group: %(link)s", link=link)
+            + "\n"
         )
         headers = unsubscribe_headers(link)
         outgoing.append(Outgoing(member.email or "", subject, text, category, headers))

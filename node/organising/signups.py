@@ -12,6 +12,8 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from flask_babel import gettext as _
+
 from node.errors import Conflict, Invalid
 from node.extensions import db
 from node.members.models import Member
@@ -67,7 +69,7 @@ def record_attendance(
     for member_id in sorted(attended - known):
         member = db.session.get(Member, member_id)
         if member is None or member.group_id != group_id:
-            raise Invalid("Attendance can only be recorded for members of the group.")
+            raise Invalid(_("Attendance can only be recorded for members of the group."))
         signups.append(make(member_id))
     for signup in signups:
         signup.attended = signup.member_id in attended

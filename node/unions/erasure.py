@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from node.extensions import db
@@ -21,7 +22,9 @@ def erase(subject: Subject) -> None:
 
 def summary(member: Member) -> Summary:
     n = count(UnionDetails.member_id == member.id, table=UnionDetails)
-    return [("deleted", f"Their union details ({n} record(s): sector, rep role).")] if n else []
+    if not n:
+        return []
+    return [("deleted", _("Their union details (%(num)s record(s): sector, rep role).", num=n))]
 
 
 def export(member: Member) -> dict[str, Any]:
