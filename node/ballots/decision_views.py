@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from node.ballots import decisions
 from node.ballots.forms import DecisionForm
@@ -50,7 +52,7 @@ def decision(ballot_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         return _page(ballot, form)
     if not form.validate_on_submit():
-        return _page(ballot, form, "Check the details below.", 400)
+        return _page(ballot, form, _("Check the details below."), 400)
     details = decisions.Details()
     form.populate_obj(details)
     try:
@@ -61,8 +63,12 @@ def decision(ballot_id: int) -> ResponseReturnValue:
         return _page(ballot, form, exc.message, exc.status)
     seqs = ", ".join(str(row.seq) for row in rows)
     return done(
-        f"Signed and published as statement{'s' if len(rows) > 1 else ''} {seqs}. "
-        "Groups that follow us will receive it.",
+        ngettext(
+            "Signed and published as statement %(seqs)s. Groups that follow us will receive it.",
+            "Signed and published as statements %(seqs)s. Groups that follow us will receive it.",
+            len(rows),
+            seqs=seqs,
+        ),
         "ballots.result",
         ballot_id=ballot.id,
     )

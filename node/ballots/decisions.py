@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import update
 
 from node import clock, signals, timefmt
@@ -41,11 +43,12 @@ from node.ballots.spec import (
 from node.errors import Conflict, Invalid
 from node.extensions import db
 from node.groups.operations import slugify
+from node.i18n import N_
 from node.members.models import Member
 from node.rooms import Endorsable
 from node.tenancy import group_url
 
-NOT_SET_UP = "Federation is not set up on this node."
+NOT_SET_UP = N_("Federation is not set up on this node.")
 
 
 @dataclass
@@ -69,14 +72,18 @@ def _chosen_campaign(ballot: Ballot) -> Endorsable | None:
 def subject_lines(ballot: Ballot) -> list[tuple[str, str]]:
     """What the ballot decides about, for the ballot page (label, value)."""
     if ballot.kind == "candidate-selection":
-        when = timefmt.day(ballot.election_date, plain=True) if ballot.election_date else None
-        pairs = [("Office or seat", ballot.office), ("Area", ballot.area), ("Election", when)]
+        when = timefmt.day(ballot.election_date) if ballot.election_date else None
+        pairs = [
+            (_("Office or seat"), ballot.office),
+            (_("Area"), ballot.area),
+            (_("Election"), when),
+        ]
         return [(label, value) for label, value in pairs if value]
     if ballot.kind == "endorsement":
         chosen = _chosen_campaign(ballot)
         title = chosen.title if chosen is not None else ballot.campaign_title
         if title:
-            return [("Campaign", title)]
+            return [(_("Campaign"), title)]
     return []
 
 
@@ -111,20 +118,34 @@ def _tallies(ballot: Ballot, result: dict[str, Any]) -> dict[str, int] | None:
 
 def _summary(ballot: Ballot, summary: dict[str, Any]) -> str:
     result = ballot.result or {}
-    voted = f"{summary['turnout']} of {summary['electorate']} electors voted"
+    voted = _(
+        "%(turnout)s of %(electorate)s electors voted",
+        turnout=summary["turnout"],
+        electorate=summary["electorate"],
+    )
     if result.get("quorum_required"):
-        voted += f" (quorum {result['quorum_required']}, met)"
+        voted = _(
+            "%(voted)s (quorum %(quorum)s, met)", voted=voted, quorum=result["quorum_required"]
+        )
     if ballot.is_motion:
-        threshold = THRESHOLDS.get(ballot.threshold, ballot.threshold).lower()
-        text = (
-            f"Carried by {result.get('yes', 0)} to {result.get('no', 0)} with "
-            f"{result.get('abstain', 0)} abstaining ({threshold} needed); {voted}."
+        threshold = _(THRESHOLDS.get(ballot.threshold, ballot.threshold)).lower()
+        text = _(
+            "Carried by %(yes)s to %(no)s with %(abstain)s abstaining (%(threshold)s needed); "
+            "%(voted)s.",
+            yes=result.get("yes", 0),
+            no=result.get("no", 0),
+            abstain=result.get("abstain", 0),
+            threshold=threshold,
+            voted=voted,
         )
     else:
-        seats = f"{ballot.seats} seat{'s' if ballot.seats != 1 else ''}"
-        text = (
-            f"Elected: {', '.join(summary['elected'])} ({seats}, "
-            f"{METHODS.get(ballot.method, ballot.method)}); {voted}."
+        text = ngettext(
+            "Elected: %(names)s (%(num)d seat, %(method)s); %(voted)s.",
+            "Elected: %(names)s (%(num)d seats, %(method)s); %(voted)s.",
+            ballot.seats,
+            names=", ".join(summary["elected"]),
+            method=_(METHODS.get(ballot.method, ballot.method)),
+            voted=voted,
         )
     return text[:1000]
 
@@ -156,26 +177,28 @@ def refusal(ballot: Ballot) -> Conflict | None:
     """Why this ballot cannot be published as a decision now (None: it can)."""
     if ballot.decision_published_at is not None:
         ids = ", ".join(ballot.statement_ids or [])
-        return Conflict(f"This decision has already been signed and published ({ids}).")
+        return Conflict(
+            _("This decision has already been signed and published (%(ids)s).", ids=ids)
+        )
     if ballot.state == "closed" and not ops.is_decision(ballot):
         return Conflict(_not_passed(ballot))
     if ballot.state == "published" and not ballot.decision_ready:
         return Conflict(_not_passed(ballot))
     if ballot.state not in ("closed", "published"):
-        return Conflict("Only a closed ballot can become a decision.")
+        return Conflict(_("Only a closed ballot can become a decision."))
     if not signals.decision_published.has_receivers_for(signals.app_object()):
-        return Conflict(NOT_SET_UP)
+        return Conflict(_(NOT_SET_UP))
     return None
 
 
 def _not_passed(ballot: Ballot) -> str:
     if ballot.kind == "motion":
-        return "A plain motion is not published as an endorsement."
+        return _("A plain motion is not published as an endorsement.")
     if ballot.kind == "choice":
-        return "A choice between options is not published as an endorsement."
+        return _("A choice between options is not published as an endorsement.")
     if not (ballot.result or {}).get("quorum_met", True):
-        return "The quorum was not met, so this result cannot be published as a decision."
-    return "This ballot did not pass, so it cannot be published as a decision."
+        return _("The quorum was not met, so this result cannot be published as a decision.")
+    return _("This ballot did not pass, so it cannot be published as a decision.")
 
 
 def missing(ballot: Ballot) -> list[str]:
@@ -202,7 +225,7 @@ def _fill(ballot: Ballot, details: Details) -> None:
         setattr(ballot, name, getattr(spec, name))
     described = ballot.campaign_title and ballot.campaign_summary
     if ballot.kind != "candidate-selection" and ballot.campaign_id is None and not described:
-        raise Invalid("Give the campaign's title and what it is for.")
+        raise Invalid(_("Give the campaign's title and what it is for."))
 
 
 def _backed(ballot: Ballot) -> dict[str, Any]:
@@ -210,7 +233,7 @@ def _backed(ballot: Ballot) -> dict[str, Any]:
     if ballot.kind != "candidate-selection":
         return {"campaign": campaign_body(ballot)}
     if not (ballot.office and ballot.area and ballot.election_date):
-        raise Invalid("Give the office or seat, the area and the election date.")
+        raise Invalid(_("Give the office or seat, the area and the election date."))
     elected = (ballot.result or {}).get("elected") or []
     return {
         "candidates": [
@@ -278,7 +301,7 @@ def publish_decision(ballot: Ballot, details: Details, actor: Member | None) -> 
         .execution_options(synchronize_session=False)
     )
     if claimed is None:
-        raise Conflict("This decision has already been signed and published.")
+        raise Conflict(_("This decision has already been signed and published."))
     ballot.decision_published_at = now
     group = ballot.group
     decision = statement_decision(ballot)
@@ -287,12 +310,12 @@ def publish_decision(ballot: Ballot, details: Details, actor: Member | None) -> 
             signals.decision_published, group=group, decision=decision, actor=actor, **backed
         )
     except LookupError:
-        raise Conflict(NOT_SET_UP) from None
+        raise Conflict(_(NOT_SET_UP)) from None
     except ValueError as exc:  # the signer refused the statement; its message is safe to show
-        raise Invalid(f"The statement could not be signed: {exc}") from None
+        raise Invalid(_("The statement could not be signed: %(reason)s", reason=exc)) from None
     rows = [row for answer in answers for row in answer]
     if not rows:
-        raise Conflict("Nobody was elected, so there is nothing to publish.")
+        raise Conflict(_("Nobody was elected, so there is nothing to publish."))
     if ballot.campaign_id is not None:
         mark_campaign_endorsed(group, ballot.campaign_id, now)
     ballot.statement_ids = [row.statement_id for row in rows]

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 
@@ -25,13 +26,14 @@ from node.ballots.views import bp, receipt_page, review_page, review_step
 from node.errors import Conflict, OperationError
 from node.extensions import db
 from node.forms import EmptyForm
+from node.i18n import N_
 from node.members.access import officer_required, public
 from node.members.models import Member
 from node.tenancy import current_group, get_or_404, group_url
 from node.web import check_form, ids_from_form, paginate
 
 SECRET_PAGE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-USED = "This link or code has already been used to vote"
+USED = N_("This link or code has already been used to vote")
 
 
 def _refused(heading: str, message: str, status: int) -> ResponseReturnValue:
@@ -66,7 +68,7 @@ def _cast(
     """Check the form and show the review, or use up the credential and cast the vote: the
     receipt, or the paper again (with the choices kept, after an error or "Change my vote")."""
     if not EmptyForm().validate_on_submit():
-        return _paper(ballot, member, "Your page expired; please vote again.", 400, **extra)
+        return _paper(ballot, member, _("Your page expired; please vote again."), 400, **extra)
     step = review_step()
     if step == "change":
         return _paper(ballot, member, **extra)
@@ -81,18 +83,20 @@ def _cast(
         cast = links.cast_with(credential, ballot, member, request.form)
     except Conflict as exc:
         db.session.rollback()
-        return _refused(USED, exc.message, 409)
+        return _refused(_(USED), exc.message, 409)
     except OperationError as exc:
         db.session.rollback()
         return _paper(ballot, member, exc.message, exc.status, **extra)
     except IntegrityError:
         db.session.rollback()
         return _refused(
-            USED, "A vote has already been cast with it; a vote cannot be changed.", 409
+            _(USED), _("A vote has already been cast with it; a vote cannot be changed."), 409
         )
     except OperationalError:  # SQLite busy under a burst: nothing was stored
         db.session.rollback()
-        return _paper(ballot, member, "The server is busy; your vote was not stored.", 503, **extra)
+        return _paper(
+            ballot, member, _("The server is busy; your vote was not stored."), 503, **extra
+        )
     return receipt_page(ballot, cast, SECRET_PAGE)
 
 
@@ -187,12 +191,17 @@ def reissue_link(ballot_id: int, member_id: int) -> ResponseReturnValue:
         return _to_turnout(ballot, exc.message, "error")
     db.session.commit()
     if mailed.status == "sent":
-        message = f"A new voting link was e-mailed to {member.name}; the old one no longer works."
+        message = _(
+            "A new voting link was e-mailed to %(name)s; the old one no longer works.",
+            name=member.name,
+        )
         return _to_turnout(ballot, message, "info")
-    why = mail_outcome.SWITCHED_OFF if mailed.status == "disabled" else "it could not be sent"
-    message = (
-        f"The new voting link was not e-mailed to {member.name}: {why}. Their old link no longer "
-        "works: print them a voting code instead."
+    why = mail_outcome.SWITCHED_OFF if mailed.status == "disabled" else _("it could not be sent")
+    message = _(
+        "The new voting link was not e-mailed to %(name)s: %(why)s. Their old link no longer "
+        "works: print them a voting code instead.",
+        name=member.name,
+        why=why,
     )
     return _to_turnout(ballot, message, "error")
 

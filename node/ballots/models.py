@@ -22,23 +22,32 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from node import clock
 from node.extensions import Model
 from node.groups.models import Group
+from node.i18n import N_
 
 KINDS = {
-    "candidate-selection": "Candidate selection",
-    "endorsement": "Endorsement decision",
-    "motion": "Motion",
-    "choice": "Choice between options",
+    "candidate-selection": N_("Candidate selection"),
+    "endorsement": N_("Endorsement decision"),
+    "motion": N_("Motion"),
+    "choice": N_("Choice between options"),
 }
 METHODS = {
-    "motion": "Motion (yes / no / abstain)",
-    "fptp": "First past the post",
-    "approval": "Approval",
-    "irv": "Alternative vote (IRV, one seat)",
-    "scottish-stv": "Single transferable vote (Scottish rules)",
-    "meek-stv": "Single transferable vote (Meek)",
+    "motion": N_("Motion (yes / no / abstain)"),
+    "fptp": N_("First past the post"),
+    "approval": N_("Approval"),
+    "irv": N_("Alternative vote (IRV, one seat)"),
+    "scottish-stv": N_("Single transferable vote (Scottish rules)"),
+    "meek-stv": N_("Single transferable vote (Meek)"),
 }
-THRESHOLDS = {"simple": "Simple majority", "two-thirds": "Two thirds"}
-MOTION_CHOICES = ("Yes", "No", "Abstain")
+THRESHOLDS = {"simple": N_("Simple majority"), "two-thirds": N_("Two thirds")}
+MOTION_CHOICES = (N_("Yes"), N_("No"), N_("Abstain"))
+# How each state is shown (the stored value is the key).
+STATES = {
+    "draft": N_("draft"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "published": N_("published"),
+    "cancelled": N_("cancelled"),
+}
 
 
 class Ballot(Model):
@@ -155,7 +164,11 @@ class Participation(Model):
     method: Mapped[str] = mapped_column(String(10), default="signed_in", server_default="signed_in")
 
 
-PARTICIPATION_METHODS = {"link": "Voting link", "signed_in": "Signed in", "code": "Voting code"}
+PARTICIPATION_METHODS = {
+    "link": N_("Voting link"),
+    "signed_in": N_("Signed in"),
+    "code": N_("Voting code"),
+}
 
 
 class VotingCredential(Model):

@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
@@ -115,7 +117,7 @@ def _form_page(form: BallotForm, ballot: Ballot | None) -> ResponseReturnValue:
         )
     form.method.choices = method_choices(kind)
     if kind == "choice":
-        form.options.label.text = "Options, one per line"
+        form.options.label.text = _("Options, one per line")
     shown = shown_fields(kind)
     return form_page(
         "ballots/form.html",
@@ -136,12 +138,12 @@ def new() -> ResponseReturnValue:
         _fill_defaults(form)
         form.kind.data = request.args.get("kind")
         if form.kind.data is not None and form.kind.data not in KINDS:
-            form.kind.errors = ["Choose what the ballot decides."]
+            form.kind.errors = [_("Choose what the ballot decides.")]
     saved = submit(
         form,
         lambda: ops.create_ballot(current_group(), _spec(form), g.member),
         lambda ballot: done(
-            "Draft saved. Check the electorate, then schedule or open it.",
+            _("Draft saved. Check the electorate, then schedule or open it."),
             "ballots.electorate",
             ballot_id=ballot.id,
         ),
@@ -154,7 +156,7 @@ def new() -> ResponseReturnValue:
 def edit(ballot_id: int) -> ResponseReturnValue:
     ballot = visible_ballot(ballot_id)
     if ballot.state != "draft":
-        abort(409, "This ballot is no longer a draft, so it can no longer be changed.")
+        abort(409, _("This ballot is no longer a draft, so it can no longer be changed."))
     form = _form(obj=ballot)
     if request.method == "GET":
         form.options.data = "\n".join(o.name for o in ballot.options)
@@ -163,8 +165,8 @@ def edit(ballot_id: int) -> ResponseReturnValue:
     saved = submit(
         form,
         lambda: ops.update_ballot(ballot, _spec(form), g.member),
-        lambda _: done(
-            "Saved. Check the electorate again before it opens.",
+        lambda _saved: done(
+            _("Saved. Check the electorate again before it opens."),
             "ballots.electorate",
             ballot_id=ballot.id,
         ),
@@ -191,19 +193,19 @@ def _confirmed() -> bool:
     return request.form.get("confirm") == CONFIRMED
 
 
-def mail_outcome(entries: list[MailLog], whom: str = "electors") -> str:
-    """What the mail of an action did, in words: only what happened."""
+def mail_outcome(entries: list[MailLog]) -> str:
+    """What the mail of an action to the electors did, in words: only what happened."""
     if not entries:
-        return f"No {whom} have an e-mail address, so nobody was e-mailed."
+        return _("No electors have an e-mail address, so nobody was e-mailed.")
     if any(e.status == "disabled" for e in entries):
-        return (
-            f"Nobody was e-mailed: mail is switched off on this server. Tell the {whom} yourself."
+        return _(
+            "Nobody was e-mailed: mail is switched off on this server. Tell the electors yourself."
         )
     failed = sum(1 for e in entries if e.status == "failed")
     sent = len(entries) - failed
-    said = f"{sent} {whom.removesuffix('s') if sent == 1 else whom} e-mailed"
+    said = ngettext("%(num)d elector e-mailed", "%(num)d electors e-mailed", sent)
     if failed:
-        said += f"; {failed} could not be sent (see “E-mails sent”)"
+        said += _("; %(failed)s could not be sent (see “E-mails sent”)", failed=failed)
     return said + "."
 
 
@@ -218,8 +220,8 @@ def _opening_mail(ballot: Ballot) -> str:
 
 def _scheduled_message() -> str:
     if current_app.config["MAIL_ENABLED"]:
-        return "Scheduled: the ballot opens on time and the electors are e-mailed then."
-    return (
+        return _("Scheduled: the ballot opens on time and the electors are e-mailed then.")
+    return _(
         "Scheduled: the ballot opens on time. Nobody will be e-mailed: mail is switched off on "
         "this server, so give the electors printed voting codes (on the turnout page) once it opens."
     )
@@ -240,8 +242,8 @@ def _confirm_opening(ballot: Ballot, endpoint: str) -> ResponseReturnValue:
         "ballots/confirm.html",
         ballot=ballot,
         action=url_for(endpoint, ballot_id=ballot.id),
-        heading=f"Open “{ballot.title}” now?",
-        button="Open the ballot and e-mail the electors",
+        heading=_("Open “%(title)s” now?", title=ballot.title),
+        button=_("Open the ballot and e-mail the electors"),
         electorate=size,
         with_address=with_address or 0,
         mail_enabled=bool(current_app.config["MAIL_ENABLED"]),
@@ -261,7 +263,7 @@ def schedule(ballot_id: int) -> ResponseReturnValue:
     return _act(
         ballot,
         lambda b: ops.schedule_ballot(b, g.member),
-        (lambda: "The ballot is open. " + _opening_mail(ballot))
+        (lambda: _("The ballot is open.") + " " + _opening_mail(ballot))
         if opens_now
         else _scheduled_message(),
     )
@@ -277,7 +279,7 @@ def open_now(ballot_id: int) -> ResponseReturnValue:
     return _act(
         ballot,
         lambda b: ops.schedule_ballot(b, g.member, open_now=True),
-        lambda: "The ballot is open. " + _opening_mail(ballot),
+        lambda: _("The ballot is open.") + " " + _opening_mail(ballot),
     )
 
 
@@ -286,7 +288,7 @@ def open_now(ballot_id: int) -> ResponseReturnValue:
 def unschedule(ballot_id: int) -> ResponseReturnValue:
     ballot = visible_ballot(ballot_id)
     check_form()
-    return _act(ballot, lambda b: ops.unschedule_ballot(b, g.member), "Held back as a draft.")
+    return _act(ballot, lambda b: ops.unschedule_ballot(b, g.member), _("Held back as a draft."))
 
 
 # ----------------------------------------------------------------------------- cancelling
@@ -296,8 +298,8 @@ def _cancel_page(ballot: Ballot, error: str | None = None) -> ResponseReturnValu
         "ballots/confirm.html",
         ballot=ballot,
         action=url_for("ballots.cancel", ballot_id=ballot.id),
-        heading=f"Cancel “{ballot.title}”?",
-        button="Cancel the ballot for good",
+        heading=_("Cancel “%(title)s”?", title=ballot.title),
+        button=_("Cancel the ballot for good"),
         papers=papers or 0,
         electorate=ballot.electorate_size or 0,
         reason=request.form.get("reason", ""),
@@ -315,7 +317,7 @@ def cancel(ballot_id: int) -> ResponseReturnValue:
     """Withdraw a draft or an open ballot, with a reason, after a page saying what it does."""
     ballot = visible_ballot(ballot_id)
     if ballot.state not in ops.CANCELLABLE:
-        abort(409, "Only a draft or an open ballot can be cancelled; this one has closed.")
+        abort(409, _("Only a draft or an open ballot can be cancelled; this one has closed."))
     if request.method == "GET":
         return _cancel_page(ballot)
     check_form()
@@ -325,7 +327,7 @@ def cancel(ballot_id: int) -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _cancel_page(ballot, exc.message)
-    message = "The ballot is cancelled. "
+    message = _("The ballot is cancelled.")
     if was_open:
-        message += "No paper will be counted. " + mail_outcome(entries)
-    return done(message.strip(), "ballots.show", ballot_id=ballot.id)
+        message += " " + _("No paper will be counted.") + " " + mail_outcome(entries)
+    return done(message, "ballots.show", ballot_id=ballot.id)

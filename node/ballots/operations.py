@@ -18,6 +18,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, insert, select, update
 
 from node import clock
@@ -59,7 +60,7 @@ def reminder_due(opened_at: datetime | None, closes_at: datetime, now: datetime)
 
 def _apply(ballot: Ballot, spec: BallotSpec, group: Group) -> None:
     if spec.campaign_id is not None and describe_campaign(group, spec.campaign_id) is None:
-        message = "That campaign is not one of this group's."
+        message = _("That campaign is not one of this group's.")
         raise Invalid(message, fields={"campaign_id": message})
     for key in FIELDS:
         setattr(ballot, key, getattr(spec, key))
@@ -89,7 +90,7 @@ def create_ballot(group: Group, spec: BallotSpec, actor: Member | None) -> Ballo
 
 def update_ballot(ballot: Ballot, spec: BallotSpec, actor: Member | None) -> None:
     """Edit a draft; any edit un-schedules it, so the officer re-checks the electorate."""
-    _require(ballot, "draft", "This ballot has opened; it can no longer be changed.")
+    _require(ballot, "draft", _("This ballot has opened; it can no longer be changed."))
     validate(spec, clock.utcnow_naive())
     ballot.options.clear()
     db.session.flush()  # the old candidates' positions must be free before the new are written
@@ -106,17 +107,19 @@ def _require(ballot: Ballot, state: str, message: str) -> None:
 # ----------------------------------------------------------------------------- opening
 def schedule_ballot(ballot: Ballot, actor: Member | None, open_now: bool = False) -> None:
     """The officer has seen the electorate: open on time (or now). An empty electorate is refused."""
-    _require(ballot, "draft", "This ballot is not a draft any more.")
+    _require(ballot, "draft", _("This ballot is not a draft any more."))
     if electorate_size(ballot) == 0:
         raise Invalid(
-            "Nobody is on this ballot's electorate (no active member joined in time). "
-            "Check the freeze date and the roster before opening."
+            _(
+                "Nobody is on this ballot's electorate (no active member joined in time). "
+                "Check the freeze date and the roster before opening."
+            )
         )
     now = clock.utcnow_naive()
     if open_now and ballot.opens_at > now:
         ballot.opens_at = now
     if ballot.closes_at <= now:
-        raise Invalid("The closing time has already passed; edit the ballot first.")
+        raise Invalid(_("The closing time has already passed; edit the ballot first."))
     ballot.scheduled = True
     record(ballot.group, actor, "schedule-ballot", f"ballot #{ballot.id}")
     if ballot.opens_at <= now:
@@ -124,7 +127,7 @@ def schedule_ballot(ballot: Ballot, actor: Member | None, open_now: bool = False
 
 
 def unschedule_ballot(ballot: Ballot, actor: Member | None) -> None:
-    _require(ballot, "draft", "This ballot has opened; it can no longer be held back.")
+    _require(ballot, "draft", _("This ballot has opened; it can no longer be held back."))
     ballot.scheduled = False
     record(ballot.group, actor, "unschedule-ballot", f"ballot #{ballot.id}")
 
@@ -139,7 +142,7 @@ def _claim(ballot: Ballot, from_state: str, **values: Any) -> None:
         .execution_options(synchronize_session=False)
     )
     if done is None:
-        raise Conflict(f"This ballot is no longer {from_state}.")
+        raise Conflict(_("This ballot is no longer %(state)s.", state=from_state))
     for key, value in values.items():
         setattr(ballot, key, value)
 
@@ -149,7 +152,7 @@ def open_ballot(ballot: Ballot, actor: Member | None = None) -> int:
     address their personal voting link (node.ballots.voting_links)."""
     members = db.session.scalars(electorate_query(ballot)).all()
     if not members:
-        raise Invalid("Refusing to open a ballot with an empty electorate.")
+        raise Invalid(_("Refusing to open a ballot with an empty electorate."))
     now = clock.utcnow_naive()
     _claim(ballot, "draft", state="open", opened_at=now, electorate_size=len(members))
     db.session.execute(
@@ -206,13 +209,14 @@ def cancel_ballot(ballot: Ballot, actor: Member | None, reason: str) -> list[Mai
     """
     reason = " ".join(reason.split())
     if not reason:
-        message = "Say why the ballot is cancelled: the electors are told."
+        message = _("Say why the ballot is cancelled: the electors are told.")
         raise Invalid(message, fields={"reason": message})
     if len(reason) > MAX_REASON:
-        message = f"Keep the reason to {MAX_REASON:,} characters."
+        most = f"{MAX_REASON:,}"
+        message = _("Keep the reason to %(max)s characters.", max=most)
         raise Invalid(message, fields={"reason": message})
     if ballot.state not in CANCELLABLE:
-        raise Conflict("Only a draft or an open ballot can be cancelled; this one has closed.")
+        raise Conflict(_("Only a draft or an open ballot can be cancelled; this one has closed."))
     was_open = ballot.state == "open"
     _claim(ballot, ballot.state, state="cancelled", closed_at=clock.utcnow_naive(), scheduled=False)
     destroyed = db.session.scalar(select(func.count()).where(CastBallot.ballot_id == ballot.id))
@@ -313,7 +317,7 @@ def is_decision(ballot: Ballot) -> bool:
 
 def publish_result(ballot: Ballot, actor: Member | None) -> None:
     """The officer confirms the result; a passed selection or endorsement becomes a decision."""
-    _require(ballot, "closed", "Only a closed ballot's result can be published.")
+    _require(ballot, "closed", _("Only a closed ballot's result can be published."))
     _claim(ballot, "closed", state="published", published_at=clock.utcnow_naive())
     ballot.decision_ready = is_decision(ballot)
     record(ballot.group, actor, "publish-ballot", f"ballot #{ballot.id}")

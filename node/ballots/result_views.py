@@ -18,22 +18,24 @@ from typing import Any
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.ballots import results, voting
 from node.ballots.models import CastBallot
 from node.ballots.views import NO_STORE, bp, counted_ballot
 from node.extensions import db
+from node.i18n import N_
 from node.members.access import member_required
 from node.web import check_form
 
 CODE_FIELD = "code"
 CODE_LENGTH = 16  # characters of a receipt code without its dashes (voting.new_code)
-BAD_CODE = (
+BAD_CODE = N_(
     "A receipt code has 16 letters and digits in four groups, like K7QF-2MZD-8XNE-WB4P. "
     "Check the code on your ballot paper or receipt and try again."
 )
-NOT_FOUND = (
+NOT_FOUND = N_(
     "No paper with that code in this ballot. Check the code; papers are listed only after the "
     "result is published."
 )
@@ -62,7 +64,7 @@ def find_paper(ballot_id: int) -> ResponseReturnValue:
     code = shown_code(request.form.get(CODE_FIELD, "")[:100])
     context: dict[str, Any] = {"ballot": ballot, "rows": [], "page": 1, "pages": 1, "total": 0}
     if code is None:
-        page = render_template("ballots/papers.html", **context, find_error=BAD_CODE)
+        page = render_template("ballots/papers.html", **context, find_error=_(BAD_CODE))
         return page, 400, NO_STORE
     paper = db.session.scalar(
         select(CastBallot).where(
@@ -72,7 +74,7 @@ def find_paper(ballot_id: int) -> ResponseReturnValue:
         )
     )
     if paper is None:
-        page = render_template("ballots/papers.html", **context, find_error=NOT_FOUND)
+        page = render_template("ballots/papers.html", **context, find_error=_(NOT_FOUND))
         return page, 404, NO_STORE
     found = (paper.receipt_hash, results.paper_names(ballot, paper.ranking))
     page = render_template("ballots/papers.html", **context, found=found, code=code)

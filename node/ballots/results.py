@@ -12,6 +12,7 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from node.ballots.counting import count, count_motion, read_blt, write_blt
@@ -67,7 +68,7 @@ def quorum_required(ballot: Ballot) -> int | None:
 def count_ballot(ballot: Ballot) -> dict[str, Any]:
     """Count the published BLT; returns the JSON stored on the ballot and served as export."""
     if ballot.blt is None:
-        raise Conflict("This ballot has no ballots file to count.")
+        raise Conflict(_("This ballot has no ballots file to count."))
     election = read_blt(ballot.blt)
     turnout = election.total_weight
     electorate = ballot.electorate_size or 0
@@ -164,15 +165,23 @@ def transfer_chart(result: dict[str, Any]) -> Markup:
     legend_top = height + 40
     total_h = legend_top + legend_row * (len(names) + 1) + 10
     scale = height / top
+
+    chart_title = _("Votes per candidate in each round of the count")
+    quota_label = _("quota")
+
+    def shown(name: str) -> str:
+        return _("Exhausted") if name == "Exhausted" else name
+
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {max(width, 320)} {total_h}" '
         f'width="{max(width, 320)}" height="{total_h}" '
         f'class="chart" role="img" aria-labelledby="chart-title">',
-        '<title id="chart-title">Votes per candidate in each round of the count</title>',
+        f'<title id="chart-title">{escape(chart_title)}</title>',
         f'<line x1="{left}" y1="{height + 10}" x2="{width}" y2="{height + 10}" stroke="#333"/>',
     ]
     for i, row in enumerate(rounds):
         x = left + gap + i * (col + gap)
+        round_label = _("Round %(round)s:", round=row["round"])
         y = height + 10.0
         parts = [(n, _num(row["votes"].get(n))) for n in names] + [
             ("Exhausted", _num(row.get("exhausted")))
@@ -185,7 +194,8 @@ def transfer_chart(result: dict[str, Any]) -> Markup:
             fill = colour.get(name, "#DDDDDD")
             out.append(
                 f'<rect x="{x}" y="{y:.2f}" width="{col}" height="{h:.2f}" fill="{fill}" '
-                f'stroke="#fff"><title>Round {row["round"]}: {escape(name)} {figure(value, method)}</title></rect>'
+                f'stroke="#fff"><title>{escape(round_label)} '
+                f"{escape(shown(name))} {figure(value, method)}</title></rect>"
             )
         out.append(
             f'<text x="{x + col / 2}" y="{height + 28}" text-anchor="middle" '
@@ -197,13 +207,13 @@ def transfer_chart(result: dict[str, Any]) -> Markup:
         out.append(
             f'<line x1="{left}" y1="{qy:.2f}" x2="{width}" y2="{qy:.2f}" stroke="#A4161A" '
             f'stroke-dasharray="6 4" stroke-width="2"/>'
-            f'<text x="2" y="{qy + 4:.2f}" font-size="11" fill="#A4161A">quota</text>'
+            f'<text x="2" y="{qy + 4:.2f}" font-size="11" fill="#A4161A">{escape(quota_label)}</text>'
         )
     for j, name in enumerate([*names, "Exhausted"]):
         y = legend_top + j * legend_row
         out.append(
             f'<rect x="{left}" y="{y}" width="14" height="14" fill="{colour.get(name, "#DDDDDD")}" '
-            f'stroke="#333"/><text x="{left + 20}" y="{y + 12}" font-size="13">{escape(name)}</text>'
+            f'stroke="#333"/><text x="{left + 20}" y="{y + 12}" font-size="13">{escape(shown(name))}</text>'
         )
     out.append("</svg>")
     # Safe: built here from numbers, fixed colours and names passed through escape().

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -20,7 +21,7 @@ from node import mail_outcome
 from node.ballots import decisions, results, voting
 from node.ballots import operations as ops
 from node.ballots.electorate import electorate_query, frozen_electorate_query, has_voted, is_elector
-from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, Ballot, CastBallot, Elector
+from node.ballots.models import KINDS, METHODS, MOTION_CHOICES, STATES, Ballot, CastBallot, Elector
 from node.errors import OperationError
 from node.extensions import db
 from node.forms import EmptyForm
@@ -79,7 +80,9 @@ def index() -> ResponseReturnValue:
     stmt = stmt.order_by(Ballot.closes_at.desc(), Ballot.id.desc())
     ballots = paginate(stmt)
     voted = {b.id for b in ballots.items if has_voted(b, g.member)}
-    return render_template("ballots/index.html", **ballots.context("ballots"), voted=voted)
+    return render_template(
+        "ballots/index.html", **ballots.context("ballots"), voted=voted, states=STATES
+    )
 
 
 @bp.route("/ballots/<int:ballot_id>")
@@ -103,6 +106,7 @@ def _show(ballot: Ballot, error: str | None = None, status: int = 200) -> Respon
             motion_choices=MOTION_CHOICES,
             kinds=KINDS,
             methods=METHODS,
+            states=STATES,
             subject=decisions.subject_lines(ballot),
             can_sign=member.is_officer and decisions.refusal(ballot) is None,
             posted=request.form if request.method == "POST" else {},
@@ -117,7 +121,7 @@ def _show(ballot: Ballot, error: str | None = None, status: int = 200) -> Respon
 def vote(ballot_id: int) -> ResponseReturnValue:
     ballot = visible_ballot(ballot_id)
     if not EmptyForm().validate_on_submit():
-        return _show(ballot, "Your session expired; please vote again.", 400)
+        return _show(ballot, _("Your session expired; please vote again."), 400)
     step = review_step()
     if step == "change":
         return _show(ballot)
@@ -135,10 +139,10 @@ def vote(ballot_id: int) -> ResponseReturnValue:
         return _show(ballot, exc.message, exc.status)
     except IntegrityError:
         db.session.rollback()
-        return _show(ballot, "You have already voted in this ballot.", 409)
+        return _show(ballot, _("You have already voted in this ballot."), 409)
     except OperationalError:  # SQLite busy under a burst of submissions: nothing was stored
         db.session.rollback()
-        return _show(ballot, "The server is busy; your vote was not stored. Try again.", 503)
+        return _show(ballot, _("The server is busy; your vote was not stored. Try again."), 503)
     return receipt_page(ballot, cast, NO_STORE)
 
 
@@ -229,7 +233,7 @@ def _officer_action(
 @officer_required
 def publish(ballot_id: int) -> ResponseReturnValue:
     return _officer_action(
-        ballot_id, lambda b: ops.publish_result(b, g.member), "The result is published."
+        ballot_id, lambda b: ops.publish_result(b, g.member), _("The result is published.")
     )
 
 

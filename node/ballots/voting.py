@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +34,7 @@ from node.ballots.models import MOTION_CHOICES, Ballot, CastBallot, Participatio
 from node.ballots.vote_gate import one_vote_at_a_time
 from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
+from node.i18n import N_
 from node.members.models import Member
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -64,23 +66,23 @@ def parse_vote(ballot: Ballot, form: Mapping[str, str], approvals: list[str]) ->
         choice = (form.get("choice") or "").strip().lower()
         names = [c.lower() for c in MOTION_CHOICES]
         if choice not in names:
-            raise Invalid("Choose Yes, No or Abstain.")
+            raise Invalid(_("Choose Yes, No or Abstain."))
         return [names.index(choice)]
     positions = _option_positions(ballot)
     if ballot.method == "fptp":
         choice = form.get("choice") or ""
         if not choice:
-            raise Invalid("Choose one candidate.")
+            raise Invalid(_("Choose one candidate."))
         if choice not in positions:
-            raise Invalid("That candidate is not on this ballot.")
+            raise Invalid(_("That candidate is not on this ballot."))
         return [positions[choice]]
     if ballot.method == "approval":
         if not approvals:
-            raise Invalid("Tick at least one candidate you approve of.")
+            raise Invalid(_("Tick at least one candidate you approve of."))
         if any(a not in positions for a in approvals):
-            raise Invalid("That candidate is not on this ballot.")
+            raise Invalid(_("That candidate is not on this ballot."))
         if len(set(approvals)) != len(approvals):
-            raise Invalid("A candidate was ticked twice.")
+            raise Invalid(_("A candidate was ticked twice."))
         return sorted(positions[a] for a in approvals)
     ranks: dict[int, int] = {}
     for key, value in form.items():
@@ -88,21 +90,28 @@ def parse_vote(ballot: Ballot, form: Mapping[str, str], approvals: list[str]) ->
             continue
         option = key[5:]
         if option not in positions:
-            raise Invalid("That candidate is not on this ballot.")
+            raise Invalid(_("That candidate is not on this ballot."))
         value = (value or "").strip()
         if not value:
             continue
         if not value.isdigit() or not 1 <= int(value) <= len(positions):
-            raise Invalid(f"Rankings are numbers from 1 to {len(positions)}.")
+            raise Invalid(_("Rankings are numbers from 1 to %(max)s.", max=len(positions)))
         rank = int(value)
         if rank in ranks:
-            raise Invalid(f"You gave two candidates the number {rank}; each number once only.")
+            raise Invalid(
+                _("You gave two candidates the number %(rank)s; each number once only.", rank=rank)
+            )
         ranks[rank] = positions[option]
     if not ranks:
-        raise Invalid("Number at least one candidate (1 for your first choice).")
+        raise Invalid(_("Number at least one candidate (1 for your first choice)."))
     missing = [r for r in range(1, max(ranks) + 1) if r not in ranks]
     if missing:
-        raise Invalid(f"Your numbers skip {missing[0]}: number your choices 1, 2, 3… in order.")
+        raise Invalid(
+            _(
+                "Your numbers skip %(number)s: number your choices 1, 2, 3… in order.",
+                number=missing[0],
+            )
+        )
     return [ranks[r] for r in sorted(ranks)]
 
 
@@ -116,7 +125,7 @@ class Receipt:
 RECEIPT_FIELD = "receipt"
 CHECK_FIELD = "receipt_check"
 _CODE_SHAPE = 19  # XXXX-XXXX-XXXX-XXXX
-ALTERED = (
+ALTERED = N_(
     "The receipt code on this ballot paper was changed or belongs to another paper, so your vote "
     "was not stored. Use the new ballot paper below and note its receipt code."
 )
@@ -154,7 +163,7 @@ def posted_receipt(ballot: Ballot, member: Member, form: Mapping[str, str]) -> s
     if len(code) != _CODE_SHAPE or not hmac.compare_digest(
         _check(ballot, member, code).encode(), check.encode("ascii", "replace")
     ):
-        raise Invalid(ALTERED, {RECEIPT_FIELD: "Changed or not yours."})
+        raise Invalid(_(ALTERED), {RECEIPT_FIELD: _("Changed or not yours.")})
     return code
 
 
@@ -189,18 +198,18 @@ def check_open(ballot: Ballot) -> None:
     """Refuse (:class:`Conflict`) unless ``ballot`` is taking votes now."""
     now = clock.utcnow_naive()
     if ballot.state == "draft" or (ballot.state == "open" and now < ballot.opens_at):
-        raise Conflict("This ballot is not open yet.")
+        raise Conflict(_("This ballot is not open yet."))
     if ballot.state != "open" or now >= ballot.closes_at:
-        raise Conflict("This ballot has closed; votes are no longer accepted.")
+        raise Conflict(_("This ballot has closed; votes are no longer accepted."))
 
 
 def check_may_vote(ballot: Ballot, member: Member) -> None:
     """Refuse unless ``member`` may vote in ``ballot`` now: open, an elector, not voted yet."""
     check_open(ballot)
     if not is_elector(ballot, member):
-        raise Forbidden("You are not on this ballot's electorate (it was fixed when it opened).")
+        raise Forbidden(_("You are not on this ballot's electorate (it was fixed when it opened)."))
     if has_voted(ballot, member):
-        raise Conflict("You have already voted in this ballot; a vote cannot be changed.")
+        raise Conflict(_("You have already voted in this ballot; a vote cannot be changed."))
 
 
 def cast_vote(
@@ -237,7 +246,9 @@ def cast_vote(
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("You have already voted in this ballot; a vote cannot be changed.") from None
+        raise Conflict(
+            _("You have already voted in this ballot; a vote cannot be changed.")
+        ) from None
     return Receipt(code, digest)
 
 

@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from werkzeug.datastructures import MultiDict
 
@@ -103,13 +104,21 @@ def opening_mails(ballot: Ballot, group: Group, members: list[Member]) -> list[O
     return [
         Outgoing(
             m.email or "",
-            f"Ballot open: {ballot.title}",
-            f"Dear {m.name},\n\nA ballot of {group.name} is open and you are entitled to vote."
-            f"\n\n{ballot.title}\n{ballot.question}\n\nVote here with your personal voting "
-            f"link (no account or password needed):\n{link_url(group, links[m.id])}\n\n"
-            "This link is yours alone and works once: whoever opens it can cast your vote, so "
-            f"do not forward it. Voting closes on {_closes(ballot)}. Your vote is secret: the "
-            "group records that you voted, never how.\n",
+            _("Ballot open: %(title)s", title=ballot.title),
+            _(
+                "Dear %(name)s,\n\nA ballot of %(group)s is open and you are entitled to vote."
+                "\n\n%(title)s\n%(question)s\n\nVote here with your personal voting "
+                "link (no account or password needed):\n%(link)s\n\n"
+                "This link is yours alone and works once: whoever opens it can cast your vote, so "
+                "do not forward it. Voting closes on %(closes)s. Your vote is secret: the "
+                "group records that you voted, never how.\n",
+                name=m.name,
+                group=group.name,
+                title=ballot.title,
+                question=ballot.question,
+                link=link_url(group, links[m.id]),
+                closes=_closes(ballot),
+            ),
             category=f"ballot-{ballot.id}-open",
         )
         for m in with_address
@@ -122,12 +131,18 @@ def reminder_mails(ballot: Ballot, group: Group, members: list[Member]) -> list[
     return [
         Outgoing(
             m.email or "",
-            f"Reminder: {ballot.title} closes {_closes(ballot)}",
-            f"Dear {m.name},\n\nYou have not voted yet in {ballot.title}. Voting closes on "
-            f"{_closes(ballot)}.\n\nVote here with your personal voting link (no account or "
-            f"password needed):\n{link_url(group, links[m.id])}\n\nThis link replaces the one "
-            "in earlier e-mails, which no longer works. Do not forward it: whoever opens it can "
-            "cast your vote.\n",
+            _("Reminder: %(title)s closes %(closes)s", title=ballot.title, closes=_closes(ballot)),
+            _(
+                "Dear %(name)s,\n\nYou have not voted yet in %(title)s. Voting closes on "
+                "%(closes)s.\n\nVote here with your personal voting link (no account or "
+                "password needed):\n%(link)s\n\nThis link replaces the one "
+                "in earlier e-mails, which no longer works. Do not forward it: whoever opens it can "
+                "cast your vote.\n",
+                name=m.name,
+                title=ballot.title,
+                closes=_closes(ballot),
+                link=link_url(group, links[m.id]),
+            ),
             category=f"ballot-{ballot.id}-reminder",
         )
         for m in members
@@ -139,7 +154,7 @@ def _elector(ballot: Ballot, member_id: int) -> Member:
         frozen_electorate_query(ballot).where(Member.id == member_id, Member.erased_at.is_(None))
     )
     if member is None:
-        raise NotFound("That member is not on this ballot's electorate.")
+        raise NotFound(_("That member is not on this ballot's electorate."))
     return member
 
 
@@ -149,9 +164,13 @@ def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> tuple[
     check_open(ballot)
     member = _elector(ballot, member_id)
     if not member.email:
-        raise Invalid(f"{member.name} has no e-mail address: print a voting code instead.")
+        raise Invalid(
+            _("%(name)s has no e-mail address: print a voting code instead.", name=member.name)
+        )
     if has_voted(ballot, member):
-        raise Conflict(f"{member.name} has already voted; there is nothing to re-issue.")
+        raise Conflict(
+            _("%(name)s has already voted; there is nothing to re-issue.", name=member.name)
+        )
     group = ballot.group
     token = _issue(ballot, [member], "link")[member.id]
     (mailed,) = send_many(
@@ -159,12 +178,19 @@ def reissue_link(ballot: Ballot, member_id: int, actor: Member | None) -> tuple[
         [
             Outgoing(
                 member.email,
-                f"Your new voting link: {ballot.title}",
-                f"Dear {member.name},\n\nAn officer of {group.name} has sent you a new voting "
-                f"link for {ballot.title} (no account or password needed):\n"
-                f"{link_url(group, token)}\n\nAny earlier link no longer works. Do not forward "
-                f"this one: whoever opens it can cast your vote. Voting closes on "
-                f"{_closes(ballot)}.\n",
+                _("Your new voting link: %(title)s", title=ballot.title),
+                _(
+                    "Dear %(name)s,\n\nAn officer of %(group)s has sent you a new voting "
+                    "link for %(title)s (no account or password needed):\n"
+                    "%(link)s\n\nAny earlier link no longer works. Do not forward "
+                    "this one: whoever opens it can cast your vote. Voting closes on "
+                    "%(closes)s.\n",
+                    name=member.name,
+                    group=group.name,
+                    title=ballot.title,
+                    link=link_url(group, token),
+                    closes=_closes(ballot),
+                ),
                 category=f"ballot-{ballot.id}-link",
             )
         ],
@@ -180,10 +206,10 @@ def issue_codes(
     check_open(ballot)
     members = [_elector(ballot, i) for i in sorted(set(member_ids))]
     if not members:
-        raise Invalid("Tick at least one elector to print a voting code for.")
+        raise Invalid(_("Tick at least one elector to print a voting code for."))
     voted = [m.name for m in members if has_voted(ballot, m)]
     if voted:
-        raise Conflict(f"Already voted, so no code is needed: {', '.join(voted)}.")
+        raise Conflict(_("Already voted, so no code is needed: %(names)s.", names=", ".join(voted)))
     codes = _issue(ballot, members, "code")
     record(
         ballot.group, actor, "print-voting-codes", f"ballot #{ballot.id}", f"{len(members)} codes"
@@ -220,32 +246,55 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
     B's host is refused like a mistyped one).
     """
     credential = db.session.scalar(_credential_query(group, secret, kind))
-    what = "voting link" if kind == "link" else "voting code"
+    link = kind == "link"
     ballot = db.session.get(Ballot, credential.ballot_id) if credential else None
     member = db.session.get(Member, credential.member_id) if credential else None
     if credential is None or ballot is None or member is None:
         raise CredentialRefused(
-            f"This {what} is not valid",
-            f"Check that you copied the whole {what}; if it still does not work, ask one of the "
-            "group's officers for a new one.",
+            _("This voting link is not valid") if link else _("This voting code is not valid"),
+            _(
+                "Check that you copied the whole voting link; if it still does not work, ask one "
+                "of the group's officers for a new one."
+            )
+            if link
+            else _(
+                "Check that you copied the whole voting code; if it still does not work, ask one "
+                "of the group's officers for a new one."
+            ),
             404,
         )
     if credential.used_at is not None or has_voted(ballot, member):
         raise CredentialRefused(
-            f"This {what} has already been used to vote",
-            f"A vote has already been cast for {ballot.title} with it (or by its holder in "
-            "another way). A vote cannot be changed. If you did not vote, tell an officer.",
+            _("This voting link has already been used to vote")
+            if link
+            else _("This voting code has already been used to vote"),
+            _(
+                "A vote has already been cast for %(title)s with it (or by its holder in "
+                "another way). A vote cannot be changed. If you did not vote, tell an officer.",
+                title=ballot.title,
+            ),
             409,
         )
     try:
         check_open(ballot)
     except Conflict as exc:
-        raise CredentialRefused(f"{ballot.title}: voting is over", str(exc), 410) from None
+        raise CredentialRefused(
+            _("%(title)s: voting is over", title=ballot.title), str(exc), 410
+        ) from None
     if credential.revoked_at is not None or member.erased_at is not None:
         raise CredentialRefused(
-            f"This {what} has been replaced",
-            f"A newer {what} was issued and only the newest one works. Use the link in your most "
-            "recent e-mail, or ask an officer for a new one.",
+            _("This voting link has been replaced")
+            if link
+            else _("This voting code has been replaced"),
+            _(
+                "A newer voting link was issued and only the newest one works. Use the link in "
+                "your most recent e-mail, or ask an officer for a new one."
+            )
+            if link
+            else _(
+                "A newer voting code was issued and only the newest one works. Use the link in "
+                "your most recent e-mail, or ask an officer for a new one."
+            ),
             410,
         )
     return credential, ballot, member
@@ -270,7 +319,7 @@ def cast_with(
             .execution_options(synchronize_session=False)
         )
         if claimed is None:
-            raise Conflict("This link or code has already been used to vote.")
+            raise Conflict(_("This link or code has already been used to vote."))
 
     return submit_vote(
         ballot, member, form, form.getlist("approve"), method=credential.kind, claim=claim

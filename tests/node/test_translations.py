@@ -37,7 +37,6 @@ NAMES = {
     "iCalendar", "JWKS", "Ed25519", "SHA", "Meek", "Scottish",
 }  # fmt: skip
 PENDING = {  # one per line: whoever marks a room's words deletes its line
-    "ballots",
     "campaigns",
     "home",
     "hub",
