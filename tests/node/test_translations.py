@@ -42,12 +42,10 @@ PENDING = {  # one per line: whoever marks a room's words deletes its line
     "hub",
     "hub_api",
     "members",
-    "motions",
     "oidc",
     "oidc_client",
     "oidc_provider",
     "public",
-    "selections",
 }
 _KEEP = re.compile(r"(%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}|<[^>]*>|&[a-z#0-9]+;)")
 _ACCENTS = str.maketrans("aeiouAEIOUnNcCsS", "áéíóúÁÉÍÓÚńŃćĆśŚ")
