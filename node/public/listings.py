@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.extensions import db
@@ -61,9 +62,11 @@ def endorsements(group: Group) -> list[Endorsement]:
         body = row.body
         if row.type == "candidate-endorsement":
             kind, title = "candidate", str(body.get("candidate", ""))
-            detail = (
-                f"{body.get('office', '')}, {body.get('area', '')} "
-                f"(election {body.get('election_date', '')})"
+            detail = _(
+                "%(office)s, %(area)s (election %(date)s)",
+                office=body.get("office", ""),
+                area=body.get("area", ""),
+                date=body.get("election_date", ""),
             )
         else:
             campaign = body.get("campaign") or {}

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from node import clock
 from node.extensions import Model
+from node.i18n import N_
 
-STATUSES = ("unconfirmed", "pending", "approved", "merged")
+# Marked so that pages can show them in the reader's language: ``{{ _(item.status) }}``.
+STATUSES = (N_("unconfirmed"), N_("pending"), N_("approved"), N_("merged"))
 
 
 class PublicProfile(Model):

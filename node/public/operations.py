@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from node import clock
@@ -115,10 +116,15 @@ def submit(group: Group, who: Applicant) -> None:
         _mail(
             group,
             email,
-            f"You are already a member of {group.name}",
-            f"Someone (we hope you) asked to join {group.name} with this address, but you are "
-            f"already a member. Sign in at {group_url(group, '/signin')} (or ask for a "
-            "password link there). If it was not you, ignore this e-mail.\n",
+            _("You are already a member of %(group)s", group=group.name),
+            _(
+                "Someone (we hope you) asked to join %(group)s with this address, but you are "
+                "already a member. Sign in at %(url)s (or ask for a password link there). If it "
+                "was not you, ignore this e-mail.",
+                group=group.name,
+                url=group_url(group, "/signin"),
+            )
+            + "\n",
         )
         return
     application = db.session.scalar(
@@ -132,9 +138,13 @@ def submit(group: Group, who: Applicant) -> None:
             _mail(
                 group,
                 email,
-                f"Your request to join {group.name} is waiting",
-                f"We already have your confirmed request to join {group.name}; the group's "
-                "officers will be in touch. There is nothing more to do.\n",
+                _("Your request to join %(group)s is waiting", group=group.name),
+                _(
+                    "We already have your confirmed request to join %(group)s; the group's "
+                    "officers will be in touch. There is nothing more to do.",
+                    group=group.name,
+                )
+                + "\n",
             )
         return
     if application is None:
@@ -160,12 +170,17 @@ def submit(group: Group, who: Applicant) -> None:
     _mail(
         group,
         email,
-        f"Confirm your request to join {group.name}",
-        f"Hello {application.name},\n\nTo confirm that you want to join {group.name}, open "
-        f"this link within {CONFIRM_DAYS} days:\n\n"
-        f"{group_url(group, f'/join/confirm/{token}')}\n\n"
-        "If you did not ask to join, ignore this e-mail: without confirmation we delete the "
-        f"request after {CONFIRM_DAYS} days.\n",
+        _("Confirm your request to join %(group)s", group=group.name),
+        _(
+            "Hello %(name)s,\n\nTo confirm that you want to join %(group)s, open this link "
+            "within %(days)s days:\n\n%(url)s\n\nIf you did not ask to join, ignore this "
+            "e-mail: without confirmation we delete the request after %(days)s days.",
+            name=application.name,
+            group=group.name,
+            days=CONFIRM_DAYS,
+            url=group_url(group, f"/join/confirm/{token}"),
+        )
+        + "\n",
     )
 
 
@@ -203,7 +218,7 @@ def confirm(group: Group, application: MembershipApplication) -> MembershipAppli
 
 def _pending(application: MembershipApplication) -> None:
     if application.status != "pending":
-        raise Conflict("This request has already been dealt with.")
+        raise Conflict(_("This request has already been dealt with."))
 
 
 def _consents(application: MembershipApplication) -> str:
@@ -218,17 +233,25 @@ def _welcome(group: Group, member: Member) -> None:
         _mail(
             group,
             member.email,
-            f"Welcome to {group.name}",
-            f"Hello {member.name},\n\nYou are now a member of {group.name}. To take part "
-            f"online, sign in at {group_url(group, '/signin')}: if you have no password yet, "
-            "use the password link there with this address.\n",
+            _("Welcome to %(group)s", group=group.name),
+            _(
+                "Hello %(name)s,\n\nYou are now a member of %(group)s. To take part online, "
+                "sign in at %(url)s: if you have no password yet, use the password link there "
+                "with this address.",
+                name=member.name,
+                group=group.name,
+                url=group_url(group, "/signin"),
+            )
+            + "\n",
         )
 
 
 def approve(group: Group, application: MembershipApplication, actor: Member | None) -> Member:
     _pending(application)
     if member_with_email(group, application.email) is not None:
-        raise Conflict("A member with this e-mail address is already on the roster: merge instead.")
+        raise Conflict(
+            _("A member with this e-mail address is already on the roster: merge instead.")
+        )
     member = Member(
         group_id=group.id,
         name=application.name,
@@ -259,7 +282,7 @@ def merge(
     and record the consents just given (the latest explicit choice wins)."""
     _pending(application)
     if member.group_id != group.id or member.erased_at is not None:
-        raise Conflict("That member is not on this group's roster.")
+        raise Conflict(_("That member is not on this group's roster."))
     for attr in ("phone", "ward", "union"):
         if not getattr(member, attr) and getattr(application, attr):
             setattr(member, attr, getattr(application, attr))

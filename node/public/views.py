@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -113,7 +114,7 @@ def confirm(token: str) -> ResponseReturnValue:
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
-            abort(400, "The form expired; please open the link from your e-mail again.")
+            abort(400, _("The form expired; please open the link from your e-mail again."))
         ops.confirm(group, application)
         db.session.commit()
         return render_template(
@@ -144,7 +145,7 @@ def settings() -> ResponseReturnValue:
     form = PublicPageForm(obj=prof, results_public=group.results_public)
     if form.validate_on_submit():
         ops.update_profile(group, form.data, g.member)
-        return done("The public page is saved.", "public.settings")
+        return done(_("The public page is saved."), "public.settings")
     return form_page("public/settings.html", form=form, preview=render(prof.description))
 
 
@@ -203,7 +204,7 @@ def approve(application_id: int) -> Response:
     return _decided(
         application_id,
         ops.approve,
-        "Approved: the new member is on the roster and has been sent a welcome e-mail.",
+        _("Approved: the new member is on the roster and has been sent a welcome e-mail."),
     )
 
 
@@ -213,7 +214,7 @@ def decline(application_id: int) -> Response:
     return _decided(
         application_id,
         ops.decline,
-        "Declined: the request and the details in it are deleted.",
+        _("Declined: the request and the details in it are deleted."),
     )
 
 
@@ -224,11 +225,11 @@ def merge(application_id: int) -> Response:
     item = get_or_404(MembershipApplication, application_id)
     form = MergeForm()
     if not form.validate_on_submit():
-        flash("Give the e-mail address of a member on the roster.", "error")
+        flash(_("Give the e-mail address of a member on the roster."), "error")
         return redirect(url_for("public.application", application_id=application_id))
     target = ops.member_with_email(group, form.email.data)
     if target is None:
-        flash("No member on the roster has that e-mail address.", "error")
+        flash(_("No member on the roster has that e-mail address."), "error")
         return redirect(url_for("public.application", application_id=application_id))
     ops.merge(group, item, target, g.member)
-    return done(f"Merged into {target.name}'s record.", "public.applications")
+    return done(_("Merged into %(name)s's record.", name=target.name), "public.applications")
