@@ -14,17 +14,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from node import clock
 from node.extensions import Model
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Member
 
-STATUSES = ("active", "paused", "won", "lost")
+# Marked so that pages can show them in the reader's language: ``{{ _(campaign.status) }}``.
+STATUSES = (N_("active"), N_("paused"), N_("won"), N_("lost"))
 ACTION_KINDS = (
-    "leaflet",
-    "picket",
-    "phone bank",
-    "petition",
-    "council meeting",
-    "door knock",
-    "other",
+    N_("leaflet"),
+    N_("picket"),
+    N_("phone bank"),
+    N_("petition"),
+    N_("council meeting"),
+    N_("door knock"),
+    N_("other"),
 )
 SIGNUP_STATUSES = ("signed_up", "withdrawn")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from node import clock
@@ -42,9 +43,11 @@ def campaign_query(group: Group, q: str = "", status: str = "") -> Select[Campai
 def _text(data: dict[str, Any], key: str, limit: int, required: bool = False) -> str | None:
     value = (data.get(key) or "").strip()
     if required and not value:
-        raise Invalid(f"The {key} is required.")
+        raise Invalid(_("The %(field)s is required.", field=key))
     if len(value) > limit:
-        raise Invalid(f"The {key} is too long (at most {limit} characters).")
+        raise Invalid(
+            _("The %(field)s is too long (at most %(limit)s characters).", field=key, limit=limit)
+        )
     return value or None
 
 
@@ -55,7 +58,7 @@ def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
     campaign.partners = _text(data, "partners", 5000)
     status = data.get("status") or "active"
     if status not in STATUSES:
-        raise Invalid(f"Unknown status {status!r}.")
+        raise Invalid(_("Unknown status %(status)s.", status=repr(status)))
     campaign.status = status
     if "public" in data:
         campaign.public = bool(data["public"])
@@ -76,7 +79,7 @@ def create_campaign(group: Group, data: dict[str, Any], actor: Member) -> Campai
 
 def update_campaign(campaign: Campaign, data: dict[str, Any], actor: Member) -> None:
     if campaign.received:
-        raise Invalid("A campaign received from another group is edited by that group.")
+        raise Invalid(_("A campaign received from another group is edited by that group."))
     _apply(campaign, data)
     record(campaign.group, actor, "edit-campaign", f"campaign #{campaign.id}")
 
@@ -89,9 +92,9 @@ def add_organiser(campaign: Campaign, email: str, actor: Member) -> Member:
         )
     )
     if member is None:
-        raise Invalid("No member of the group has that e-mail address.")
+        raise Invalid(_("No member of the group has that e-mail address."))
     if any(o.member_id == member.id for o in campaign.organisers):
-        raise Invalid(f"{member.name} already organises this campaign.")
+        raise Invalid(_("%(name)s already organises this campaign.", name=member.name))
     campaign.organisers.append(
         CampaignOrganiser(group_id=campaign.group_id, member_id=member.id, member=member)
     )
@@ -104,18 +107,18 @@ def parse_local(value: str | datetime | None, tz: str = DEFAULT_TZ) -> datetime:
     try:
         return to_utc(datetime.fromisoformat((value or "").strip()), tz)
     except ValueError as exc:
-        raise Invalid("Give the date and time as YYYY-MM-DD HH:MM.") from exc
+        raise Invalid(_("Give the date and time as YYYY-MM-DD HH:MM.")) from exc
 
 
 def add_action(campaign: Campaign, data: dict[str, Any], actor: Member) -> Action:
     if campaign.received:
-        raise Invalid("Actions of a received campaign are organised by its group.")
+        raise Invalid(_("Actions of a received campaign are organised by its group."))
     kind = data.get("kind") or "other"
     if kind not in ACTION_KINDS:
-        raise Invalid(f"Unknown kind of action {kind!r}.")
+        raise Invalid(_("Unknown kind of action %(kind)s.", kind=repr(kind)))
     target = data.get("target")
     if target is not None and (not isinstance(target, int) or not 0 < target <= 100_000):
-        raise Invalid("The target must be a number of people between 1 and 100000.")
+        raise Invalid(_("The target must be a number of people between 1 and 100000."))
     action = Action(
         group_id=campaign.group_id,
         kind=kind,
@@ -134,9 +137,9 @@ def add_action(campaign: Campaign, data: dict[str, Any], actor: Member) -> Actio
 
 def sign_up(action: Action, member: Member) -> ActionSignup:
     if action.campaign.status != "active":
-        raise Conflict("This campaign is not taking sign-ups just now.")
+        raise Conflict(_("This campaign is not taking sign-ups just now."))
     if action.recorded_at is not None:
-        raise Conflict("This action has already happened.")
+        raise Conflict(_("This action has already happened."))
     signup = signups.join(
         action.signups,
         member,
@@ -148,13 +151,13 @@ def sign_up(action: Action, member: Member) -> ActionSignup:
 
 def withdraw(action: Action, member: Member) -> None:
     signups.withdraw(
-        action.signups, member, ("signed_up",), "You are not signed up for this action."
+        action.signups, member, ("signed_up",), _("You are not signed up for this action.")
     )
 
 
 def message_signups(action: Action, subject: str, body: str, actor: Member) -> Delivery:
     if not subject.strip() or not body.strip():
-        raise Invalid("A message needs a subject and some text.")
+        raise Invalid(_("A message needs a subject and some text."))
     members = [s.member for s in action.active_signups]
     group = action.campaign.group
     delivery = message_members(group, members, subject, body, "campaign")
@@ -165,7 +168,7 @@ def message_signups(action: Action, subject: str, body: str, actor: Member) -> D
 def record_outcome(action: Action, attended: set[int], outcome: str, actor: Member) -> None:
     """After the action: who turned up (member ids) and what happened."""
     if len(outcome) > 10_000:
-        raise Invalid("The outcome notes are too long.")
+        raise Invalid(_("The outcome notes are too long."))
     signups.record_attendance(
         action.signups,
         action.group_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.campaigns.models import Action, ActionSignup, Campaign, CampaignOrganiser
@@ -60,7 +61,7 @@ def record_entries(member: Member) -> list[Entry]:
         )
     ]
     found += [
-        Entry(organiser.since, "role", "Campaign organiser", campaign.title)
+        Entry(organiser.since, "role", _("Campaign organiser"), campaign.title)
         for organiser, campaign in db.session.execute(
             select(CampaignOrganiser, Campaign)
             .join(Campaign)

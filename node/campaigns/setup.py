@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from node.i18n import N_
 from node.organising.times import localtime
@@ -29,7 +30,7 @@ def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
     for action in upcoming:
         per.setdefault(action.campaign_id, []).append(action)
     return {
-        "title": "Active campaigns",
+        "title": _("Active campaigns"),
         "template": "campaigns/_panel.html",
         "campaigns": [(c, per.get(c.id, [])[:2]) for c in active],
     }

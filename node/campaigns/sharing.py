@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from federation import owns_campaign
@@ -30,7 +31,7 @@ def endorse(group: Group, campaign: Campaign, actor: Member, decided_on: str, mi
     An endorsement is a decision of the group, so it carries the meeting date and minute.
     """
     if not minute.strip() or not decided_on:
-        raise Invalid("Give the date of the meeting that decided it and its minute reference.")
+        raise Invalid(_("Give the date of the meeting that decided it and its minute reference."))
     body = {
         "id_url": campaign.id_url,
         "title": campaign.title,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from node import clock, web
 from node.audit import record as audit
@@ -49,7 +50,9 @@ def new() -> ResponseReturnValue:
         form,
         lambda: ops.create_campaign(current_group(), form.data, g.member),
         lambda campaign: web.done(
-            "Campaign created. Now add the first action.", "campaigns.show", campaign_id=campaign.id
+            _("Campaign created. Now add the first action."),
+            "campaigns.show",
+            campaign_id=campaign.id,
         ),
     )
     return answer or web.form_page("campaigns/form.html", form=form, campaign=None)
@@ -94,10 +97,12 @@ def add_organiser(campaign_id: int) -> ResponseReturnValue:
     campaign = get_or_404(Campaign, campaign_id)
     form = OrganiserForm()
     if not form.validate_on_submit():
-        abort(400, "Give the e-mail address of a member of the group.")
+        abort(400, _("Give the e-mail address of a member of the group."))
     member = ops.add_organiser(campaign, form.email.data or "", g.member)
     return web.done(
-        f"{member.name} now organises this campaign.", "campaigns.show", campaign_id=campaign.id
+        _("%(name)s now organises this campaign.", name=member.name),
+        "campaigns.show",
+        campaign_id=campaign.id,
     )
 
 
@@ -110,7 +115,7 @@ def endorse(campaign_id: int) -> ResponseReturnValue:
     minute = request.form.get("minute", "")[:200]
     sharing.endorse(current_group(), campaign, g.member, decided_on, minute)
     return web.done(
-        "The group's endorsement is published to its followers.",
+        _("The group's endorsement is published to its followers."),
         "campaigns.show",
         campaign_id=campaign.id,
     )
@@ -150,7 +155,9 @@ def sign_up(action_id: int) -> ResponseReturnValue:
     item = get_or_404(Action, action_id)
     web.check_form()
     ops.sign_up(item, g.member)
-    return web.done(f"You're signed up: {item.title}.", "campaigns.action", action_id=item.id)
+    return web.done(
+        _("You're signed up: %(title)s.", title=item.title), "campaigns.action", action_id=item.id
+    )
 
 
 @bp.route("/actions/<int:action_id>/withdraw", methods=["POST"])
@@ -160,7 +167,7 @@ def withdraw(action_id: int) -> ResponseReturnValue:
     web.check_form()
     ops.withdraw(item, g.member)
     return web.done(
-        "You have withdrawn. Thanks for letting us know.", "campaigns.action", action_id=item.id
+        _("You have withdrawn. Thanks for letting us know."), "campaigns.action", action_id=item.id
     )
 
 
@@ -170,12 +177,22 @@ def message(action_id: int) -> ResponseReturnValue:
     item = get_or_404(Action, action_id)
     form = MessageForm()
     if not form.validate_on_submit():
-        abort(400, "A message needs a subject and some text (at most 20000 characters).")
+        abort(400, _("A message needs a subject and some text (at most 20000 characters)."))
     sent = ops.message_signups(item, form.subject.data or "", form.body.data or "", g.member)
     return web.done(
-        f"Sent to {sent.sent}; {sent.skipped} without e-mail consent skipped"
-        + (f"; {sent.failed} failed (see the send log)" if sent.failed else "")
-        + ".",
+        _(
+            "Sent to %(sent)s; %(skipped)s without e-mail consent skipped; %(failed)s failed "
+            "(see the send log).",
+            sent=sent.sent,
+            skipped=sent.skipped,
+            failed=sent.failed,
+        )
+        if sent.failed
+        else _(
+            "Sent to %(sent)s; %(skipped)s without e-mail consent skipped.",
+            sent=sent.sent,
+            skipped=sent.skipped,
+        ),
         "campaigns.action",
         action_id=item.id,
     )
@@ -187,10 +204,10 @@ def record(action_id: int) -> ResponseReturnValue:
     item = get_or_404(Action, action_id)
     form = OutcomeForm()
     if not form.validate_on_submit():
-        abort(400, "The outcome notes are too long (at most 10000 characters).")
+        abort(400, _("The outcome notes are too long (at most 10000 characters)."))
     ops.record_outcome(item, web.ids_from_form("attended"), form.outcome.data or "", g.member)
     return web.done(
-        "Recorded who turned up and what happened.", "campaigns.action", action_id=item.id
+        _("Recorded who turned up and what happened."), "campaigns.action", action_id=item.id
     )
 
 
@@ -248,7 +265,7 @@ def unsubscribe(token: str) -> ResponseReturnValue:
     group = g.get("group")
     member = member_for_token(group, token) if group is not None else None
     if member is None:
-        abort(404, "This unsubscribe link is not valid for this group.")
+        abort(404, _("This unsubscribe link is not valid for this group."))
     if request.method == "POST":
         member.consent_email = False
         audit(group, member, "unsubscribe", f"member #{member.id}", "e-mail consent withdrawn")

@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from node.members.models import Member
 from node.rooms import rooms_of
 
@@ -39,7 +41,14 @@ def entries_of(member: Member) -> list[Entry]:
     moment: actions, events, programmes, then roles)."""
     entries: list[Entry] = [e for provider in rooms_of().record_entries for e in provider(member)]
     if member.role != "member":
-        entries.append(Entry(member.created_at, "role", f"Group {member.role}", "current role"))
+        entries.append(
+            Entry(
+                member.created_at,
+                "role",
+                _("Group %(role)s", role=member.role),
+                _("current role"),
+            )
+        )
     entries.sort(key=lambda e: KINDS.index(e.kind))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
