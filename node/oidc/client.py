@@ -21,6 +21,7 @@ from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from federation.addresses import PublicAddressesOnly
@@ -30,6 +31,7 @@ from node.audit import record
 from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
 from node.groups.models import Group
+from node.i18n import N_
 from node.members.models import Account, Member
 from node.oidc.keys import group_client_jwk
 from node.oidc.models import HubConnection, JoinRequest, NationalLink
@@ -132,8 +134,11 @@ def _account_for(email: str) -> Account:
         db.session.flush()
     elif account.email_verified_at is None:
         raise Forbidden(
-            f"An account for {email} exists here but its address is not confirmed. Choose a "
-            "new password with “Forgotten your password?” (that confirms it), then try again."
+            _(
+                "An account for %(email)s exists here but its address is not confirmed. Choose a "
+                "new password with “Forgotten your password?” (that confirms it), then try again.",
+                email=email,
+            )
         )
     return account
 
@@ -163,7 +168,7 @@ def complete_sign_in(
     """
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject or len(subject) > 64:
-        raise Invalid("The hub sent no usable identity.")
+        raise Invalid(_("The hub sent no usable identity."))
     email = str(claims.get("email") or "").strip().lower()
     verified = claims.get("email_verified") is True and "@" in email
     claimed = claims.get("membership")
@@ -171,13 +176,13 @@ def complete_sign_in(
     link = _link_for(group, subject)
     member = db.session.get(Member, link.member_id) if link is not None else None
     if member is not None and member.erased_at is not None:
-        raise Forbidden(f"Your record in {group.name} was erased. Ask an officer.")
+        raise Forbidden(_("Your record in %(group)s was erased. Ask an officer.", group=group.name))
     account: Account | None = None
     if member is not None and member.account_id is not None:
         account = db.session.get(Account, member.account_id)
     if account is None:
         if not verified:
-            raise Forbidden("The hub has not verified your e-mail address.")
+            raise Forbidden(_("The hub has not verified your e-mail address."))
         account = _account_for(email)
     if member is None:
         member = _member_for(group, account, email)
@@ -185,8 +190,11 @@ def complete_sign_in(
         if link is None:
             if national_link(member) is not None:
                 raise Conflict(
-                    f"Your record in {group.name} is linked to another national account. "
-                    "Ask an officer of the group."
+                    _(
+                        "Your record in %(group)s is linked to another national account. "
+                        "Ask an officer of the group.",
+                        group=group.name,
+                    )
                 )
             link = NationalLink(group_id=group.id, member_id=member.id, subject=subject)
             db.session.add(link)
@@ -199,8 +207,11 @@ def complete_sign_in(
         return account, member
     if not conn.allow_join_requests:
         raise Forbidden(
-            f"{group.name} has no member record for your national account. "
-            "Ask one of its officers for an invitation."
+            _(
+                "%(group)s has no member record for your national account. "
+                "Ask one of its officers for an invitation.",
+                group=group.name,
+            )
         )
     request = db.session.scalar(
         select(JoinRequest).where(JoinRequest.group_id == group.id, JoinRequest.subject == subject)
@@ -239,9 +250,9 @@ def _member_for(group: Group, account: Account, email: str) -> Member | None:
 
 def decide_join_request(group: Group, request: JoinRequest, approve: bool, actor: Member) -> None:
     if request.decided_at is not None:
-        raise Conflict("This request was already decided.")
+        raise Conflict(_("This request was already decided."))
     request.decided_at = clock.utcnow_naive()
-    request.decision = "approved" if approve else "declined"
+    request.decision = N_("approved") if approve else N_("declined")
     if approve:
         member = db.session.scalar(
             select(Member).where(Member.group_id == group.id, Member.email == request.email)
@@ -250,8 +261,11 @@ def decide_join_request(group: Group, request: JoinRequest, approve: bool, actor
             member.account_id not in (None, request.account_id) or national_link(member)
         ):
             raise Conflict(
-                f"The member record for {request.email} belongs to another account or national "
-                "identity; change its e-mail address first."
+                _(
+                    "The member record for %(email)s belongs to another account or national "
+                    "identity; change its e-mail address first.",
+                    email=request.email,
+                )
             )
         if member is None:
             member = Member(group_id=group.id, email=request.email, name=request.name)

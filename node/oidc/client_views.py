@@ -5,6 +5,7 @@ from __future__ import annotations
 from authlib.integrations.base_client import OAuthError
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from federation.errors import FederationError
 from node.errors import Conflict, Invalid, OperationError
@@ -24,7 +25,7 @@ def _connection() -> tuple[Group, HubConnection]:
     group = current_group()
     conn = hub_connection(group)
     if conn is None:
-        abort(404, "This group does not offer national sign-in.")
+        abort(404, _("This group does not offer national sign-in."))
     return group, conn
 
 
@@ -38,7 +39,13 @@ def start() -> ResponseReturnValue:
     except (OAuthError, ValueError, OSError, FederationError) as exc:
         # FederationError: the fenced back channel refused the address (federation.addresses).
         db.session.rollback()
-        flash(f"The national sign-in service cannot be reached ({type(exc).__name__}).", "error")
+        flash(
+            _(
+                "The national sign-in service cannot be reached (%(error)s).",
+                error=type(exc).__name__,
+            ),
+            "error",
+        )
         return redirect(url_for("auth.signin"))
 
 
@@ -51,24 +58,30 @@ def callback() -> ResponseReturnValue:
         token = sso.oauth_client(group, conn).authorize_access_token()
         claims = token.get("userinfo")
         if not claims:
-            raise Invalid("The hub sent no ID token.")
+            raise Invalid(_("The hub sent no ID token."))
         account, member = sso.complete_sign_in(group, conn, dict(claims))
     except OAuthError as exc:
         db.session.rollback()
         reason = exc.error or "error"
-        flash(f"National sign-in did not complete ({reason}). Please try again.", "error")
+        flash(
+            _("National sign-in did not complete (%(reason)s). Please try again.", reason=reason),
+            "error",
+        )
         return redirect(url_for("auth.signin")), 302
     except (ValueError, OSError, FederationError) as exc:  # OperationError is a ValueError
         db.session.rollback()
         ours = isinstance(exc, OperationError)
-        flash(str(exc) if ours else "The hub's answer was not valid.", "error")
+        flash(str(exc) if ours else _("The hub's answer was not valid."), "error")
         return redirect(url_for("auth.signin"))
     db.session.commit()
     sign_in(account)
     if member is None:
-        flash("Thanks: an officer of the group will look at your request to join.", "info")
+        flash(_("Thanks: an officer of the group will look at your request to join."), "info")
     else:
-        flash(f"Signed in with your national account. Welcome, {member.name}.", "info")
+        flash(
+            _("Signed in with your national account. Welcome, %(name)s.", name=member.name),
+            "info",
+        )
     return redirect(url_for("home.index"))
 
 
@@ -97,5 +110,8 @@ def decide(request_id: int) -> ResponseReturnValue:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"{join.name}: {join.decision}.", "info")
+            flash(
+                _("%(name)s: %(decision)s.", name=join.name, decision=_(join.decision or "")),
+                "info",
+            )
     return redirect(url_for("oidc_client.join_requests"))

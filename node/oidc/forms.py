@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 
@@ -9,7 +10,7 @@ from node.forms import Form
 
 
 class ImportForm(Form):
-    file = FileField("National membership CSV", validators=[FileRequired()])
+    file = FileField(_l("National membership CSV"), validators=[FileRequired()])
 
 
 class ConsentForm(Form):

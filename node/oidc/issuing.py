@@ -12,6 +12,7 @@ from typing import Any
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oidc.core import UserInfo
 from flask import abort, g
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node import clock
@@ -38,7 +39,7 @@ def digest(value: str) -> str:
 def hub() -> Group:
     group = current_group()
     if not group.is_hub:
-        abort(404, "This group is not the national hub.")
+        abort(404, _("This group is not the national hub."))
     return group
 
 

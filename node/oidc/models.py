@@ -16,9 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.i18n import N_
 from node.members.models import Account
 
-NATIONAL_STATUSES = ("good-standing", "lapsed")
+# Marked so that pages can show them in the reader's language (``{{ _(status) }}``).
+NATIONAL_STATUSES = (N_("good-standing"), N_("lapsed"))
 
 
 # ----------------------------------------------------------------------------- hub side

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node import clock
@@ -132,7 +133,7 @@ def revoke_connection(hub_group: Group, account: Account, consent_id: int) -> st
         )
     )
     if consent is None:
-        raise NotFound("No such signed-in node.")
+        raise NotFound(_("No such signed-in node."))
     name = consent.client.name
     revoke_tokens(
         select(Token).where(Token.client_pk == consent.client_pk, Token.account_id == account.id)
@@ -148,7 +149,7 @@ def connect_to_hub(
 ) -> HubConnection:
     """Point a node group at its hub's provider (enrolment, or ``commonground oidc connect``)."""
     if group.is_hub:
-        raise Invalid("The hub itself signs members in with passwords.")
+        raise Invalid(_("The hub itself signs members in with passwords."))
     issuer = _check_url(issuer.rstrip("/"), "issuer")
     conn = db.session.scalar(select(HubConnection).where(HubConnection.group_id == group.id))
     if conn is None:

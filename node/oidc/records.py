@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from node import clock
@@ -43,7 +44,13 @@ def _date(raw: str, column: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        problems.append(f"{column} {raw!r} is not a date in the form YYYY-MM-DD")
+        problems.append(
+            _(
+                "%(column)s %(value)s is not a date in the form YYYY-MM-DD",
+                column=column,
+                value=repr(raw),
+            )
+        )
         return None
 
 
@@ -51,23 +58,33 @@ def _validate(raw: dict[str, str]) -> tuple[list[str], dict[str, Any]]:
     problems: list[str] = []
     name = raw.get("name", "")
     if not name:
-        problems.append("name is empty")
+        problems.append(_("name is empty"))
     elif len(name) > 200:
-        problems.append("name is longer than 200 characters")
+        problems.append(_("name is longer than 200 characters"))
     email = raw.get("email", "")
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        problems.append(f"email {email!r} is not valid ({exc})" if email else "email is empty")
+        problems.append(
+            _("email %(email)s is not valid (%(error)s)", email=repr(email), error=exc)
+            if email
+            else _("email is empty")
+        )
     since = _date(raw.get("member_since", ""), "member_since", problems)
     if since is None and not raw.get("member_since"):
-        problems.append("member_since is empty")
+        problems.append(_("member_since is empty"))
     status = (raw.get("status") or "good-standing").lower()
     if status not in NATIONAL_STATUSES:
-        problems.append(f"status {status!r} must be one of {', '.join(NATIONAL_STATUSES)}")
+        problems.append(
+            _(
+                "status %(status)s must be one of %(allowed)s",
+                status=repr(status),
+                allowed=", ".join(NATIONAL_STATUSES),
+            )
+        )
     groups = [part.strip() for part in raw.get("groups", "").split(";") if part.strip()]
     if len(groups) > MAX_GROUPS or any(len(part) > 200 for part in groups):
-        problems.append(f"groups: at most {MAX_GROUPS} names of up to 200 characters")
+        problems.append(_("groups: at most %(max)s names of up to 200 characters", max=MAX_GROUPS))
     values = {
         "name": name,
         "email": email,
@@ -88,13 +105,21 @@ def parse(data: bytes) -> tuple[list[Row], list[RowError]]:
     try:
         names = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        return [], [RowError(1, "the file is empty; it needs a header row")]
+        return [], [RowError(1, _("the file is empty; it needs a header row"))]
     except csv.Error as exc:
-        return [], [RowError(1, f"cannot read the header row: {exc}")]
-    errors = [RowError(1, f"unknown column {h!r}") for h in names if h and h not in COLUMNS]
-    errors += [RowError(1, f"the header has no '{r}' column") for r in REQUIRED if r not in names]
+        return [], [RowError(1, _("cannot read the header row: %(error)s", error=exc))]
+    errors = [
+        RowError(1, _("unknown column %(column)s", column=repr(h)))
+        for h in names
+        if h and h not in COLUMNS
+    ]
+    errors += [
+        RowError(1, _("the header has no '%(column)s' column", column=r))
+        for r in REQUIRED
+        if r not in names
+    ]
     if len(set(names)) != len(names):
-        errors.append(RowError(1, "a column is repeated"))
+        errors.append(RowError(1, _("a column is repeated")))
     if errors:
         return [], errors
     rows: list[Row] = []
@@ -105,22 +130,37 @@ def parse(data: bytes) -> tuple[list[Row], list[RowError]]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                errors.append(RowError(line, f"too many rows (at most {MAX_ROWS} per file)"))
+                errors.append(
+                    RowError(line, _("too many rows (at most %(max)s per file)", max=MAX_ROWS))
+                )
                 break
             if len(cells) > len(names):
                 errors.append(
-                    RowError(line, f"{len(cells)} fields but the header has {len(names)}")
+                    RowError(
+                        line,
+                        _(
+                            "%(fields)s fields but the header has %(columns)s",
+                            fields=len(cells),
+                            columns=len(names),
+                        ),
+                    )
                 )
                 continue
             problems, values = _validate({names[i]: c.strip() for i, c in enumerate(cells)})
             email = values["email"]
             if email in seen:
-                problems.append(f"e-mail {email} already appears on line {seen[email]}")
+                problems.append(
+                    _(
+                        "e-mail %(email)s already appears on line %(line)s",
+                        email=email,
+                        line=seen[email],
+                    )
+                )
             seen.setdefault(email, line)
             errors += [RowError(line, p) for p in problems]
             rows.append(Row(line, values))
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, f"not valid CSV: {exc}"))
+        errors.append(RowError(reader.line_num, _("not valid CSV: %(error)s", error=exc)))
     return rows, errors
 
 
@@ -131,7 +171,9 @@ def import_national_members(hub: Group, data: bytes, actor: Member | None) -> Im
     password through the hub's "forgotten password" page and then sign in to every node.
     """
     if not hub.is_hub:
-        return ImportReport(errors=[RowError(1, f"{hub.slug} is not the national hub")])
+        return ImportReport(
+            errors=[RowError(1, _("%(group)s is not the national hub", group=hub.slug))]
+        )
     rows, errors = parse(data)
     report = ImportReport(errors=errors)
     if errors:

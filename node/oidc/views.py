@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node import web
@@ -152,7 +153,10 @@ def revoke_connection(consent_id: int) -> ResponseReturnValue:
             db.session.rollback()
             flash(exc.message, "error")
         else:
-            return web.done(f"{name} can no longer use your national account.", "oidc.connections")
+            return web.done(
+                _("%(name)s can no longer use your national account.", name=name),
+                "oidc.connections",
+            )
     return redirect(url_for("oidc.connections"))
 
 
