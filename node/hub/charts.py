@@ -10,6 +10,7 @@ import calendar
 import re
 from html import escape
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 PALETTE = (
@@ -52,7 +53,7 @@ def _grouped(series: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
         for r in ranked[9:]:
             for m, n in series[r].items():
                 other[m] = other.get(m, 0) + n
-        groups["other regions"] = other
+        groups[_("other regions")] = other
     return groups
 
 

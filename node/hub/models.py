@@ -16,8 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
 from node.extensions import Model
+from node.i18n import N_
 
 STATUSES = ("active", "suspended", "removed")
+# Shown to people through ``status_label`` (hub views), in the reader's language.
+STATUS_LABELS = {"active": N_("active"), "suspended": N_("suspended"), "removed": N_("removed")}
 KINDS = ("candidate", "campaign")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from federation.errors import DeliveryError
@@ -25,16 +26,21 @@ from node.hub.models import EnrolledGroup, EnrolmentToken
 def require_hub(group: Group) -> None:
     if not group.is_hub:
         raise Invalid(
-            f"{group.name} is not a hub (create one with `commonground init --role hub`)."
+            _(
+                "%(name)s is not a hub (create one with `commonground init --role hub`).",
+                name=group.name,
+            )
         )
 
 
 def _text(value: str | None, label: str, limit: int, required: bool = True) -> str | None:
     value = " ".join((value or "").split())
     if required and not value:
-        raise Invalid(f"{label} is required.")
+        raise Invalid(_("%(label)s is required.", label=label))
     if len(value) > limit:
-        raise Invalid(f"{label} must be at most {limit} characters.")
+        raise Invalid(
+            _("%(label)s must be at most %(limit)s characters.", label=label, limit=limit)
+        )
     return value or None
 
 
@@ -48,9 +54,9 @@ def issue_token(
 ) -> tuple[str, EnrolmentToken]:
     """A one-time enrolment token for the group ``name`` (only its hash is kept)."""
     require_hub(hub)
-    name = _text(name, "Name", 200) or ""
-    region = _text(region, "Region", 100) or ""
-    area = _text(area, "Area", 200, required=False)
+    name = _text(name, _("Name"), 200) or ""
+    region = _text(region, _("Region"), 100) or ""
+    area = _text(area, _("Area"), 200, required=False)
     token, digest = enrolment.new_token()
     row = EnrolmentToken(
         group_id=hub.id,

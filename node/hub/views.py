@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from werkzeug.wrappers import Response
 
@@ -19,7 +20,14 @@ from node.extensions import csrf, db
 from node.groups.models import Group
 from node.hub import charts, operations, queries, registry, trust
 from node.hub.enrolment import EnrolmentError
-from node.hub.models import STATUSES, EnrolledGroup, EnrolmentToken, HubCampaign, HubCandidate
+from node.hub.models import (
+    STATUS_LABELS,
+    STATUSES,
+    EnrolledGroup,
+    EnrolmentToken,
+    HubCampaign,
+    HubCandidate,
+)
 from node.hub.queries import arg, hub_or_404, per_page
 from node.members.access import officer_required, public
 from node.peering import keystore, net
@@ -30,6 +38,12 @@ from node.tenancy import get_or_404
 from node.web import csv_download, done, filters, paginate
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
+
+
+@bp.app_template_global("hub_status")
+def status_label(status: str) -> str:
+    """An enrolled group's status in the reader's language (the stored code if unknown)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def _csv(
@@ -64,9 +78,9 @@ def overview() -> str:
     top_campaigns = db.session.scalars(queries.campaigns(hub).limit(10)).all()
     member = g.get("member")
     panels = [panel(hub, member) for panel in rooms_of().panels_for(hub)] if member else []
-    chart, few = charts.chart_or_words(series, "Candidate endorsements per month, by region")
+    chart, few = charts.chart_or_words(series, _("Candidate endorsements per month, by region"))
     campaign_chart, campaign_few = charts.chart_or_words(
-        campaign_series, "Campaign co-endorsements per month, by region"
+        campaign_series, _("Campaign co-endorsements per month, by region")
     )
     return render_template(
         "hub/overview.html",
@@ -235,7 +249,11 @@ def change_status(enrolled_id: int, action: str) -> ResponseReturnValue:
         )
     getattr(operations, action)(hub, row, g.member)
     return done(
-        f"{row.name} is now {row.status}. Nobody was e-mailed.",
+        _(
+            "%(name)s is now %(status)s. Nobody was e-mailed.",
+            name=row.name,
+            status=status_label(row.status),
+        ),
         "hub.group",
         enrolled_id=enrolled_id,
     )
@@ -249,7 +267,7 @@ def tokens() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         try:
-            issued, _ = operations.issue_token(
+            issued, _token = operations.issue_token(
                 hub,
                 request.form.get("name", ""),
                 request.form.get("region", ""),

@@ -38,8 +38,6 @@ NAMES = {
 }  # fmt: skip
 PENDING = {  # one per line: whoever marks a room's words deletes its line
     "home",
-    "hub",
-    "hub_api",
     "members",
 }
 _KEEP = re.compile(r"(%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}|<[^>]*>|&[a-z#0-9]+;)")
