@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from federation import follow as ffollow
@@ -64,7 +65,9 @@ def _pick(discovery: Discovery, url: str) -> GroupInfo:
     if len(discovery.groups) == 1 and net.origin(url) == wanted:
         return discovery.groups[0]
     known = ", ".join(info.id for info in discovery.groups[:10]) or "none"
-    raise Invalid(f"{url} is not a group of that node (it hosts: {known}).")
+    raise Invalid(
+        _("%(url)s is not a group of that node (it hosts: %(known)s).", url=url, known=known)
+    )
 
 
 def preview_peer(group: Group, url: str) -> FollowPreview:
@@ -75,18 +78,23 @@ def preview_peer(group: Group, url: str) -> FollowPreview:
         info = _pick(client.discover(url), url)
         for link in (info.inbox, info.outbox, info.jwks_uri):
             if not ffollow.same_origin(link, info.id):
-                raise Invalid(f"{info.id} names a URL on another site ({link[:100]}).")
+                raise Invalid(
+                    _("%(id)s names a URL on another site (%(link)s).", id=info.id, link=link[:100])
+                )
         keys = client.fetch_jwks(info.jwks_uri)
     except DeliveryError as exc:
-        raise Invalid(f"Could not reach {url}: {exc}") from None
+        raise Invalid(_("Could not reach %(url)s: %(error)s", url=url, error=exc)) from None
     finally:
         client.close()
     if info.id.rstrip("/") == group.url:
-        raise Invalid("A group cannot follow itself.")
+        raise Invalid(_("A group cannot follow itself."))
     if not keys:
         raise Invalid(
-            f"{info.id} publishes no usable key: each must be an Ed25519 public key whose kid "
-            "is its RFC 7638 thumbprint."
+            _(
+                "%(id)s publishes no usable key: each must be an Ed25519 public key whose kid "
+                "is its RFC 7638 thumbprint.",
+                id=info.id,
+            )
         )
     return FollowPreview(
         issuer=info.id.rstrip("/"),
@@ -116,8 +124,12 @@ def follow_peer(
         ]
         if fingerprint and not confirmed:
             raise Invalid(
-                f"The fingerprint does not match {preview.name}'s key "
-                f"({preview.fingerprint}). Check it with {preview.name} before following."
+                _(
+                    "The fingerprint does not match %(name)s's key (%(fingerprint)s). "
+                    "Check it with %(name)s before following.",
+                    name=preview.name,
+                    fingerprint=preview.fingerprint,
+                )
             )
     if not confirmed:
         return preview

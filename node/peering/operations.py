@@ -76,7 +76,13 @@ def publish(
     try:
         compact = fst.sign(payload, private)
     except StatementError as exc:
-        raise Invalid(f"The statement could not be signed: {exc.code}: {exc.detail}") from None
+        raise Invalid(
+            _(
+                "The statement could not be signed: %(code)s: %(detail)s",
+                code=exc.code,
+                detail=exc.detail,
+            )
+        ) from None
     row = Statement(
         group_id=group.id,
         issuer=group.url,
@@ -182,13 +188,19 @@ def retract(group: Group, statement_id: str, reason: str, actor: Any = None) -> 
         )
     )
     if target is None:
-        raise NotFound(f"{group.name} has published no statement {statement_id[:40]!r}.")
+        raise NotFound(
+            _(
+                "%(group)s has published no statement %(statement)s.",
+                group=group.name,
+                statement=repr(statement_id[:40]),
+            )
+        )
     if target.type in ("retraction", "key-rotation"):
-        raise Invalid(f"A {target.type} cannot be retracted.")
+        raise Invalid(_("A %(kind)s cannot be retracted.", kind=target.type))
     if target.retracted_by:
-        raise Conflict("That statement is already retracted.")
+        raise Conflict(_("That statement is already retracted."))
     if not reason.strip():
-        raise Invalid("Give a reason for the retraction.")
+        raise Invalid(_("Give a reason for the retraction."))
     return publish(
         group, "retraction", {"statement_id": target.statement_id, "reason": reason.strip()}, actor
     )

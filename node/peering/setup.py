@@ -24,7 +24,7 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
         if len(items) < 5 and all(text != seen for _, seen in items):
             items.append((row, text))
     return {
-        "title": "From groups we follow",
+        "title": N_("From groups we follow"),
         "template": "federation/_panel.html",
         "entries": items,
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from node import audit, clock
@@ -19,7 +20,7 @@ from node.scheduler.models import TaskFailure
 def retry(failure: TaskFailure, group: Any, actor: Any) -> None:
     """Try the item again at the worker's next run, with a fresh count of attempts."""
     if failure.given_up_at is None and failure.dismissed_at is None:
-        raise Conflict("This work has not been given up: it is already retried by itself.")
+        raise Conflict(_("This work has not been given up: it is already retried by itself."))
     failure.given_up_at = failure.dismissed_at = None
     failure.attempts = 0
     failure.next_attempt_at = clock.utcnow_naive()
@@ -29,7 +30,7 @@ def retry(failure: TaskFailure, group: Any, actor: Any) -> None:
 def dismiss(failure: TaskFailure, group: Any, actor: Any) -> None:
     """Hide a given-up item from the panel; it stays given up (never retried by itself)."""
     if failure.given_up_at is None:
-        raise Conflict("Only work that has been given up can be dismissed.")
+        raise Conflict(_("Only work that has been given up can be dismissed."))
     failure.dismissed_at = clock.utcnow_naive()
     audit.record(group, actor, "background work dismissed", failure.label)
 

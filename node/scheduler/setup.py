@@ -13,6 +13,7 @@ from flask import Flask, g
 from sqlalchemy import select
 
 from node.extensions import db
+from node.i18n import N_
 from node.rooms import Rooms
 from node.scheduler.models import TaskFailure
 
@@ -50,7 +51,7 @@ def panel(group: Any, member: Any) -> dict[str, Any] | None:
     if not rows:
         return None
     return {
-        "title": "Background work that failed",
+        "title": N_("Background work that failed"),
         "template": "scheduler/_panel.html",
         "rows": rows,
     }

@@ -130,7 +130,7 @@ def count_open() -> dict[int, int]:
 def acknowledge(row: Evidence, actor: Any) -> Evidence:
     """An officer has read it: record who and when (the evidence itself stays)."""
     if row.acknowledged_at is not None:
-        raise Conflict("This was already acknowledged.")
+        raise Conflict(_("This was already acknowledged."))
     row.acknowledged_at = clock.utcnow_naive()
     row.acknowledged_by = str(getattr(actor, "name", None) or "an officer")[:200]
     group = db.session.get(Group, row.group_id)

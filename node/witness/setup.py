@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from node.i18n import N_
 from node.rooms import Rooms
 
 
@@ -21,7 +22,7 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
         return None
     known = names(group.id)
     return {
-        "title": "The national hub's log: something is wrong",
+        "title": N_("The national hub's log: something is wrong"),
         "template": "witness/_panel.html",
         "entries": [(row, evidence.headline(row, known)) for row in rows[:10]],
         "more": max(0, len(rows) - 10),
