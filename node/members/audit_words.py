@@ -15,122 +15,136 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.extensions import db
+from node.i18n import N_
 from node.rooms import AuditNames, rooms_of
 
 SENTENCES: dict[str, str] = {
     # Members and accounts
-    "invite": "{actor} invited {target} ({detail})",
-    "invite-everyone": "{actor} invited every member without an account ({detail})",
-    "accept-invitation": "{actor} accepted the invitation sent to {target}",
-    "link-account": "{actor} linked their sign-in account to {target}",
-    "import-members": "{actor} imported members from a spreadsheet ({detail})",
-    "edit-member": "{actor} changed {target}'s record ({detail})",
-    "edit-own-profile": "{actor} changed their own profile ({detail})",
-    "lapse-member": "{actor} marked {target} as lapsed",
-    "erase-member": "{actor} erased {target}",
-    "leave-group": "{actor} left the group",
-    "unsubscribe": "{actor} stopped e-mail to {target}",
+    "invite": N_("{actor} invited {target} ({detail})"),
+    "invite-everyone": N_("{actor} invited every member without an account ({detail})"),
+    "accept-invitation": N_("{actor} accepted the invitation sent to {target}"),
+    "link-account": N_("{actor} linked their sign-in account to {target}"),
+    "import-members": N_("{actor} imported members from a spreadsheet ({detail})"),
+    "edit-member": N_("{actor} changed {target}'s record ({detail})"),
+    "edit-own-profile": N_("{actor} changed their own profile ({detail})"),
+    "lapse-member": N_("{actor} marked {target} as lapsed"),
+    "erase-member": N_("{actor} erased {target}"),
+    "leave-group": N_("{actor} left the group"),
+    "unsubscribe": N_("{actor} stopped e-mail to {target}"),
     # Ballots
-    "create-ballot": "{actor} drafted {target}",
-    "edit-ballot": "{actor} changed {target}",
-    "schedule-ballot": "{actor} scheduled {target} to open on its own",
-    "unschedule-ballot": "{actor} took {target} off the schedule",
-    "open-ballot": "{actor} opened {target} ({detail})",
-    "ballot-not-opened": "{target} could not open at its scheduled time: {detail}",
-    "cancel-ballot": "{actor} withdrew {target} ({detail})",
-    "close-ballot": "{actor} closed {target} ({detail})",
-    "publish-ballot": "{actor} published the result of {target}",
-    "publish-decision": "{actor} published the decision of {target} as signed statements",
-    "reissue-voting-link": "{actor} sent a new voting link for {target} ({detail})",
-    "print-voting-codes": "{actor} printed voting codes for {target} ({detail})",
+    "create-ballot": N_("{actor} drafted {target}"),
+    "edit-ballot": N_("{actor} changed {target}"),
+    "schedule-ballot": N_("{actor} scheduled {target} to open on its own"),
+    "unschedule-ballot": N_("{actor} took {target} off the schedule"),
+    "open-ballot": N_("{actor} opened {target} ({detail})"),
+    "ballot-not-opened": N_("{target} could not open at its scheduled time: {detail}"),
+    "cancel-ballot": N_("{actor} withdrew {target} ({detail})"),
+    "close-ballot": N_("{actor} closed {target} ({detail})"),
+    "publish-ballot": N_("{actor} published the result of {target}"),
+    "publish-decision": N_("{actor} published the decision of {target} as signed statements"),
+    "reissue-voting-link": N_("{actor} sent a new voting link for {target} ({detail})"),
+    "print-voting-codes": N_("{actor} printed voting codes for {target} ({detail})"),
     # Campaigns, events, education, unions, newsletters
-    "create-campaign": "{actor} started {target}",
-    "edit-campaign": "{actor} changed {target}",
-    "add-action": "{actor} added {target}",
-    "message-action": "{actor} e-mailed the people signed up to {target} ({detail})",
-    "record-action": "{actor} recorded who turned up to {target}",
-    "create-event": "{actor} created {target}",
-    "edit-event": "{actor} changed {target}",
-    "cancel-event": "{actor} cancelled {target}",
-    "record-attendance": "{actor} recorded who came to {target} ({detail})",
-    "save-programme": "{actor} saved {target}",
-    "complete-programme": "{actor} marked {target} as having completed {detail}",
-    "reopen-programme": "{actor} marked {target} as not yet done with {detail}",
-    "message-union": "{actor} e-mailed the members in {target} ({detail})",
-    "send-newsletter": "{actor} sent {target} ({detail})",
+    "create-campaign": N_("{actor} started {target}"),
+    "edit-campaign": N_("{actor} changed {target}"),
+    "add-action": N_("{actor} added {target}"),
+    "message-action": N_("{actor} e-mailed the people signed up to {target} ({detail})"),
+    "record-action": N_("{actor} recorded who turned up to {target}"),
+    "create-event": N_("{actor} created {target}"),
+    "edit-event": N_("{actor} changed {target}"),
+    "cancel-event": N_("{actor} cancelled {target}"),
+    "record-attendance": N_("{actor} recorded who came to {target} ({detail})"),
+    "save-programme": N_("{actor} saved {target}"),
+    "complete-programme": N_("{actor} marked {target} as having completed {detail}"),
+    "reopen-programme": N_("{actor} marked {target} as not yet done with {detail}"),
+    "message-union": N_("{actor} e-mailed the members in {target} ({detail})"),
+    "send-newsletter": N_("{actor} sent {target} ({detail})"),
     # Joining and the public page
-    "update-public-page": "{actor} changed the group's public page",
-    "approve-join": "{actor} approved a request to join: {target} ({detail})",
-    "merge-join": "{actor} matched a request to join with {target} ({detail})",
-    "decline-join": "{actor} declined {target} ({detail})",
+    "update-public-page": N_("{actor} changed the group's public page"),
+    "approve-join": N_("{actor} approved a request to join: {target} ({detail})"),
+    "merge-join": N_("{actor} matched a request to join with {target} ({detail})"),
+    "decline-join": N_("{actor} declined {target} ({detail})"),
     # National sign-in
-    "oidc-join-approved": "{actor} approved {target}'s request to join with a national account",
-    "oidc-join-declined": "{actor} declined {target}'s request to join with a national account",
-    "oidc-link-member": "{actor} linked {target} to their national account",
-    "oidc-register-client": "{actor} registered the group's node {target} for national sign-in",
-    "oidc-connect-hub": "{actor} connected the group to the national hub {target}",
-    "import-national-members": "{actor} imported the national membership records ({detail})",
+    "oidc-join-approved": N_("{actor} approved {target}'s request to join with a national account"),
+    "oidc-join-declined": N_("{actor} declined {target}'s request to join with a national account"),
+    "oidc-link-member": N_("{actor} linked {target} to their national account"),
+    "oidc-register-client": N_("{actor} registered the group's node {target} for national sign-in"),
+    "oidc-connect-hub": N_("{actor} connected the group to the national hub {target}"),
+    "import-national-members": N_("{actor} imported the national membership records ({detail})"),
     # Federation
-    "follow-peer": "{actor} followed the group at {target}",
-    "unfollow-peer": "{actor} stopped following the group at {target}",
-    "federation-follow": "The group at {target} started following this group",
-    "federation-unfollow": "The group at {target} stopped following this group",
-    "publish-candidate-endorsement": "{actor} published a candidate endorsement ({target})",
-    "publish-campaign-endorsement": "{actor} published a campaign endorsement ({target})",
-    "publish-retraction": "{actor} retracted an earlier statement ({target})",
-    "publish-key-rotation": "{actor} changed the group's signing key ({target})",
-    "publish-registry": "{actor} published the list of enrolled groups ({target})",
-    "retry-delivery": "{actor} asked for a failed delivery to {target} to be tried again",
+    "follow-peer": N_("{actor} followed the group at {target}"),
+    "unfollow-peer": N_("{actor} stopped following the group at {target}"),
+    "federation-follow": N_("The group at {target} started following this group"),
+    "federation-unfollow": N_("The group at {target} stopped following this group"),
+    "publish-candidate-endorsement": N_("{actor} published a candidate endorsement ({target})"),
+    "publish-campaign-endorsement": N_("{actor} published a campaign endorsement ({target})"),
+    "publish-retraction": N_("{actor} retracted an earlier statement ({target})"),
+    "publish-key-rotation": N_("{actor} changed the group's signing key ({target})"),
+    "publish-registry": N_("{actor} published the list of enrolled groups ({target})"),
+    "retry-delivery": N_("{actor} asked for a failed delivery to {target} to be tried again"),
     # The national hub
-    "hub-enrol-token": "{actor} issued an enrolment token for {target} ({detail})",
-    "hub-enrol": "{target} enrolled with the hub",
-    "hub-active": "{actor} reinstated {target}",
-    "hub-suspended": "{actor} suspended {target} (its endorsements are no longer counted)",
-    "hub-removed": "{actor} removed {target} from the hub",
+    "hub-enrol-token": N_("{actor} issued an enrolment token for {target} ({detail})"),
+    "hub-enrol": N_("{target} enrolled with the hub"),
+    "hub-active": N_("{actor} reinstated {target}"),
+    "hub-suspended": N_("{actor} suspended {target} (its endorsements are no longer counted)"),
+    "hub-removed": N_("{actor} removed {target} from the hub"),
     # Background work
-    "background work retried": "{actor} asked for “{target}” to be tried again",
-    "background work dismissed": "{actor} dismissed the failed work “{target}”",
+    "background work retried": N_("{actor} asked for “{target}” to be tried again"),
+    "background work dismissed": N_("{actor} dismissed the failed work “{target}”"),
     # Motions
-    "propose-motion": "{actor} proposed {target}",
-    "second-motion": "{actor} seconded {target}",
-    "withdraw-motion": "{actor} withdrew {target}",
-    "motion-settings": "{actor} changed how {target} is run ({detail})",
-    "motion-on-agenda": "{actor} put {target} on the agenda ({detail})",
-    "post-on-motion": "{actor} posted in the discussion of {target}",
-    "edit-motion-post": "{actor} edited a post on {target}",
-    "hide-motion-post": "{actor} hid a post on {target} ({detail})",
-    "propose-amendment": "{actor} proposed an amendment to {target}",
-    "accept-amendment": "{actor} accepted {target}",
-    "withdraw-amendment": "{actor} withdrew {target}",
-    "motion-to-vote": "{actor} put {target} to the vote ({detail})",
-    "motion-carried": "{target} was carried ({detail})",
-    "motion-lost": "{target} was lost ({detail})",
-    "motion-vote-cancelled": "The vote on {target} was withdrawn: it goes back on the agenda",
-    "motion-endorsement-held": "The endorsement {target} decided was held back: {detail}",
-    "amendment-carried": "{target} was carried ({detail})",
-    "amendment-fell": "{target} fell ({detail})",
+    "propose-motion": N_("{actor} proposed {target}"),
+    "second-motion": N_("{actor} seconded {target}"),
+    "withdraw-motion": N_("{actor} withdrew {target}"),
+    "motion-settings": N_("{actor} changed how {target} is run ({detail})"),
+    "motion-on-agenda": N_("{actor} put {target} on the agenda ({detail})"),
+    "post-on-motion": N_("{actor} posted in the discussion of {target}"),
+    "edit-motion-post": N_("{actor} edited a post on {target}"),
+    "hide-motion-post": N_("{actor} hid a post on {target} ({detail})"),
+    "propose-amendment": N_("{actor} proposed an amendment to {target}"),
+    "accept-amendment": N_("{actor} accepted {target}"),
+    "withdraw-amendment": N_("{actor} withdrew {target}"),
+    "motion-to-vote": N_("{actor} put {target} to the vote ({detail})"),
+    "motion-carried": N_("{target} was carried ({detail})"),
+    "motion-lost": N_("{target} was lost ({detail})"),
+    "motion-vote-cancelled": N_("The vote on {target} was withdrawn: it goes back on the agenda"),
+    "motion-endorsement-held": N_("The endorsement {target} decided was held back: {detail}"),
+    "amendment-carried": N_("{target} was carried ({detail})"),
+    "amendment-fell": N_("{target} fell ({detail})"),
     # Selections
-    "open-selection": "{actor} opened {target}",
-    "edit-selection": "{actor} changed {target} ({detail})",
-    "nominate": "{actor} made a nomination in {target} ({detail})",
-    "second-nomination": "{actor} seconded {target}",
-    "write-statement": "{actor} wrote the statement of {target}",
-    "accept-nomination": "{actor} accepted {target}",
-    "withdraw-nomination": "{actor} withdrew {target}",
-    "close-nominations": "{actor} closed nominations in {target} ({detail})",
-    "selection-uncontested": "{target} was uncontested: {detail}",
-    "selection-held": "{target} was held: {detail}",
-    "ask-question": "{actor} asked a question in {target}",
-    "moderate-question": "{actor} moderated a question in {target} ({detail})",
-    "answer-question": "{actor} answered a question for {target}",
-    "publish-answers": "{actor} published the hustings answers of {target}",
-    "hustings-event": "{actor} set the hustings event of {target}",
+    "open-selection": N_("{actor} opened {target}"),
+    "edit-selection": N_("{actor} changed {target} ({detail})"),
+    "nominate": N_("{actor} made a nomination in {target} ({detail})"),
+    "second-nomination": N_("{actor} seconded {target}"),
+    "write-statement": N_("{actor} wrote the statement of {target}"),
+    "accept-nomination": N_("{actor} accepted {target}"),
+    "withdraw-nomination": N_("{actor} withdrew {target}"),
+    "close-nominations": N_("{actor} closed nominations in {target} ({detail})"),
+    "selection-uncontested": N_("{target} was uncontested: {detail}"),
+    "selection-held": N_("{target} was held: {detail}"),
+    "ask-question": N_("{actor} asked a question in {target}"),
+    "moderate-question": N_("{actor} moderated a question in {target} ({detail})"),
+    "answer-question": N_("{actor} answered a question for {target}"),
+    "publish-answers": N_("{actor} published the hustings answers of {target}"),
+    "hustings-event": N_("{actor} set the hustings event of {target}"),
     # The group as a witness of the national hub's log
-    "read-witness-evidence": "{actor} marked as read the evidence against the hub's log ({detail})",
+    "read-witness-evidence": N_(
+        "{actor} marked as read the evidence against the hub's log ({detail})"
+    ),
 }
+# The kinds of thing the rooms name (``rooms.audit_name``), as a sentence shows them.
+KINDS = (
+    N_("action"),
+    N_("ballot"),
+    N_("campaign"),
+    N_("event"),
+    N_("newsletter"),
+    N_("programme"),
+    N_("selection"),
+)
 # "ballot #12", "member #3": a kind of thing and its id, as operations write targets.
 REFERENCE = re.compile(r"^([a-z][a-z ]*?) #(\d+)$")
 ACTOR_ID = re.compile(r" \(#\d+\)$")
@@ -180,7 +194,9 @@ def _names(group: Any, targets: Iterable[str | None]) -> dict[str, str]:
         if lookup is None:
             continue
         for ident, name in lookup(group, sorted(ids)).items():
-            named[f"{kind} #{ident}"] = name if kind == "member" else f"the {kind} ‘{name}’"
+            named[f"{kind} #{ident}"] = (
+                name if kind == "member" else _("the %(kind)s ‘%(name)s’", kind=_(kind), name=name)
+            )
     return named
 
 
@@ -189,10 +205,11 @@ def lines(group: Any, entries: Sequence[Any]) -> list[Line]:
     named = _names(group, (e.target for e in entries))
     shown = []
     for entry in entries:
-        template = SENTENCES.get(entry.action) or fallback(entry.action)
+        known = SENTENCES.get(entry.action)
+        template = _(known) if known else fallback(entry.action)
         target = entry.target or ""
         words = {
-            "actor": ACTOR_ID.sub("", entry.actor_label or "") or "Someone",
+            "actor": ACTOR_ID.sub("", entry.actor_label or "") or _("Someone"),
             "target": named.get(target, target),
             "detail": entry.detail or "",
         }

@@ -73,6 +73,69 @@ LABELS = {
     "last_sign_in": N_("Last signed in"),
     "by": N_("By"),
     "at": N_("When"),
+    # The other rooms' export keys, in the words label() would make of them.
+    "accepted_at": N_("Accepted at"),
+    "account": N_("Account"),
+    "action": N_("Action"),
+    "answer": N_("Answer"),
+    "attended": N_("Attended"),
+    "audit": N_("Audit"),
+    "audit_of_your_actions": N_("Audit of your actions"),
+    "ballot": N_("Ballot"),
+    "ballots_voted_in": N_("Ballots voted in"),
+    "calendar_feed": N_("Calendar feed"),
+    "campaign": N_("Campaign"),
+    "campaign_actions": N_("Campaign actions"),
+    "campaigns_organised": N_("Campaigns organised"),
+    "checked_at": N_("Checked at"),
+    "decision": N_("Decision"),
+    "event": N_("Event"),
+    "event_rsvps": N_("Event rsvps"),
+    "following": N_("Following"),
+    "groups": N_("Groups"),
+    "hustings_answers": N_("Hustings answers"),
+    "hustings_questions": N_("Hustings questions"),
+    "id": N_("Id"),
+    "invitations": N_("Invitations"),
+    "invitations_sent_to_everyone_without_an_account": N_(
+        "Invitations sent to everyone without an account"
+    ),
+    "join_requests": N_("Join requests"),
+    "kind": N_("Kind"),
+    "mail_sent_to_you": N_("Mail sent to you"),
+    "membership": N_("Membership"),
+    "motion": N_("Motion"),
+    "motion_amendments": N_("Motion amendments"),
+    "motion_posts": N_("Motion posts"),
+    "motions_proposed": N_("Motions proposed"),
+    "motions_seconded": N_("Motions seconded"),
+    "national_link": N_("National link"),
+    "newsletters_to_you": N_("Newsletters to you"),
+    "nominations_seconded": N_("Nominations seconded"),
+    "note": N_("Note"),
+    "programme": N_("Programme"),
+    "programmes": N_("Programmes"),
+    "question": N_("Question"),
+    "rep_role": N_("Rep role"),
+    "requests_to_join_through_the_public_form": N_("Requests to join through the public form"),
+    "sector": N_("Sector"),
+    "selection": N_("Selection"),
+    "selection_nominations": N_("Selection nominations"),
+    "sent": N_("Sent"),
+    "since": N_("Since"),
+    "starts_at": N_("Starts at"),
+    "state": N_("State"),
+    "statement": N_("Statement"),
+    "status": N_("Status"),
+    "subject": N_("Subject"),
+    "target": N_("Target"),
+    "text": N_("Text"),
+    "title": N_("Title"),
+    "union_details": N_("Union details"),
+    "voted_at": N_("Voted at"),
+    "withdrawn_at": N_("Withdrawn at"),
+    "role": N_("Role"),
+    "branch": N_("Branch"),
 }
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -152,7 +215,11 @@ def readable(data: dict[str, Any]) -> list[Section]:
     member = data.get("member", {})
     group = data.get("group", {})
     membership = [(_("Group"), str(group.get("name", "")))]
-    membership += [(label(k), shown(member.get(k))) for k in MEMBERSHIP if k in member]
+    membership += [
+        (label(k), _(member[k]) if k in ("role", "status") and member[k] else shown(member.get(k)))
+        for k in MEMBERSHIP
+        if k in member
+    ]
     login = [part("account", data.get("account"))] if "account" in data else []
     if data.get("national_link") is not None:
         login.append(part("national_link", data["national_link"]))
