@@ -174,3 +174,14 @@ def test_every_page_shows_only_translated_words(app: Any, world: Any, role: str)
     )
     if role == "officer":  # sees the most pages: a room whose words are all marked leaves PENDING
         assert not (PENDING & seen) - set(found), "translated now: remove from PENDING"
+
+
+def test_no_template_hides_the_translation_function() -> None:
+    """``{% set _ = … %}`` (a common way to call a method for its effect) would replace ``_`` for
+    the rest of the template or macro, and the next ``_("…")`` fails only on that code path."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "node" / "templates").rglob("*.html")
+        if re.search(r"{%-?\s*set\s+_\s*=", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
