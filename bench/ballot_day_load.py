@@ -64,7 +64,7 @@ class FormPage(HTMLParser):
             self.selects.append(a["name"])
         elif tag == "label" and a.get("for"):
             self._label_for = a["for"]
-        elif tag == "strong" and a.get("id"):
+        elif tag in ("strong", "code") and a.get("id"):  # a code shown: <strong><code id=…>
             self._text_id = a["id"]
 
     def handle_data(self, data: str) -> None:
@@ -76,7 +76,7 @@ class FormPage(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "label":
             self._label_for = None
-        elif tag == "strong":
+        elif tag in ("strong", "code"):
             self._text_id = None
 
 
