@@ -42,6 +42,8 @@ def _too_many_detail(exc: HTTPException) -> str:
     """Plain words for a 429: a limit's own message if it has one (Flask-Limiter puts the
     bare limit, such as "10 per 1 minute", in the description otherwise)."""
     limit = getattr(getattr(exc, "limit", None), "error_message", None)
+    if callable(limit):  # made when the page is, in the reader's language
+        limit = limit()
     return limit if isinstance(limit, str) and limit else TOO_MANY
 
 

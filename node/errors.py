@@ -26,8 +26,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, NamedTuple
 
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, IntegrityError
 from werkzeug.wrappers import Response
+
+from node.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,12 @@ class Conflict(OperationError):
     name = "conflict"
 
 
-HEADINGS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
+HEADINGS = {
+    400: N_("Bad Request"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    409: N_("Conflict"),
+}
 API_PREFIXES = ("/api/", "/federation/", "/.well-known/")
 
 
@@ -91,7 +99,7 @@ def _handle(exc: OperationError) -> Response:
         response = jsonify(body)
     else:
         page = render_template(
-            "error.html", code=exc.status, heading=HEADINGS[exc.status], detail=exc.message
+            "error.html", code=exc.status, heading=_(HEADINGS[exc.status]), detail=exc.message
         )
         response = make_response(page)
     response.status_code = exc.status
@@ -110,7 +118,7 @@ class Trouble(NamedTuple):
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 DISK_FULL = "free space on the server (old backups, `journalctl --vacuum-size=100M`) and try again"
 RETRY_AFTER = 15  # seconds: a restarting database is back in a few; a full disk needs a person
-UNAVAILABLE = (
+UNAVAILABLE = N_(
     "The site cannot use its database just now, so nothing from this page was saved. Wait a "
     "minute and try again; if it keeps happening, tell whoever runs the site."
 )
@@ -206,7 +214,7 @@ def _storage(exc: Exception) -> Response:
     if wants_json():
         response = jsonify({"error": "unavailable", "detail": UNAVAILABLE})
     else:
-        response = make_response(render_template("errors/503.html", detail=UNAVAILABLE))
+        response = make_response(render_template("errors/503.html", detail=_(UNAVAILABLE)))
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER)
     return response

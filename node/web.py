@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from werkzeug.wrappers import Response
@@ -29,10 +30,11 @@ from werkzeug.wrappers import Response
 from node import csv_export
 from node.errors import Invalid
 from node.extensions import db
+from node.i18n import N_
 
 T = TypeVar("T")
 PAGE_SIZE = 25
-FORM_EXPIRED = "The form expired; please try again."
+FORM_EXPIRED = N_("The form expired; please try again.")
 MAX_IDS = 5000
 
 
@@ -85,7 +87,7 @@ def check_form(form: FlaskForm | None = None) -> None:
 
         form = EmptyForm()
     if not form.validate_on_submit():
-        abort(400, FORM_EXPIRED)
+        abort(400, _(FORM_EXPIRED))
 
 
 def show_invalid(form: FlaskForm | None, exc: Invalid) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from node import clock, mail
@@ -83,11 +84,17 @@ def request_signin_link(group: Group | None, email: str) -> bool:
     mail.send(
         group,
         email,
-        f"Your sign-in link for {where}",
-        f"Someone asked to sign in to {where} as {email} without a password.\n"
-        f"If it was you, open this link within {LINK_MINUTES} minutes (it works once):\n\n"
-        f"{base_url(group)}/signin/link/{token}\n\n"
-        "If it was not you, ignore this e-mail: nobody can sign in without this link.\n",
+        _("Your sign-in link for %(where)s", where=where),
+        _(
+            "Someone asked to sign in to %(where)s as %(email)s without a password.\n"
+            "If it was you, open this link within %(minutes)s minutes (it works once):\n\n"
+            "%(link)s\n\n"
+            "If it was not you, ignore this e-mail: nobody can sign in without this link.\n",
+            where=where,
+            email=email,
+            minutes=LINK_MINUTES,
+            link=f"{base_url(group)}/signin/link/{token}",
+        ),
         category="signin-link",
     )
     return True
@@ -102,13 +109,19 @@ def send_setup_link(group: Group, member: Member) -> None:
     mail.send(
         group,
         member.email,
-        f"Set up your account for {group.name}",
-        f"Someone asked to reset the password for {member.email}. You are on {group.name}'s "
-        "list of members but have no account yet, so there is no password to reset.\n"
-        f"If it was you, open this link within {RESET_HOURS} hours to set up your account "
-        "(choosing a password is optional: you can always sign in with a link by e-mail):\n\n"
-        f"{base_url(group)}/signin/link/{token}\n\n"
-        "If it was not you, ignore this e-mail; nothing changes.\n",
+        _("Set up your account for %(group)s", group=group.name),
+        _(
+            "Someone asked to reset the password for %(email)s. You are on %(group)s's "
+            "list of members but have no account yet, so there is no password to reset.\n"
+            "If it was you, open this link within %(hours)s hours to set up your account "
+            "(choosing a password is optional: you can always sign in with a link by e-mail):"
+            "\n\n%(link)s\n\n"
+            "If it was not you, ignore this e-mail; nothing changes.\n",
+            email=member.email,
+            group=group.name,
+            hours=RESET_HOURS,
+            link=f"{base_url(group)}/signin/link/{token}",
+        ),
         category="account-setup",
     )
 
@@ -169,9 +182,13 @@ def request_password_reset(group: Group | None, email: str) -> None:
     mail.send(
         group,
         account.email,
-        "Reset your Commonground password",
-        f"Someone asked to reset the password for {account.email}.\n"
-        f"If it was you, open this link within two hours:\n\n{base_url(group)}/reset/{token}\n\n"
-        "If it was not, ignore this e-mail; your password is unchanged.\n",
+        _("Reset your Commonground password"),
+        _(
+            "Someone asked to reset the password for %(email)s.\n"
+            "If it was you, open this link within two hours:\n\n%(link)s\n\n"
+            "If it was not, ignore this e-mail; your password is unchanged.\n",
+            email=account.email,
+            link=f"{base_url(group)}/reset/{token}",
+        ),
         category="password-reset",
     )

@@ -29,6 +29,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select, update
 
 from node import clock, mail
@@ -64,9 +65,9 @@ def account_for_email(email: str) -> Account | None:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"Choose a password of at least {MIN_PASSWORD} characters.")
+        raise Invalid(_("Choose a password of at least %(count)s characters.", count=MIN_PASSWORD))
     if len(password) > 512:
-        raise Invalid("That password is too long (512 characters at most).")
+        raise Invalid(_("That password is too long (512 characters at most)."))
 
 
 def set_password(account: Account, password: str) -> None:
@@ -123,9 +124,15 @@ def create_invitation(
     """
     email = normalise_email(email)
     if role not in ROLES:
-        raise Invalid(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        raise Invalid(
+            _(
+                "Unknown role %(role)s: choose one of %(roles)s.",
+                role=repr(role),
+                roles=", ".join(ROLES),
+            )
+        )
     if "@" not in email or len(email) > 254:
-        raise Invalid(f"{email!r} is not an e-mail address.")
+        raise Invalid(_("%(email)s is not an e-mail address.", email=repr(email)))
     token = secrets.token_urlsafe(32)
     mail_token = secrets.token_urlsafe(32) if send else None
     days = current_app.config["INVITATION_DAYS"]
@@ -146,11 +153,17 @@ def create_invitation(
         mailed = mail.send(
             group,
             email,
-            f"You're invited to {group.name} on Commonground",
-            f"Hello,\n\nYou have been invited to join {group.name} as {role}.\n"
-            f"Accept within {days} days by opening this link:\n\n"
-            f"{group_url(group, f'/invite/{mail_token}')}\n\n"
-            "If you were not expecting this, ignore this e-mail.\n",
+            _("You're invited to %(group)s on Commonground", group=group.name),
+            _(
+                "Hello,\n\nYou have been invited to join %(group)s as %(role)s.\n"
+                "Accept within %(days)s days by opening this link:\n\n"
+                "%(link)s\n\n"
+                "If you were not expecting this, ignore this e-mail.\n",
+                group=group.name,
+                role=_(role),
+                days=days,
+                link=group_url(group, f"/invite/{mail_token}"),
+            ),
             category="invitation",
         )
     return IssuedInvitation(invitation, group_url(group, f"/invite/{token}"), mailed)
@@ -165,11 +178,11 @@ def find_invitation(group: Group, token: str) -> Invitation:
         )
     )
     if invitation is None:
-        raise NotFound("This invitation link is not valid. Ask an officer for a new one.")
+        raise NotFound(_("This invitation link is not valid. Ask an officer for a new one."))
     if invitation.used_at is not None:
-        raise NotFound("This invitation has already been used. Sign in instead.")
+        raise NotFound(_("This invitation has already been used. Sign in instead."))
     if invitation.expires_at < clock.utcnow_naive():
-        raise NotFound("This invitation has expired. Ask an officer for a new one.")
+        raise NotFound(_("This invitation has expired. Ask an officer for a new one."))
     return invitation
 
 
@@ -195,25 +208,32 @@ def accept_invitation(
     mailed = came_by_mail(invitation, token)
     name = name.strip()
     if not name:
-        raise Invalid("Please give your name.")
+        raise Invalid(_("Please give your name."))
     account = account_for_email(invitation.email)
     if account is not None:
         if signed_in is None or signed_in.id != account.id:
             raise Invalid(
-                f"{invitation.email} already has an account here. Sign in as that account "
-                "(or choose a new password with “Forgotten your password?”), then open this "
-                "invitation link again to accept."
+                _(
+                    "%(email)s already has an account here. Sign in as that account "
+                    "(or choose a new password with “Forgotten your password?”), then open this "
+                    "invitation link again to accept.",
+                    email=invitation.email,
+                )
             )
         if mailed:
             mark_verified(account)
     else:
         if signed_in is not None:
             raise Invalid(
-                f"This invitation is for {invitation.email}, but you are signed in as "
-                f"{signed_in.email}. Sign out, then open the invitation link again."
+                _(
+                    "This invitation is for %(email)s, but you are signed in as "
+                    "%(signed_in)s. Sign out, then open the invitation link again.",
+                    email=invitation.email,
+                    signed_in=signed_in.email,
+                )
             )
         if not password:
-            raise Invalid("Choose a password.")
+            raise Invalid(_("Choose a password."))
         check_password_strength(password)
         account = Account(email=invitation.email)
         db.session.add(account)
@@ -232,8 +252,10 @@ def accept_invitation(
     else:
         if member.account_id not in (None, account.id):
             raise Invalid(
-                "This group's record for that address belongs to another account. "
-                "Ask an officer of the group to check it."
+                _(
+                    "This group's record for that address belongs to another account. "
+                    "Ask an officer of the group to check it."
+                )
             )
         member.role = max(member.role, invitation.role, key=ROLES.index)
         if member.status == "lapsed":
@@ -254,9 +276,9 @@ def authenticate(email: str, password: str) -> Account:
     account = account_for_email(email)
     if account is None or account.password_hash is None:
         spend_check_time(password)
-        raise Invalid("E-mail or password is wrong.")
+        raise Invalid(_("E-mail or password is wrong."))
     if not password_matches(account.password_hash, password):
-        raise Invalid("E-mail or password is wrong.")
+        raise Invalid(_("E-mail or password is wrong."))
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     account.last_sign_in = clock.utcnow_naive()
@@ -296,12 +318,18 @@ def send_confirmation(group: Group | None, account: Account) -> None:
     mail.send(
         group,
         account.email,
-        "Confirm your e-mail address on Commonground",
-        f"An account for {account.email} was made from an invitation.\n"
-        f"If it was you, sign in and open this link within {CONFIRM_DAYS} days to confirm "
-        f"your address:\n\n{base}/confirm/{token}\n\n"
-        "If it was not you, someone else gave your address. You can take the account over by "
-        f"choosing a new password at {base}/reset (that signs everyone else out).\n",
+        _("Confirm your e-mail address on Commonground"),
+        _(
+            "An account for %(email)s was made from an invitation.\n"
+            "If it was you, sign in and open this link within %(days)s days to confirm "
+            "your address:\n\n%(link)s\n\n"
+            "If it was not you, someone else gave your address. You can take the account over by "
+            "choosing a new password at %(reset)s (that signs everyone else out).\n",
+            email=account.email,
+            days=CONFIRM_DAYS,
+            link=f"{base}/confirm/{token}",
+            reset=f"{base}/reset",
+        ),
         category="confirm-email",
     )
 
@@ -309,7 +337,7 @@ def send_confirmation(group: Group | None, account: Account) -> None:
 def _open_link(token: str, purpose: str) -> PasswordReset:
     row = live_token(PasswordReset, token, PasswordReset.purpose == purpose)
     if row is None:
-        raise Invalid("This link is not valid or has expired. Ask for a new one.")
+        raise Invalid(_("This link is not valid or has expired. Ask for a new one."))
     return row
 
 
@@ -319,7 +347,7 @@ def reset_password(token: str, password: str) -> Account:
     check_password_strength(password)
     account = db.session.get(Account, reset.account_id)
     if account is None:
-        raise Invalid("This link is not valid or has expired. Ask for a new one.")
+        raise Invalid(_("This link is not valid or has expired. Ask for a new one."))
     set_password(account, password)
     mark_verified(account)
     return account
@@ -330,9 +358,11 @@ def confirm_email(token: str, signed_in: Account) -> Account:
     row = _open_link(token, "confirm")
     if row.account_id != signed_in.id:
         raise Invalid(
-            "This link confirms the address of another account: sign in as that account "
-            "first. If you did not make an account here, choose a password with "
-            "“Forgotten your password?” instead."
+            _(
+                "This link confirms the address of another account: sign in as that account "
+                "first. If you did not make an account here, choose a password with "
+                "“Forgotten your password?” instead."
+            )
         )
     row.used_at = clock.utcnow_naive()
     mark_verified(signed_in)

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from node import mail_outcome, web
 from node.auth import bulk_invite, links
@@ -67,8 +68,10 @@ mails_limited = limiter.limit(
     _signin_limit,
     methods=["POST"],
     key_func=_asked_address,
-    error_message="Too many links were asked for this address just now. Wait a few minutes, "
-    "then look in your inbox (and spam folder) for the links already sent.",
+    error_message=lambda: _(
+        "Too many links were asked for this address just now. Wait a few minutes, "
+        "then look in your inbox (and spam folder) for the links already sent."
+    ),
 )
 
 
@@ -135,7 +138,7 @@ def signin_link(token: str) -> ResponseReturnValue:
     )
     if account is not None:
         sign_in(account)
-        return web.done("You are signed in.", "home.index")
+        return web.done(_("You are signed in."), "home.index")
     has_account = ops.account_for_email(link.email) is not None
     return web.form_page("auth/link_use.html", form=form, link=link, has_account=has_account)
 
@@ -145,7 +148,7 @@ def signin_link(token: str) -> ResponseReturnValue:
 def signout() -> ResponseReturnValue:
     if EmptyForm().validate_on_submit():
         session.clear()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
     return redirect(url_for("auth.signin"))
 
 
@@ -157,7 +160,7 @@ def signout_everywhere() -> ResponseReturnValue:
         ops.end_all_sessions(g.account)
         db.session.commit()
         session.clear()
-        flash("You are signed out everywhere.", "info")
+        flash(_("You are signed out everywhere."), "info")
     return redirect(url_for("auth.signin"))
 
 
@@ -181,14 +184,14 @@ def invite_everyone() -> ResponseReturnValue:
     form = EmptyForm()
     if form.validate_on_submit():
         if not mail_outcome.mail_enabled():
-            flash(f"Nothing was sent: {mail_outcome.SWITCHED_OFF}.", "warning")
+            flash(_("Nothing was sent: mail is switched off on this server."), "warning")
             return redirect(url_for("auth.invite_everyone"))
         run = bulk_invite.start_run(group, g.member)
         if run.total == 0:
             db.session.rollback()
-            flash("Nobody to invite: everyone is signed up, skipped or already invited.", "info")
+            flash(_("Nobody to invite: everyone is signed up, skipped or already invited."), "info")
             return redirect(url_for("auth.invite_everyone"))
-        message = f"{run.total} invitation(s) queued: they are being sent now."
+        message = _("%(count)s invitation(s) queued: they are being sent now.", count=run.total)
         return web.done(message, "auth.invite_everyone_run", run_id=run.id)
     runs = db.session.scalars(
         scoped(InvitationRun)
@@ -254,7 +257,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     if account is not None:
         if signed_in is None:
             sign_in(account)  # a new account, made just now by this person
-        return web.done(f"Welcome to {group.name}!", "home.index")
+        return web.done(_("Welcome to %(group)s!", group=group.name), "home.index")
     return web.form_page(
         "auth/accept.html",
         form=form,
@@ -273,7 +276,7 @@ def reset_request() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         links.request_password_reset(g.get("group"), form.email.data)
-        return web.done("If that address is known here, a link is on its way.", "auth.signin")
+        return web.done(_("If that address is known here, a link is on its way."), "auth.signin")
     return web.form_page("auth/reset_request.html", form=form)
 
 
@@ -285,7 +288,7 @@ def reset(token: str) -> ResponseReturnValue:
     account = web.submit(form, lambda: ops.reset_password(token, form.password.data), _same)
     if account is not None:
         sign_in(account)
-        return web.done("Your password is changed.", "home.index")
+        return web.done(_("Your password is changed."), "home.index")
     return web.form_page("auth/reset.html", form=form)
 
 
@@ -298,6 +301,6 @@ def confirm_email(token: str) -> ResponseReturnValue:
     confirmed = web.submit(
         form,
         lambda: ops.confirm_email(token, g.account),
-        lambda _: web.done("Thank you: your e-mail address is confirmed.", "home.index"),
+        lambda _account: web.done(_("Thank you: your e-mail address is confirmed."), "home.index"),
     )
     return confirmed if confirmed is not None else web.form_page("auth/confirm.html", form=form)

@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.extensions import db
@@ -56,6 +57,15 @@ def sign_in(account: Account) -> None:
     session.permanent = True
 
 
+def _for_level(level: str) -> str:
+    """Why a member without the role is refused, one whole sentence per role."""
+    sentences = {
+        "organiser": _("This page is for the group's organisers."),
+        "officer": _("This page is for the group's officers."),
+    }
+    return sentences.get(level) or _("This page is for the group's members.")
+
+
 def _mark(level: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -68,9 +78,9 @@ def _mark(level: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                         abort(404)
                     member = g.get("member")
                     if member is None:
-                        abort(403, "You are not a member of this group.")
+                        abort(403, _("You are not a member of this group."))
                     if not member.has_role(level):
-                        abort(403, f"This page is for the group's {level}s.")
+                        abort(403, _for_level(level))
             return view(*args, **kwargs)
 
         wrapped.__dict__["access"] = level  # read by tests/node/test_isolation.py

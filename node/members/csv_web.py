@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from node.extensions import db
 from node.members import csv_io, csv_mapping
@@ -73,10 +74,10 @@ def handle() -> ResponseReturnValue:
     if "payload" in request.form:
         form = ImportPreviewForm()
         if not form.validate_on_submit() or form.payload.data is None:
-            flash("The file did not come through from the preview: upload it again.", "error")
+            flash(_("The file did not come through from the preview: upload it again."), "error")
             return _page(None, ImportForm(formdata=None), 400)
         data: bytes = form.payload.data
-        filename = form.filename.data or "the file"
+        filename = form.filename.data or _("the file")
         report = csv_io.preview(group, data, csv_mapping.from_form(request.form))
         if request.form.get("action") != "import":
             return _preview_page(data, filename, report)
@@ -85,8 +86,14 @@ def handle() -> ResponseReturnValue:
         result = csv_io.store(group, report, g.member)  # the report just previewed, unchanged
         db.session.commit()
         flash(
-            f"Imported from {filename}: {result.created} new, {result.updated} updated, "
-            f"{result.unchanged} unchanged.",
+            _(
+                "Imported from %(file)s: %(created)s new, %(updated)s updated, "
+                "%(unchanged)s unchanged.",
+                file=filename,
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+            ),
             "info",
         )
         return redirect(url_for("members.roster"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from node.audit import AuditEntry, record
@@ -77,16 +78,20 @@ def visible_phone(member: Member, viewer: Member | None) -> str | None:
 def update_member(member: Member, changes: dict[str, Any], actor: Member, by_officer: bool) -> None:
     allowed = EDITABLE_BY_OFFICER if by_officer else EDITABLE_BY_SELF
     if member.erased_at is not None:
-        raise Conflict("This member's data has been erased.")
+        raise Conflict(_("This member's data has been erased."))
     changed = []
     for key, value in changes.items():
         if key not in allowed:
             continue
         if key == "role" and value not in ROLES:
-            raise Invalid(f"Unknown role {value!r}.", {"role": "Choose a role from the list."})
+            raise Invalid(
+                _("Unknown role %(role)s.", role=repr(value)),
+                {"role": _("Choose a role from the list.")},
+            )
         if key == "status" and value not in STATUSES:
             raise Invalid(
-                f"Unknown status {value!r}.", {"status": "Choose a status from the list."}
+                _("Unknown status %(status)s.", status=repr(value)),
+                {"status": _("Choose a status from the list.")},
             )
         if key == "email":
             value = (value or "").strip().lower()
@@ -98,7 +103,7 @@ def update_member(member: Member, changes: dict[str, Any], actor: Member, by_off
                 )
             )
             if clash is not None:
-                message = f"Another member already has the e-mail {value}."
+                message = _("Another member already has the e-mail %(email)s.", email=value)
                 raise Invalid(message, {"email": message})
         if key == "role" and member.role == "officer" and value != "officer":
             _ensure_another_officer(member)
@@ -134,7 +139,7 @@ def _other_active_officers(member: Member) -> int:
 def _ensure_another_officer(member: Member) -> None:
     """Refuse a change that would leave the group with no active officer."""
     if not _other_active_officers(member):
-        raise Invalid("A group must keep at least one active officer.")
+        raise Invalid(_("A group must keep at least one active officer."))
 
 
 def lapse_member(member: Member, actor: Member) -> None:
@@ -172,11 +177,13 @@ def leave_group(member: Member) -> bool:
     ends the session; otherwise the account stays for the other groups and only this group's
     link to it is gone."""
     if member.erased_at is not None:
-        raise Conflict("You have already left this group.")
+        raise Conflict(_("You have already left this group."))
     if is_last_active_officer(member):
         raise Invalid(
-            "You are the group's only active officer: make another member an officer "
-            "before you leave, so that someone can run the group."
+            _(
+                "You are the group's only active officer: make another member an officer "
+                "before you leave, so that someone can run the group."
+            )
         )
     account_id = member.account_id
     erasure.erase(member)
@@ -194,7 +201,7 @@ def personal_data(member: Member) -> dict[str, Any]:
     """Everything the group holds about a member (subject access, UK GDPR art. 15)."""
     group = db.session.get(Group, member.group_id)
     if group is None:
-        raise NotFound("The member's group no longer exists.")
+        raise NotFound(_("The member's group no longer exists."))
     # Every column of the member's row but the keys and the erasure mark (a new one too).
     skip = ("id", "group_id", "account_id", "erased_at")
     fields = [c.key for c in Member.__table__.columns if c.key not in skip]

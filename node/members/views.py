@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from node import web
 from node.audit import AuditEntry
@@ -96,7 +97,7 @@ def edit(member_id: int) -> ResponseReturnValue:
         lambda: ops.update_member(
             member, _changes(form, ops.EDITABLE_BY_OFFICER), g.member, by_officer=True
         ),
-        lambda _: web.done("Saved.", "members.show", member_id=member.id),
+        lambda _saved: web.done(_("Saved."), "members.show", member_id=member.id),
     )
     if saved is not None:
         return saved
@@ -117,7 +118,7 @@ def lapse(member_id: int) -> ResponseReturnValue:
         except Invalid as exc:
             return _refused(exc, "members.show", member_id=member.id)
         return web.done(
-            f"{member.name} is now lapsed. Nobody was e-mailed.",
+            _("%(name)s is now lapsed. Nobody was e-mailed.", name=member.name),
             "members.show",
             member_id=member.id,
         )
@@ -134,7 +135,9 @@ def erase(member_id: int) -> ResponseReturnValue:
             ops.erase_member(member, g.member)
         except Invalid as exc:
             return _refused(exc, "members.show", member_id=member.id)
-        return web.done("The member was removed and their personal data erased.", "members.roster")
+        return web.done(
+            _("The member was removed and their personal data erased."), "members.roster"
+        )
     return render_template(
         "members/erase.html", member=member, form=form, summary=erasure.summary(member)
     )
@@ -173,7 +176,7 @@ def profile() -> ResponseReturnValue:
     form = ProfileForm(obj=member)
     if form.validate_on_submit():
         ops.update_member(member, _changes(form, ops.EDITABLE_BY_SELF), member, by_officer=False)
-        return web.done("Your profile is saved.", "members.profile")
+        return web.done(_("Your profile is saved."), "members.profile")
     return render_template("members/profile.html", form=form, member=member)
 
 
