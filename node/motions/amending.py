@@ -58,7 +58,12 @@ def propose_amendment(motion: Motion, text: str, reason: str | None, actor: Memb
     record(group, actor, "propose-amendment", f"motion #{motion.id}", f"amendment {row.position}")
     news(
         motion,
-        f"{actor.name} proposed amendment {row.position} to “{motion.title}”",
+        _(
+            "%(name)s proposed amendment %(position)s to “%(title)s”",
+            name=actor.name,
+            position=row.position,
+            title=motion.title,
+        ),
         actor,
         f"amendment-{row.position}",
     )
@@ -93,7 +98,11 @@ def accept_friendly(amendment: Amendment, motion: Motion, actor: Member) -> None
     )
     news(
         motion,
-        f"The mover accepted amendment {amendment.position} to “{motion.title}”",
+        _(
+            "The mover accepted amendment %(position)s to “%(title)s”",
+            position=amendment.position,
+            title=motion.title,
+        ),
         actor,
         f"amendment-{amendment.position}",
     )

@@ -152,19 +152,33 @@ def _start_next(motion: Motion) -> None:
             _fall(motion, amendment, "a carried amendment already changed the same words")
             continue
         amended = diffs.apply(amendment.base_text, amendment.text, motion.text) or ""
-        question = (
-            f"Amendment {amendment.position} to the motion “{motion.title}”: "
-            f"should the motion read as follows?\n\n{amended}"
+        question = _(
+            "Amendment %(position)s to the motion “%(title)s”: should the motion read as follows?",
+            position=amendment.position,
+            title=motion.title,
         )
-        ballot = _ballot(group, f"Amendment {amendment.position}: {motion.title}", question, days)
+        question += f"\n\n{amended}"
+        title = _(
+            "Amendment %(position)s: %(title)s", position=amendment.position, title=motion.title
+        )
+        ballot = _ballot(group, title, question, days)
         amendment.state, amendment.ballot_id = "voting", ballot.id
-        news(motion, f"Ballot open on amendment {amendment.position} to “{motion.title}”", None)
+        news(
+            motion,
+            _(
+                "Ballot open on amendment %(position)s to “%(title)s”",
+                position=amendment.position,
+                title=motion.title,
+            ),
+            None,
+        )
         return
     campaign = campaign_of(motion)
-    question = f"Should the group adopt the motion “{motion.title}”?\n\n{motion.text}"
+    question = _("Should the group adopt the motion “%(title)s”?", title=motion.title)
+    question += f"\n\n{motion.text}"
     ballot = _ballot(
         group,
-        f"Motion: {motion.title}",
+        _("Motion: %(title)s", title=motion.title),
         question,
         days,
         kind="endorsement" if campaign is not None else "motion",
@@ -172,7 +186,7 @@ def _start_next(motion: Motion) -> None:
         campaign_id=campaign.id if campaign is not None else None,
     )
     motion.final_ballot_id = ballot.id
-    news(motion, f"Ballot open on the motion “{motion.title}”", None)
+    news(motion, _("Ballot open on the motion “%(title)s”", title=motion.title), None)
 
 
 def _fall(motion: Motion, amendment: Amendment, why: str) -> None:
@@ -200,7 +214,15 @@ def _finish_amendment(motion: Motion, amendment: Amendment, ballot: Ballot | Non
         return
     if not _publish_result(ballot):
         amendment.state = "lost"
-        news(motion, f"Amendment {amendment.position} to “{motion.title}” was lost", None)
+        news(
+            motion,
+            _(
+                "Amendment %(position)s to “%(title)s” was lost",
+                position=amendment.position,
+                title=motion.title,
+            ),
+            None,
+        )
         return
     amended = diffs.apply(amendment.base_text, amendment.text, motion.text)
     if amended is None:
@@ -214,7 +236,15 @@ def _finish_amendment(motion: Motion, amendment: Amendment, ballot: Ballot | Non
         f"motion #{motion.id}",
         f"amendment {amendment.position}",
     )
-    news(motion, f"Amendment {amendment.position} to “{motion.title}” was carried", None)
+    news(
+        motion,
+        _(
+            "Amendment %(position)s to “%(title)s” was carried",
+            position=amendment.position,
+            title=motion.title,
+        ),
+        None,
+    )
 
 
 def _finish_motion(motion: Motion, ballot: Ballot | None) -> None:
@@ -227,7 +257,10 @@ def _finish_motion(motion: Motion, ballot: Ballot | None) -> None:
     motion.state = "carried" if carried else "lost"
     motion.decided_how, motion.decided_at = "ballot", clock.utcnow_naive()
     record(group, None, f"motion-{motion.state}", f"motion #{motion.id}", f"ballot #{ballot.id}")
-    news(motion, f"The motion “{motion.title}” was {motion.state}", None)
+    if carried:
+        news(motion, _("The motion “%(title)s” was carried", title=motion.title), None)
+    else:
+        news(motion, _("The motion “%(title)s” was lost", title=motion.title), None)
     if carried and ballot.kind == "endorsement":
         _publish_endorsement(motion, ballot)
 

@@ -182,7 +182,11 @@ def _check_agenda(group: Group, motion: Motion, actor: Member) -> None:
         motion.state = "agenda"
         motion.on_agenda_at = clock.utcnow_naive()
         record(group, actor, "motion-on-agenda", f"motion #{motion.id}")
-        news(motion, f"“{motion.title}” has its seconders and is on the agenda", actor)
+        news(
+            motion,
+            _("“%(title)s” has its seconders and is on the agenda", title=motion.title),
+            actor,
+        )
 
 
 def withdraw(motion: Motion, actor: Member) -> None:
@@ -193,7 +197,7 @@ def withdraw(motion: Motion, actor: Member) -> None:
     motion.state = "withdrawn"
     motion.decided_at = clock.utcnow_naive()
     record(db.session.get(Group, motion.group_id), actor, "withdraw-motion", f"motion #{motion.id}")
-    news(motion, f"“{motion.title}” was withdrawn by its mover", actor)
+    news(motion, _("“%(title)s” was withdrawn by its mover", title=motion.title), actor)
 
 
 # ----------------------------------------------------------------------------- discussion
@@ -243,7 +247,12 @@ def post(motion: Motion, body: str, actor: Member, parent_id: int | None = None)
     if group is not None:
         follows.follow(group, actor, KIND, motion.id)
     record(group, actor, "post-on-motion", f"motion #{motion.id}", f"post #{row.id}")
-    news(motion, f"{actor.name} wrote on “{motion.title}”", actor, f"post-{row.id}")
+    news(
+        motion,
+        _("%(name)s wrote on “%(title)s”", name=actor.name, title=motion.title),
+        actor,
+        f"post-{row.id}",
+    )
     return row
 
 

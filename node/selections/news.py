@@ -4,6 +4,8 @@ recorded in the transaction of the change it reports; the ``follows.digest`` tas
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import update
 
 from node import clock, timefmt
@@ -21,16 +23,19 @@ def _path(selection: Selection) -> str:
 
 
 def nominations_closed(selection: Selection, candidates: int) -> None:
-    outcome = OUTCOMES.get(selection.outcome or "", "")
-    text = (
-        f"Nominations closed for {selection.title}: {candidates} valid "
-        f"nomination{'s' if candidates != 1 else ''}. {outcome}."
+    outcome = OUTCOMES.get(selection.outcome or "")
+    text = ngettext(
+        "Nominations closed for %(title)s: %(num)d valid nomination.",
+        "Nominations closed for %(title)s: %(num)d valid nominations.",
+        candidates,
+        title=selection.title,
     )
+    text += f" {_(outcome) if outcome else ''}."
     follows.record_news(selection.group, KIND, selection.id, text, _path(selection))
 
 
 def answers_published(selection: Selection) -> None:
-    text = f"The candidates' hustings answers for {selection.title} are published."
+    text = _("The candidates' hustings answers for %(title)s are published.", title=selection.title)
     follows.record_news(selection.group, KIND, selection.id, text, f"{_path(selection)}/questions")
 
 
@@ -50,9 +55,10 @@ def ballot_opened(selection: Selection) -> bool:
     if claimed is None:
         return False
     selection.ballot_news_at = now
-    text = (
-        f"The ballot for {selection.title} is open until "
-        f"{timefmt.when(ballot.closes_at, plain=True)}."
+    text = _(
+        "The ballot for %(title)s is open until %(when)s.",
+        title=selection.title,
+        when=timefmt.when(ballot.closes_at, plain=True),
     )
     follows.record_news(selection.group, KIND, selection.id, text, f"/ballots/{ballot.id}")
     return True
