@@ -260,7 +260,7 @@ def test_html_is_sanitised(app, group, officer, make_member, smtp_sink):
     assert "<img" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
     assert 'href="javascript' not in html and 'href="data' not in html
     assert '<a href="https://example.org/a" rel="nofollow noopener noreferrer">good</a>' in html
-    assert '<a href="mailto:x@example.org">' in html
+    assert '<a href="mailto:x@example.org" rel="nofollow noopener noreferrer">' in html
 
 
 def test_one_failing_recipient_does_not_stop_the_rest(app, group, officer, make_member, smtp_sink):
