@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node import csv_export
@@ -131,11 +132,11 @@ def read(
         header = next(row for row in reader if any(cell.strip() for cell in row))
     except StopIteration:
         report.errors.append(
-            RowError(1, "the file is empty; it needs a header row naming the columns")
+            RowError(1, _("the file is empty; it needs a header row naming the columns"))
         )
         return report
     except csv.Error as exc:
-        report.errors.append(RowError(1, f"cannot read the header row: {exc}"))
+        report.errors.append(RowError(1, _("cannot read the header row: %(error)s", error=exc)))
         return report
     header_line = reader.line_num
     report.headers = [h.strip() for h in header]
@@ -161,11 +162,20 @@ def _read_rows(reader: Any, report: ImportReport) -> None:  # a csv.reader
             if not any(cell.strip() for cell in cells):
                 continue
             if len(report.rows) >= MAX_ROWS:
-                report.errors.append(RowError(line, f"too many rows (at most {MAX_ROWS} per file)"))
+                report.errors.append(
+                    RowError(line, _("too many rows (at most %(count)s per file)", count=MAX_ROWS))
+                )
                 break
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 report.errors.append(
-                    RowError(line, f"{len(cells)} fields but the header has {width}")
+                    RowError(
+                        line,
+                        _(
+                            "%(count)s fields but the header has %(width)s",
+                            count=len(cells),
+                            width=width,
+                        ),
+                    )
                 )
                 continue
             raw = [csv_export.unquote(cell.strip()).strip() for cell in cells[:width]]
@@ -175,13 +185,19 @@ def _read_rows(reader: Any, report: ImportReport) -> None:  # a csv.reader
             problems, values = _validate(report.headers, report.mapping, raw)
             email = values.get("email")
             if isinstance(email, str) and email in seen:
-                problems.append(f"e-mail {email} already appears on line {seen[email]}")
+                problems.append(
+                    _(
+                        "e-mail %(email)s already appears on line %(line)s",
+                        email=email,
+                        line=seen[email],
+                    )
+                )
             elif isinstance(email, str):
                 seen[email] = line
             report.errors.extend(RowError(line, message) for message in problems)
             report.rows.append(ParsedRow(line, values))
     except csv.Error as exc:
-        report.errors.append(RowError(reader.line_num, f"not valid CSV: {exc}"))
+        report.errors.append(RowError(reader.line_num, _("not valid CSV: %(error)s", error=exc)))
 
 
 def parse(data: bytes) -> tuple[list[ParsedRow], list[RowError]]:
@@ -213,20 +229,24 @@ def _validate(
     for column, limit in LIMITS.items():
         value = raw.get(column, "")
         if len(value) > limit:
-            problems.append(f"{column} is longer than {limit} characters")
+            problems.append(
+                _("%(column)s is longer than %(limit)s characters", column=column, limit=limit)
+            )
         elif problem := single_line_problem(value):  # a quoted cell can hold a line break
             problems.append(f"{column}: {problem[0].lower()}{problem[1:]}")
         values[column] = value or None
     if not raw.get("name"):
-        problems.append("name is empty")
+        problems.append(_("name is empty"))
     email = raw.get("email", "")
     if not email:
-        problems.append("email is empty")
+        problems.append(_("email is empty"))
     else:
         try:
             values["email"] = validate_email(email, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
-            problems.append(f"email {email!r} is not valid ({exc})")
+            problems.append(
+                _("email %(email)s is not valid (%(error)s)", email=repr(email), error=exc)
+            )
     joined = raw.get("joined", "")
     values["joined"] = None
     if joined:
@@ -234,26 +254,38 @@ def _validate(
             values["joined"] = csv_mapping.parse_date(joined)
         except ValueError:
             problems.append(
-                f"joined {joined!r} is not a date in the form YYYY-MM-DD (a date like 04/03/2021"
-                " could be 4 March or 3 April: format the column as yyyy-mm-dd)"
+                _(
+                    "joined %(value)s is not a date in the form YYYY-MM-DD (a date like 04/03/2021"
+                    " could be 4 March or 3 April: format the column as yyyy-mm-dd)",
+                    value=repr(joined),
+                )
             )
     for column, allowed in (("status", STATUSES), ("role", ROLES)):
         value = raw.get(column, "").lower()
         if value and value not in allowed:
-            problems.append(f"{column} {value!r} must be one of {', '.join(allowed)}")
+            problems.append(
+                _(
+                    "%(column)s %(value)s must be one of %(allowed)s",
+                    column=column,
+                    value=repr(value),
+                    allowed=", ".join(allowed),
+                )
+            )
         values[column] = value or None
     for column in ("consent_email", "consent_phone"):
         value = raw.get(column, "").lower()
         values[column] = True if value in YES else False if value in NO else None
         if value and values[column] is None:
-            problems.append(f"{column} {value!r} must be yes or no")
+            problems.append(
+                _("%(column)s %(value)s must be yes or no", column=column, value=repr(value))
+            )
     notes = [
         value if csv_mapping.normalise(header) in ("notes", "note") else f"{header}: {value}"
         for header, value in gathered.get("notes", [])
     ]
     text = "\n".join(notes)
     if len(text) > NOTES_LIMIT:
-        problems.append(f"the notes are longer than {NOTES_LIMIT} characters")
+        problems.append(_("the notes are longer than %(count)s characters", count=NOTES_LIMIT))
     elif problem := multi_line_problem(text):
         problems.append(f"notes: {problem[0].lower()}{problem[1:]}")
     values["notes"] = notes
