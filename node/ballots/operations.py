@@ -249,11 +249,17 @@ def cancel_mails(
     return [
         Outgoing(
             m.email or "",
-            f"Ballot cancelled: {ballot.title}",
-            f"Dear {m.name},\n\nThe officers of {group.name} have cancelled the ballot "
-            f"“{ballot.title}”.\n\nTheir reason: {reason}\n\nNo votes will be counted: "
-            "every ballot paper cast was destroyed unread, and your voting link no longer "
-            "works. If the question is put again, you will get a new e-mail.\n",
+            _("Ballot cancelled: %(title)s", title=ballot.title),
+            _(
+                "Dear %(name)s,\n\nThe officers of %(group)s have cancelled the ballot "
+                "“%(title)s”.\n\nTheir reason: %(reason)s\n\nNo votes will be counted: "
+                "every ballot paper cast was destroyed unread, and your voting link no longer "
+                "works. If the question is put again, you will get a new e-mail.\n",
+                name=m.name,
+                group=group.name,
+                title=ballot.title,
+                reason=reason,
+            ),
             category=f"ballot-{ballot.id}-cancel",
         )
         for m in members
