@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import update
 
 from node import clock, signals, timefmt
@@ -43,7 +43,7 @@ from node.ballots.spec import (
 from node.errors import Conflict, Invalid
 from node.extensions import db
 from node.groups.operations import slugify
-from node.i18n import N_
+from node.i18n import DEFAULT_LOCALE, N_
 from node.members.models import Member
 from node.rooms import Endorsable
 from node.tenancy import group_url
@@ -153,7 +153,11 @@ def _summary(ballot: Ballot, summary: dict[str, Any]) -> str:
 def statement_decision(ballot: Ballot) -> dict[str, Any]:
     """The ``decision`` object signed with the statement (schemas/common.json#/$defs/decision)."""
     summary = ops.decision_summary(ballot)
-    result: dict[str, Any] = {"summary": _summary(ballot, summary)}
+    # Signed once, read by every node and the hub: the summary is in the protocol's language,
+    # whatever language the officer's pages are in.
+    with force_locale(DEFAULT_LOCALE):
+        signed_summary = _summary(ballot, summary)
+    result: dict[str, Any] = {"summary": signed_summary}
     tallies = _tallies(ballot, ballot.result or {})
     if tallies:
         result["tallies"] = tallies
