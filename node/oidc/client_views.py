@@ -111,7 +111,11 @@ def decide(request_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(
-                _("%(name)s: %(decision)s.", name=join.name, decision=_(join.decision or "")),
+                _(
+                    "%(name)s: %(decision)s.",
+                    name=join.name,
+                    decision=_(join.decision) if join.decision else "",
+                ),
                 "info",
             )
     return redirect(url_for("oidc_client.join_requests"))
