@@ -10,7 +10,8 @@ together. A worker that finds an item leased to another moves on instead of wait
 
 A worker that dies mid-item leaves its row behind (its own work was rolled back with its
 connection); once ``lease_until`` has passed, the next worker to reach the item takes the lease
-over. On PostgreSQL that takeover reads the row ``FOR UPDATE SKIP LOCKED``, so of two workers
+over, and a worker on the same machine takes it over at once when the holder's process is gone
+(:func:`gone_here`: a crash, or systemd restarting the worker). On PostgreSQL that takeover reads the row ``FOR UPDATE SKIP LOCKED``, so of two workers
 reaching a dead lease together one takes it and the other moves on without waiting; on SQLite
 (one writer at a time, one machine) the same conditional update is the whole claim.
 
@@ -58,6 +59,30 @@ def worker_id() -> str:
 BATCH = 50  # items claimed in one transaction: one commit per 50 items, not one per item
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
+    return True
+
+
+def gone_here(holders: set[str]) -> set[str]:
+    """Those of ``holders`` that ran on this machine in a process that has ended: a worker that
+    crashed or was restarted (systemd restarts it at once) need not leave its batch waiting for
+    the lease to run out. A holder on another machine is only ever taken over by time."""
+    host = socket.gethostname()[:80]
+    gone = set()
+    for holder in holders:
+        machine, _, rest = holder.partition(":")
+        pid = rest.partition(":")[0]
+        if machine == host and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            gone.add(holder)
+    return gone
+
+
 def claim(task: str, key: str) -> bool:
     """Take the lease of ``(task, key)`` for this worker and commit; False if another worker
     holds it now (the caller skips the item: it is being done)."""
@@ -80,7 +105,21 @@ def claim_many(task: str, keys: list[str]) -> set[str]:
         )
     )
     rest = [k for k in keys if k not in taken]
-    free = or_(TaskLease.lease_until <= now, TaskLease.claimed_by == me)
+    holders = (
+        set(
+            db.session.scalars(
+                select(TaskLease.claimed_by)
+                .where(TaskLease.task == task, TaskLease.key.in_(rest))
+                .distinct()
+            )
+        )
+        if rest
+        else set()
+    )
+    gone = gone_here(holders - {me})
+    free = or_(
+        TaskLease.lease_until <= now, TaskLease.claimed_by == me, TaskLease.claimed_by.in_(gone)
+    )
     held = (
         db.session.execute(
             select(TaskLease.id, TaskLease.key, TaskLease.claimed_by)
@@ -101,10 +140,11 @@ def claim_many(task: str, keys: list[str]) -> set[str]:
             taken.add(row.key)
             if row.claimed_by != me:
                 log.warning(
-                    "periodic task %s: took over %s from %s (lease ran out)",
+                    "periodic task %s: took over %s from %s (%s)",
                     task,
                     row.key,
                     row.claimed_by,
+                    "its process has ended" if row.claimed_by in gone else "lease ran out",
                 )
     db.session.commit()
     return taken

@@ -52,6 +52,29 @@ def test_a_dead_workers_lease_is_taken_over_once_it_has_run_out(app: Any, caplog
     assert "took over orphan from dead-host:99:dead" in caplog.text
 
 
+def test_a_lease_of_an_ended_process_on_this_machine_is_taken_over_at_once(
+    app: Any, caplog: Any
+) -> None:
+    """A worker killed and restarted (systemd) on the same machine does not leave its batch
+    waiting a whole lease; a live process's lease, here or elsewhere, is still respected."""
+    import socket
+    import subprocess
+    import sys
+
+    host = socket.gethostname()[:80]
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    soon = clock.utcnow_naive() + timedelta(minutes=10)
+    _lease("crashed", f"{host}:{int(ended.stdout)}:dead", soon)
+    _lease("alive", f"{host}:1:beef", soon)  # pid 1 lives as long as the machine does
+    _lease("elsewhere", f"other-{host}:{int(ended.stdout)}:beef", soon)
+    done: list[str] = []
+    with caplog.at_level(logging.WARNING, logger="node.scheduler.leases"):
+        each_item(TASK, _items("crashed", "alive", "elsewhere"), lambda k: done.append(k) or 1)
+    assert done == ["crashed"]
+    assert "took over crashed" in caplog.text and "its process has ended" in caplog.text
+
+
 def test_the_lease_is_visible_to_other_workers_while_the_item_runs(app: Any) -> None:
     seen: list[Any] = []
 
