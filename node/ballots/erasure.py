@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from node.ballots.models import Ballot, Elector, Participation, VotingCredential
@@ -50,11 +51,22 @@ def summary(member: Member) -> Summary:
     voted = count(Participation.member_id == member.id, table=Participation)
     electorates = count(Elector.member_id == member.id, table=Elector)
     return [
-        ("deleted", f"{links} voting link(s) and code(s) (only their fingerprints were stored)."),
+        (
+            "deleted",
+            _(
+                "%(num)s voting link(s) and code(s) (only their fingerprints were stored).",
+                num=links,
+            ),
+        ),
         (
             "kept",
-            f"That they voted in {voted} ballot(s) and were in the electorate of {electorates}: "
-            "turnouts and the one-vote rule need it. How they voted was never linked to them.",
+            _(
+                "That they voted in %(voted)s ballot(s) and were in the electorate of "
+                "%(electorates)s: turnouts and the one-vote rule need it. How they voted was "
+                "never linked to them.",
+                voted=voted,
+                electorates=electorates,
+            ),
         ),
     ]
 

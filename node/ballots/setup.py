@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from node.ballots import (  # noqa: F401  (their routes are on bp)
@@ -44,7 +45,7 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
         )
     )
     return {
-        "title": "Open ballots",
+        "title": _("Open ballots"),
         "template": "ballots/_panel.html",
         "open_ballots": ballots,
         "voted": voted,

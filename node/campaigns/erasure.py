@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from node.campaigns.models import ActionSignup, CampaignOrganiser
@@ -53,13 +54,20 @@ def summary(member: Member) -> Summary:
     return [
         (
             "deleted",
-            f"{upcoming} sign-up(s) for actions to come (withdrawn) and their place among the "
-            f"organisers of {organising} campaign(s).",
+            _(
+                "%(upcoming)s sign-up(s) for actions to come (withdrawn) and their place among "
+                "the organisers of %(organising)s campaign(s).",
+                upcoming=upcoming,
+                organising=organising,
+            ),
         ),
         (
             "kept",
-            f"{total - upcoming} past action sign-up(s), status and attendance only, so action "
-            "turnouts stay right.",
+            _(
+                "%(num)s past action sign-up(s), status and attendance only, so action turnouts "
+                "stay right.",
+                num=total - upcoming,
+            ),
         ),
     ]
 

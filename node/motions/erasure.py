@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from node.extensions import db
@@ -49,11 +50,17 @@ def summary(member: Member) -> Summary:
     motions = count(Motion.proposer_id == member.id, table=Motion)
     seconds = count(Second.member_id == member.id, table=Second)
     return [
-        ("deleted", f"{seconds} motion(s) seconded."),
+        ("deleted", _("%(num)s motion(s) seconded.", num=seconds)),
         (
             "kept",
-            f"{motions} motion(s), {amendments} amendment(s) and {posts} post(s) they wrote, "
-            "shown as by “a former member”: the discussion that answered them must still read.",
+            _(
+                "%(motions)s motion(s), %(amendments)s amendment(s) and %(posts)s post(s) they "
+                "wrote, shown as by “a former member”: the discussion that answered them must "
+                "still read.",
+                motions=motions,
+                amendments=amendments,
+                posts=posts,
+            ),
         ),
     ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, false, func, or_, select
 
 from node.extensions import db
@@ -83,7 +84,12 @@ def summary(member: Member) -> Summary:
     asked = count(*_join_requests(member.group_id, member.account_id, email), table=JoinRequest)
     if not links and not asked:
         return []
-    return [("deleted", f"Their national sign-in link ({links}) and join requests ({asked}).")]
+    line = _(
+        "Their national sign-in link (%(links)s) and join requests (%(asked)s).",
+        links=links,
+        asked=asked,
+    )
+    return [("deleted", line)]
 
 
 HOOK = Hook(

@@ -300,7 +300,7 @@ def _export(member: Member) -> dict[str, Any]:
 
 def _summary(member: Member) -> Summary:
     n = count(Follow.member_id == member.id, table=Follow)
-    return [("deleted", f"{n} thing(s) followed, so no more digests.")]
+    return [("deleted", _("%(num)s thing(s) followed, so no more digests.", num=n))]
 
 
 HOOK = Hook(

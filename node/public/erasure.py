@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, or_, select
 
 from node.extensions import db
@@ -31,7 +32,8 @@ def erase(subject: Subject) -> None:
 
 def summary(member: Member) -> Summary:
     n = count(*_theirs(member.id, member.group_id, member.email), table=MembershipApplication)
-    return [("deleted", f"Their request(s) to join through the public form ({n}).")] if n else []
+    line = _("Their request(s) to join through the public form (%(num)s).", num=n)
+    return [("deleted", line)] if n else []
 
 
 def export(member: Member) -> dict[str, Any]:

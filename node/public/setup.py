@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from node.i18n import N_
 from node.rooms import Rooms
@@ -17,7 +18,7 @@ def join_panel(group: Any, member: Any) -> dict[str, Any] | None:
     if not member.is_officer or group.is_hub:
         return None
     return {
-        "title": "Join requests",
+        "title": _("Join requests"),
         "template": "public/_panel.html",
         "waiting": waiting_count(group),
     }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from node import clock
@@ -94,12 +95,17 @@ def summary(member: Member) -> Summary:
     asked = count(Question.asked_by_id == member.id, table=Question)
     seconded = count(Seconder.member_id == member.id, table=Seconder)
     return [
-        ("deleted", f"Statements and hustings answers of {stood} nomination(s)."),
+        ("deleted", _("Statements and hustings answers of %(num)s nomination(s).", num=stood)),
         (
             "kept",
-            f"{stood} nomination(s) and {seconded} seconding(s), nameless, so the selection's "
-            f"record stays right; of {asked} hustings question(s), those put to the "
-            "candidates, no longer linked to them (the others are deleted).",
+            _(
+                "%(stood)s nomination(s) and %(seconded)s seconding(s), nameless, so the "
+                "selection's record stays right; of %(asked)s hustings question(s), those put to "
+                "the candidates, no longer linked to them (the others are deleted).",
+                stood=stood,
+                seconded=seconded,
+                asked=asked,
+            ),
         ),
     ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node.extensions import db
@@ -26,7 +27,10 @@ def _names(group: Any, ids: list[int]) -> dict[int, str]:
             Selection.group_id == group.id, Selection.id.in_(ids)
         )
     )
-    return {ident: f"the selection for {office}, {area}" for ident, office, area in rows}
+    return {
+        ident: _("the selection for %(office)s, %(area)s", office=office, area=area)
+        for ident, office, area in rows
+    }
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:
