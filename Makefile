@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint format messages screenshots bench bench-hub bench-ballot-day clean
+.PHONY: install run test test-fast lint format messages translations screenshots bench bench-hub bench-ballot-day clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o node/translations/messages.pot --no-location \
 	  --project Commonground --sort-output .
+
+# Compile every node/translations/<locale>/LC_MESSAGES/messages.po into the .mo the app reads.
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d node/translations --use-fuzzy
 
 # The main pages of a fresh demo instance, desktop and phone, as PNGs in docs/screenshots/
 # (needs /usr/bin/chromium); commit them after changing how a page looks.
