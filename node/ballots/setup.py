@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from node.ballots import (  # noqa: F401  (their routes are on bp)
@@ -45,7 +44,7 @@ def _panel(group: Any, member: Any) -> dict[str, Any] | None:
         )
     )
     return {
-        "title": _("Open ballots"),
+        "title": N_("Open ballots"),
         "template": "ballots/_panel.html",
         "open_ballots": ballots,
         "voted": voted,

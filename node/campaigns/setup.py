@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from node.i18n import N_
-from node.organising.times import localtime
 from node.rooms import Rooms
 
 
@@ -30,7 +28,7 @@ def campaigns_panel(group: Any, member: Any) -> dict[str, Any]:
     for action in upcoming:
         per.setdefault(action.campaign_id, []).append(action)
     return {
-        "title": _("Active campaigns"),
+        "title": N_("Active campaigns"),
         "template": "campaigns/_panel.html",
         "campaigns": [(c, per.get(c.id, [])[:2]) for c in active],
     }
@@ -44,7 +42,6 @@ def init_app(app: Flask, rooms: Rooms) -> None:
     from node.members.audit_words import titles
 
     app.register_blueprint(bp)
-    app.jinja_env.filters["localtime"] = localtime
     rooms.record_entries.append(providers.record_entries)
     rooms.commitments.append(providers.commitments)
     rooms.event_links.append(providers.event_links)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from node.i18n import N_
 from node.rooms import Rooms
@@ -16,7 +15,7 @@ def events_panel(group: Any, member: Any) -> dict[str, Any]:
     from node.extensions import db
 
     events = db.session.scalars(event_query(group).limit(5)).all()
-    return {"title": _("Coming up"), "template": "events/_panel.html", "events": events}
+    return {"title": N_("Coming up"), "template": "events/_panel.html", "events": events}
 
 
 def init_app(app: Flask, rooms: Rooms) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from node import signals
@@ -23,7 +22,7 @@ def _dashboard(group: Any, member: Any) -> dict[str, Any] | None:
     if member is None or not member.is_officer:
         return None
     if group.is_hub:
-        return {"title": _("National membership"), "template": "oidc/_panel_hub.html"}
+        return {"title": N_("National membership"), "template": "oidc/_panel_hub.html"}
     if hub_connection(group) is None:
         return None
     waiting = db.session.scalar(
@@ -32,7 +31,7 @@ def _dashboard(group: Any, member: Any) -> dict[str, Any] | None:
         .where(JoinRequest.group_id == group.id, JoinRequest.decided_at.is_(None))
     )
     return {
-        "title": _("National sign-in"),
+        "title": N_("National sign-in"),
         "template": "oidc/_panel_node.html",
         "waiting": waiting,
     }

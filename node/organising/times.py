@@ -37,10 +37,3 @@ def to_utc(local: datetime, tz: str = DEFAULT_TZ) -> datetime:
 
 def to_local(utc_naive: datetime, tz: str = DEFAULT_TZ) -> datetime:
     return utc_naive.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
-
-
-def localtime(value: datetime | None, tz: str = DEFAULT_TZ) -> str:
-    """Jinja filter ``localtime``: a naive UTC datetime shown in UK time."""
-    if value is None:
-        return "—"
-    return to_local(value, tz).strftime("%a %d %b %Y, %H:%M")

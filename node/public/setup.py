@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from node.i18n import N_
 from node.rooms import Rooms
@@ -18,7 +17,7 @@ def join_panel(group: Any, member: Any) -> dict[str, Any] | None:
     if not member.is_officer or group.is_hub:
         return None
     return {
-        "title": _("Join requests"),
+        "title": N_("Join requests"),
         "template": "public/_panel.html",
         "waiting": waiting_count(group),
     }
