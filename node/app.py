@@ -26,6 +26,7 @@ from node import __version__, errors, home, i18n, richtext, tenancy, timefmt
 from node.auth import views as auth_views
 from node.config import check_secret_key, ensure_secret_key, load_config
 from node.extensions import csrf, db, init_sqlite, limiter, migrate
+from node.lingering import LingeringCloseMiddleware
 from node.members import views as member_views
 from node.members.access import load_identity, public
 from node.rooms import Rooms, current_section, init_rooms
@@ -161,6 +162,7 @@ def init_requests(app: Flask) -> None:
 
         hops = app.config["PROXIES"]
         wsgi = ProxyFix(wsgi, x_for=hops, x_proto=hops)
+    wsgi = LingeringCloseMiddleware(wsgi, lambda: app.config.get("MAX_CONTENT_LENGTH"))
     vars(app)["wsgi_app"] = wsgi  # the middleware pattern: an attribute in place of the method
 
     @app.before_request
