@@ -2,19 +2,28 @@
 
 Two processes of four threads each: a node's pages are short and mostly wait on the database, so
 threads are cheaper than more processes (each process costs ~60-80 MB). The app is loaded once
-in the master and the workers are forked from it (shared pages), and every worker is replaced
-after ~1000 requests (with jitter, so not all at once) to bound slow leaks.
-Override with COMMONGROUND_BIND / COMMONGROUND_WEB_WORKERS / COMMONGROUND_WEB_THREADS.
+in the master, warmed up (node/wsgi.py), and the workers are forked from it (shared pages).
+
+A worker is replaced when its memory passes ``COMMONGROUND_WEB_MAX_MEMORY_MB`` (default 300),
+which bounds slow leaks on a 1 GB server, rather than after a number of requests: on a ballot
+day a count-based limit replaced each worker every few seconds, and the requests in flight at
+each replacement made the slowest votes (docs/performance.md, "Ballot day"). A worker that does
+not grow is never replaced; ``max_requests`` stays as a distant backstop.
+Override with COMMONGROUND_BIND / COMMONGROUND_WEB_WORKERS / COMMONGROUND_WEB_THREADS /
+COMMONGROUND_WEB_MAX_MEMORY_MB.
 """
 
 import os
+import resource
 
 bind = os.environ.get("COMMONGROUND_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("COMMONGROUND_WEB_WORKERS", "2"))
 threads = int(os.environ.get("COMMONGROUND_WEB_THREADS", "4"))
 worker_class = "gthread"
-max_requests = 1000
-max_requests_jitter = 200
+max_requests = 100_000
+max_requests_jitter = 10_000
+max_memory_mb = int(os.environ.get("COMMONGROUND_WEB_MAX_MEMORY_MB", "300"))
+MEMORY_CHECK_EVERY = 50  # requests; reading the size costs a few microseconds
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
@@ -37,3 +46,23 @@ def post_fork(server, worker):
 
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (Linux), else its peak (both in MB)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def post_request(worker, req, environ, resp):
+    """Every MEMORY_CHECK_EVERY requests: past the memory ceiling, finish what is in flight and
+    let the master start a fresh worker (gunicorn's own graceful path, as max_requests uses)."""
+    if worker.nr % MEMORY_CHECK_EVERY or not worker.alive:
+        return
+    size = resident_mb()
+    if size > max_memory_mb:
+        worker.log.info("Replacing worker: %.0f MB resident, over %d MB", size, max_memory_mb)
+        worker.alive = False

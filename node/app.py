@@ -17,6 +17,7 @@ from flask import (
     render_template,
     request,
 )
+from sqlalchemy.orm import configure_mappers
 from werkzeug.exceptions import HTTPException
 
 if TYPE_CHECKING:
@@ -251,3 +252,17 @@ def init_healthz(app: Flask) -> None:
         return jsonify({"status": "ok", "version": __version__})
 
     csrf.exempt(healthz)
+
+
+def warm_up(app: Flask, templates: bool = True) -> None:
+    """Build before any fork what a worker would otherwise build on its first requests, holding
+    the interpreter lock while its other threads wait: the ORM's mapper configuration (~0.1 s)
+    and, with ``templates``, every compiled page and mail template (~0.7 s). gunicorn preloads
+    the app in its master (node/wsgi.py), so every worker, including each replacement, starts
+    with them: in a fresh process a voter's first paper took 195 ms cold, 12 ms warmed."""
+    configure_mappers()
+    if not templates:
+        return
+    env = app.jinja_env
+    for name in env.list_templates(extensions=("html", "txt")):
+        env.get_template(name)

@@ -89,7 +89,8 @@ def test_gunicorn_sized_for_a_small_server():
     settings: dict[str, object] = {}
     exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)
     assert settings["workers"] == 2 and settings["threads"] == 4
-    assert settings["max_requests"] and settings["max_requests_jitter"]
+    assert settings["max_requests"] and settings["max_requests_jitter"]  # a backstop
+    assert 200 <= settings["max_memory_mb"] <= 400  # two of them, the worker and a database: 1 GB
     assert settings["bind"] == "127.0.0.1:8000" and settings["preload_app"] is True
 
 

@@ -135,7 +135,9 @@ class Install:
         return result.stdout
 
     # -- server ------------------------------------------------------------------------
-    def start(self, env: dict[str, str] | None = None) -> Install:
+    def start(self, env: dict[str, str] | None = None, config: Path | None = None) -> Install:
+        """Serve with gunicorn; ``config``: a gunicorn config file (e.g. deploy's) under the
+        test's own bind, workers, threads and timeouts."""
         if self.sock is None:
             self.sock = _bind(self.port)
         fd = self.sock.fileno()
@@ -144,6 +146,7 @@ class Install:
             self.process = subprocess.Popen(
                 [
                     str(BIN / "gunicorn"),
+                    *(["--config", str(config)] if config else []),
                     "--bind",
                     f"fd://{fd}",
                     "--workers",
