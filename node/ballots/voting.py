@@ -226,6 +226,19 @@ def cast_vote(
     fresh code is made.
     """
     check_may_vote(ballot, member)
+    return store_vote(ballot, member, ranking, method, receipt_code)
+
+
+def store_vote(
+    ballot: Ballot,
+    member: Member,
+    ranking: list[int],
+    method: str = "signed_in",
+    receipt_code: str | None = None,
+) -> Receipt:
+    """The writes of :func:`cast_vote` without its checks, for a caller that has made them: a
+    participation and a paper, flushed. A member who voted meanwhile is still refused
+    (:class:`Conflict`), by the participation's unique key."""
     code = receipt_code or new_code()
     digest = receipt_hash(code)
     db.session.add(
@@ -280,13 +293,13 @@ def submit_vote(
 ) -> Cast:
     """Cast and commit the vote a submitted paper carries, or recognise it as a repeat.
 
-    The checks that only read (the receipt's check, a repeat, the choices) come first; the gate
-    of :mod:`node.ballots.vote_gate` is held only from the first write to the commit, so votes
-    queue for as short a time as possible on SQLite. ``claim`` runs just before the vote is
-    stored (using up a voting link or code, in the same transaction). A repeat is answered with
-    the stored receipt whether it arrives after the first submission committed or races it (the
-    loser of the race rolls back, then finds the winner's paper). Any other refusal (already
-    voted with another paper, closed…) is raised.
+    The checks that only read (the receipt's check, a repeat, the choices, the electorate) come
+    first; the gate of :mod:`node.ballots.vote_gate` is held only from the first write to the
+    commit, so votes queue for as short a time as possible on SQLite. ``claim`` runs just
+    before the vote is stored (using up a voting link or code, in the same transaction). A
+    repeat is answered with the stored receipt whether it arrives after the first submission
+    committed or races it (the loser of the race rolls back, then finds the winner's paper).
+    Any other refusal (already voted with another paper, closed…) is raised.
     """
     code = posted_receipt(ballot, member, form)
     earlier = repeat_of(ballot, member, code)
@@ -294,10 +307,11 @@ def submit_vote(
         return earlier
     ranking = parse_vote(ballot, form, approvals)
     try:
+        check_may_vote(ballot, member)  # reads only, so before the gate (a race: the unique key)
         with one_vote_at_a_time():
             if claim is not None:
                 claim()
-            receipt = cast_vote(ballot, member, ranking, method, code)
+            receipt = store_vote(ballot, member, ranking, method, code)
             db.session.commit()
     except Conflict:
         db.session.rollback()

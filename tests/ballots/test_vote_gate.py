@@ -34,15 +34,15 @@ def _vote_watching(app, group, officer, make_member, monkeypatch):  # type: igno
 
     member = make_member(group)
     ballot = make_ballot(group, officer, open_it=True)
-    real_cast = voting.cast_vote
+    real_store = voting.store_vote
     seen: list[bool | None] = []
 
     def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
         path = vote_gate.lock_path()
         seen.append(_held_by_someone(path) if path is not None else None)
-        return real_cast(*args, **kwargs)
+        return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(voting, "cast_vote", watched)
+    monkeypatch.setattr(voting, "store_vote", watched)
     with app.test_request_context():
         form = {**voting.offer_receipt(ballot, member).fields, **ranked_form(ballot, "Ann")}
         cast = voting.submit_vote(ballot, member, form, [])
@@ -87,3 +87,4 @@ def test_a_gate_that_cannot_be_opened_does_not_stop_the_vote(
         blocked.rmdir()
     assert seen == [False]
     assert not cast.repeated and _stored() == 1
+
