@@ -237,9 +237,17 @@ def keys_rotate(group: Group) -> None:
 @with_appcontext
 def worker(once: bool, max_items: int | None, interval: float) -> None:
     """Deliver statements, pull peers, and run other rooms' periodic tasks."""
+    from sqlalchemy import select
+
     from node import scheduler
+    from node.extensions import db
+    from node.groups.models import Group
     from node.peering import worker as fworker
 
+    # A database not set up (or not reachable) ends the command with one sentence here, rather
+    # than with a traceback from every periodic task in turn.
+    db.session.execute(select(Group.id).limit(1))
+    db.session.rollback()
     fworker.max_per_run = max_items
     if once:
         done = scheduler.run_due_tasks()

@@ -211,3 +211,13 @@ def test_a_post_is_not_retried_and_api_paths_answer_json(
     assert api.status_code == 503 and api.headers["Retry-After"].isdigit()
     body = api.get_json()
     assert body["error"] == "unavailable" and "database" in body["detail"]
+
+
+def test_the_worker_on_a_database_not_set_up_says_one_sentence(tmp_path: Any) -> None:
+    """Before ``init``: one line saying what to run, not a traceback from each periodic task."""
+    fresh = _app_on(f"sqlite:///{tmp_path / 'empty.sqlite'}", tmp_path)
+    with fresh.app_context():
+        result = fresh.test_cli_runner().invoke(args=["worker", "--once"])
+    line = _one_clean_line(result)
+    assert line.startswith("Error: The database is not set up, so the command stopped"), line
+    assert "commonground db upgrade" in line
