@@ -4,11 +4,13 @@ Two processes of four threads each: a node's pages are short and mostly wait on 
 threads are cheaper than more processes (each process costs ~60-80 MB). The app is loaded once
 in the master, warmed up (node/wsgi.py), and the workers are forked from it (shared pages).
 
-A worker is replaced when its memory passes ``COMMONGROUND_WEB_MAX_MEMORY_MB`` (default 300),
-which bounds slow leaks on a 1 GB server, rather than after a number of requests: on a ballot
-day a count-based limit replaced each worker every few seconds, and the requests in flight at
-each replacement made the slowest votes (docs/performance.md, "Ballot day"). A worker that does
-not grow is never replaced; ``max_requests`` stays as a distant backstop.
+A worker is replaced when its resident memory passes ``COMMONGROUND_WEB_MAX_MEMORY_MB``
+(default 200: a worker starts at ~95 MB, and two grown ones and the master stay inside the web
+unit's MemoryMax=500M), which bounds slow leaks on a 1 GB server, rather than after a number of
+requests: on a ballot day a count-based limit replaced each worker every few seconds, and the
+requests in flight at each replacement made the slowest votes (docs/performance.md, "Ballot
+day"). A worker that does not grow is never replaced; ``max_requests`` stays as a distant
+backstop.
 Override with COMMONGROUND_BIND / COMMONGROUND_WEB_WORKERS / COMMONGROUND_WEB_THREADS /
 COMMONGROUND_WEB_MAX_MEMORY_MB.
 """
@@ -22,7 +24,7 @@ threads = int(os.environ.get("COMMONGROUND_WEB_THREADS", "4"))
 worker_class = "gthread"
 max_requests = 100_000
 max_requests_jitter = 10_000
-max_memory_mb = int(os.environ.get("COMMONGROUND_WEB_MAX_MEMORY_MB", "300"))
+max_memory_mb = int(os.environ.get("COMMONGROUND_WEB_MAX_MEMORY_MB", "200"))
 MEMORY_CHECK_EVERY = 50  # requests; reading the size costs a few microseconds
 timeout = 60
 graceful_timeout = 30

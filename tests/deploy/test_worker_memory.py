@@ -33,6 +33,6 @@ def test_a_worker_over_the_memory_ceiling_is_replaced_without_a_failed_request(t
 
 @pytest.mark.slow
 def test_a_worker_under_the_ceiling_serves_on(tmp_path):
-    log = _serve(tmp_path, "300")
+    log = _serve(tmp_path, "200")
     assert "Replacing worker:" not in log
     assert log.count("Booting worker with pid") == 1
