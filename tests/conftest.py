@@ -9,6 +9,7 @@ on CI, a failed run, since CI installs every tool and must not skip.
 
 from __future__ import annotations
 
+import compileall
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,21 @@ from tests.support.db import TestDatabase
 from tests.support.smtp import SmtpSink
 
 pytest_plugins = ["tests.support.fixtures", "tests.support.browser"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the project's modules to bytecode once, before any test starts a process.
+
+    The suite starts a few hundred ``commonground`` and gunicorn processes, each importing
+    ~200 of our modules. Where ``PYTHONDONTWRITEBYTECODE`` is set (these machines set it), no
+    process leaves its bytecode behind, so each compiled them all again: ~0.2 s of the ~1.6 s a
+    ``commonground worker --once`` took. Existing ``__pycache__`` files are still read with the
+    variable set; writing them here is the run's own choice (git ignores them)."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller has done it
+    root = Path(__file__).resolve().parent.parent
+    for package in ("node", "federation", "tests"):
+        compileall.compile_dir(root / package, quiet=1, workers=1)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -87,4 +87,3 @@ def test_a_gate_that_cannot_be_opened_does_not_stop_the_vote(
         blocked.rmdir()
     assert seen == [False]
     assert not cast.repeated and _stored() == 1
-

@@ -61,8 +61,24 @@ class TestDatabase:
         tables = [t.name for t in db.metadata.sorted_tables]
         with engine.begin() as conn:
             if self.is_postgres:
-                quoted = ", ".join(f'"{t}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+                # TRUNCATE costs ~2.5 ms a table however empty (~200 ms for all 77, per test):
+                # only the tables with rows, found in one query, and every sequence back to 1.
+                used = conn.execute(
+                    text(
+                        " UNION ALL ".join(
+                            f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables
+                        )
+                    )
+                ).scalars()
+                quoted = ", ".join(f'"{t}"' for t in used)
+                if quoted:
+                    conn.execute(text(f"TRUNCATE {quoted} CASCADE"))
+                conn.execute(
+                    text(
+                        "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                        "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"
+                    )
+                )
             else:
                 for table in reversed(tables):
                     conn.execute(text(f'DELETE FROM "{table}"'))
