@@ -44,18 +44,39 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"commonground database backends: sqlite{', postgresql (' + pg + ')' if pg else ''}"
 
 
-def _other_backend(item: pytest.Item) -> bool:
-    """A test marked ``backend("postgresql")`` concerns one database only: on the other it is
-    left out at collection (not skipped, since there is nothing there to have missed)."""
+ONE_BACKEND = "either"
+
+
+def _one_backend(item: pytest.Item) -> str | None:
+    """The backend ``item`` runs on alone, or None for both.
+
+    ``backend("postgresql")`` or ``backend("sqlite")``: the test concerns that database only.
+    ``backend("either")``, and every test driving the browser: what it checks does not depend
+    on the database (a page in chromium, a protocol between processes) and it costs tens of
+    seconds, so it runs once, on PostgreSQL where the run has it (as CI does), else on SQLite.
+    """
     marker = item.get_closest_marker("backend")
+    name = marker.args[0] if marker is not None else None
+    if name is None and "browser" in getattr(item, "fixturenames", ()):
+        name = ONE_BACKEND
+    if name == ONE_BACKEND:
+        return "postgresql" if os.environ.get("COMMONGROUND_TEST_PG") else "sqlite"
+    return name
+
+
+def _other_backend(item: pytest.Item) -> bool:
+    """A test for one backend, here parametrized for the other: left out at collection (not
+    skipped, since there is nothing there to have missed)."""
+    only = _one_backend(item)
     params = getattr(getattr(item, "callspec", None), "params", {})
-    return marker is not None and params.get("database", marker.args[0]) != marker.args[0]
+    return only is not None and params.get("database", only) != only
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test in tests/e2e/ starts real processes, and every test using the ``browser``
     fixture drives chromium: both are ``slow`` (and ``browser``) wherever they live, so
-    ``make test-fast`` (``-m "not slow"``) leaves them out without each file remembering to."""
+    ``make test-fast`` (``-m "not slow"``) leaves them out without each file remembering to.
+    Tests for one backend (:func:`_one_backend`) are left out on the other."""
     deselected = [item for item in items if _other_backend(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

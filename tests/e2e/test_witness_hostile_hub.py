@@ -22,7 +22,8 @@ import pytest
 from tests.e2e.test_federation_nodes import follow
 from tests.support.server import Install
 
-pytestmark = pytest.mark.slow
+# A protocol between processes: once, on PostgreSQL where the run has it (tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.backend("either")]
 EVERY_RUN = {"COMMONGROUND_WITNESS_INTERVAL_SECONDS": "0"}
 _hours = count(1)
 
