@@ -182,6 +182,9 @@ def _page(browser: Any, install: Any, who: str | None, size: str) -> Any:
     width, height = SIZES[size]
     context = browser.new_context(base_url=install.url, viewport={"width": width, "height": height})
     context.set_default_timeout(120_000)
+    # axe-core in every document of the context, through the DevTools protocol (which the
+    # page's CSP, no inline scripts, allows): each page is tested under the CSP it ships with.
+    context.add_init_script(script=AXE_SOURCE)
     page = context.new_page()
     if who is None:
         return page
@@ -227,9 +230,6 @@ def _violations(page: Any, path: str) -> list[str]:
     response = page.goto(path)
     if response is None or response.status >= 400:
         return [f"{path}: HTTP {response.status if response else 'no response'}"]
-    # Evaluated through the DevTools protocol, which the page's CSP (no inline scripts) allows,
-    # so each page is tested under the CSP it ships with.
-    page.evaluate(AXE_SOURCE)
     # WCAG 1.4.10 reflow, which axe leaves out: the page itself never scrolls sideways (a wide
     # table scrolls inside its own region instead).
     wide, viewport = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
@@ -237,7 +237,8 @@ def _violations(page: Any, path: str) -> list[str]:
         [f"{path}: the page is {wide}px wide in a {viewport}px window"] if wide > viewport else []
     )
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        TAGS,
     )
     return reflow + [
         f"{path}: {v['id']} ({v['impact']}) {v['help']} — "
@@ -246,8 +247,14 @@ def _violations(page: Any, path: str) -> list[str]:
     ]
 
 
+def _on_one_worker(role: str) -> Any:
+    """A role's two sizes, and all roles of one install, on one xdist worker: the install is
+    built and each role's pages are found once (the walk), not once per worker."""
+    return pytest.param(role, marks=pytest.mark.xdist_group(f"a11y-{ROLES[role][0]}"))
+
+
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [_on_one_worker(role) for role in ROLES])
 def test_every_page_of_every_role_has_no_violations(
     request: pytest.FixtureRequest, browser: Any, role: str, size: str
 ) -> None:
@@ -263,6 +270,7 @@ def test_every_page_of_every_role_has_no_violations(
     assert not found, f"{role}, {size}: {len(found)} axe violations:\n" + "\n".join(found)
 
 
+@pytest.mark.xdist_group("a11y-group")
 @pytest.mark.parametrize("size", SIZES)
 def test_menu_marks_the_page_and_focus_is_visible(browser: Any, group: Any, size: str) -> None:
     page = _page(browser, group, "demo-officer", size)
