@@ -104,6 +104,7 @@ SENTENCES: dict[str, str] = {
     "post-on-motion": N_("{actor} posted in the discussion of {target}"),
     "edit-motion-post": N_("{actor} edited a post on {target}"),
     "hide-motion-post": N_("{actor} hid a post on {target} ({detail})"),
+    "unhide-motion-post": N_("{actor} showed a hidden post on {target} again"),
     "propose-amendment": N_("{actor} proposed an amendment to {target}"),
     "accept-amendment": N_("{actor} accepted {target}"),
     "withdraw-amendment": N_("{actor} withdrew {target}"),

@@ -290,3 +290,13 @@ def hide_post(post_row: Post, reason: str, actor: Member) -> None:
     post_row.hidden_reason = why
     group = db.session.get(Group, post_row.group_id)
     record(group, actor, "hide-motion-post", f"post #{post_row.id}", why)
+
+
+def unhide_post(post_row: Post, actor: Member) -> None:
+    """An officer shows a hidden post again (a post hidden by mistake, or after a correction)."""
+    if post_row.hidden_at is None:
+        raise Conflict(_("This post is not hidden."))
+    post_row.hidden_at = None
+    post_row.hidden_reason = None
+    group = db.session.get(Group, post_row.group_id)
+    record(group, actor, "unhide-motion-post", f"post #{post_row.id}")

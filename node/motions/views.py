@@ -225,6 +225,17 @@ def hide_post(motion_id: int, post_id: int) -> ResponseReturnValue:
     return answer or web.form_page("motions/hide.html", form=form, motion=motion, post=row)
 
 
+@bp.route("/motions/<int:motion_id>/posts/<int:post_id>/unhide", methods=["POST"])
+@officer_required
+def unhide_post(motion_id: int, post_id: int) -> ResponseReturnValue:
+    """Show a hidden post again (no confirmation: hiding it again is one step away)."""
+    motion = get_or_404(Motion, motion_id)
+    row = _post(motion, post_id)
+    web.check_form()
+    ops.unhide_post(row, g.member)  # a post not hidden: a 409 page (node.errors)
+    return web.done(_("The post is shown again."), "motions.show", motion_id=motion.id)
+
+
 # ----------------------------------------------------------------------------- amendments
 @bp.route("/motions/<int:motion_id>/amendments/new", methods=["GET", "POST"])
 @member_required

@@ -94,6 +94,24 @@ def test_a_thread_with_replies_edit_window_and_moderation(app, world):  # type: 
     assert as_officer.post_form(hide, {"reason": "Personal attack"}).status_code == 302
     shown = as_ann.get(page).get_data(as_text=True)
     assert "Hidden by an officer: Personal attack" in shown and "First, edited" not in shown
+    unhide = f"{page}/posts/{first.id}/unhide"
+    assert "Show it again" not in shown
+    assert as_ann.post_form(unhide, {}, page=page).status_code == 403
+    seen_by_officer = as_officer.get(page).get_data(as_text=True)
+    assert (
+        "The hidden text (officers only)" in seen_by_officer and "First, edited" in seen_by_officer
+    )
+    assert as_officer.post_form(unhide, {}, page=page).status_code == 302
+    shown = as_ann.get(page).get_data(as_text=True)
+    assert "Hidden by an officer" not in shown and "First, edited" in shown
+    assert as_officer.post_form(unhide, {}, page=page).status_code == 409  # not hidden now
+    from node.audit import AuditEntry
+
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.group_id == group.id).order_by(AuditEntry.seq)
+    ).all()
+    assert actions[-2:] == ["hide-motion-post", "unhide-motion-post"]
+    assert as_officer.post_form(hide, {"reason": "Personal attack"}).status_code == 302
     mover_client = _signed_in(app, mover.email)
     assert as_ann.post_form(edit, {"body": "x"}, page=page).status_code in (403, 409)
     assert mover_client.post_form(edit, {"body": "x"}, page=page).status_code == 403
