@@ -103,8 +103,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            for _ in range(40):
-                self.wfile.write(b" " * 65536)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for _ in range(40):
+                    self.wfile.write(b" " * 65536)
         elif parts.path == "/notjson":
             self._send(200, b"<html>", "text/html")
         elif parts.path == "/badschema":
