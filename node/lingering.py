@@ -26,25 +26,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from werkzeug.wsgi import get_content_length
+
 HANGUP_WAIT = 0.5
 DRAIN_SECONDS = 2.0
 DRAIN_BYTES = 32 * 1024 * 1024
-_HANGUP = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
-
-
-def _declared_length(environ: dict[str, Any]) -> int:
-    try:
-        return int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
+_RDHUP = getattr(select, "POLLRDHUP", 0)  # Linux only
 
 
 def _peer_hung_up(sock: socket.socket, seconds: float) -> bool:
     """Whether the peer closes within ``seconds``, without reading what it sent."""
-    if not getattr(select, "POLLRDHUP", 0):
-        return False  # not Linux: unread data keeps the socket readable; go straight to draining
+    if not _RDHUP:
+        return False  # unread data keeps the socket readable: go straight to draining
     poller = select.poll()
-    poller.register(sock, _HANGUP)
+    poller.register(sock, _RDHUP | select.POLLHUP | select.POLLERR)
     return bool(poller.poll(seconds * 1000))
 
 
@@ -104,6 +99,6 @@ class LingeringCloseMiddleware:
         body = self._app(environ, start_response)
         sock = environ.get("gunicorn.socket")
         limit = self._limit()
-        if sock is None or not limit or _declared_length(environ) <= limit:
+        if sock is None or not limit or (get_content_length(environ) or 0) <= limit:
             return body
         return _LingeringBody(body, sock)
