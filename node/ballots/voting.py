@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
@@ -29,9 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from node import clock
+from node.ballots import vote_batch
 from node.ballots.electorate import has_voted, is_elector
 from node.ballots.models import MOTION_CHOICES, Ballot, CastBallot, Participation
-from node.ballots.vote_gate import one_vote_at_a_time
 from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
 from node.i18n import N_
@@ -203,11 +203,16 @@ def check_open(ballot: Ballot) -> None:
         raise Conflict(_("This ballot has closed; votes are no longer accepted."))
 
 
+def check_elector(ballot: Ballot, member: Member) -> None:
+    """Refuse (:class:`Forbidden`) unless ``member`` is on ``ballot``'s electorate."""
+    if not is_elector(ballot, member):
+        raise Forbidden(_("You are not on this ballot's electorate (it was fixed when it opened)."))
+
+
 def check_may_vote(ballot: Ballot, member: Member) -> None:
     """Refuse unless ``member`` may vote in ``ballot`` now: open, an elector, not voted yet."""
     check_open(ballot)
-    if not is_elector(ballot, member):
-        raise Forbidden(_("You are not on this ballot's electorate (it was fixed when it opened)."))
+    check_elector(ballot, member)
     if has_voted(ballot, member):
         raise Conflict(_("You have already voted in this ballot; a vote cannot be changed."))
 
@@ -289,37 +294,64 @@ def submit_vote(
     form: Mapping[str, str],
     approvals: list[str],
     method: str = "signed_in",
-    claim: Callable[[], None] | None = None,
+    credential_id: int | None = None,
 ) -> Cast:
     """Cast and commit the vote a submitted paper carries, or recognise it as a repeat.
 
     The checks that only read (the receipt's check, a repeat, the choices, the electorate) come
-    first; the gate of :mod:`node.ballots.vote_gate` is held only from the first write to the
-    commit, so votes queue for as short a time as possible on SQLite. ``claim`` runs just
-    before the vote is stored (using up a voting link or code, in the same transaction). A
-    repeat is answered with the stored receipt whether it arrives after the first submission
-    committed or races it (the loser of the race rolls back, then finds the winner's paper).
-    Any other refusal (already voted with another paper, closed…) is raised.
+    first; then the vote joins the next batch of :mod:`node.ballots.vote_batch`, which checks
+    again as it writes (open, not voted, the voting link or code ``credential_id`` still unused,
+    claiming it in the same transaction). A repeat is answered with the stored receipt whether
+    it arrives after the first submission committed or races it (the loser is refused, then
+    finds the winner's paper). Any other refusal (already voted with another paper, closed…) is
+    raised; storage trouble is raised as the database's error, with nothing of the vote stored.
     """
     code = posted_receipt(ballot, member, form)
     earlier = repeat_of(ballot, member, code)
     if earlier is not None:
         return earlier
     ranking = parse_vote(ballot, form, approvals)
-    try:
-        check_may_vote(ballot, member)  # reads only, so before the gate (a race: the unique key)
-        with one_vote_at_a_time():
-            if claim is not None:
-                claim()
-            receipt = store_vote(ballot, member, ranking, method, code)
-            db.session.commit()
-    except Conflict:
-        db.session.rollback()
+    check_open(ballot)
+    check_elector(ballot, member)  # not voted yet: the batch checks that as it writes
+    code = code or new_code()
+    vote = vote_batch.PendingVote(
+        group_id=ballot.group_id,
+        ballot_id=ballot.id,
+        member_id=member.id,
+        method=method,
+        ranking=list(ranking),
+        receipt_hash=receipt_hash(code),
+        voted_at=clock.utcnow_naive(),
+        credential_id=credential_id,
+    )
+    _commit_keeping_loaded()
+    vote_batch.store(db.engine, vote)
+    vote_batch.raise_error(vote)
+    if vote.refusal is not None:
         earlier = repeat_of(ballot, member, code)
         if earlier is not None:
             return earlier
-        raise
-    return Cast(receipt, ranking)
+        raise Conflict(_(REFUSALS[vote.refusal]))
+    return Cast(Receipt(code, vote.receipt_hash), ranking)
+
+
+REFUSALS = {
+    vote_batch.CLOSED: N_("This ballot has closed; votes are no longer accepted."),
+    vote_batch.VOTED: N_("You have already voted in this ballot; a vote cannot be changed."),
+    vote_batch.CREDENTIAL_USED: N_("This link or code has already been used to vote."),
+}
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit whatever the request's session holds before the vote is written on a connection
+    of its own (on SQLite a write left open here would hold the lock the batch waits for),
+    keeping the loaded ballot and member for the receipt page instead of reading them again."""
+    session = db.session()  # the request's own Session, not its registry
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 # ----------------------------------------------------------------------------- the review step

@@ -305,24 +305,13 @@ def cast_with(
 ) -> Cast:
     """Use up ``credential`` and cast the vote on ``form``, in one committed transaction, or
     recognise the form as a repeat of the vote already cast with it."""
-
-    def claim() -> None:
-        claimed = db.session.scalar(
-            update(VotingCredential)
-            .where(
-                VotingCredential.id == credential.id,
-                VotingCredential.used_at.is_(None),
-                VotingCredential.revoked_at.is_(None),
-            )
-            .values(used_at=clock.utcnow_naive())
-            .returning(VotingCredential.id)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed is None:
-            raise Conflict(_("This link or code has already been used to vote."))
-
     return submit_vote(
-        ballot, member, form, form.getlist("approve"), method=credential.kind, claim=claim
+        ballot,
+        member,
+        form,
+        form.getlist("approve"),
+        method=credential.kind,
+        credential_id=credential.id,
     )
 
 

@@ -214,8 +214,8 @@ def test_a_form_without_a_code_still_votes_with_a_fresh_one(client, group, offic
 def test_a_simultaneous_twin_is_answered_with_the_winners_receipt(
     app, group, officer, make_member, monkeypatch
 ):
-    """Two copies of one form racing: the loser's participation hits UNIQUE, it rolls back and
-    finds the winner's paper. The race is staged by storing the winner first and hiding it from
+    """Two copies of one form racing: the loser's batch finds the winner's participation, so the
+    loser is refused and then finds the winner's paper. The race is staged by storing the winner first and hiding it from
     the loser's first look."""
     from node.ballots import voting
 
@@ -233,15 +233,7 @@ def test_a_simultaneous_twin_is_answered_with_the_winners_receipt(
             looks.append(code)
             return None if len(looks) == 1 else real(ballot, member, code)
 
-        monkeypatch.setattr(voting, "recorded", late)
-        real_has_voted = voting.has_voted
-        seen: list[int] = []
-
-        def not_yet(ballot, member):  # type: ignore[no-untyped-def]
-            seen.append(1)  # the loser's first look saw no vote yet
-            return None if len(seen) == 1 else real_has_voted(ballot, member)
-
-        monkeypatch.setattr(voting, "has_voted", not_yet)
+        monkeypatch.setattr(voting, "recorded", late)  # the loser's first look sees no vote
         loser = voting.submit_vote(ballot, member, form, [])
     assert not winner.repeated and loser.repeated
     assert loser.receipt == winner.receipt and len(looks) == 2

@@ -30,19 +30,19 @@ def _held_by_someone(path: Path) -> bool:
 def _vote_watching(app, group, officer, make_member, monkeypatch):  # type: ignore[no-untyped-def]
     """Cast one vote through submit_vote; whether the gate was held while the rows were added
     (None when there is no gate file)."""
-    from node.ballots import vote_gate, voting
+    from node.ballots import vote_batch, vote_gate, voting
 
     member = make_member(group)
     ballot = make_ballot(group, officer, open_it=True)
-    real_store = voting.store_vote
+    real_write = vote_batch._write_checked
     seen: list[bool | None] = []
 
     def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
         path = vote_gate.lock_path()
         seen.append(_held_by_someone(path) if path is not None else None)
-        return real_store(*args, **kwargs)
+        return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(voting, "store_vote", watched)
+    monkeypatch.setattr(vote_batch, "_write_checked", watched)
     with app.test_request_context():
         form = {**voting.offer_receipt(ballot, member).fields, **ranked_form(ballot, "Ann")}
         cast = voting.submit_vote(ballot, member, form, [])
