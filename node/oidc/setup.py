@@ -68,8 +68,12 @@ def init_app(app: Flask, rooms: Rooms) -> None:
         from node.oidc.client import national_link
         from node.oidc.operations import hub_connection
 
+        def national_signin() -> bool:
+            """Asked by the sign-in page only: a query no other page pays for."""
+            return hub_connection(g.get("group")) is not None
+
         return {
             "member_sections": rooms.member_sections,
-            "national_signin": hub_connection(g.get("group")) is not None,
+            "national_signin": national_signin,
             "national_link": national_link,
         }
