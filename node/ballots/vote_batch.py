@@ -25,6 +25,14 @@ participation meanwhile: the unique key refuses the batch, and its votes are the
 by one, so only the duplicate is refused. Storage trouble (a full disk, a restarting database)
 fails every vote of the batch, with nothing stored; each voter's thread raises it.
 
+On a SQLite file the disk wait is taken out of the line too. Each process writes with a
+connection of its own set to ``synchronous=NORMAL`` (in WAL mode that never corrupts the file;
+it only leaves the last commits to the next flush), and the leader flushes the write-ahead log
+itself (``fdatasync``, what SQLite does at each commit with FULL) after letting go of the gate
+and before any voter of the batch hears that their vote is stored. So every acknowledged vote
+is on disk, as before, while the other process writes its batch. The pool's connections keep
+FULL for everything else.
+
 Secrecy is as before: participations and papers are separate rows with nothing linking them,
 and the papers of a batch are inserted in a random order.
 """
@@ -38,7 +46,6 @@ import os
 import random
 import threading
 import uuid
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,13 +88,18 @@ class PendingVote:
 
 
 class _Line:
-    """The votes of one process waiting for one database, and the lock its leaders take."""
+    """The votes of one process waiting for one database, the lock its leaders take, and on a
+    SQLite file the connection they write with."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.writer = threading.Lock()
         self.guard = threading.Lock()
         self.waiting: list[PendingVote] = []
         self.batches = 0  # transactions begun, for tests and curiosity
+        database = engine.url.database
+        sqlite_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
+        self.wal = f"{database}-wal" if sqlite_file else None
+        self._conn: Connection | None = None
 
     def take(self) -> list[PendingVote]:
         with self.guard:
@@ -97,16 +109,42 @@ class _Line:
             self.batches += 1
             return batch
 
+    def connection(self, engine: Engine) -> Connection:
+        """The connection to write a batch with (the writer lock held). On a SQLite file it is
+        this process's own, kept open with ``synchronous=NORMAL``: the leader flushes the log
+        itself (:class:`_Written`), and the pool's connections keep FULL for everything else."""
+        if self.wal is None:
+            return engine.connect()
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            conn = engine.connect()
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            conn.commit()
+            self._conn = conn
+        return self._conn
 
-_lines: weakref.WeakKeyDictionary[Engine, _Line] = weakref.WeakKeyDictionary()
+    def done_with(self, conn: Connection, broken: bool) -> None:
+        """A pool's connection goes back; this process's own stays, unless it broke: then it is
+        discarded, never returned to the pool without FULL."""
+        if conn is not self._conn:
+            conn.close()
+        elif broken:
+            self._conn = None
+            with contextlib.suppress(Exception):
+                conn.invalidate()
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
 _lines_guard = threading.Lock()
 
 
 def line_for(engine: Engine) -> _Line:
+    """This process's line for ``engine``, kept on the engine itself (it lives as long)."""
     with _lines_guard:
-        line = _lines.get(engine)
+        line: _Line | None = getattr(engine, "_commonground_votes", None)
         if line is None:
-            line = _lines[engine] = _Line()
+            line = _Line(engine)
+            setattr(engine, "_commonground_votes", line)  # noqa: B010 - not Engine's own
         return line
 
 
@@ -121,7 +159,7 @@ class _Written:
     def finish(self) -> None:
         try:
             if self.wal is not None:
-                os.fsync(self.wal)
+                os.fdatasync(self.wal)
         except OSError as exc:
             _failed(self.batch, exc)
         finally:
@@ -158,52 +196,37 @@ def _write_next(engine: Engine, line: _Line) -> _Written:
     batch: list[PendingVote] | None = None
     wal: int | None = None
     try:
-        with engine.connect() as conn:
-            wal = _defer_flush(conn)
-            try:
-                with one_vote_at_a_time(engine):
-                    batch = line.take()
-                    committed = write(conn, batch)
-            finally:
-                if wal is not None:
-                    _flush_on_commit(conn)
+        conn = line.connection(engine)
+        broken = True
+        try:
+            with one_vote_at_a_time(engine):
+                batch = line.take()
+                committed = write(conn, batch)
+                wal = _open_log(line) if committed else None
+            broken = False
+        finally:
+            line.done_with(conn, broken)
     except Exception as exc:  # noqa: BLE001 - no connection, or it broke: the voters hear
         if batch is None:
             batch = line.take()
         _failed(batch, exc)
-        committed = False
-    if not committed and wal is not None:
-        os.close(wal)
-        wal = None
     return _Written(batch, wal)
 
 
-def _flush_on_commit(conn: Connection) -> None:
-    """Back to ``synchronous=FULL`` before the connection returns to the pool; a connection
-    that cannot be set back is discarded rather than reused without it."""
-    try:
-        conn.exec_driver_sql("PRAGMA synchronous=FULL")
-    except Exception:  # noqa: BLE001 - broken: never reuse it
-        conn.invalidate()
-
-
-def _defer_flush(conn: Connection) -> int | None:
-    """On a SQLite file: commit without waiting for the disk (``synchronous=NORMAL``, safe
-    against corruption in WAL mode) and return the write-ahead log, opened, for the leader to
-    flush (``fsync``) before anyone is told their vote is stored. The log cannot be replaced
-    meanwhile: SQLite deletes it only when its last connection closes, and this one is open.
-    ``None`` (commit flushes as usual) on PostgreSQL, or when the log cannot be opened."""
-    database = conn.engine.url.database
-    if conn.dialect.name != "sqlite" or not database or database == ":memory:":
+def _open_log(line: _Line) -> int | None:
+    """The SQLite write-ahead log just written, opened for the leader to flush (``fdatasync``,
+    as SQLite itself does with FULL) after letting go of the gate, before anyone is told their
+    vote is stored. It cannot be replaced meanwhile: SQLite deletes it only when its last
+    connection closes, and the line's own stays open. ``None`` on PostgreSQL, whose commit
+    waits for its own log, and when the log cannot be opened (then everything is flushed here,
+    the slow way)."""
+    if line.wal is None:
         return None
-    conn.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1")  # opens the log if needed
     try:
-        wal = os.open(database + "-wal", os.O_RDONLY)
+        return os.open(line.wal, os.O_RDONLY)
     except OSError:
+        os.sync()
         return None
-    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-    conn.rollback()
-    return wal
 
 
 def raise_error(vote: PendingVote) -> None:

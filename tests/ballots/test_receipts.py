@@ -215,8 +215,8 @@ def test_a_simultaneous_twin_is_answered_with_the_winners_receipt(
     app, group, officer, make_member, monkeypatch
 ):
     """Two copies of one form racing: the loser's batch finds the winner's participation, so the
-    loser is refused and then finds the winner's paper. The race is staged by storing the winner first and hiding it from
-    the loser's first look."""
+    loser is refused and then finds the winner's paper. The race is staged by storing the
+    winner first and hiding it from the loser's first look."""
     from node.ballots import voting
 
     member = make_member(group)

@@ -192,32 +192,69 @@ def test_a_duplicate_the_checks_missed_refuses_only_that_vote(
     assert _counts() == (3, 3)
 
 
+@pytest.fixture
+def voter(client, group, make_member):  # type: ignore[no-untyped-def]
+    member = make_member(group, email="voter@walton.example.org")
+    client.sign_in(member.email)
+    return member
+
+
+def _cast(client, ballot):  # type: ignore[no-untyped-def]
+    from tests.ballots.test_receipts import paper_form, ranked_form
+
+    page = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    form = paper_form(page, ranked_form(ballot, "Ann"))
+    return form, client.post(f"/ballots/{ballot.id}/vote", data=form)
+
+
 @pytest.mark.backend("sqlite")  # the deferred flush is SQLite's
-def test_the_log_is_on_disk_before_a_voter_hears_and_connections_flush_again(
-    app, group, officer, make_member, monkeypatch
+def test_the_log_is_on_disk_before_the_receipt_is_sent(
+    app, client, group, officer, voter, monkeypatch
 ):
     from node.ballots import vote_batch
 
     ballot = make_ballot(group, officer, open_it=True)
-    votes = [_vote(ballot, make_member(group, account=False)) for _ in range(2)]
-    real_fsync = os.fsync
-    flushed: list[tuple[str, bool]] = []
+    real = os.fdatasync
+    flushed: list[tuple[str, int]] = []
 
-    def fsync(fd: int) -> None:
-        flushed.append((os.readlink(f"/proc/self/fd/{fd}"), any(v.done.is_set() for v in votes)))
-        real_fsync(fd)
+    def fdatasync(fd: int) -> None:
+        flushed.append((os.readlink(f"/proc/self/fd/{fd}"), _counts()[1]))
+        real(fd)
 
-    monkeypatch.setattr(vote_batch.os, "fsync", fsync)
-    _store_together(votes)
-    assert flushed == [(str(Path(db.engine.url.database)) + "-wal", False)]
-    assert _counts() == (2, 2)
+    monkeypatch.setattr(vote_batch.os, "fdatasync", fdatasync)
+    _form, response = _cast(client, ballot)
+    assert response.status_code == 201
+    # once, on the log, with the vote committed: after the store, before the answer left
+    assert flushed == [(str(Path(db.engine.url.database)) + "-wal", 1)]
     pool = db.engine.pool
-    with db.engine.connect() as conn:  # every pooled connection is back to synchronous=FULL
-        checked = [conn]
-        for _ in range(pool.checkedin()):
-            checked.append(db.engine.connect())
+    with db.engine.connect() as conn:  # the pool's connections all keep synchronous=FULL
+        checked = [conn] + [db.engine.connect() for _ in range(pool.checkedin())]
         try:
             assert {c.exec_driver_sql("PRAGMA synchronous").scalar() for c in checked} == {2}
         finally:
             for extra in checked[1:]:
                 extra.close()
+
+
+@pytest.mark.backend("sqlite")
+def test_a_disk_that_refuses_the_flush_answers_503_and_a_repeat_finds_the_vote(
+    app, client, group, officer, voter, monkeypatch
+):
+    import errno
+
+    from node.ballots import vote_batch
+
+    ballot = make_ballot(group, officer, open_it=True)
+    real = os.fdatasync
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(vote_batch.os, "fdatasync", failing)
+    form, response = _cast(client, ballot)
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert "receipt-code" not in response.get_data(as_text=True)  # no receipt for it
+    monkeypatch.setattr(vote_batch.os, "fdatasync", real)
+    again = client.post(f"/ballots/{ballot.id}/vote", data=form)
+    assert again.status_code == 200 and 'id="receipt-code"' in again.get_data(as_text=True)
+    assert _counts() == (1, 1)
