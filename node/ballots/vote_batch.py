@@ -1,12 +1,10 @@
 """Votes stored together: the votes that arrive while one is being written go in the next single
 transaction (a group commit), on SQLite and PostgreSQL alike.
 
-SQLite has one writer at a time. Storing one vote per transaction, a vote held the write lock
-(through the gate of :mod:`node.ballots.vote_gate`) for about 2 ms on a quiet machine but 7.6 ms
-under ballot-day load, because the thread holding it waited for a CPU between its steps; at
-~100 votes a second that lock was busy most of the time, and votes waited in line for it (p99
-67 ms, measured inside gunicorn with bench/ballot_day.py). Writing every waiting vote in one
-transaction, with a few statements whatever their number, empties that line at each turn.
+SQLite has one writer at a time. With one transaction per vote, under ballot-day load the
+write lock (the gate of :mod:`node.ballots.vote_gate`) was busy most of the time and votes
+waited in line for it; one transaction for every waiting vote empties that line at each turn
+(docs/performance.md, "Votes written in batches").
 
 How the turn passes, in each process: a voter's thread puts its vote on the waiting list and
 takes the process's writer lock; whoever holds it (the *leader*) writes everything waiting,
@@ -92,14 +90,14 @@ class _Line:
     SQLite file the connection they write with."""
 
     def __init__(self, engine: Engine) -> None:
-        self.writer = threading.Lock()
-        self.guard = threading.Lock()
+        self.writer, self.guard = threading.Lock(), threading.Lock()
         self.waiting: list[PendingVote] = []
         self.batches = 0  # transactions begun, for tests and curiosity
         database = engine.url.database
         sqlite_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
         self.wal = f"{database}-wal" if sqlite_file else None
         self._conn: Connection | None = None
+        self.pid = os.getpid()
 
     def take(self) -> list[PendingVote]:
         with self.guard:
@@ -136,12 +134,17 @@ class _Line:
 
 
 _lines_guard = threading.Lock()
+_inherited: list[_Line] = []  # lines of a parent process: never used, never closed, kept
 
 
 def line_for(engine: Engine) -> _Line:
-    """This process's line for ``engine``, kept on the engine itself (it lives as long)."""
+    """This process's line for ``engine``, kept on the engine (it lives as long). A line made
+    before a fork is left alone, its connection the parent's (gunicorn's master never votes)."""
     with _lines_guard:
         line: _Line | None = getattr(engine, "_commonground_votes", None)
+        if line is not None and line.pid != os.getpid():
+            _inherited.append(line)
+            line = None
         if line is None:
             line = _Line(engine)
             setattr(engine, "_commonground_votes", line)  # noqa: B010 - not Engine's own
@@ -150,13 +153,14 @@ def line_for(engine: Engine) -> _Line:
 
 @dataclass
 class _Written:
-    """A batch whose transaction has ended, and the write-ahead log to flush before its voters
-    hear that their votes are stored (``None``: nothing to flush)."""
+    """A batch whose transaction has ended, and the log to flush before its voters hear."""
 
     batch: list[PendingVote]
     wal: int | None = None
 
     def finish(self) -> None:
+        """Flush, then answer every voter of the batch, whatever happens (a voter left waiting
+        would wait for ever)."""
         try:
             if self.wal is not None:
                 os.fdatasync(self.wal)
@@ -164,7 +168,8 @@ class _Written:
             _failed(self.batch, exc)
         finally:
             if self.wal is not None:
-                os.close(self.wal)
+                with contextlib.suppress(OSError):
+                    os.close(self.wal)
             for vote in self.batch:
                 vote.done.set()
 
@@ -214,12 +219,9 @@ def _write_next(engine: Engine, line: _Line) -> _Written:
 
 
 def _open_log(line: _Line) -> int | None:
-    """The SQLite write-ahead log just written, opened for the leader to flush (``fdatasync``,
-    as SQLite itself does with FULL) after letting go of the gate, before anyone is told their
-    vote is stored. It cannot be replaced meanwhile: SQLite deletes it only when its last
-    connection closes, and the line's own stays open. ``None`` on PostgreSQL, whose commit
-    waits for its own log, and when the log cannot be opened (then everything is flushed here,
-    the slow way)."""
+    """The SQLite log just written, opened for the leader to flush (``fdatasync``, as FULL
+    does) once out of the gate; the line's open connection keeps SQLite from deleting it. None
+    on PostgreSQL, or when it cannot be opened (then everything is flushed, the slow way)."""
     if line.wal is None:
         return None
     try:

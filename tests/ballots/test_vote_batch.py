@@ -258,3 +258,16 @@ def test_a_disk_that_refuses_the_flush_answers_503_and_a_repeat_finds_the_vote(
     again = client.post(f"/ballots/{ballot.id}/vote", data=form)
     assert again.status_code == 200 and 'id="receipt-code"' in again.get_data(as_text=True)
     assert _counts() == (1, 1)
+
+
+def test_a_line_made_before_a_fork_is_not_used_after_it(app, monkeypatch):
+    """A child process gets a line of its own; the parent's (and its connection) is kept
+    untouched rather than closed or returned to the child's pool."""
+    from node.ballots import vote_batch
+
+    parent = vote_batch.line_for(db.engine)
+    assert vote_batch.line_for(db.engine) is parent
+    monkeypatch.setattr(vote_batch.os, "getpid", lambda: parent.pid + 1)
+    child = vote_batch.line_for(db.engine)
+    assert child is not parent and parent in vote_batch._inherited
+    assert vote_batch.line_for(db.engine) is child
