@@ -194,13 +194,17 @@ def recorded(ballot: Ballot, member: Member, code: str) -> CastBallot | None:
     )
 
 
+CLOSED = N_("This ballot has closed; votes are no longer accepted.")
+ALREADY_VOTED = N_("You have already voted in this ballot; a vote cannot be changed.")
+
+
 def check_open(ballot: Ballot) -> None:
     """Refuse (:class:`Conflict`) unless ``ballot`` is taking votes now."""
     now = clock.utcnow_naive()
     if ballot.state == "draft" or (ballot.state == "open" and now < ballot.opens_at):
         raise Conflict(_("This ballot is not open yet."))
     if ballot.state != "open" or now >= ballot.closes_at:
-        raise Conflict(_("This ballot has closed; votes are no longer accepted."))
+        raise Conflict(_(CLOSED))
 
 
 def check_elector(ballot: Ballot, member: Member) -> None:
@@ -214,7 +218,7 @@ def check_may_vote(ballot: Ballot, member: Member) -> None:
     check_open(ballot)
     check_elector(ballot, member)
     if has_voted(ballot, member):
-        raise Conflict(_("You have already voted in this ballot; a vote cannot be changed."))
+        raise Conflict(_(ALREADY_VOTED))
 
 
 def cast_vote(
@@ -224,26 +228,15 @@ def cast_vote(
     method: str = "signed_in",
     receipt_code: str | None = None,
 ) -> Receipt:
-    """Store a vote, or refuse: not open, closed, not an elector, already voted.
+    """Store a vote in the caller's session (flushed, not committed), or refuse: not open,
+    closed, not an elector, already voted. For seeding and scripts; a submitted paper goes
+    through :func:`submit_vote` and its batches instead.
 
     ``method`` (link, signed_in, code) goes on the participation row only, for the turnout audit.
     ``receipt_code`` is the verified code from the form (:func:`posted_receipt`); without one a
     fresh code is made.
     """
     check_may_vote(ballot, member)
-    return store_vote(ballot, member, ranking, method, receipt_code)
-
-
-def store_vote(
-    ballot: Ballot,
-    member: Member,
-    ranking: list[int],
-    method: str = "signed_in",
-    receipt_code: str | None = None,
-) -> Receipt:
-    """The writes of :func:`cast_vote` without its checks, for a caller that has made them: a
-    participation and a paper, flushed. A member who voted meanwhile is still refused
-    (:class:`Conflict`), by the participation's unique key."""
     code = receipt_code or new_code()
     digest = receipt_hash(code)
     db.session.add(
@@ -262,11 +255,9 @@ def store_vote(
     )
     try:
         db.session.flush()
-    except IntegrityError:
+    except IntegrityError:  # a member who voted meanwhile: the participation's unique key
         db.session.rollback()
-        raise Conflict(
-            _("You have already voted in this ballot; a vote cannot be changed.")
-        ) from None
+        raise Conflict(_(ALREADY_VOTED)) from None
     return Receipt(code, digest)
 
 
@@ -319,7 +310,7 @@ def submit_vote(
         ballot_id=ballot.id,
         member_id=member.id,
         method=method,
-        ranking=list(ranking),
+        ranking=ranking,
         receipt_hash=receipt_hash(code),
         voted_at=clock.utcnow_naive(),
         credential_id=credential_id,
@@ -336,8 +327,8 @@ def submit_vote(
 
 
 REFUSALS = {
-    vote_batch.CLOSED: N_("This ballot has closed; votes are no longer accepted."),
-    vote_batch.VOTED: N_("You have already voted in this ballot; a vote cannot be changed."),
+    vote_batch.CLOSED: CLOSED,
+    vote_batch.VOTED: ALREADY_VOTED,
     vote_batch.CREDENTIAL_USED: N_("This link or code has already been used to vote."),
 }
 
