@@ -20,6 +20,7 @@ from node import mail_outcome
 from node.auth.views import failures_limited
 from node.ballots import voting
 from node.ballots import voting_links as links
+from node.ballots.electorate import Standing
 from node.ballots.forms import VoteCodeForm
 from node.ballots.models import MOTION_CHOICES, PARTICIPATION_METHODS, Ballot, VotingCredential
 from node.ballots.views import bp, receipt_page, review_page, review_step
@@ -63,7 +64,7 @@ def _paper(
 
 
 def _cast(
-    credential: VotingCredential, ballot: Ballot, member: Member, **extra: Any
+    credential: VotingCredential, ballot: Ballot, member: Member, place: Standing, **extra: Any
 ) -> ResponseReturnValue:
     """Check the form and show the review, or use up the credential and cast the vote: the
     receipt, or the paper again (with the choices kept, after an error or "Change my vote")."""
@@ -75,12 +76,12 @@ def _cast(
     try:
         if step == "review":
             checked = voting.review_vote(
-                ballot, member, request.form, request.form.getlist("approve")
+                ballot, member, request.form, request.form.getlist("approve"), place
             )
             if isinstance(checked, voting.Review):
                 return review_page(ballot, checked, SECRET_PAGE, **extra)
             return receipt_page(ballot, checked, SECRET_PAGE)
-        cast = links.cast_with(credential, ballot, member, request.form)
+        cast = links.cast_with(credential, ballot, member, request.form, place)
     except Conflict as exc:
         db.session.rollback()
         return _refused(_(USED), exc.message, 409)
@@ -114,11 +115,11 @@ def _used(exc: links.CredentialRefused, secret: str, kind: str) -> ResponseRetur
 @public
 def vote_link(token: str) -> ResponseReturnValue:
     try:
-        credential, ballot, member = links.find(current_group(), token, "link")
+        credential, ballot, member, place = links.find(current_group(), token, "link")
     except links.CredentialRefused as exc:
         return _used(exc, token, "link")
     if request.method == "POST":
-        return _cast(credential, ballot, member, action=request.path, hidden={})
+        return _cast(credential, ballot, member, place, action=request.path, hidden={})
     return _paper(ballot, member, action=request.path, hidden={})
 
 
@@ -137,7 +138,7 @@ def vote_code() -> ResponseReturnValue:
         return page, status, SECRET_PAGE
     code = links.normalise_code(form.code.data or "")
     try:
-        credential, ballot, member = links.find(group, code, "code")
+        credential, ballot, member, place = links.find(group, code, "code")
     except links.CredentialRefused as exc:
         if "cast" not in request.form:
             return _refused(exc.heading, exc.message, exc.status)
@@ -147,7 +148,7 @@ def vote_code() -> ResponseReturnValue:
         "hidden": {"code": code, "cast": "1"},
     }
     if "cast" in request.form:
-        return _cast(credential, ballot, member, **extra)
+        return _cast(credential, ballot, member, place, **extra)
     return _paper(ballot, member, **extra)
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from node import clock
 from node.ballots import vote_batch
-from node.ballots.electorate import has_voted, is_elector
+from node.ballots.electorate import Standing, standing, standing_columns
 from node.ballots.models import MOTION_CHOICES, Ballot, CastBallot, Participation
 from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
@@ -181,17 +181,21 @@ def offer_receipt(
     return OfferedReceipt(code, _check(ballot, member, code))
 
 
-def recorded(ballot: Ballot, member: Member, code: str) -> CastBallot | None:
+def recorded(
+    ballot: Ballot, member: Member, code: str, voted: bool | None = None
+) -> CastBallot | None:
     """The paper this member's earlier submission of ``code`` made, if any: a paper of this
     ballot with the code's hash, *and* a participation of the member (a code is only ever
-    offered to one member, and its check proves the form is theirs)."""
-    if not has_voted(ballot, member):
-        return None
-    return db.session.scalar(
-        select(CastBallot).where(
-            CastBallot.ballot_id == ballot.id, CastBallot.receipt_hash == receipt_hash(code)
-        )
+    offered to one member, and its check proves the form is theirs). ``voted`` is whether the
+    member has voted, when the request has just read it; ``None`` reads it here."""
+    paper = select(CastBallot).where(
+        CastBallot.ballot_id == ballot.id, CastBallot.receipt_hash == receipt_hash(code)
     )
+    if voted is False:
+        return None
+    if voted is None:
+        paper = paper.where(standing_columns(ballot.id, member.id)[1])
+    return db.session.scalar(paper)
 
 
 CLOSED = N_("This ballot has closed; votes are no longer accepted.")
@@ -207,17 +211,19 @@ def check_open(ballot: Ballot) -> None:
         raise Conflict(_(CLOSED))
 
 
-def check_elector(ballot: Ballot, member: Member) -> None:
-    """Refuse (:class:`Forbidden`) unless ``member`` is on ``ballot``'s electorate."""
-    if not is_elector(ballot, member):
+def check_elector(ballot: Ballot, member: Member, place: Standing | None = None) -> None:
+    """Refuse (:class:`Forbidden`) unless ``member`` is on ``ballot``'s electorate (``place``:
+    their standing, when the request has read it)."""
+    if not (place or standing(ballot, member)).elector:
         raise Forbidden(_("You are not on this ballot's electorate (it was fixed when it opened)."))
 
 
-def check_may_vote(ballot: Ballot, member: Member) -> None:
+def check_may_vote(ballot: Ballot, member: Member, place: Standing | None = None) -> None:
     """Refuse unless ``member`` may vote in ``ballot`` now: open, an elector, not voted yet."""
     check_open(ballot)
-    check_elector(ballot, member)
-    if has_voted(ballot, member):
+    place = place or standing(ballot, member)
+    check_elector(ballot, member, place)
+    if place.voted:
         raise Conflict(_(ALREADY_VOTED))
 
 
@@ -271,9 +277,12 @@ class Cast:
     repeated: bool = False
 
 
-def repeat_of(ballot: Ballot, member: Member, code: str | None) -> Cast | None:
-    """The earlier vote this member cast with ``code`` (a verified code), if any."""
-    paper = recorded(ballot, member, code) if code else None
+def repeat_of(
+    ballot: Ballot, member: Member, code: str | None, voted: bool | None = None
+) -> Cast | None:
+    """The earlier vote this member cast with ``code`` (a verified code), if any (``voted`` as
+    for :func:`recorded`)."""
+    paper = recorded(ballot, member, code, voted) if code else None
     if paper is None or code is None:
         return None
     return Cast(Receipt(code, paper.receipt_hash), list(paper.ranking), repeated=True)
@@ -286,6 +295,7 @@ def submit_vote(
     approvals: list[str],
     method: str = "signed_in",
     credential_id: int | None = None,
+    place: Standing | None = None,
 ) -> Cast:
     """Cast and commit the vote a submitted paper carries, or recognise it as a repeat.
 
@@ -296,14 +306,16 @@ def submit_vote(
     it arrives after the first submission committed or races it (the loser is refused, then
     finds the winner's paper). Any other refusal (already voted with another paper, closed…) is
     raised; storage trouble is raised as the database's error, with nothing of the vote stored.
+    ``place`` is the member's standing when the request has read it (a voting link's look-up).
     """
     code = posted_receipt(ballot, member, form)
-    earlier = repeat_of(ballot, member, code)
+    place = place or standing(ballot, member)
+    earlier = repeat_of(ballot, member, code, place.voted)
     if earlier is not None:
         return earlier
     ranking = parse_vote(ballot, form, approvals)
     check_open(ballot)
-    check_elector(ballot, member)  # not voted yet: the batch checks that as it writes
+    check_elector(ballot, member, place)  # not voted yet: the batch checks that as it writes
     code = code or new_code()
     vote = vote_batch.PendingVote(
         group_id=ballot.group_id,
@@ -369,16 +381,21 @@ def choice_fields(ballot: Ballot, ranking: list[int]) -> list[tuple[str, str]]:
 
 
 def review_vote(
-    ballot: Ballot, member: Member, form: Mapping[str, str], approvals: list[str]
+    ballot: Ballot,
+    member: Member,
+    form: Mapping[str, str],
+    approvals: list[str],
+    place: Standing | None = None,
 ) -> Cast | Review:
     """Check a submitted paper as :func:`submit_vote` would, without storing anything: the
     review to show, or the stored receipt when this very paper was already cast (a reload)."""
     code = posted_receipt(ballot, member, form)
-    earlier = repeat_of(ballot, member, code)
+    place = place or standing(ballot, member)
+    earlier = repeat_of(ballot, member, code, place.voted)
     if earlier is not None:
         return earlier
     ranking = parse_vote(ballot, form, approvals)
-    check_may_vote(ballot, member)
+    check_may_vote(ballot, member, place)
     offered = offer_receipt(ballot, member, form)
     fields = choice_fields(ballot, ranking) + list(offered.fields.items())
     return Review(ranking, offered, fields)

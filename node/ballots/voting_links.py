@@ -27,7 +27,12 @@ from werkzeug.datastructures import MultiDict
 from node import clock, timefmt
 from node.audit import record
 from node.auth.operations import token_hash
-from node.ballots.electorate import frozen_electorate_query, has_voted
+from node.ballots.electorate import (
+    Standing,
+    frozen_electorate_query,
+    has_voted,
+    standing_columns,
+)
 from node.ballots.models import Ballot, Participation, VotingCredential
 from node.ballots.voting import (
     Cast,
@@ -239,17 +244,22 @@ def _credential_query(group: Group, secret: str, kind: str) -> Select[VotingCred
     )
 
 
-def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot, Member]:
-    """The live credential for ``secret`` on ``group``'s site, or :class:`CredentialRefused`.
+def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot, Member, Standing]:
+    """The live credential for ``secret`` on ``group``'s site, its ballot and member and the
+    member's standing (read in one query), or :class:`CredentialRefused`.
 
     Another group's credential is simply not found here (a link for group A's ballot on group
     B's host is refused like a mistyped one).
     """
-    credential = db.session.scalar(_credential_query(group, secret, kind))
+    elector, voted = standing_columns(VotingCredential.ballot_id, VotingCredential.member_id)
+    row = db.session.execute(
+        _credential_query(group, secret, kind)
+        .add_columns(Ballot, Member, elector, voted)
+        .join(Ballot, Ballot.id == VotingCredential.ballot_id)
+        .join(Member, Member.id == VotingCredential.member_id)
+    ).first()
     link = kind == "link"
-    ballot = db.session.get(Ballot, credential.ballot_id) if credential else None
-    member = db.session.get(Member, credential.member_id) if credential else None
-    if credential is None or ballot is None or member is None:
+    if row is None:
         raise CredentialRefused(
             _("This voting link is not valid") if link else _("This voting code is not valid"),
             _(
@@ -263,7 +273,9 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
             ),
             404,
         )
-    if credential.used_at is not None or has_voted(ballot, member):
+    credential, ballot, member = row[0], row[1], row[2]
+    place = Standing(bool(row[3]) and ballot.group_id == member.group_id, bool(row[4]))
+    if credential.used_at is not None or place.voted:
         raise CredentialRefused(
             _("This voting link has already been used to vote")
             if link
@@ -297,14 +309,19 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
             ),
             410,
         )
-    return credential, ballot, member
+    return credential, ballot, member, place
 
 
 def cast_with(
-    credential: VotingCredential, ballot: Ballot, member: Member, form: MultiDict[str, str]
+    credential: VotingCredential,
+    ballot: Ballot,
+    member: Member,
+    form: MultiDict[str, str],
+    place: Standing | None = None,
 ) -> Cast:
     """Use up ``credential`` and cast the vote on ``form``, in one committed transaction, or
-    recognise the form as a repeat of the vote already cast with it."""
+    recognise the form as a repeat of the vote already cast with it (``place``: the standing
+    :func:`find` read)."""
     return submit_vote(
         ballot,
         member,
@@ -312,6 +329,7 @@ def cast_with(
         form.getlist("approve"),
         method=credential.kind,
         credential_id=credential.id,
+        place=place,
     )
 
 

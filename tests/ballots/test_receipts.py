@@ -229,9 +229,9 @@ def test_a_simultaneous_twin_is_answered_with_the_winners_receipt(
         real = voting.recorded
         looks: list[str] = []
 
-        def late(ballot, member, code):  # type: ignore[no-untyped-def]
+        def late(ballot, member, code, voted=None):  # type: ignore[no-untyped-def]
             looks.append(code)
-            return None if len(looks) == 1 else real(ballot, member, code)
+            return None if len(looks) == 1 else real(ballot, member, code, voted)
 
         monkeypatch.setattr(voting, "recorded", late)  # the loser's first look sees no vote
         loser = voting.submit_vote(ballot, member, form, [])
