@@ -53,7 +53,7 @@ from sqlalchemy.exc import IntegrityError
 
 from node import clock
 from node.ballots.models import Ballot, CastBallot, Participation, VotingCredential
-from node.ballots.vote_gate import one_vote_at_a_time
+from node.ballots.vote_gate import Gate, lock_path
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,9 @@ class _Line:
         database = engine.url.database
         sqlite_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
         self.wal = f"{database}-wal" if sqlite_file else None
+        self.gate = Gate(lock_path(engine))
         self._conn: Connection | None = None
+        self._log: int | None = None  # the write-ahead log, open for flushing
         self.pid = os.getpid()
 
     def take(self) -> list[PendingVote]:
@@ -114,6 +116,7 @@ class _Line:
         if self.wal is None:
             return engine.connect()
         if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._close_log()  # the log to flush is the new connection's
             conn = engine.connect()
             conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
             conn.commit()
@@ -127,10 +130,27 @@ class _Line:
             conn.close()
         elif broken:
             self._conn = None
+            self._close_log()
             with contextlib.suppress(Exception):
                 conn.invalidate()
             with contextlib.suppress(Exception):
                 conn.close()
+
+    def log(self) -> int | None:
+        """The write-ahead log, opened once for the leaders to flush (``fdatasync``, as FULL
+        does) once out of the gate. The line's open connection keeps SQLite from deleting it;
+        it is opened again with the next connection if that one broke. None on PostgreSQL, or
+        when it cannot be opened (then the leader flushes everything, the slow way)."""
+        if self.wal is not None and self._log is None:
+            with contextlib.suppress(OSError):
+                self._log = os.open(self.wal, os.O_RDONLY | os.O_CLOEXEC)
+        return self._log
+
+    def _close_log(self) -> None:
+        log, self._log = self._log, None
+        if log is not None:
+            with contextlib.suppress(OSError):
+                os.close(log)
 
 
 _lines_guard = threading.Lock()
@@ -167,9 +187,6 @@ class _Written:
         except OSError as exc:
             _failed(self.batch, exc)
         finally:
-            if self.wal is not None:
-                with contextlib.suppress(OSError):
-                    os.close(self.wal)
             for vote in self.batch:
                 vote.done.set()
 
@@ -204,10 +221,13 @@ def _write_next(engine: Engine, line: _Line) -> _Written:
         conn = line.connection(engine)
         broken = True
         try:
-            with one_vote_at_a_time(engine):
+            with line.gate.held():
                 batch = line.take()
                 committed = write(conn, batch)
-                wal = _open_log(line) if committed else None
+            if committed and line.wal is not None:
+                wal = line.log()
+                if wal is None:
+                    os.sync()
             broken = False
         finally:
             line.done_with(conn, broken)
@@ -216,19 +236,6 @@ def _write_next(engine: Engine, line: _Line) -> _Written:
             batch = line.take()
         _failed(batch, exc)
     return _Written(batch, wal)
-
-
-def _open_log(line: _Line) -> int | None:
-    """The SQLite log just written, opened for the leader to flush (``fdatasync``, as FULL
-    does) once out of the gate; the line's open connection keeps SQLite from deleting it. None
-    on PostgreSQL, or when it cannot be opened (then everything is flushed, the slow way)."""
-    if line.wal is None:
-        return None
-    try:
-        return os.open(line.wal, os.O_RDONLY)
-    except OSError:
-        os.sync()
-        return None
 
 
 def raise_error(vote: PendingVote) -> None:

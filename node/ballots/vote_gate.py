@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,19 +39,43 @@ def lock_path(engine: Engine | None = None) -> Path | None:
     return Path(url.database + SUFFIX)
 
 
-@contextlib.contextmanager
-def one_vote_at_a_time(engine: Engine | None = None) -> Iterator[None]:
-    """Hold the gate while votes are stored and committed (a no-op unless on a SQLite file)."""
-    path = lock_path(engine)
-    handle = None
-    if path is not None:
-        with contextlib.suppress(OSError):
-            handle = path.open("ab")
-    if handle is None:
-        yield
-        return
-    with handle:
-        # released when the file is closed, or when the process dies
-        with contextlib.suppress(OSError):  # a filesystem without locks: SQLite's lock still holds
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+class Gate:
+    """The gate of one process: its lock file, opened once and locked and unlocked for each
+    batch. (Opening and closing it for each batch cost two more system calls in the line, and
+    on a busy server each one is a wait for the interpreter lock: docs/performance.md.)
+
+    A file that cannot be opened (a full disk, a read-only folder, a folder in its place) is
+    tried again at the next batch; meanwhile votes go through without the gate. Only the
+    leader of the process's line (holding its writer lock) uses it.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def _opened(self) -> int | None:
+        if self.fd is None and self.path is not None:
+            with contextlib.suppress(OSError):
+                flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
+                self.fd = os.open(self.path, flags, 0o600)
+        return self.fd
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the gate while votes are stored and committed (a no-op unless on a SQLite
+        file); let go as soon as the block ends, however it ends."""
+        fd = self._opened()
+        locked = False
+        if fd is not None:
+            with contextlib.suppress(OSError):  # a filesystem without locks: SQLite's still holds
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                locked = True
+        try:
+            yield
+        finally:
+            if locked and fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                except OSError:  # never keep the gate: closing the file lets it go
+                    self.fd = None
+                    os.close(fd)
