@@ -27,16 +27,15 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import jsonschema
-import referencing
-from referencing.jsonschema import DRAFT202012
 
 import schemas as _schema_files
 
 from .errors import StatementError
+
+if TYPE_CHECKING:  # imported when first needed: ~60 ms of every process's start otherwise
+    import jsonschema
 
 __all__ = ["STATEMENT_TYPES", "validate", "validate_document", "format_checker"]
 
@@ -131,16 +130,25 @@ def _pattern(
     validator: Any, pattern: str, instance: Any, schema: Any
 ) -> Iterator[jsonschema.ValidationError]:
     """The ``pattern`` keyword with ECMA-262 anchors (jsonschema's own uses ``re.search``)."""
+    import jsonschema
+
     if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-# Draft 2020-12 with the ``pattern`` keyword above; everything else is jsonschema's.
-Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+@cache
+def validator_class() -> Any:
+    """Draft 2020-12 with the ``pattern`` keyword above; everything else is jsonschema's.
+    (Built on first use: the accept path, :func:`_fast_validators`, seldom needs it.)"""
+    import jsonschema
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 
 
 def format_checker() -> jsonschema.FormatChecker:
     """The format checker used for every federation schema."""
+    import jsonschema
+
     checker = jsonschema.FormatChecker(formats=())
     checker.checks("date", raises=ValueError)(_is_date)
     checker.checks("date-time", raises=ValueError)(_is_datetime)
@@ -151,6 +159,9 @@ def format_checker() -> jsonschema.FormatChecker:
 
 @cache
 def _validators() -> dict[str, jsonschema.protocols.Validator]:
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     names = _schema_files.STATEMENT_TYPES + _schema_files.OTHER_DOCUMENTS
     loaded = {name: _schema_files.load(name) for name in names}
     registry: referencing.Registry[Any] = referencing.Registry().with_resources(
@@ -158,9 +169,10 @@ def _validators() -> dict[str, jsonschema.protocols.Validator]:
     )
     checker = format_checker()
     result: dict[str, jsonschema.protocols.Validator] = {}
+    validator = validator_class()
     for name, doc in loaded.items():
-        Validator.check_schema(doc)
-        result[name] = Validator(doc, registry=registry, format_checker=checker)
+        validator.check_schema(doc)
+        result[name] = validator(doc, registry=registry, format_checker=checker)
     return result
 
 
@@ -238,7 +250,9 @@ def _check(name: str, document: Any) -> None:
         validator.iter_errors(document), key=lambda e: (list(e.absolute_path), e.validator)
     )
     if errors:
-        best = jsonschema.exceptions.best_match(errors)
+        from jsonschema.exceptions import best_match
+
+        best = best_match(errors)
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         raise StatementError("schema-invalid", _describe(best) + more)
 

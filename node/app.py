@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from node import __version__, errors, home, i18n, richtext, tenancy, timefmt
 from node.auth import views as auth_views
 from node.config import check_secret_key, ensure_secret_key, load_config
-from node.extensions import csrf, db, init_sqlite, limiter, migrate
+from node.extensions import csrf, db, init_migrations, init_sqlite, limiter
 from node.lingering import LingeringCloseMiddleware
 from node.members import views as member_views
 from node.members.access import load_identity, public
@@ -148,7 +148,7 @@ def configure(overrides: dict[str, Any] | None) -> Flask:
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
     init_sqlite(app)
-    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    init_migrations(app, MIGRATIONS)
     csrf.init_app(app)
     limiter.init_app(app)
 
