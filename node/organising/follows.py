@@ -21,7 +21,8 @@ How a room uses it::
                         f"New reply by {author} on “{motion.title}”", f"/motions/{motion.id}",
                         actor=author_member)   # the actor is not told of their own news
 
-``text`` is one line (at most 300 characters, tidied); ``url`` is the path on the group's site,
+News every follower of its subject has been told of (or that is their own) is deleted a week
+later by the task ``follows.prune``. ``text`` is one line (at most 300 characters, tidied); ``url`` is the path on the group's site,
 made absolute in the mail. Nothing here commits: the caller's transaction keeps the news with the
 change it reports. Each member's digest is one ``node.scheduler`` item, so one member's failure
 (a bad row, a refused mail) is recorded and retried with back-off while the others are sent.
@@ -41,6 +42,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -58,7 +60,9 @@ from node.rooms import Rooms
 from node.tenancy import group_url
 
 TASK = "follows.digest"
+PRUNE_TASK = "follows.prune"
 DIGEST_EVERY = timedelta(days=1)  # at most one digest a day per member
+PRUNE_AFTER = timedelta(days=7)  # news everyone has been told of is deleted once this old
 MAX_TEXT = 300
 MAX_URL = 500
 MAX_ITEMS = 100  # per digest; more is summed up as "and N more"
@@ -284,6 +288,52 @@ def send_digests() -> int:
     return scheduler.each_item(TASK, due_members(clock.utcnow_naive()), send_digest)
 
 
+# ----------------------------------------------------------------------------- pruning
+def _awaited() -> Any:
+    """Whether some follower of a news item's subject has not been told of it yet (their own
+    news is never told, so it is not awaited by them)."""
+    return exists().where(
+        Follow.group_id == News.group_id,
+        Follow.kind == News.kind,
+        Follow.subject_id == News.subject_id,
+        Follow.last_news_id < News.id,
+        or_(News.actor_id.is_(None), News.actor_id != Follow.member_id),
+    )
+
+
+def _prunable(now: datetime) -> Any:
+    """News a week old that no follower awaits, except the install's newest news: on SQLite the
+    next news takes the highest id left plus one, and an id given again below a follower's
+    mark would never be told."""
+    newest = select(func.max(News.id)).scalar_subquery()
+    return and_(News.created_at < now - PRUNE_AFTER, News.id < newest, ~_awaited())
+
+
+def prune_items(now: datetime) -> list[scheduler.Item[int]]:
+    """One item per group with news to delete (none on most runs)."""
+    groups = db.session.scalars(select(News.group_id).where(_prunable(now)).distinct())
+    return [
+        scheduler.Item(f"group-{g}", g, "Deleting news every follower has had", g) for g in groups
+    ]
+
+
+def prune_news(group_id: int) -> int:
+    """Delete ``group_id``'s news that no follower awaits any more; how many rows went."""
+    result = db.session.execute(
+        delete(News)
+        .where(News.group_id == group_id, _prunable(clock.utcnow_naive()))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def prune() -> int:
+    """The periodic task: each group's read news deleted, one protected item per group (the
+    table would otherwise keep every reply and amendment ever announced)."""
+    return scheduler.each_item(PRUNE_TASK, prune_items(clock.utcnow_naive()), prune_news)
+
+
 # ----------------------------------------------------------------------------- erasure
 def _erase(subject: Subject) -> None:
     db.session.execute(delete(Follow).where(Follow.member_id == subject.member.id))
@@ -316,8 +366,10 @@ HOOK = Hook(
 
 
 def install(rooms: Rooms) -> None:
-    """Register the digest task and the erasure hook once, whichever room asks first."""
+    """Register the digest and pruning tasks and the erasure hook once, whichever room asks
+    first."""
     if not any(task.name == TASK for task in rooms.tasks):
         rooms.task(TASK, send_digests)
+        rooms.task(PRUNE_TASK, prune)
     if not any(hook.room == HOOK.room for hook in rooms.erasure_hooks):
         rooms.erasure(HOOK)

@@ -123,3 +123,52 @@ def test_erasure_deletes_follows(app: Any, group: Any, make_member: Any) -> None
     assert db.session.scalars(select(follows.Follow)).all() == []
     db.session.refresh(news)
     assert news.actor_id is None
+
+
+def test_news_every_follower_has_had_is_deleted_a_week_later(
+    app: Any, group: Any, make_member: Any, smtp_sink: Any
+) -> None:
+    """Pruning keeps what a follower still awaits, what is under a week old and the install's
+    newest news: on SQLite the next news would otherwise take that id again, equal to Ann's
+    mark, and never be told. News made after a prune is told."""
+    from sqlalchemy import select
+
+    from node.extensions import db
+    from node.organising import follows
+
+    ann = make_member(group, email="ann@example.org", name="Ann")
+    bob = make_member(group, email="bob@example.org", name="Bob")
+    with clock.frozen(AT):
+        follows.follow(group, ann, "motion", 7)
+        db.session.commit()
+        _news(group, "Told to Ann", actor=bob)
+        _news(group, "Ann's own", actor=ann)
+        _news(group, "Nobody follows this", subject=9)
+        assert follows.send_digests() == 1
+    with clock.frozen(AT + timedelta(hours=12)):
+        follows.follow(group, bob, "motion", 8)
+        db.session.commit()
+        _news(group, "Told to Bob", subject=8)
+        assert follows.send_digests() == 1  # Bob's first; Ann's is not due
+    with clock.frozen(AT + timedelta(hours=13)):
+        _news(group, "Awaited by Bob", subject=8)
+    with clock.frozen(AT + timedelta(days=1, minutes=1)):
+        _news(group, "The newest, told to Ann", actor=bob)
+        assert follows.send_digests() == 1  # Ann's; Bob's is not due
+
+    def texts() -> list[str]:
+        db.session.expire_all()
+        return [n.text for n in db.session.scalars(select(follows.News).order_by(follows.News.id))]
+
+    with clock.frozen(AT + follows.PRUNE_AFTER - timedelta(minutes=1)):
+        assert follows.prune() == 0  # nothing is a week old yet
+    with clock.frozen(AT + timedelta(days=1) + follows.PRUNE_AFTER + timedelta(hours=2)):
+        assert follows.prune() == 4
+    assert texts() == ["Awaited by Bob", "The newest, told to Ann"]
+
+    smtp_sink.clear()
+    with clock.frozen(AT + timedelta(days=9)):
+        _news(group, "After the prune", actor=bob)
+        assert follows.send_digests() == 2
+    assert "After the prune" in smtp_sink.body(smtp_sink.to("ann@example.org")[0])
+    assert "Awaited by Bob" in smtp_sink.body(smtp_sink.to("bob@example.org")[0])

@@ -182,6 +182,21 @@ def _follows(make_group: Any, make_member: Any) -> None:
     db.session.commit()
 
 
+def _follows_prune(make_group: Any, make_member: Any) -> None:
+    """Each group: news a week old that nobody follows (the install's newest news is kept, so
+    the second group gets two)."""
+    from node.organising import follows
+
+    for slug in ("aston", "bootle"):
+        group = make_group(slug.title(), slug=slug)
+        for n in (1, 2):
+            follows.record_news(group, "motion", n, "A reply", f"/motions/{n}")
+    db.session.flush()
+    for row in db.session.scalars(select(follows.News)):
+        row.created_at = clock.utcnow_naive() - follows.PRUNE_AFTER - timedelta(days=1)
+    db.session.commit()
+
+
 def _hub_log_checkpoint(make_group: Any, make_member: Any) -> None:
     """Two hubs on one install, each with a log that has no checkpoint yet (so one is due)."""
     for slug in ("hub-north", "hub-south"):
@@ -252,6 +267,7 @@ ARRANGEMENTS: dict[str, Callable[[Any, Any], None]] = {
     "members.invite_everyone": _invite_everyone,
     "newsletters.send": _newsletters,
     "follows.digest": _follows,
+    "follows.prune": _follows_prune,
     "witness": _witness,
     "selections": _selections,
     "motions": _motions,
