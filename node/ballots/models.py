@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node import clock
@@ -108,6 +109,18 @@ class Ballot(Model):
         order_by="BallotOption.position", cascade="all, delete-orphan"
     )
     group: Mapped[Group] = relationship(viewonly=True)
+
+    def _taking_votes_now(self, now: Any) -> bool:
+        return self.state == "open" and self.opens_at <= now < self.closes_at
+
+    def _taking_votes_in_sql(cls: Any, now: Any) -> ColumnElement[bool]:
+        return and_(cls.state == "open", cls.opens_at <= now, cls.closes_at > now)
+
+    # Whether the ballot takes votes at ``now``: open, and ``now`` in [opens_at, closes_at). The
+    # voter's early refusal asks the loaded ballot (voting.check_open), the batch that stores
+    # votes asks in SQL under the write lock (vote_batch); the two forms stay side by side and
+    # tests/ballots/test_taking_votes.py checks that they agree.
+    taking_votes = hybrid_method(_taking_votes_now, _taking_votes_in_sql)
 
     @property
     def is_motion(self) -> bool:

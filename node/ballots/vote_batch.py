@@ -294,10 +294,7 @@ def _begin(conn: Connection) -> None:
 
 # The statements, built once: under the write lock only their values change.
 _OPEN = select(Ballot.id).where(
-    Ballot.id.in_(bindparam("ballots", expanding=True)),
-    Ballot.state == "open",
-    Ballot.opens_at <= bindparam("now"),
-    Ballot.closes_at > bindparam("now"),
+    Ballot.id.in_(bindparam("ballots", expanding=True)), Ballot.taking_votes(bindparam("now"))
 )
 _VOTED = select(Participation.ballot_id, Participation.member_id).where(
     Participation.ballot_id.in_(bindparam("ballots", expanding=True)),

@@ -205,10 +205,11 @@ ALREADY_VOTED = N_("You have already voted in this ballot; a vote cannot be chan
 def check_open(ballot: Ballot) -> None:
     """Refuse (:class:`Conflict`) unless ``ballot`` is taking votes now."""
     now = clock.utcnow_naive()
+    if ballot.taking_votes(now):
+        return
     if ballot.state == "draft" or (ballot.state == "open" and now < ballot.opens_at):
         raise Conflict(_("This ballot is not open yet."))
-    if ballot.state != "open" or now >= ballot.closes_at:
-        raise Conflict(_(CLOSED))
+    raise Conflict(_(CLOSED))
 
 
 def check_elector(ballot: Ballot, member: Member, place: Standing | None = None) -> None:
