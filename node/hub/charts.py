@@ -6,12 +6,15 @@ readers and to anyone who cannot see colours.
 
 from __future__ import annotations
 
-import calendar
 import re
+from datetime import date
 from html import escape
 
+from babel.dates import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
+
+from node.i18n import current_locale
 
 PALETTE = (
     "#b5121b",
@@ -28,11 +31,13 @@ PALETTE = (
 
 
 def month_name(month: str, short: bool = False) -> str:
-    """``2026-11`` → "Nov 2026" (``short``: "Nov 26"); anything else as it is."""
+    """``2026-11`` → "Nov 2026" (``short``: "Nov 26") in the reader's language (Babel's CLDR
+    names, as every other date on the pages); anything else as it is."""
     year, _, number = month.partition("-")
     if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
         return month
-    return f"{calendar.month_abbr[int(number)]} {year[2:] if short else year}"
+    first = date(int(year), int(number), 1)
+    return format_date(first, "MMM yy" if short else "MMM y", locale=current_locale())
 
 
 def chart_id(title: str) -> str:

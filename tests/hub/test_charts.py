@@ -6,6 +6,7 @@ page have two ids."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from node.hub.charts import MIN_MONTHS, chart_or_words, few_months, month_name, stacked_months
 
@@ -49,3 +50,13 @@ def test_two_charts_have_two_ids() -> None:
 def test_month_names() -> None:
     assert month_name("2026-11") == "Nov 2026" and month_name("2026-11", short=True) == "Nov 26"
     assert month_name("soon") == "soon"
+
+
+def test_month_names_are_in_the_readers_language(app: Any) -> None:
+    """The chart's months come from CLDR in the page's locale, not from the server's C locale."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("fr"):
+        assert month_name("2026-11") == "nov. 2026"
+    with app.test_request_context(), force_locale("en_GB"):
+        assert month_name("2026-09", short=True) == "Sept 26"
