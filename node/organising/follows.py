@@ -21,11 +21,12 @@ How a room uses it::
                         f"New reply by {author} on “{motion.title}”", f"/motions/{motion.id}",
                         actor=author_member)   # the actor is not told of their own news
 
-News every follower of its subject has been told of (or that is their own) is deleted a week
-later by the task ``follows.prune``. ``text`` is one line (at most 300 characters, tidied); ``url`` is the path on the group's site,
+``text`` is one line (at most 300 characters, tidied); ``url`` is the path on the group's site,
 made absolute in the mail. Nothing here commits: the caller's transaction keeps the news with the
 change it reports. Each member's digest is one ``node.scheduler`` item, so one member's failure
 (a bad row, a refused mail) is recorded and retried with back-off while the others are sent.
+News every follower of its subject has been told of (or that is their own) is deleted a week
+later by the task ``follows.prune``.
 """
 
 from __future__ import annotations
@@ -208,18 +209,21 @@ def _unread(member_id: int) -> list[tuple[Follow, News]]:
     return [(f, n) for f, n in rows]
 
 
+# A follow's news it has not been told of, from someone else (one's own news is never told).
+_AWAITED = and_(
+    News.group_id == Follow.group_id,
+    News.kind == Follow.kind,
+    News.subject_id == Follow.subject_id,
+    News.id > Follow.last_news_id,
+    or_(News.actor_id.is_(None), News.actor_id != Follow.member_id),
+)
+
+
 def due_members(now: datetime) -> list[scheduler.Item[int]]:
     """One item per member with unread news from others, whose last digest is a day old."""
-    news_from_others = and_(
-        News.group_id == Follow.group_id,
-        News.kind == Follow.kind,
-        News.subject_id == Follow.subject_id,
-        News.id > Follow.last_news_id,
-        or_(News.actor_id.is_(None), News.actor_id != Follow.member_id),
-    )
     waiting = (
         select(Follow.member_id, Follow.group_id)
-        .join(News, news_from_others)
+        .join(News, _AWAITED)
         .group_by(Follow.member_id, Follow.group_id)
     )
     last = dict(
@@ -289,24 +293,13 @@ def send_digests() -> int:
 
 
 # ----------------------------------------------------------------------------- pruning
-def _awaited() -> Any:
-    """Whether some follower of a news item's subject has not been told of it yet (their own
-    news is never told, so it is not awaited by them)."""
-    return exists().where(
-        Follow.group_id == News.group_id,
-        Follow.kind == News.kind,
-        Follow.subject_id == News.subject_id,
-        Follow.last_news_id < News.id,
-        or_(News.actor_id.is_(None), News.actor_id != Follow.member_id),
-    )
-
-
 def _prunable(now: datetime) -> Any:
     """News a week old that no follower awaits, except the install's newest news: on SQLite the
     next news takes the highest id left plus one, and an id given again below a follower's
     mark would never be told."""
     newest = select(func.max(News.id)).scalar_subquery()
-    return and_(News.created_at < now - PRUNE_AFTER, News.id < newest, ~_awaited())
+    awaited = exists().where(_AWAITED)  # by some follower of the news item's subject
+    return and_(News.created_at < now - PRUNE_AFTER, News.id < newest, ~awaited)
 
 
 def prune_items(now: datetime) -> list[scheduler.Item[int]]:
