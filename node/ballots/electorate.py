@@ -68,6 +68,20 @@ class Standing:
     elector: bool
     voted: bool
 
+    @classmethod
+    def of(cls, ballot: Ballot, member: Member, on_electorate: Any, voted: Any) -> Standing:
+        """From the two columns of :func:`standing_columns` as read: an elector only of their
+        own group's ballot."""
+        return cls(bool(on_electorate) and ballot.group_id == member.group_id, bool(voted))
+
+
+def voted_column(ballot_id: Any, member_id: Any) -> ColumnElement[bool]:
+    """Whether a vote of ``member_id`` in ``ballot_id`` is stored (values or columns of an
+    enclosing query)."""
+    return exists().where(
+        Participation.ballot_id == ballot_id, Participation.member_id == member_id
+    )
+
 
 def standing_columns(
     ballot_id: Any, member_id: Any
@@ -75,15 +89,12 @@ def standing_columns(
     """The two facts of :class:`Standing` as columns for ``ballot_id`` and ``member_id`` (values
     or columns of an enclosing query), so a query that loads the ballot can read them too."""
     elector = exists().where(Elector.ballot_id == ballot_id, Elector.member_id == member_id)
-    voted = exists().where(
-        Participation.ballot_id == ballot_id, Participation.member_id == member_id
-    )
-    return elector, voted
+    return elector, voted_column(ballot_id, member_id)
 
 
 def standing(ballot: Ballot, member: Member) -> Standing:
     elector, voted = db.session.execute(select(*standing_columns(ballot.id, member.id))).one()
-    return Standing(bool(elector) and ballot.group_id == member.group_id, bool(voted))
+    return Standing.of(ballot, member, elector, voted)
 
 
 def has_voted(ballot: Ballot, member: Member) -> Participation | None:

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from node import clock
 from node.ballots import vote_batch
-from node.ballots.electorate import Standing, standing, standing_columns
+from node.ballots.electorate import Standing, standing, voted_column
 from node.ballots.models import MOTION_CHOICES, Ballot, CastBallot, Participation
 from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
@@ -188,13 +188,13 @@ def recorded(
     ballot with the code's hash, *and* a participation of the member (a code is only ever
     offered to one member, and its check proves the form is theirs). ``voted`` is whether the
     member has voted, when the request has just read it; ``None`` reads it here."""
+    if voted is False:
+        return None
     paper = select(CastBallot).where(
         CastBallot.ballot_id == ballot.id, CastBallot.receipt_hash == receipt_hash(code)
     )
-    if voted is False:
-        return None
     if voted is None:
-        paper = paper.where(standing_columns(ballot.id, member.id)[1])
+        paper = paper.where(voted_column(ballot.id, member.id))
     return db.session.scalar(paper)
 
 

@@ -273,8 +273,8 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
             ),
             404,
         )
-    credential, ballot, member = row[0], row[1], row[2]
-    place = Standing(bool(row[3]) and ballot.group_id == member.group_id, bool(row[4]))
+    credential, ballot, member, on_electorate, voted = row
+    place = Standing.of(ballot, member, on_electorate, voted)
     if credential.used_at is not None or place.voted:
         raise CredentialRefused(
             _("This voting link has already been used to vote")
