@@ -53,7 +53,7 @@ from sqlalchemy.exc import IntegrityError
 
 from node import clock
 from node.ballots.models import Ballot, CastBallot, Participation, VotingCredential
-from node.ballots.vote_gate import Gate, lock_path
+from node.ballots.vote_gate import Gate, lock_path, sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +93,8 @@ class _Line:
         self.writer, self.guard = threading.Lock(), threading.Lock()
         self.waiting: list[PendingVote] = []
         self.batches = 0  # transactions begun, for tests and curiosity
-        database = engine.url.database
-        sqlite_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
-        self.wal = f"{database}-wal" if sqlite_file else None
+        database = sqlite_file(engine)
+        self.wal = None if database is None else f"{database}-wal"
         self.gate = Gate(lock_path(engine))
         self._conn: Connection | None = None
         self._log: int | None = None  # the write-ahead log, open for flushing

@@ -30,13 +30,20 @@ from node.extensions import db
 SUFFIX = ".votes.lock"
 
 
-def lock_path(engine: Engine | None = None) -> Path | None:
-    """The gate's file for ``engine``'s database (the app's by default): next to a SQLite
-    file, else none."""
+def sqlite_file(engine: Engine | None = None) -> str | None:
+    """The SQLite file of ``engine``'s database (the app's by default); None for PostgreSQL or
+    an in-memory database, which have neither a gate file nor a log to flush."""
     url = (engine or db.engine).url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
-    return Path(url.database + SUFFIX)
+    return url.database
+
+
+def lock_path(engine: Engine | None = None) -> Path | None:
+    """The gate's file for ``engine``'s database (the app's by default): next to a SQLite
+    file, else none."""
+    database = sqlite_file(engine)
+    return None if database is None else Path(database + SUFFIX)
 
 
 class Gate:

@@ -91,6 +91,8 @@ def public_feed(group: Group) -> bytes:
 def member_feed(group: Group, member: Member) -> bytes:
     """Every event of the group (with the member's RSVP marked) and their other commitments
     (action sign-ups)."""
+    from icalendar import Event as VEvent
+
     cal = _calendar(group, f"{group.name} — my calendar")
     since = clock.utcnow_naive() - HISTORY
     mine = {
@@ -106,8 +108,6 @@ def member_feed(group: Group, member: Member) -> bytes:
     labels = {"going": "going", "waitlisted": "waiting list"}
     for event in events:
         cal.add_component(_vevent(group, event, labels.get(mine.get(event.id, ""))))
-    from icalendar import Event as VEvent
-
     for action in commitments(member, since, "action")[:MAX_EVENTS]:
         item = VEvent()
         item.add("uid", f"action-{action.id}@{_host(group)}")
