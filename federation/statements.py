@@ -62,6 +62,7 @@ __all__ = [
     "peek",
     "verify_signature",
     "verify",
+    "verify_signed",
     "static_lookup",
     "owns_campaign",
 ]
@@ -300,9 +301,21 @@ def verify(
     Raises :class:`StatementError` and nothing else for any input (unless
     ``key_lookup`` itself raises something else).
     """
+    return schema_stage(verify_signed(compact, key_lookup, max_size=max_size))
+
+
+def verify_signed(
+    compact: str | bytes,
+    key_lookup: KeyLookup,
+    *,
+    max_size: int = MAX_STATEMENT_BYTES,
+) -> Parsed:
+    """The statement parsed, once size, parse, alg, issuer & key and signature are checked: who
+    signed it, not yet whether its body is valid (``verify`` goes on to the schema; a log's
+    verifier only needs to know each entry is its issuer's). Raises :class:`StatementError`."""
     parsed = parse_stage(compact, max_size)
     check_signature(parsed, key_stage(parsed, key_lookup))
-    return schema_stage(parsed)
+    return parsed
 
 
 def owns_campaign(issuer: str, campaign_id: str) -> bool:

@@ -1,8 +1,11 @@
 """``commonground log verify``'s checks (``node.hub.log.verify.check_log``) against the hub
 in-process: a log that holds together verifies, with each cosignature reported; an entry
 changed in the hub's store, a checkpoint signed by another key, a log key that is not the
-pinned one, or a forged cosignature each fail with one sentence. The same command against real
-processes is in tests/e2e/test_log_verify_e2e.py."""
+pinned one, or a forged cosignature each fail with one sentence. A hostile hub that serves a
+log of its own making, consistent with its own signed checkpoint, is caught by the entries'
+signatures (an entry in a group's name the group never signed) and by each group's chain (a
+group's statement left out); an entry whose group's node is gone is only reported unchecked.
+The same command against real processes is in tests/e2e/test_log_verify_e2e.py."""
 
 from __future__ import annotations
 
@@ -60,7 +63,11 @@ def test_a_sound_log_verifies_with_its_cosignatures(app, hub, enrolled, client):
     )
     assert texts[1].startswith("checkpoint: hub.test/log, size 3, root ")
     assert texts[2] == "entries: 3 fetched; the rebuilt tree has the checkpoint's root"
-    assert texts[3] == "cosignature by walton.test at 2025-12-05T00:00:00+00:00: valid"
+    assert texts[3] == (
+        "signatures: 3 entries of 2 groups valid with the keys each group publishes; "
+        "each group's entries form its chain"
+    )
+    assert texts[4] == "cosignature by walton.test at 2025-12-05T00:00:00+00:00: valid"
     pinned = _facts(client, texts[0].split()[2])
     assert pinned[0].text.endswith("(pinned)")
 
@@ -126,3 +133,126 @@ def test_a_forged_cosignature_fails_and_an_unknown_one_is_reported(app, hub, enr
     assert facts[
         "cosignature by nobody.test at 2025-12-05T00:00:01+00:00: unknown (its key is not found)"
     ]
+
+
+def _served_entries(client: FederationClient) -> list[str]:
+    doc = client.fetch_json(f"{HUB}/hub/log/entries?start=0&limit=100")
+    return [item["compact"] for item in doc["entries"]]
+
+
+def _serve_own_log(wsgi: Any, entries: list[str]) -> None:
+    """Answer for the hub with a log of the test's making: its own log key, a checkpoint signed
+    with it over exactly ``entries``, and those entries (as a hostile hub could)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from federation.tlog import merkle, note
+
+    key, origin = Ed25519PrivateKey.generate(), "hub.test/log"
+    frontier = merkle.Frontier()
+    for compact in entries:
+        frontier.append(merkle.leaf_hash(compact.encode("ascii")))
+    checkpoint = tcp.Checkpoint(origin, len(entries), frontier.root())
+    signed = tcp.sign_checkpoint(checkpoint, note.Ed25519Signer(origin, key))
+    vkey = note.verifier_key(origin, note.ALG_ED25519, note.raw_public_key(key.public_key()))
+    base = f"{HUB}/hub/log"
+    wsgi.answers[f"{base}/key"] = (200, vkey.encode())
+    wsgi.answers[f"{base}/checkpoint"] = (200, signed.encode())
+    listed = [{"index": i, "compact": c} for i, c in enumerate(entries)]
+    wsgi.answers[f"{base}/entries"] = (200, {"entries": listed})
+
+
+def _with_payload(compact: str, **changes: Any) -> str:
+    """``compact`` with its payload changed and its header and signature kept: a statement
+    in its issuer's name, with the issuer's key ID, that the issuer never signed."""
+    import base64
+    import json
+
+    header, payload, signature = compact.split(".")
+    body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    body.update(changes)
+    raw = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+    return ".".join((header, base64.urlsafe_b64encode(raw).rstrip(b"=").decode(), signature))
+
+
+def test_an_entry_its_group_never_signed_fails(app, hub, enrolled, client, wsgi):  # type: ignore[no-untyped-def]
+    """The hub holds no group's key: an entry it makes up in a group's name fails on its
+    signature, although the tree and the hub's own checkpoint agree with it."""
+    from node.hub.log.verify import LogFailure
+
+    endorse(enrolled["walton"])
+    endorse(enrolled["crosby"])
+    deliver()
+    entries = _served_entries(client)
+    walton = next(i for i, c in enumerate(entries) if "walton" in _issuer(c))
+    entries[walton] = _with_payload(entries[walton], issued_at="2026-01-01T00:00:00Z")
+    _serve_own_log(wsgi, entries)
+    with pytest.raises(LogFailure, match=rf"entry {walton} \(http://walton.test, seq \d+\) is not"):
+        _facts(client)
+
+
+def _issuer(compact: str) -> str:
+    from federation import statements
+
+    return str(statements.peek(compact)[1]["issuer"])
+
+
+def test_a_group_statement_left_out_breaks_its_chain(app, hub, enrolled, client, wsgi):  # type: ignore[no-untyped-def]
+    """Every entry signed by its group, the tree matching the checkpoint, but one of walton's
+    statements left out (the hub hiding a decision): the next one does not follow."""
+    from node.hub.log.verify import LogFailure
+
+    for name in ("First", "Second", "Third"):
+        endorse(enrolled["walton"], name=name)
+    deliver()
+    entries = _served_entries(client)
+    _serve_own_log(wsgi, entries)
+    assert all(f.ok for f in _facts(client))  # the hostile log, untouched, holds together
+    _serve_own_log(wsgi, [entries[0], entries[2]])
+    with pytest.raises(LogFailure, match="entry 1 .* does not follow its group's entry before"):
+        _facts(client)
+
+
+def test_an_entry_of_a_group_whose_node_is_gone_is_unchecked(app, hub, enrolled, client, wsgi):  # type: ignore[no-untyped-def]
+    endorse(enrolled["walton"])
+    endorse(enrolled["crosby"])
+    deliver()
+    wsgi.down.add("crosby.test")
+    facts = _facts(client)
+    assert all(f.ok for f in facts)
+    texts = [f.text for f in facts]
+    assert texts[3].startswith("signatures: 1 entry of 1 group valid")
+    assert (
+        texts[4] == "signatures: 1 entry of http://crosby.test unchecked (its keys are not found)"
+    )
+
+
+def test_an_entry_signed_with_a_rotated_key_fails(app, hub, enrolled, client, wsgi):  # type: ignore[no-untyped-def]
+    """After walton's key-rotation entry, its old key signs nothing: an entry re-signed with
+    it (chain and tree intact) fails, though walton still publishes the old key."""
+    import base64
+    import json
+
+    from federation import statements
+    from node.hub.log.verify import LogFailure
+    from node.peering import keystore
+    from node.peering.operations import rotate_key
+
+    walton = enrolled["walton"]
+    old_key = keystore.private_key(walton, keystore.current_key(walton))
+    endorse(walton, name="Before")
+    rotate_key(walton)
+    db.session.commit()
+    endorse(walton, name="After")
+    deliver()
+    entries = _served_entries(client)
+    assert [statements.peek(c)[1]["type"] for c in entries][-2:] == [
+        "key-rotation",
+        "candidate-endorsement",
+    ]
+    assert all(f.ok for f in _facts(client))  # both keys published, each used in its turn
+    payload = entries[-1].split(".")[1]
+    body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    entries[-1] = statements.sign(body, old_key)
+    _serve_own_log(wsgi, entries)
+    with pytest.raises(LogFailure, match=r"is signed by a key its group retired at seq \d+"):
+        _facts(client)

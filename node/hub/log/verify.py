@@ -3,10 +3,16 @@
 What anyone can run, with no install of their own (docs/protocol.md §14.8): fetch the log key
 (or check it against ``--key``), the newest checkpoint and its signature, every entry from the
 first to the checkpoint's size; rebuild the Merkle tree and compare its root with the
-checkpoint's; then check each cosignature with the witness's keys, learnt from the witness's own
-node (its discovery document and JWKS). One line per fact; any failure ends with one sentence
-and a non-zero exit. A cosignature whose keys cannot be learnt is reported as unknown, not as a
+checkpoint's; check every entry's signature with the keys its group publishes on its own node,
+and that each group's entries form its hash chain; then check each cosignature with the
+witness's keys, learnt the same way (the group's discovery document and JWKS). One line per
+fact; any failure ends with one sentence and a non-zero exit. An entry or cosignature whose
+group's keys cannot be learnt (its node is down or gone) is reported as unchecked, not as a
 failure: it proves nothing either way.
+
+The signature check is what makes the log evidence of what the *groups* decided, not only of
+what the hub says: the hub holds no group's key, so an entry it made up in a group's name fails
+here even though the tree and the checkpoint (which the hub signs) agree with it.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from urllib.parse import urlencode
 
 import click
 
+from federation import statements as fst
 from federation.client import FederationClient
-from federation.errors import DeliveryError, InvalidKeyError
+from federation.errors import DeliveryError, InvalidKeyError, StatementError
 from federation.keys import load_public_jwk
 from federation.tlog import checkpoint as tcp
 from federation.tlog import merkle, note
@@ -41,16 +48,21 @@ class Fact:
     text: str
 
 
+def group_keys(client: FederationClient, group_id: str) -> list[dict[str, Any]] | None:
+    """The public keys group ``group_id`` publishes on its own node (every key it ever had,
+    docs/protocol.md §13), or None when its node cannot be asked or does not list it."""
+    try:
+        found = [g for g in client.discover(group_id).groups if g.id == group_id]
+        return client.fetch_jwks(found[0].jwks_uri) if found else None
+    except DeliveryError:
+        return None
+
+
 def _witness_verifiers(client: FederationClient, name: str) -> list[tcp.CosignatureVerifier]:
     """The cosignature verifiers of the group whose witness name is ``name``, from its node."""
     for scheme in ("https://", "http://"):
-        group_id = scheme + name
-        try:
-            found = [g for g in client.discover(group_id).groups if g.id == group_id]
-            if not found:
-                continue
-            jwks = client.fetch_jwks(found[0].jwks_uri)
-        except DeliveryError:
+        jwks = group_keys(client, scheme + name)
+        if jwks is None:
             continue
         verifiers = []
         for jwk in jwks:
@@ -60,6 +72,104 @@ def _witness_verifiers(client: FederationClient, name: str) -> list[tcp.Cosignat
                 continue
         return verifiers
     return []
+
+
+class EntryCheck:
+    """Each entry, in order: a statement signed with a key its group publishes and has not
+    rotated away, and the next link of that group's chain (the seq after, naming the hash of
+    its group's entry before). A group's first entry may have any seq (the hub logs from when
+    it first accepted one)."""
+
+    def __init__(self, client: FederationClient) -> None:
+        self.client = client
+        self.keys: dict[str, fst.KeyLookup | None] = {}
+        self.last: dict[str, tuple[int, str]] = {}  # issuer → (seq, hash) of its newest entry
+        self.retired: dict[str, dict[str, int]] = {}  # issuer → {kid: seq that retired it}
+        self.signed = 0
+        self.failure: LogFailure | None = None
+        self.unchecked: dict[str, int] = {}  # issuer → entries whose signature went unchecked
+
+    def _lookup(self, issuer: str) -> fst.KeyLookup | None:
+        if issuer not in self.keys:
+            jwks = group_keys(self.client, issuer)
+            self.keys[issuer] = None if jwks is None else fst.static_lookup({issuer: jwks})
+        return self.keys[issuer]
+
+    def check(self, index: int, compact: str) -> None:
+        """Check one entry; the first that is not its group's is kept in ``failure`` and the
+        rest go unchecked (the tree is still rebuilt: a changed log is the first thing to say)."""
+        if self.failure is None:
+            try:
+                self._check(index, compact)
+            except LogFailure as exc:
+                self.failure = exc
+
+    def _check(self, index: int, compact: str) -> None:
+        try:
+            header, payload = fst.peek(compact)
+        except StatementError as exc:
+            raise LogFailure(f"entry {index} is not a statement ({exc.detail})") from None
+        issuer, seq = payload["issuer"], payload.get("seq")
+        if not (issuer.isascii() and issuer.isprintable()) or len(issuer) > 2048:
+            raise LogFailure(f"entry {index} names an issuer that is not a group's address")
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise LogFailure(f"entry {index} ({issuer[:200]}) has no sequence number")
+        who = f"entry {index} ({issuer[:200]}, seq {seq})"
+        lookup = self._lookup(issuer)
+        if lookup is None:
+            self.unchecked[issuer] = self.unchecked.get(issuer, 0) + 1
+        else:
+            try:
+                fst.verify_signed(compact, lookup)
+            except StatementError as exc:
+                raise LogFailure(
+                    f"{who} is not signed by a key its group publishes ({exc.detail})"
+                ) from None
+            self.signed += 1
+        self._chain(who, issuer, seq, payload.get("prev"))
+        self._rotation(who, issuer, header["kid"], payload)
+        self.last[issuer] = (seq, fst.statement_hash(compact))
+
+    def _rotation(self, who: str, issuer: str, kid: str, payload: dict[str, Any]) -> None:
+        """A key its group rotated away signs nothing after the rotation (docs/protocol.md
+        §4.5); a ``key-rotation`` entry retires the key that signed it."""
+        retired = self.retired.setdefault(issuer, {})
+        if kid in retired:
+            raise LogFailure(f"{who} is signed by a key its group retired at seq {retired[kid]}")
+        if payload.get("type") == "key-rotation":
+            retired[kid] = payload["seq"]
+
+    def _chain(self, who: str, issuer: str, seq: int, prev: Any) -> None:
+        before = self.last.get(issuer)
+        if before is None:
+            return
+        if seq != before[0] + 1 or prev != before[1]:
+            raise LogFailure(
+                f"{who} does not follow its group's entry before it (seq {before[0]}) "
+                "in the group's hash chain"
+            )
+
+    def facts(self) -> Iterator[Fact]:
+        """What the entries showed; raises the first entry's failure, if one failed."""
+        if self.failure is not None:
+            raise self.failure
+        groups = len(self.last) - len(self.unchecked)
+        yield Fact(
+            True,
+            f"signatures: {_count(self.signed, 'entry', 'entries')} of "
+            f"{_count(groups, 'group', 'groups')} valid with the keys each group publishes; "
+            "each group's entries form its chain",
+        )
+        for issuer, count in sorted(self.unchecked.items()):
+            yield Fact(
+                True,
+                f"signatures: {_count(count, 'entry', 'entries')} of {issuer} unchecked "
+                "(its keys are not found)",
+            )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _cosignature(client: FederationClient, text: str, sig: note.Signature) -> Fact:
@@ -117,14 +227,17 @@ def check_log(client: FederationClient, hub_url: str, pinned: str | None = None)
         "signed by the log key",
     )
     frontier = merkle.Frontier()
-    for compact in _entries(client, base, cp.size):
+    entries = EntryCheck(client)
+    for index, compact in enumerate(_entries(client, base, cp.size)):
         frontier.append(merkle.leaf_hash(compact.encode("ascii")))
+        entries.check(index, compact)
     if frontier.root() != cp.root:
         raise LogFailure(
             f"the {cp.size} entries the hub serves rebuild root "
             f"{note.b64encode(frontier.root())}, not the checkpoint's"
         )
     yield Fact(True, f"entries: {cp.size} fetched; the rebuilt tree has the checkpoint's root")
+    yield from entries.facts()
     cosignatures = [s for s in signed.opened.unverified if s.name != log.name]
     if not cosignatures:
         yield Fact(True, "cosignatures: none")
