@@ -36,6 +36,21 @@ def _name(ch: str) -> str:
     return f"U+{ord(ch):04X}"
 
 
+def reason_given(reason: str, most: int, missing: str) -> str:
+    """A reason typed in a box, on one line with single spaces. :class:`~node.errors.Invalid`,
+    on the field ``reason``, when there is none (``missing`` says why one is needed) or it is
+    longer than ``most`` characters."""
+    from node.errors import Invalid
+
+    reason = " ".join(reason.split())
+    if not reason:
+        raise Invalid(missing, fields={"reason": missing})
+    if len(reason) > most:
+        message = _("Keep the reason to %(max)s characters.", max=f"{most:,}")
+        raise Invalid(message, fields={"reason": message})
+    return reason
+
+
 def single_line_problem(value: str) -> str | None:
     """Why ``value`` cannot be a one-line text (a name, a title, a subject), or None if it can."""
     for ch in value:

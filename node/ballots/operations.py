@@ -42,6 +42,7 @@ from node.ballots.spec import to_london as to_london
 from node.ballots.voting_links import opening_mails, reminder_mails
 from node.errors import Conflict, Invalid
 from node.extensions import db
+from node.forms import reason_given
 from node.groups.models import Group
 from node.mail import MailLog, Outgoing, send_many
 from node.members.models import Member
@@ -207,14 +208,9 @@ def cancel_ballot(ballot: Ballot, actor: Member | None, reason: str) -> list[Mai
     ``cancelled`` is terminal: every other transition starts from another state, and the claim
     below moves the ballot only from the state it was read in, so a close racing a cancel loses.
     """
-    reason = " ".join(reason.split())
-    if not reason:
-        message = _("Say why the ballot is cancelled: the electors are told.")
-        raise Invalid(message, fields={"reason": message})
-    if len(reason) > MAX_REASON:
-        most = f"{MAX_REASON:,}"
-        message = _("Keep the reason to %(max)s characters.", max=most)
-        raise Invalid(message, fields={"reason": message})
+    reason = reason_given(
+        reason, MAX_REASON, _("Say why the ballot is cancelled: the electors are told.")
+    )
     if ballot.state not in CANCELLABLE:
         raise Conflict(_("Only a draft or an open ballot can be cancelled; this one has closed."))
     was_open = ballot.state == "open"

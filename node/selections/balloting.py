@@ -68,11 +68,15 @@ def close_nominations(selection: Selection) -> str | None:
     """Close the nominations and make the ballot; the outcome (``models.OUTCOMES``), or None
     when it is not time yet or another process did it first."""
     now = clock.utcnow_naive()
-    if now < selection.nominations_close_at:
+    if now < selection.nominations_close_at or selection.cancelled_at is not None:
         return None
     claimed = db.session.scalar(
         update(Selection)
-        .where(Selection.id == selection.id, Selection.closed_at.is_(None))
+        .where(
+            Selection.id == selection.id,
+            Selection.closed_at.is_(None),
+            Selection.cancelled_at.is_(None),
+        )
         .values(closed_at=now)
         .returning(Selection.id)
         .execution_options(synchronize_session=False)
@@ -128,7 +132,12 @@ _MAILED_AFTER = {"close": "closed", "publish": "answers"}
 def due_jobs() -> list[Item[tuple[str, int]]]:
     now = clock.utcnow_naive()
     rows: list[tuple[str, ColumnElement[bool]]] = [
-        ("close", Selection.closed_at.is_(None) & (Selection.nominations_close_at <= now)),
+        (
+            "close",
+            Selection.closed_at.is_(None)
+            & Selection.cancelled_at.is_(None)
+            & (Selection.nominations_close_at <= now),
+        ),
         (
             "publish",
             Selection.closed_at.is_not(None)

@@ -50,6 +50,8 @@ def _text(value: str, limit: int, field: str, what: str) -> str:
 
 def questions_open(selection: Selection, now: datetime | None = None) -> bool:
     now = now or clock.utcnow_naive()
+    if selection.cancelled_at is not None:
+        return False
     return selection.nominations_open_at <= now < selection.questions_close_at
 
 

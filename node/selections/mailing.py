@@ -38,7 +38,8 @@ LABELS = {
 
 
 def due_condition(step: str) -> ColumnElement[bool]:
-    """Selections whose ``step`` has happened and is not yet mailed (nor recorded unsent)."""
+    """Selections whose ``step`` has happened and is not yet mailed (nor recorded unsent), and
+    that are not cancelled (a selection called off before it opened is never announced)."""
     now = clock.utcnow_naive()
     happened = {
         "opened": Selection.nominations_open_at <= now,
@@ -46,7 +47,7 @@ def due_condition(step: str) -> ColumnElement[bool]:
         "answers": Selection.answers_published_at.is_not(None),
     }[step]
     mailed = exists().where(Mailing.selection_id == Selection.id, Mailing.step == step)
-    return happened & ~mailed
+    return happened & ~mailed & Selection.cancelled_at.is_(None)
 
 
 def _opened(selection: Selection) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from node.members.models import Member
 MAX_STATEMENT = 5000
 MAX_QUESTION = 1000
 MAX_ANSWER = 3000
+MAX_REASON = 1000  # why a selection was cancelled
 QUESTION_STATES = (
     N_("pending"),
     N_("approved"),
@@ -59,6 +60,9 @@ class Selection(Model):
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(12))
     answers_published_at: Mapped[datetime | None]
+    # Called off before the close (node.selections.operations.cancel_selection): terminal.
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(MAX_REASON))
     ballot_news_at: Mapped[datetime | None]  # followers were told the ballot opened
     ballot_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id", ondelete="SET NULL"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))

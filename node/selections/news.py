@@ -13,13 +13,9 @@ from node.ballots.models import Ballot
 from node.extensions import db
 from node.organising import follows
 from node.selections.models import OUTCOMES, Selection
-from node.selections.operations import FOLLOW_KIND
+from node.selections.operations import FOLLOW_KIND, page_path
 
 KIND = FOLLOW_KIND
-
-
-def _path(selection: Selection) -> str:
-    return f"/selections/{selection.id}"
 
 
 def nominations_closed(selection: Selection, candidates: int) -> None:
@@ -31,12 +27,14 @@ def nominations_closed(selection: Selection, candidates: int) -> None:
         title=selection.title,
     )
     text += f" {_(outcome) if outcome else ''}."
-    follows.record_news(selection.group, KIND, selection.id, text, _path(selection))
+    follows.record_news(selection.group, KIND, selection.id, text, page_path(selection))
 
 
 def answers_published(selection: Selection) -> None:
     text = _("The candidates' hustings answers for %(title)s are published.", title=selection.title)
-    follows.record_news(selection.group, KIND, selection.id, text, f"{_path(selection)}/questions")
+    follows.record_news(
+        selection.group, KIND, selection.id, text, f"{page_path(selection)}/questions"
+    )
 
 
 def ballot_opened(selection: Selection) -> bool:

@@ -4,7 +4,7 @@ withdraw. All state changes of nominations live here; they never commit (the vie
 Who may take part is checked here, not in the templates: a member *in good standing* (active,
 not erased, and a member for at least the selection's ``min_days``) may nominate and second;
 only the nominee writes their statement, accepts or withdraws; nothing about a nomination
-changes once nominations have closed.
+changes once nominations have closed, or once the selection is cancelled.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 
 from node import clock
 from node.audit import record
 from node.errors import Conflict, Forbidden, Invalid
 from node.extensions import db
-from node.forms import multi_line_problem
+from node.forms import multi_line_problem, reason_given
 from node.groups.models import Group
 from node.i18n import N_
 from node.members.models import Member
 from node.organising import follows
-from node.selections.models import MAX_STATEMENT, Nomination, Seconder, Selection
+from node.selections.models import MAX_REASON, MAX_STATEMENT, Nomination, Seconder, Selection
 from node.selections.timetable import FIELDS, SelectionSpec, validate
 
 FOLLOW_KIND = "selection"  # the subject kind of node.organising.follows (node.selections.news)
@@ -43,6 +43,8 @@ def open_selection(group: Group, spec: SelectionSpec, actor: Member | None) -> S
 def edit_selection(selection: Selection, spec: SelectionSpec, actor: Member | None) -> None:
     """Put right the office, timetable or rules while nominations are still open (or upcoming):
     after the close they are what members nominated and voted under."""
+    if selection.cancelled_at is not None:
+        raise Conflict(_("This selection is cancelled: it can no longer be changed."))
     if selection.closed_at is not None or clock.utcnow_naive() >= selection.nominations_close_at:
         raise Conflict(_("Nominations have closed: the selection can no longer be changed."))
     validate(spec, clock.utcnow_naive())
@@ -53,15 +55,79 @@ def edit_selection(selection: Selection, spec: SelectionSpec, actor: Member | No
     record(selection.group, actor, "edit-selection", f"selection #{selection.id}", detail)
 
 
+def cancellable(selection: Selection) -> bool:
+    """Before its nominations close a selection can be called off; after, it has a ballot (or
+    an outcome) and the ballot is what to cancel."""
+    return selection.closed_at is None and selection.cancelled_at is None
+
+
+def why_not_cancellable(selection: Selection) -> str:
+    """What to tell an officer who asks to cancel a selection that cannot be."""
+    if selection.cancelled_at is not None:
+        return _("This selection is already cancelled.")
+    return _("Nominations have closed: cancel the ballot instead, if there is one.")
+
+
+def cancel_selection(selection: Selection, actor: Member | None, reason: str) -> None:
+    """Call a selection off before its nominations close (the seat is no longer contested, it
+    was opened by mistake): from now nobody nominates, seconds, accepts or asks, the close never
+    comes and no ballot is made; the reason goes to the audit log and to its followers.
+
+    ``cancelled`` is terminal and claimed like the close, which claims only a selection that
+    is neither closed nor cancelled: of a close and a cancel at the same moment, one wins.
+    """
+    reason = reason_given(
+        reason, MAX_REASON, _("Say why the selection is cancelled: its followers are told.")
+    )
+    now = clock.utcnow_naive()
+    claimed = db.session.scalar(
+        update(Selection)
+        .where(
+            Selection.id == selection.id,
+            Selection.closed_at.is_(None),
+            Selection.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now, cancel_reason=reason)
+        .returning(Selection.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed is None:
+        db.session.refresh(selection)
+        raise Conflict(why_not_cancellable(selection))
+    selection.cancelled_at, selection.cancel_reason = now, reason
+    record(selection.group, actor, "cancel-selection", f"selection #{selection.id}", reason)
+    text = _(
+        "The selection for %(title)s is cancelled: %(reason)s", title=selection.title, reason=reason
+    )
+    follows.record_news(
+        selection.group, FOLLOW_KIND, selection.id, text, page_path(selection), actor=actor
+    )
+
+
+def page_path(selection: Selection) -> str:
+    """The selection's page, as the news links to it."""
+    return f"/selections/{selection.id}"
+
+
 # ----------------------------------------------------------------------------- where it stands
 # What phase() returns: codes, shown translated (``{{ _(phase) }}``).
-PHASES = (N_("upcoming"), N_("nominations"), N_("hustings"), N_("ballot"), N_("done"))
+PHASES = (
+    N_("upcoming"),
+    N_("nominations"),
+    N_("hustings"),
+    N_("ballot"),
+    N_("done"),
+    N_("cancelled"),
+)
 
 
 def phase(selection: Selection, now: datetime | None = None) -> str:
     """upcoming → nominations → hustings → ballot → done, by the timetable (and by what the
-    scheduler has done: the hustings start once the nominations are really closed)."""
+    scheduler has done: the hustings start once the nominations are really closed); or
+    cancelled, whenever an officer called it off."""
     now = now or clock.utcnow_naive()
+    if selection.cancelled_at is not None:
+        return "cancelled"
     if now < selection.nominations_open_at:
         return "upcoming"
     if now < selection.nominations_close_at or selection.closed_at is None:
@@ -75,12 +141,15 @@ def nominations_open(selection: Selection, now: datetime | None = None) -> bool:
     now = now or clock.utcnow_naive()
     return (
         selection.closed_at is None
+        and selection.cancelled_at is None
         and selection.nominations_open_at <= now < selection.nominations_close_at
     )
 
 
 def _require_open(selection: Selection) -> None:
     if not nominations_open(selection):
+        if selection.cancelled_at is not None:
+            raise Conflict(_("This selection is cancelled."))
         if clock.utcnow_naive() < selection.nominations_open_at:
             raise Conflict(_("Nominations have not opened yet."))
         raise Conflict(_("Nominations have closed."))

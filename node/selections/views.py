@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from node import web
+from node.errors import Conflict, Invalid
 from node.extensions import db, limiter
 from node.members.access import member_required, officer_required
 from node.organising import follows
@@ -23,7 +24,7 @@ from node.organising.times import to_local, to_utc
 from node.selections import balloting, hustings, news
 from node.selections import operations as ops
 from node.selections.forms import TIMES, NominateForm, SelectionForm, StatementForm
-from node.selections.models import OUTCOMES, Nomination, Selection
+from node.selections.models import MAX_REASON, OUTCOMES, Nomination, Selection
 from node.selections.timetable import FIELDS, SelectionSpec
 from node.tenancy import current_group, get_or_404
 
@@ -97,6 +98,41 @@ def edit(selection_id: int) -> ResponseReturnValue:
     return answer or web.form_page("selections/form.html", form=form, selection=selection)
 
 
+def _cancel_page(selection: Selection, error: str | None = None) -> ResponseReturnValue:
+    standing = [n for n in selection.nominations if n.accepted_at and not n.withdrawn_at]
+    page = render_template(
+        "selections/cancel.html",
+        selection=selection,
+        standing=len(standing),
+        reason=request.form.get("reason", ""),
+        reason_error=error,
+        max_reason=MAX_REASON,
+    )
+    return page, 400 if error else 200
+
+
+@bp.route("/selections/<int:selection_id>/cancel", methods=["GET", "POST"])
+@officer_required
+def cancel(selection_id: int) -> ResponseReturnValue:
+    """Call the selection off, with a reason, after a page saying what that does."""
+    selection = current(selection_id)
+    if not ops.cancellable(selection):
+        abort(409, ops.why_not_cancellable(selection))
+    if request.method == "GET":
+        return _cancel_page(selection)
+    web.check_form()
+    try:
+        ops.cancel_selection(selection, g.member, request.form.get("reason", ""))
+    except Invalid as exc:
+        db.session.rollback()
+        return _cancel_page(selection, exc.message)
+    except Conflict as exc:  # closed a moment ago, by the worker
+        db.session.rollback()
+        abort(409, exc.message)
+    message = _("The selection is cancelled. Its followers are told why in their next digest.")
+    return web.done(message, "selections.show", selection_id=selection.id)
+
+
 def _nominate_form(selection: Selection) -> NominateForm:
     form = NominateForm()
     form.nominee_id.choices = [
@@ -107,11 +143,15 @@ def _nominate_form(selection: Selection) -> NominateForm:
 
 def _show(selection: Selection, form: NominateForm, status: int = 200) -> ResponseReturnValue:
     member = g.member
-    waiting = [
-        n
-        for n in selection.nominations
-        if n.nominee_id == member.id and n.accepted_at is None and n.withdrawn_at is None
-    ]
+    waiting = (
+        [
+            n
+            for n in selection.nominations
+            if n.nominee_id == member.id and n.accepted_at is None and n.withdrawn_at is None
+        ]
+        if ops.nominations_open(selection)
+        else []
+    )
     page = render_template(
         "selections/show.html",
         selection=selection,
@@ -127,6 +167,7 @@ def _show(selection: Selection, form: NominateForm, status: int = 200) -> Respon
         outcomes=OUTCOMES,
         method=balloting.method_for(selection.places),
         following=follows.is_following(member, news.KIND, selection.id),
+        cancellable=ops.cancellable(selection),
     )
     return page, status
 
