@@ -19,7 +19,7 @@ selection, each candidate links to their statement and answers.
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, select
 
 from node import clock, timefmt
 from node.audit import record
@@ -33,7 +33,7 @@ from node.scheduler import Item, each_item
 from node.selections import mailing, news
 from node.selections.hustings import publish_answers
 from node.selections.models import Nomination, Selection
-from node.selections.operations import valid_nominations
+from node.selections.operations import claim_undecided, valid_nominations
 
 
 def method_for(places: int) -> str:
@@ -70,18 +70,7 @@ def close_nominations(selection: Selection) -> str | None:
     now = clock.utcnow_naive()
     if now < selection.nominations_close_at or selection.cancelled_at is not None:
         return None
-    claimed = db.session.scalar(
-        update(Selection)
-        .where(
-            Selection.id == selection.id,
-            Selection.closed_at.is_(None),
-            Selection.cancelled_at.is_(None),
-        )
-        .values(closed_at=now)
-        .returning(Selection.id)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed is None:
+    if not claim_undecided(selection, closed_at=now):
         return None
     selection.closed_at = now
     valid = valid_nominations(selection)

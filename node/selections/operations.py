@@ -61,6 +61,24 @@ def cancellable(selection: Selection) -> bool:
     return selection.closed_at is None and selection.cancelled_at is None
 
 
+def claim_undecided(selection: Selection, **values: object) -> bool:
+    """Set ``values`` on ``selection`` if it is neither closed nor cancelled, in one statement,
+    so that of a close and a cancel at the same moment (or two of either) only one happens.
+    Whether this call did it."""
+    claimed = db.session.scalar(
+        update(Selection)
+        .where(
+            Selection.id == selection.id,
+            Selection.closed_at.is_(None),
+            Selection.cancelled_at.is_(None),
+        )
+        .values(**values)
+        .returning(Selection.id)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed is not None
+
+
 def why_not_cancellable(selection: Selection) -> str:
     """What to tell an officer who asks to cancel a selection that cannot be."""
     if selection.cancelled_at is not None:
@@ -80,18 +98,7 @@ def cancel_selection(selection: Selection, actor: Member | None, reason: str) ->
         reason, MAX_REASON, _("Say why the selection is cancelled: its followers are told.")
     )
     now = clock.utcnow_naive()
-    claimed = db.session.scalar(
-        update(Selection)
-        .where(
-            Selection.id == selection.id,
-            Selection.closed_at.is_(None),
-            Selection.cancelled_at.is_(None),
-        )
-        .values(cancelled_at=now, cancel_reason=reason)
-        .returning(Selection.id)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed is None:
+    if not claim_undecided(selection, cancelled_at=now, cancel_reason=reason):
         db.session.refresh(selection)
         raise Conflict(why_not_cancellable(selection))
     selection.cancelled_at, selection.cancel_reason = now, reason
