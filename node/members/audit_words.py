@@ -118,6 +118,7 @@ SENTENCES: dict[str, str] = {
     # Selections
     "open-selection": N_("{actor} opened {target}"),
     "edit-selection": N_("{actor} changed {target} ({detail})"),
+    "cancel-selection": N_("{actor} cancelled {target} ({detail})"),
     "nominate": N_("{actor} made a nomination in {target} ({detail})"),
     "second-nomination": N_("{actor} seconded {target}"),
     "write-statement": N_("{actor} wrote the statement of {target}"),
