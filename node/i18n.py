@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
+from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 
@@ -60,12 +61,19 @@ def current_locale() -> Locale:
         return Locale.parse(DEFAULT_LOCALE)
 
 
+def number(value: int | None) -> str:
+    """A count as the reader's language writes it: 12,345 in English, 12 345 in French (with
+    the narrow no-break space CLDR gives). ``{{ total|number }}``; empty for None."""
+    return "" if value is None else format_decimal(value, locale=current_locale())
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.extensions["commonground_locales"] = installed_locales(app)
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["number"] = number
 
     @app.context_processor
     def _html_lang() -> dict[str, str]:
