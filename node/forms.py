@@ -24,6 +24,8 @@ from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import Length
 
+from node.errors import Invalid
+
 SINGLE_LINE_MAX = 1000  # cap for a single-line field that declares no Length(max=…)
 MULTI_LINE_MAX = 20_000  # cap for a multi-line field that declares no Length(max=…)
 
@@ -40,8 +42,6 @@ def reason_given(reason: str, most: int, missing: str) -> str:
     """A reason typed in a box, on one line with single spaces. :class:`~node.errors.Invalid`,
     on the field ``reason``, when there is none (``missing`` says why one is needed) or it is
     longer than ``most`` characters."""
-    from node.errors import Invalid
-
     reason = " ".join(reason.split())
     if not reason:
         raise Invalid(missing, fields={"reason": missing})

@@ -112,13 +112,14 @@ class Nomination(Model):
     )
 
     @property
+    def is_standing(self) -> bool:
+        """Accepted by the nominee and not withdrawn (seconded enough or not yet)."""
+        return self.accepted_at is not None and self.withdrawn_at is None
+
+    @property
     def is_valid(self) -> bool:
         """Stands: accepted, not withdrawn, and seconded by enough members."""
-        return (
-            self.accepted_at is not None
-            and self.withdrawn_at is None
-            and len(self.seconders) >= self.selection.seconders_needed
-        )
+        return self.is_standing and len(self.seconders) >= self.selection.seconders_needed
 
     @property
     def status(self) -> str:

@@ -55,9 +55,10 @@ def edit_selection(selection: Selection, spec: SelectionSpec, actor: Member | No
     record(selection.group, actor, "edit-selection", f"selection #{selection.id}", detail)
 
 
-def cancellable(selection: Selection) -> bool:
-    """Before its nominations close a selection can be called off; after, it has a ballot (or
-    an outcome) and the ballot is what to cancel."""
+def undecided(selection: Selection) -> bool:
+    """Neither closed nor cancelled: nominations may still happen, and it can still be called
+    off (once closed it has a ballot or an outcome, and the ballot is what to cancel). The
+    loaded selection's answer; :func:`claim_undecided` asks the same of the row, in SQL."""
     return selection.closed_at is None and selection.cancelled_at is None
 
 
@@ -146,10 +147,8 @@ def phase(selection: Selection, now: datetime | None = None) -> str:
 
 def nominations_open(selection: Selection, now: datetime | None = None) -> bool:
     now = now or clock.utcnow_naive()
-    return (
-        selection.closed_at is None
-        and selection.cancelled_at is None
-        and selection.nominations_open_at <= now < selection.nominations_close_at
+    return undecided(selection) and (
+        selection.nominations_open_at <= now < selection.nominations_close_at
     )
 
 
@@ -318,6 +317,11 @@ def withdraw(nomination: Nomination, member: Member) -> None:
             "withdraw-nomination",
             f"nomination #{nomination.id}",
         )
+
+
+def standing_nominations(selection: Selection) -> list[Nomination]:
+    """The nominations accepted and not withdrawn, seconded enough or not yet."""
+    return [n for n in selection.nominations if n.is_standing]
 
 
 def valid_nominations(selection: Selection) -> list[Nomination]:

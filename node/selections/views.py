@@ -99,11 +99,10 @@ def edit(selection_id: int) -> ResponseReturnValue:
 
 
 def _cancel_page(selection: Selection, error: str | None = None) -> ResponseReturnValue:
-    standing = [n for n in selection.nominations if n.accepted_at and not n.withdrawn_at]
     page = render_template(
         "selections/cancel.html",
         selection=selection,
-        standing=len(standing),
+        standing=len(ops.standing_nominations(selection)),
         reason=request.form.get("reason", ""),
         reason_error=error,
         max_reason=MAX_REASON,
@@ -116,7 +115,7 @@ def _cancel_page(selection: Selection, error: str | None = None) -> ResponseRetu
 def cancel(selection_id: int) -> ResponseReturnValue:
     """Call the selection off, with a reason, after a page saying what that does."""
     selection = current(selection_id)
-    if not ops.cancellable(selection):
+    if not ops.undecided(selection):
         abort(409, ops.why_not_cancellable(selection))
     if request.method == "GET":
         return _cancel_page(selection)
@@ -161,13 +160,13 @@ def _show(selection: Selection, form: NominateForm, status: int = 200) -> Respon
         in_good_standing=ops.in_good_standing(selection, member),
         mine=ops.nomination_of(selection, member),
         to_accept=waiting,
-        standing=[n for n in selection.nominations if n.accepted_at and not n.withdrawn_at],
+        standing=ops.standing_nominations(selection),
         valid=ops.valid_nominations(selection) if selection.closed_at else [],
         form=form,
         outcomes=OUTCOMES,
         method=balloting.method_for(selection.places),
         following=follows.is_following(member, news.KIND, selection.id),
-        cancellable=ops.cancellable(selection),
+        cancellable=ops.undecided(selection),
     )
     return page, status
 
