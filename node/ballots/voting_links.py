@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from node import clock, timefmt
@@ -252,12 +253,17 @@ def find(group: Group, secret: str, kind: str) -> tuple[VotingCredential, Ballot
     B's host is refused like a mistyped one).
     """
     elector, voted = standing_columns(VotingCredential.ballot_id, VotingCredential.member_id)
-    row = db.session.execute(
-        _credential_query(group, secret, kind)
-        .add_columns(Ballot, Member, elector, voted)
-        .join(Ballot, Ballot.id == VotingCredential.ballot_id)
-        .join(Member, Member.id == VotingCredential.member_id)
-    ).first()
+    row = (
+        db.session.execute(
+            _credential_query(group, secret, kind)
+            .add_columns(Ballot, Member, elector, voted)
+            .join(Ballot, Ballot.id == VotingCredential.ballot_id)
+            .join(Member, Member.id == VotingCredential.member_id)
+            .options(joinedload(Ballot.options))  # every page of the link shows or checks them
+        )
+        .unique()
+        .first()
+    )
     link = kind == "link"
     if row is None:
         raise CredentialRefused(
