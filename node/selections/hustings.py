@@ -29,7 +29,7 @@ from node.members.models import Member
 from node.organising import follows
 from node.selections import news
 from node.selections.models import MAX_ANSWER, MAX_QUESTION, Answer, Nomination, Question, Selection
-from node.selections.operations import FOLLOW_KIND, in_good_standing
+from node.selections.operations import FOLLOW_KIND, called_off, in_good_standing
 
 MAX_QUESTIONS_EACH = 5  # questions one member may put in one selection (moderation is by hand)
 MODERATION = ("approve", "reject", "merge")
@@ -50,7 +50,7 @@ def _text(value: str, limit: int, field: str, what: str) -> str:
 
 def questions_open(selection: Selection, now: datetime | None = None) -> bool:
     now = now or clock.utcnow_naive()
-    if selection.cancelled_at is not None:
+    if called_off(selection):
         return False
     return selection.nominations_open_at <= now < selection.questions_close_at
 

@@ -25,7 +25,7 @@ from node.mail_outcome import SWITCHED_OFF, mail_enabled, told
 from node.members.models import Member
 from node.organising.messaging import message_members
 from node.selections.models import OUTCOMES, Mailing, Selection
-from node.selections.operations import good_standing_query, valid_nominations
+from node.selections.operations import ballot_cancelled, good_standing_query, valid_nominations
 from node.tenancy import group_url
 
 STEPS = ("opened", "closed", "answers")
@@ -155,6 +155,8 @@ def mail_step(selection: Selection, step: str) -> bool:
         row.outcome = f"not sent: {SWITCHED_OFF}"
     elif step == "opened" and closed:
         row.outcome = "not sent: nominations had closed before it could go"
+    elif ballot_cancelled(selection):
+        row.outcome = "not sent: the selection's ballot was cancelled"
     else:
         subject, body = MESSAGES[step](selection)
         electorate = db.session.scalars(good_standing_query(selection).order_by(Member.id))

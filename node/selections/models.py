@@ -9,6 +9,7 @@ what was planned: ``closed_at`` (nominations were closed and the ballot made) an
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,9 @@ from node.extensions import Model
 from node.groups.models import Group
 from node.i18n import N_
 from node.members.models import Member
+
+if TYPE_CHECKING:
+    from node.ballots.models import Ballot
 
 MAX_STATEMENT = 5000
 MAX_QUESTION = 1000
@@ -70,6 +74,7 @@ class Selection(Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow_naive)
 
     group: Mapped[Group] = relationship(viewonly=True)
+    ballot: Mapped[Ballot | None] = relationship(viewonly=True)
     nominations: Mapped[list[Nomination]] = relationship(
         order_by="Nomination.id", cascade="all, delete-orphan", back_populates="selection"
     )

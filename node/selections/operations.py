@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
 
 from node import clock
 from node.audit import record
@@ -134,7 +135,7 @@ def phase(selection: Selection, now: datetime | None = None) -> str:
     scheduler has done: the hustings start once the nominations are really closed); or
     cancelled, whenever an officer called it off."""
     now = now or clock.utcnow_naive()
-    if selection.cancelled_at is not None:
+    if called_off(selection):
         return "cancelled"
     if now < selection.nominations_open_at:
         return "upcoming"
@@ -143,6 +144,17 @@ def phase(selection: Selection, now: datetime | None = None) -> str:
     if selection.answers_published_at is None:
         return "hustings"
     return "ballot" if now < selection.ballot_closes_at else "done"
+
+
+def ballot_cancelled(selection: Selection) -> bool:
+    """The ballot the close made was cancelled (an officer withdrew it): nothing more comes of
+    the selection, whose page then says so instead of showing a ballot for ever."""
+    return selection.ballot is not None and selection.ballot.state == "cancelled"
+
+
+def called_off(selection: Selection) -> bool:
+    """Cancelled itself, before the close, or through its ballot, after."""
+    return selection.cancelled_at is not None or ballot_cancelled(selection)
 
 
 def nominations_open(selection: Selection, now: datetime | None = None) -> bool:
@@ -334,5 +346,6 @@ def selections_query(group: Group) -> Select[Selection]:
     return (
         select(Selection)
         .where(Selection.group_id == group.id)
+        .options(selectinload(Selection.ballot))  # each row's phase reads it
         .order_by(Selection.nominations_close_at.desc(), Selection.id.desc())
     )

@@ -167,6 +167,7 @@ def _show(selection: Selection, form: NominateForm, status: int = 200) -> Respon
         method=balloting.method_for(selection.places),
         following=follows.is_following(member, news.KIND, selection.id),
         cancellable=ops.undecided(selection),
+        ballot_cancelled=ops.ballot_cancelled(selection),
     )
     return page, status
 

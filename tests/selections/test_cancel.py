@@ -104,3 +104,44 @@ def test_a_selection_cancelled_before_it_opens_is_never_announced(app, group, of
     clock.advance(timedelta(hours=2))
     assert balloting.run_due() == 0
     assert db.session.scalar(select(func.count()).select_from(Mailing)) == 0
+
+
+def test_a_selection_whose_ballot_is_cancelled_ends_there(app, group, officer, members, smtp_sink):  # type: ignore[no-untyped-def]
+    """After the close the selection itself cannot be cancelled, but its ballot can: then the
+    selection says it is over (not "ballot" and then "done" for ever), takes no more questions
+    and mails its electorate nothing more, the mailing log saying why."""
+    selection = make_selection(group, officer, places=1, seconders_needed=0)
+    path = f"/selections/{selection.id}"
+    for member in members[:3]:
+        ops.nominate(selection, member, member.id)
+    db.session.commit()
+    clock.advance(2 * DAY + timedelta(minutes=1))
+    balloting.run_due()
+    db.session.refresh(selection)
+    assert selection.outcome == "ballot" and ops.phase(selection) == "hustings"
+    ballot = db.session.get(Ballot, selection.ballot_id)
+    desk = Site(app, officer.email)
+    reason = "The council election is postponed."
+    cancelled = desk.post(f"/ballots/{ballot.id}/cancel", {"reason": reason})
+    assert cancelled.status_code == 302
+    db.session.refresh(selection)
+    assert ops.called_off(selection) and ops.phase(selection) == "cancelled"
+
+    seen = Site(app, members[3].email).get(path).get_data(as_text=True)
+    assert 'id="cancelled"' in seen and "cancelled its ballot" in seen
+    listed = desk.get("/selections").get_data(as_text=True)
+    assert ">cancelled<" in listed and ">hustings<" not in listed
+    with pytest.raises(Conflict):
+        hustings.ask(selection, members[3], "Will you stand again?")
+
+    mailed = len(smtp_sink.messages)
+    clock.advance(5 * DAY)
+    balloting.run_due()
+    assert len(smtp_sink.messages) == mailed  # no answers mail, nor any other
+    outcomes = {
+        row.step: row.outcome
+        for row in db.session.scalars(select(Mailing).where(Mailing.selection_id == selection.id))
+    }
+    assert outcomes["answers"] == "not sent: the selection's ballot was cancelled"
+    db.session.refresh(selection)
+    assert ops.phase(selection) == "cancelled"  # not "done" once the ballot's dates pass
