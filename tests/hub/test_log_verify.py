@@ -5,6 +5,9 @@ pinned one, or a forged cosignature each fail with one sentence. A hostile hub t
 log of its own making, consistent with its own signed checkpoint, is caught by the entries'
 signatures (an entry in a group's name the group never signed) and by each group's chain (a
 group's statement left out); an entry whose group's node is gone is only reported unchecked.
+A group that dropped an old key from its node is vouched for by its own later entries, and a
+key its key-rotation entry introduces is trusted before its node publishes it; an entry signed
+by a key nobody publishes, with nothing after it to vouch for it, fails.
 The same command against real processes is in tests/e2e/test_log_verify_e2e.py."""
 
 from __future__ import annotations
@@ -256,3 +259,107 @@ def test_an_entry_signed_with_a_rotated_key_fails(app, hub, enrolled, client, ws
     _serve_own_log(wsgi, entries)
     with pytest.raises(LogFailure, match=r"is signed by a key its group retired at seq \d+"):
         _facts(client)
+
+
+def _rotate(walton: Any) -> Any:
+    """Walton endorses, rotates its key, endorses again; its old private key."""
+    from node.peering import keystore
+    from node.peering.operations import rotate_key
+
+    old_key = keystore.private_key(walton, keystore.current_key(walton))
+    endorse(walton, name="Before")
+    rotate_key(walton)
+    db.session.commit()
+    endorse(walton, name="After")
+    deliver()
+    return old_key
+
+
+def _publish_only(client: FederationClient, wsgi: Any, group_url: str, kid: str) -> None:
+    """The group's node publishes only key ``kid`` (§4.5 lets it drop the old ones)."""
+    from federation.keys import thumbprint
+
+    (found,) = [g for g in client.discover(group_url).groups if g.id == group_url]
+    kept = [k for k in client.fetch_jwks(found.jwks_uri) if thumbprint(k) == kid]
+    assert len(kept) == 1
+    wsgi.answers[found.jwks_uri] = (200, {"keys": kept})
+
+
+def test_entries_signed_with_a_dropped_key_are_vouched_for_by_the_chain(
+    app, hub, enrolled, client, wsgi
+):  # type: ignore[no-untyped-def]
+    """Walton no longer publishes the key it signed its first entries with: those entries (its
+    key-rotation among them) are vouched for by the next entry, which verifies with the key
+    it publishes and names their hashes. The same log with one of them changed fails."""
+    from federation import statements
+    from node.hub.log.verify import LogFailure
+
+    walton = enrolled["walton"]
+    _rotate(walton)
+    entries = _served_entries(client)
+    _publish_only(client, wsgi, walton.url, statements.peek(entries[-1])[0]["kid"])
+    texts = [f.text for f in _facts(client)]
+    assert texts[3] == (
+        "signatures: 1 entry of 1 group valid with the keys each group publishes; "
+        "each group's entries form its chain"
+    )
+    assert texts[4] == (
+        "signatures: 2 entries signed by keys no longer published, vouched for by a later "
+        "entry of the same group's chain"
+    )
+    assert statements.peek(entries[1])[1]["type"] == "key-rotation"
+    entries[0] = _with_payload(entries[0], issued_at="2026-01-01T00:00:00Z")
+    _serve_own_log(wsgi, entries)
+    with pytest.raises(LogFailure, match=r"entry 1 .* does not follow its group's entry before"):
+        _facts(client)
+
+
+def test_an_entry_signed_by_a_key_nobody_publishes_and_nothing_vouches_for_fails(
+    app, hub, enrolled, client, wsgi
+):  # type: ignore[no-untyped-def]
+    """A hostile hub appends an entry in walton's name, in its chain (the next seq, the hash of
+    walton's last entry), signed by a key of its own: no later entry of walton's vouches for
+    it, and walton publishes no such key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from federation import statements
+    from node.hub.log.verify import LogFailure
+
+    walton = enrolled["walton"]
+    endorse(walton, name="Real")
+    deliver()
+    entries = _served_entries(client)
+    last = statements.peek(entries[-1])[1]
+    forged = {
+        **last,
+        "id": "0b0e7a52-3c7e-4d4a-9a43-6f1f3b1f2a10",
+        "seq": last["seq"] + 1,
+        "prev": statements.statement_hash(entries[-1]),
+    }
+    entries.append(statements.sign(forged, Ed25519PrivateKey.generate()))
+    _serve_own_log(wsgi, entries)
+    with pytest.raises(
+        LogFailure,
+        match=r"entry 1 \(http://walton.test, seq \d+\) is signed by a key its group does not "
+        "publish, and no later entry of the group vouches for it",
+    ):
+        _facts(client)
+
+
+def test_a_key_its_rotation_entry_introduces_is_trusted_before_it_is_published(
+    app, hub, enrolled, client, wsgi
+):  # type: ignore[no-untyped-def]
+    """Walton's node still publishes only its old key: the key-rotation entry (signed with it)
+    introduces the new one, which verifies the entry after it, as a follower would trust it."""
+    from federation import statements
+
+    walton = enrolled["walton"]
+    _rotate(walton)
+    entries = _served_entries(client)
+    _publish_only(client, wsgi, walton.url, statements.peek(entries[0])[0]["kid"])
+    texts = [f.text for f in _facts(client)]
+    assert texts[3] == (
+        "signatures: 3 entries of 1 group valid with the keys each group publishes; "
+        "each group's entries form its chain"
+    )
+    assert not any("vouched" in t for t in texts)

@@ -28,7 +28,7 @@ import click
 from federation import statements as fst
 from federation.client import FederationClient
 from federation.errors import DeliveryError, InvalidKeyError, StatementError
-from federation.keys import load_public_jwk
+from federation.keys import load_public_jwk, thumbprint
 from federation.tlog import checkpoint as tcp
 from federation.tlog import merkle, note
 from federation.tlog.errors import TlogError
@@ -78,22 +78,35 @@ class EntryCheck:
     """Each entry, in order: a statement signed with a key its group publishes and has not
     rotated away, and the next link of that group's chain (the seq after, naming the hash of
     its group's entry before). A group's first entry may have any seq (the hub logs from when
-    it first accepted one)."""
+    it first accepted one).
+
+    A group need not keep its old keys published (docs/protocol.md §4.5: it MAY). An entry
+    signed by a key its group no longer publishes is vouched for by the group's own chain: a
+    later entry that verifies names the hash of the one before it, and so on back, and nobody
+    but the group can make an entry that verifies. Such an entry fails only when no later entry
+    of its group verifies. A key a verified ``key-rotation`` entry introduces is trusted from
+    then on, as a follower would (it may not be published yet)."""
 
     def __init__(self, client: FederationClient) -> None:
         self.client = client
-        self.keys: dict[str, fst.KeyLookup | None] = {}
+        self.keys: dict[str, dict[str, dict[str, Any]] | None] = {}  # issuer → {kid: JWK}
         self.last: dict[str, tuple[int, str]] = {}  # issuer → (seq, hash) of its newest entry
         self.retired: dict[str, dict[str, int]] = {}  # issuer → {kid: seq that retired it}
         self.signed = 0
+        self.vouched = 0  # signed by a key no longer published, vouched for by the chain
+        self.waiting: dict[str, list[tuple[int, str]]] = {}  # issuer → (index, who) to vouch for
         self.failure: LogFailure | None = None
         self.unchecked: dict[str, int] = {}  # issuer → entries whose signature went unchecked
 
-    def _lookup(self, issuer: str) -> fst.KeyLookup | None:
+    def _known(self, issuer: str) -> dict[str, dict[str, Any]] | None:
         if issuer not in self.keys:
             jwks = group_keys(self.client, issuer)
-            self.keys[issuer] = None if jwks is None else fst.static_lookup({issuer: jwks})
+            self.keys[issuer] = None if jwks is None else {thumbprint(k): k for k in jwks}
         return self.keys[issuer]
+
+    def _lookup(self, issuer: str, kid: str) -> fst.LookupResult:
+        known = self.keys.get(issuer)
+        return fst.UNKNOWN_ISSUER if known is None else known.get(kid, fst.UNKNOWN_KEY)
 
     def check(self, index: int, compact: str) -> None:
         """Check one entry; the first that is not its group's is kept in ``failure`` and the
@@ -115,20 +128,39 @@ class EntryCheck:
         if not isinstance(seq, int) or isinstance(seq, bool):
             raise LogFailure(f"entry {index} ({issuer[:200]}) has no sequence number")
         who = f"entry {index} ({issuer[:200]}, seq {seq})"
-        lookup = self._lookup(issuer)
-        if lookup is None:
+        self._chain(who, issuer, seq, payload.get("prev"))
+        self._rotation(who, issuer, header["kid"], payload)
+        known = self._known(issuer)
+        if known is None:
             self.unchecked[issuer] = self.unchecked.get(issuer, 0) + 1
+        elif header["kid"] not in known:
+            self.waiting.setdefault(issuer, []).append((index, who))
         else:
             try:
-                fst.verify_signed(compact, lookup)
+                fst.verify_signed(compact, self._lookup)
             except StatementError as exc:
                 raise LogFailure(
                     f"{who} is not signed by a key its group publishes ({exc.detail})"
                 ) from None
             self.signed += 1
-        self._chain(who, issuer, seq, payload.get("prev"))
-        self._rotation(who, issuer, header["kid"], payload)
+            self.vouched += len(self.waiting.pop(issuer, []))
+            self._learn(issuer, payload)
         self.last[issuer] = (seq, fst.statement_hash(compact))
+
+    def _learn(self, issuer: str, payload: dict[str, Any]) -> None:
+        """Trust the key a verified ``key-rotation`` entry introduces (its signer is retired)."""
+        known = self.keys.get(issuer)
+        body = payload.get("body")
+        new_key = body.get("new_key") if isinstance(body, dict) else None
+        if (
+            known is not None
+            and payload.get("type") == "key-rotation"
+            and isinstance(new_key, dict)
+        ):
+            try:
+                known.setdefault(thumbprint(new_key), new_key)
+            except (InvalidKeyError, KeyError, TypeError, ValueError):
+                return  # not a key: an entry signed with it fails as unknown
 
     def _rotation(self, who: str, issuer: str, kid: str, payload: dict[str, Any]) -> None:
         """A key its group rotated away signs nothing after the rotation (docs/protocol.md
@@ -151,8 +183,14 @@ class EntryCheck:
 
     def facts(self) -> Iterator[Fact]:
         """What the entries showed; raises the first entry's failure, if one failed."""
-        if self.failure is not None:
+        if self.failure is not None:  # checking stopped there: what waited was never vouched
             raise self.failure
+        dangling = min((pending[0] for pending in self.waiting.values()), default=None)
+        if dangling is not None:
+            raise LogFailure(
+                f"{dangling[1]} is signed by a key its group does not publish, and no later "
+                "entry of the group vouches for it"
+            )
         groups = len(self.last) - len(self.unchecked)
         yield Fact(
             True,
@@ -160,6 +198,12 @@ class EntryCheck:
             f"{_count(groups, 'group', 'groups')} valid with the keys each group publishes; "
             "each group's entries form its chain",
         )
+        if self.vouched:
+            yield Fact(
+                True,
+                f"signatures: {_count(self.vouched, 'entry', 'entries')} signed by keys no "
+                "longer published, vouched for by a later entry of the same group's chain",
+            )
         for issuer, count in sorted(self.unchecked.items()):
             yield Fact(
                 True,
