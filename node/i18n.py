@@ -10,17 +10,24 @@ where it is shown. ``make messages`` extracts them all into
 
 The language is the best match between the browser's ``Accept-Language`` and the translations
 installed, British English when nothing matches; ``COMMONGROUND_LOCALE`` pins one for the whole
-install. Times and numbers go through Babel in the same locale (``node.timefmt``).
+install. Times and numbers go through Babel in the same locale (``node.timefmt``); a count in a
+sentence is written ``%(num)s`` and grouped the same way (:func:`ngettext`, and the templates'
+``ngettext``), so "1,234 members" reads as the reader's language writes it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
+import flask_babel
 from babel import Locale
 from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 DEFAULT_LOCALE = "en_GB"
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -67,6 +74,34 @@ def number(value: int | None) -> str:
     return "" if value is None else format_decimal(value, locale=current_locale())
 
 
+class Count(int):
+    """A count that prints (``%(num)s``, ``str``) as the reader's language writes it and still
+    chooses the plural form, and compares and adds, as the int it is."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return number(int(self))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``flask_babel.ngettext`` with ``%(num)s`` grouped in the reader's language."""
+    return flask_babel.ngettext(singular, plural, Count(num), **variables)
+
+
+def _grouping_ngettext(app: Flask) -> None:
+    """The templates' ``ngettext`` (Jinja's i18n extension, as Flask-Babel installs it), with
+    ``%(num)s`` grouped too; everything else, escaping included, is Jinja's own."""
+    jinja_ngettext = cast(Callable[..., str], app.jinja_env.globals["ngettext"])
+
+    @pass_context
+    def grouped(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+        variables.setdefault("num", Count(num))
+        return jinja_ngettext(context, singular, plural, num, **variables)
+
+    app.jinja_env.globals["ngettext"] = grouped
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/London")
@@ -74,6 +109,7 @@ def init_app(app: Flask) -> None:
     app.extensions["commonground_locales"] = installed_locales(app)
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["number"] = number
+    _grouping_ngettext(app)
 
     @app.context_processor
     def _html_lang() -> dict[str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from node.ballots import decisions
 from node.ballots.forms import DecisionForm
@@ -18,6 +17,7 @@ from node.ballots.models import KINDS, METHODS, Ballot
 from node.ballots.views import bp, counted_ballot
 from node.errors import OperationError
 from node.extensions import db
+from node.i18n import ngettext
 from node.members.access import officer_required
 from node.web import done
 

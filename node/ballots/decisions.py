@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
 
@@ -43,7 +43,7 @@ from node.ballots.spec import (
 from node.errors import Conflict, Invalid
 from node.extensions import db
 from node.groups.operations import slugify
-from node.i18n import DEFAULT_LOCALE, N_
+from node.i18n import DEFAULT_LOCALE, N_, ngettext
 from node.members.models import Member
 from node.rooms import Endorsable
 from node.tenancy import group_url
@@ -140,8 +140,8 @@ def _summary(ballot: Ballot, summary: dict[str, Any]) -> str:
         )
     else:
         text = ngettext(
-            "Elected: %(names)s (%(num)d seat, %(method)s); %(voted)s.",
-            "Elected: %(names)s (%(num)d seats, %(method)s); %(voted)s.",
+            "Elected: %(names)s (%(num)s seat, %(method)s); %(voted)s.",
+            "Elected: %(names)s (%(num)s seats, %(method)s); %(voted)s.",
             ballot.seats,
             names=", ".join(summary["elected"]),
             method=_(METHODS.get(ballot.method, ballot.method)),

@@ -17,7 +17,6 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
@@ -43,6 +42,7 @@ from node.ballots.spec import (
 from node.ballots.views import bp, visible_ballot
 from node.errors import Invalid, OperationError
 from node.extensions import db
+from node.i18n import ngettext
 from node.mail import MailLog
 from node.members.access import officer_required
 from node.members.models import Member
@@ -203,7 +203,7 @@ def mail_outcome(entries: list[MailLog]) -> str:
         )
     failed = sum(1 for e in entries if e.status == "failed")
     sent = len(entries) - failed
-    said = ngettext("%(num)d elector e-mailed", "%(num)d electors e-mailed", sent)
+    said = ngettext("%(num)s elector e-mailed", "%(num)s electors e-mailed", sent)
     if failed:
         said += _("; %(failed)s could not be sent (see “E-mails sent”)", failed=failed)
     return said + "."

@@ -16,11 +16,11 @@ that fell due while mail was switched off says so instead of going out late.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import ColumnElement, exists, select
 
 from node import clock, timefmt
 from node.extensions import db
+from node.i18n import ngettext
 from node.mail_outcome import SWITCHED_OFF, mail_enabled, told
 from node.members.models import Member
 from node.organising.messaging import message_members
@@ -56,16 +56,16 @@ def _opened(selection: Selection) -> tuple[str, str]:
     seconders = (
         " "
         + ngettext(
-            "Each nomination needs %(num)d seconder, members in good standing who add "
+            "Each nomination needs %(num)s seconder, members in good standing who add "
             "themselves on the same page.",
-            "Each nomination needs %(num)d seconders, members in good standing who add "
+            "Each nomination needs %(num)s seconders, members in good standing who add "
             "themselves on the same page.",
             selection.seconders_needed,
         )
         if selection.seconders_needed
         else ""
     )
-    places = ngettext("%(num)d place", "%(num)d places", selection.places)
+    places = ngettext("%(num)s place", "%(num)s places", selection.places)
     body = (
         _(
             "Nominations are open for %(title)s (the election is on %(day)s; %(places)s).",

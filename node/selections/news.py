@@ -5,12 +5,12 @@ recorded in the transaction of the change it reports; the ``follows.digest`` tas
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import update
 
 from node import clock, timefmt
 from node.ballots.models import Ballot
 from node.extensions import db
+from node.i18n import ngettext
 from node.organising import follows
 from node.selections.models import OUTCOMES, Selection
 from node.selections.operations import FOLLOW_KIND, page_path
@@ -21,8 +21,8 @@ KIND = FOLLOW_KIND
 def nominations_closed(selection: Selection, candidates: int) -> None:
     outcome = OUTCOMES.get(selection.outcome or "")
     text = ngettext(
-        "Nominations closed for %(title)s: %(num)d valid nomination.",
-        "Nominations closed for %(title)s: %(num)d valid nominations.",
+        "Nominations closed for %(title)s: %(num)s valid nomination.",
+        "Nominations closed for %(title)s: %(num)s valid nominations.",
         candidates,
         title=selection.title,
     )
