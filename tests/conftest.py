@@ -39,6 +39,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         compileall.compile_dir(root / package, quiet=1, workers=1)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the machine has cores. Much of the suite waits on
+    processes it started (gunicorn, the CLI, the browser), so a core is often free: on a 2-core
+    machine ``make test`` took 10 min 16 s with three workers against 11 min 29 s with two."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     pg = os.environ.get("COMMONGROUND_TEST_PG")
     return f"commonground database backends: sqlite{', postgresql (' + pg + ')' if pg else ''}"
