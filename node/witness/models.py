@@ -41,6 +41,9 @@ class WitnessState(Model):
     scanned_to: Mapped[int] = mapped_column(BigInteger, default=0)
     checked_at: Mapped[datetime | None]
     cosigned_at: Mapped[datetime | None]
+    # The last peer (Peer.id) whose checkpoints were compared with ours: the next run goes on
+    # from there, so a group with more peers than one run compares still compares them all.
+    peers_from: Mapped[int] = mapped_column(Integer, default=0)
     # A hub we could not reach or could not read: counted, shown, backed off (not evidence).
     next_check_at: Mapped[datetime | None]
     failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,7 +5,9 @@ Each node publishes the checkpoints its groups last verified (``GET
 signed it (a peer cannot frame the hub); then the two trees must be the same tree or one must
 extend the other, which the hub proves with a consistency proof. Two roots for one size, or a
 proof that fails, is a split view: the hub showed that group a different log from ours.
-An unreachable peer or one without a checkpoint of this log is simply skipped.
+An unreachable peer or one without a checkpoint of this log is simply skipped. A run compares at
+most ``MAX_PEERS`` peers, each run going on where the last stopped, so that every peer of a
+group that follows many is compared within a few runs.
 """
 
 from __future__ import annotations
@@ -32,16 +34,8 @@ def compare_with_peers(state: WitnessState, hub: HubLog) -> list[Finding]:
         return []
     verifier = Ed25519Verifier.from_key(state.log_key)
     ours = open_checkpoint(state.checkpoint, verifier).checkpoint
-    peers = db.session.execute(
-        select(Peer.issuer, Peer.name)
-        .where(Peer.group_id == state.group_id, Peer.status.in_(("active", "flagged")))
-        .order_by(Peer.id)
-        .limit(MAX_PEERS + 1)
-    ).all()
     findings: list[Finding] = []
-    for issuer, name in peers:
-        if issuer.rstrip("/") == state.hub_url.rstrip("/"):
-            continue
+    for issuer, name in peers_to_compare(state):
         try:
             texts = peer_checkpoints(hub.client, issuer)
         except DeliveryError as exc:
@@ -72,3 +66,25 @@ def compare_with_peers(state: WitnessState, hub: HubLog) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def peers_to_compare(state: WitnessState) -> list[tuple[str, str]]:
+    """This run's peers (issuer, name): all of them when there are at most ``MAX_PEERS``, or else
+    the ``MAX_PEERS`` after the last run's (``state.peers_from``), wrapping round to the first."""
+    rows = [
+        row
+        for row in db.session.execute(
+            select(Peer.id, Peer.issuer, Peer.name)
+            .where(Peer.group_id == state.group_id, Peer.status.in_(("active", "flagged")))
+            .order_by(Peer.id)
+        )
+        if row.issuer.rstrip("/") != state.hub_url.rstrip("/")
+    ]
+    if len(rows) <= MAX_PEERS:
+        state.peers_from = 0
+        window = rows
+    else:
+        start = next((i for i, row in enumerate(rows) if row.id > state.peers_from), 0)
+        window = (rows[start:] + rows[:start])[:MAX_PEERS]
+        state.peers_from = window[-1].id
+    return [(row.issuer, row.name) for row in window]

@@ -154,3 +154,42 @@ def test_log_prove(walton, hub, runner):
     assert len(result.output.strip().splitlines()) == 1
     result = runner.invoke(args=["log", "prove", "nope", "--group", "walton"])
     assert result.exit_code == 1 and "no statement of its own with id nope" in result.output
+
+
+def test_more_peers_than_a_run_compares_are_each_compared_in_turn(
+    pair, hub, make_group, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """A run compares at most MAX_PEERS peers (one here) and the next run goes on from there:
+    a split view shown to Walton's second peer is found by Walton's second run, where the
+    first peer alone would be compared again and again without it."""
+    from node.peering import keystore
+    from node.witness import peers
+    from node.witness.models import WitnessState
+
+    walton, _shepperton = pair
+    crosby = make_group("Crosby", slug="crosby", url="http://crosby.test")
+    enrol(crosby)
+    trust(walton, crosby.url, keystore.current_key(crosby).public_jwk, "Crosby")
+    monkeypatch.setattr(peers, "MAX_PEERS", 1)
+    w, c = publish(walton, "W"), publish(crosby, "C")
+    deliver()
+    y, x = publish(walton, "Y"), publish(walton, "X")
+    hub.view = [w.compact, c.compact, x.compact]  # what Crosby is shown
+    assert run_for(crosby) == 0
+    hub.view = [w.compact, c.compact, y.compact]  # what Walton is shown
+    assert run_for(walton) == 0  # Shepperton's turn: it has verified nothing
+    assert run_for(walton) == 1  # Crosby's turn
+    row = db.session.scalar(select(Evidence).where(Evidence.group_id == walton.id))
+    assert row.kind == "split-view" and row.other_source == crosby.url
+    state = db.session.scalar(select(WitnessState).where(WitnessState.group_id == walton.id))
+    assert state.peers_from == _peer_id(walton, crosby.url)
+    assert run_for(walton) == 0  # round to Shepperton again; the finding is kept once
+    assert state.peers_from == _peer_id(walton, _shepperton.url)
+
+
+def _peer_id(group, issuer: str) -> int:  # type: ignore[no-untyped-def]
+    from node.peering.models import Peer
+
+    return db.session.scalar(
+        select(Peer.id).where(Peer.group_id == group.id, Peer.issuer == issuer)
+    )
