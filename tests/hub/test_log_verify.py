@@ -229,38 +229,6 @@ def test_an_entry_of_a_group_whose_node_is_gone_is_unchecked(app, hub, enrolled,
     )
 
 
-def test_an_entry_signed_with_a_rotated_key_fails(app, hub, enrolled, client, wsgi):  # type: ignore[no-untyped-def]
-    """After walton's key-rotation entry, its old key signs nothing: an entry re-signed with
-    it (chain and tree intact) fails, though walton still publishes the old key."""
-    import base64
-    import json
-
-    from federation import statements
-    from node.hub.log.verify import LogFailure
-    from node.peering import keystore
-    from node.peering.operations import rotate_key
-
-    walton = enrolled["walton"]
-    old_key = keystore.private_key(walton, keystore.current_key(walton))
-    endorse(walton, name="Before")
-    rotate_key(walton)
-    db.session.commit()
-    endorse(walton, name="After")
-    deliver()
-    entries = _served_entries(client)
-    assert [statements.peek(c)[1]["type"] for c in entries][-2:] == [
-        "key-rotation",
-        "candidate-endorsement",
-    ]
-    assert all(f.ok for f in _facts(client))  # both keys published, each used in its turn
-    payload = entries[-1].split(".")[1]
-    body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    entries[-1] = statements.sign(body, old_key)
-    _serve_own_log(wsgi, entries)
-    with pytest.raises(LogFailure, match=r"is signed by a key its group retired at seq \d+"):
-        _facts(client)
-
-
 def _rotate(walton: Any) -> Any:
     """Walton endorses, rotates its key, endorses again; its old private key."""
     from node.peering import keystore
@@ -273,6 +241,30 @@ def _rotate(walton: Any) -> Any:
     endorse(walton, name="After")
     deliver()
     return old_key
+
+
+def test_an_entry_signed_with_a_rotated_key_fails(app, hub, enrolled, client, wsgi):  # type: ignore[no-untyped-def]
+    """After walton's key-rotation entry, its old key signs nothing: an entry re-signed with
+    it (chain and tree intact) fails, though walton still publishes the old key."""
+    import base64
+    import json
+
+    from federation import statements
+    from node.hub.log.verify import LogFailure
+
+    old_key = _rotate(enrolled["walton"])
+    entries = _served_entries(client)
+    assert [statements.peek(c)[1]["type"] for c in entries][-2:] == [
+        "key-rotation",
+        "candidate-endorsement",
+    ]
+    assert all(f.ok for f in _facts(client))  # both keys published, each used in its turn
+    payload = entries[-1].split(".")[1]
+    body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    entries[-1] = statements.sign(body, old_key)
+    _serve_own_log(wsgi, entries)
+    with pytest.raises(LogFailure, match=r"is signed by a key its group retired at seq \d+"):
+        _facts(client)
 
 
 def _publish_only(client: FederationClient, wsgi: Any, group_url: str, kid: str) -> None:
