@@ -133,7 +133,7 @@ PHASES = (
 def phase(selection: Selection, now: datetime | None = None) -> str:
     """upcoming → nominations → hustings → ballot → done, by the timetable (and by what the
     scheduler has done: the hustings start once the nominations are really closed); or
-    cancelled, whenever an officer called it off."""
+    cancelled, whenever an officer called it off, itself or its ballot (:func:`called_off`)."""
     now = now or clock.utcnow_naive()
     if called_off(selection):
         return "cancelled"
