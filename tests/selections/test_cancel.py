@@ -129,6 +129,7 @@ def test_a_selection_whose_ballot_is_cancelled_ends_there(app, group, officer, m
 
     seen = Site(app, members[3].email).get(path).get_data(as_text=True)
     assert 'id="cancelled"' in seen and "cancelled its ballot" in seen
+    assert "Arrange a hustings meeting" not in desk.get(path).get_data(as_text=True)
     listed = desk.get("/selections").get_data(as_text=True)
     assert ">cancelled<" in listed and ">hustings<" not in listed
     with pytest.raises(Conflict):
