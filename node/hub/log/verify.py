@@ -144,19 +144,15 @@ class EntryCheck:
                 ) from None
             self.signed += 1
             self.vouched += len(self.waiting.pop(issuer, []))
-            self._learn(issuer, payload)
+            self._learn(known, payload)
         self.last[issuer] = (seq, fst.statement_hash(compact))
 
-    def _learn(self, issuer: str, payload: dict[str, Any]) -> None:
+    @staticmethod
+    def _learn(known: dict[str, dict[str, Any]], payload: dict[str, Any]) -> None:
         """Trust the key a verified ``key-rotation`` entry introduces (its signer is retired)."""
-        known = self.keys.get(issuer)
         body = payload.get("body")
         new_key = body.get("new_key") if isinstance(body, dict) else None
-        if (
-            known is not None
-            and payload.get("type") == "key-rotation"
-            and isinstance(new_key, dict)
-        ):
+        if payload.get("type") == "key-rotation" and isinstance(new_key, dict):
             try:
                 known.setdefault(thumbprint(new_key), new_key)
             except (InvalidKeyError, KeyError, TypeError, ValueError):
